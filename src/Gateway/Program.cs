@@ -1,1 +1,42 @@
-var b = WebApplication.CreateBuilder(args); var app = b.Build(); app.Run(); public partial class Program;
+using FluentValidation;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Health;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Vendors;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddStorage(builder.Configuration);
+builder.Services.AddIdentity();
+builder.Services.AddScoped<AuditLog>();
+builder.Services.AddBatches();
+builder.Services.AddBackgroundJobs(builder.Configuration);
+builder.Services.AddApiDocumentation();
+builder.Services.AddValidatorsFromAssemblyContaining<Program>();
+
+var app = builder.Build();
+
+await app.Services.InitializeStorageAsync();
+await BootstrapAdmin.EnsureAsync(app.Services);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseApiDocumentation();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapIdentity();
+app.MapVendors();
+app.MapBatches();
+app.MapAudit();
+app.MapJobsDashboard();
+
+app.Run();
+
+/// <summary>Entry point; public so the test host can start it.</summary>
+public partial class Program;

@@ -32,13 +32,15 @@ public sealed class CanonicalJsonBuffer : IBufferWriter<byte>
     /// <inheritdoc />
     public Span<byte> GetSpan(int sizeHint = 0) => _bytes.AsSpan(Reserve(sizeHint));
 
-    internal void Write(ReadOnlySpan<byte> bytes)
+    /// <summary>Appends bytes.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(_bytes.AsSpan(Reserve(bytes.Length)));
         Length += bytes.Length;
     }
 
-    internal void Write(byte b)
+    /// <summary>Appends one byte.</summary>
+    public void Write(byte b)
     {
         Reserve(1);
         _bytes[Length++] = b;
@@ -46,7 +48,8 @@ public sealed class CanonicalJsonBuffer : IBufferWriter<byte>
 
     internal Span<byte> Slice(int start, int length) => _bytes.AsSpan(start, length);
 
-    internal void Truncate(int length) => Length = length;
+    /// <summary>Drops everything after the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length) => Length = length;
 
     private int Reserve(int sizeHint)
     {

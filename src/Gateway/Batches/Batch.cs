@@ -1,0 +1,80 @@
+namespace VendorGate.Gateway.Batches;
+
+public static class BatchStatus
+{
+    public const string Open = "open";
+    public const string Received = "received";
+    public const string Scanning = "scanning";
+    public const string Quarantined = "quarantined";
+    public const string InReview = "in-review";
+    public const string Approved = "approved";
+    public const string Merged = "merged";
+    public const string Rejected = "rejected";
+    public const string Revoked = "revoked";
+}
+
+public static class BatchSources
+{
+    public const string Vendor = "vendor";
+    public const string Synthetic = "synthetic";
+    public const string Internal = "internal";
+}
+
+public sealed class Batch
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Status { get; set; }
+    public Guid? VendorId { get; init; }
+    public Guid SubmitterId { get; init; }
+    public required string Justification { get; init; }
+    public required string License { get; init; }
+    public required string Source { get; init; }
+
+    /// <summary>Declared domains, space separated.</summary>
+    public required string DeclaredDomains { get; init; }
+
+    /// <summary>For synthetic batches: the generator as canonical JSON (model, promptTemplateDigest, seed).</summary>
+    public string? Generator { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+    public required string RequestDigest { get; init; }
+    public Guid? ParentBatchId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public long? Count { get; set; }
+    public string? Digest { get; set; }
+    public long? ContentBytes { get; set; }
+    public string? ContentBlob { get; set; }
+    public string? IndexBlob { get; set; }
+    public DateTimeOffset? ReceivedAt { get; set; }
+    public DateTimeOffset? ScannedAt { get; set; }
+
+    public List<Finding> Findings { get; init; } = [];
+}
+
+public static class Severity
+{
+    public const string Info = "info";
+    public const string Warn = "warn";
+    public const string Block = "block";
+}
+
+public sealed class Finding
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid BatchId { get; init; }
+    public required string Code { get; init; }
+    public required string Severity { get; init; }
+    public required string Message { get; init; }
+
+    /// <summary>Up to 100 one-based line numbers, space separated.</summary>
+    public required string Lines { get; init; }
+}
+
+/// <summary>Where an example digest occurs: the index the scanners and blame look digests up in.</summary>
+public sealed class ExampleOccurrence
+{
+    public Guid BatchId { get; init; }
+    public int Line { get; init; }
+    public required byte[] Digest { get; init; }
+}

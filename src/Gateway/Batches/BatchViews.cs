@@ -1,0 +1,28 @@
+using System.Text.Json;
+
+namespace VendorGate.Gateway.Batches;
+
+public sealed record SubmitterView(Guid Id, string Handle);
+
+public sealed record FindingView(string Code, string Severity, string Message, long[] Lines);
+
+public sealed record BatchView(
+    Guid Id, string Status, Guid? VendorId, SubmitterView Submitter, string Justification, string License, string Source,
+    string[] DeclaredDomains, SyntheticGenerator? Generator, Guid? ParentBatchId, string? IdempotencyKey,
+    long? Count, string? Digest, long? ContentBytes, DateTimeOffset CreatedAt, DateTimeOffset? ReceivedAt, DateTimeOffset? ScannedAt,
+    IReadOnlyList<FindingView> Findings, IReadOnlyList<object> Reviews, object? Attestation)
+{
+    public static BatchView Of(Batch b, string submitterHandle) => new(
+        b.Id, b.Status, b.VendorId, new SubmitterView(b.SubmitterId, submitterHandle), b.Justification, b.License, b.Source,
+        b.DeclaredDomains.Split(' '), b.Generator is null ? null : JsonSerializer.Deserialize<SyntheticGenerator>(b.Generator, JsonSerializerOptions.Web),
+        b.ParentBatchId, b.IdempotencyKey, b.Count, b.Digest, b.ContentBytes, b.CreatedAt, b.ReceivedAt, b.ScannedAt,
+        b.Findings.OrderBy(f => f.Code).Select(f => new FindingView(f.Code, f.Severity, f.Message,
+            f.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray())).ToList(),
+        [], null);
+}
+
+public sealed record UploadReceipt(Guid Id, string Status, long Count, string Digest);
+
+public sealed record ExampleView(long Index, string Digest, JsonElement Example);
+
+public sealed record ExamplesPage(long Offset, int Limit, long Count, IReadOnlyList<ExampleView> Items);

@@ -1,0 +1,228 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Attest.Canonical;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Batches;
+
+public static class BatchesApi
+{
+    private static readonly HashSet<string> Statuses =
+    [
+        BatchStatus.Open, BatchStatus.Received, BatchStatus.Scanning, BatchStatus.Quarantined, BatchStatus.InReview,
+        BatchStatus.Approved, BatchStatus.Merged, BatchStatus.Rejected, BatchStatus.Revoked,
+    ];
+
+    public static IEndpointRouteBuilder MapBatches(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/batches").WithTags("Batches").AddEndpointFilter<ValidationFilter>().ProducesProblem(401);
+
+        group.MapPost("/", Create).RequireAuthorization(Policies.Upload)
+            .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch.")
+            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
+        group.MapPut("/{batchId:guid}/content", UploadContent).RequireAuthorization(Policies.Upload)
+            .Accepts<string>("application/x-ndjson")
+            .WithName("UploadBatchContent").WithSummary("Streams the batch's NDJSON (gzip allowed) into quarantine; all lines valid or nothing is kept.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+        group.MapGet("/{batchId:guid}", Get)
+            .WithName("GetBatch").WithSummary("A batch with its findings.").ProducesProblem(404);
+        group.MapGet("/", List)
+            .WithName("ListBatches").WithSummary("Batches the caller may see, newest first, filtered by status and vendor, paged.").ProducesProblem(400);
+        group.MapGet("/{batchId:guid}/examples", Examples)
+            .WithName("ListBatchExamples").WithSummary("The batch's examples in canonical form with their digests (?offset=&limit=).")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        return routes;
+    }
+
+    private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateBatchRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        var allowed = caller.IsVendor ? request.Source == BatchSources.Vendor : request.Source is BatchSources.Internal or BatchSources.Synthetic;
+        if (!allowed)
+        {
+            return Problems.Forbidden(caller.IsVendor
+                ? "Vendor principals upload only with source 'vendor'."
+                : "Contributors upload only with source 'internal' or 'synthetic'.");
+        }
+        var requestDigest = Convert.ToHexStringLower(SHA256.HashData(JsonCanonicalizer.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web))));
+        if (request.IdempotencyKey is { } key
+            && await db.Batches.AsNoTracking().Include(b => b.Findings).FirstOrDefaultAsync(b => b.SubmitterId == caller.Id && b.IdempotencyKey == key, ct) is { } existing)
+        {
+            return existing.RequestDigest == requestDigest
+                ? TypedResults.Ok(BatchView.Of(existing, caller.Handle))
+                : Problems.Conflict("idempotency-key-reused", "This idempotencyKey was used for a batch with different fields.");
+        }
+        if (request.ParentBatchId is { } parentId && await Visible(db, caller).AnyAsync(b => b.Id == parentId, ct) is false)
+        {
+            return Problems.Invalid("parentBatchId", "No batch with this id is visible to you.");
+        }
+        var batch = new Batch
+        {
+            Status = BatchStatus.Open, VendorId = caller.VendorId, SubmitterId = caller.Id, Justification = request.Justification.Trim(),
+            License = request.License.Trim(), Source = request.Source, DeclaredDomains = string.Join(' ', request.DeclaredDomains.Distinct()),
+            Generator = request.Generator is null ? null : JsonSerializer.Serialize(request.Generator, JsonSerializerOptions.Web),
+            IdempotencyKey = request.IdempotencyKey, RequestDigest = requestDigest, ParentBatchId = request.ParentBatchId, CreatedAt = Clock.Now(),
+        };
+        db.Batches.Add(batch);
+        await audit.RecordAsync(caller.Actor, "batch.create", $"batch:{batch.Id}", new { batch.Source, batch.License, batch.DeclaredDomains }, ct);
+        return TypedResults.Created($"/v1/batches/{batch.Id}", BatchView.Of(batch, caller.Handle));
+    }
+
+    private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> UploadContent(
+        Guid batchId, HttpContext http, Caller caller, VendorGateDb db, ContentIngest ingest, AuditLog audit,
+        IBackgroundJobClient jobs, IOptions<VendorGateOptions> options, Storage.Blobs.IBlobStore blobs, CancellationToken ct)
+    {
+        var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
+        if (batch is null)
+        {
+            return Problems.NotFound("Batch");
+        }
+        if (batch.SubmitterId != caller.Id)
+        {
+            return Problems.Forbidden("Only the batch's submitter uploads its content.");
+        }
+        if (batch.Status != BatchStatus.Open)
+        {
+            return Problems.Conflict("batch-not-open", $"The batch is '{batch.Status}'; content is accepted only while it is 'open'.");
+        }
+        if (!http.Request.ContentType.IsNdjson())
+        {
+            return Problems.Create(415, "unsupported-media-type", "Send the batch as Content-Type: application/x-ndjson.");
+        }
+        var encoding = http.Request.Headers.ContentEncoding.ToString();
+        if (encoding is not ("" or "identity" or "gzip"))
+        {
+            return Problems.Create(415, "unsupported-encoding", $"Content-Encoding '{encoding}' is not supported; use gzip or none.");
+        }
+        var limit = options.Value.Ingest.MaxBatchBytes;
+        if (http.Request.ContentLength > limit && encoding != "gzip")
+        {
+            return Problems.Create(413, "batch-too-large", $"A batch holds at most {limit} bytes.");
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
+        }
+
+        var upload = Guid.NewGuid().ToString("N");
+        var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
+        var indexBlob = $"quarantine/{batchId}/{upload}.index";
+        await using var body = encoding == "gzip" ? new GZipStream(http.Request.Body, CompressionMode.Decompress) : http.Request.Body;
+        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' ').ToHashSet(), ct);
+        switch (outcome)
+        {
+            case IngestOutcome.InvalidLines invalid:
+                return Problems.Create(400, "invalid-lines",
+                    $"{(invalid.Truncated ? "At least " : "")}{invalid.Errors.Count} line(s) are invalid; nothing was kept and the batch is still open.",
+                    new Dictionary<string, object?> { ["lines"] = invalid.Errors });
+            case IngestOutcome.TooLarge tooLarge:
+                return Problems.Create(413, "batch-too-large", $"A batch holds at most {tooLarge.Limit} bytes; nothing was kept.");
+            case IngestOutcome.CorruptEncoding corrupt:
+                return Problems.Create(400, "corrupt-encoding", $"The gzip body could not be decompressed ({corrupt.Reason}); nothing was kept.");
+            case IngestOutcome.Empty:
+                return Problems.Create(400, "empty-batch", "The body holds no examples.");
+        }
+        var accepted = (IngestOutcome.Accepted)outcome;
+        var digest = Attest.Digests.BatchDigest.Format(accepted.Digest);
+
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var now = Clock.Now();
+            var updated = await db.Batches.Where(b => b.Id == batchId && b.Status == BatchStatus.Open).ExecuteUpdateAsync(s => s
+                .SetProperty(b => b.Status, BatchStatus.Received).SetProperty(b => b.Count, accepted.Count)
+                .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
+                .SetProperty(b => b.ContentBlob, contentBlob).SetProperty(b => b.IndexBlob, indexBlob)
+                .SetProperty(b => b.ReceivedAt, now), ct);
+            if (updated == 0)
+            {
+                await blobs.DeleteIfExistsAsync(contentBlob, CancellationToken.None);
+                await blobs.DeleteIfExistsAsync(indexBlob, CancellationToken.None);
+                return Problems.Conflict("batch-not-open", "Another upload to this batch finished first.");
+            }
+            await audit.RecordAsync(caller.Actor, "batch.receive", $"batch:{batchId}", new { count = accepted.Count, digest }, ct);
+            await tx.CommitAsync(ct);
+        }
+        jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));
+        return TypedResults.Accepted($"/v1/batches/{batchId}", new UploadReceipt(batchId, BatchStatus.Received, accepted.Count, digest));
+    }
+
+    private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Get(Guid batchId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        var row = await Visible(db, caller).AsNoTracking().Include(b => b.Findings)
+            .Join(db.Principals, b => b.SubmitterId, p => p.Id, (b, p) => new { Batch = b, p.Handle })
+            .FirstOrDefaultAsync(x => x.Batch.Id == batchId, ct);
+        return row is null ? Problems.NotFound("Batch") : TypedResults.Ok(BatchView.Of(row.Batch, row.Handle));
+    }
+
+    private static async Task<Results<Ok<Page<BatchView>>, ProblemHttpResult>> List(
+        Caller caller, VendorGateDb db, string? status, Guid? vendorId, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (status is not null && !Statuses.Contains(status))
+        {
+            return Problems.Create(400, "bad-status", $"Unknown status '{status}'; one of {string.Join(", ", Statuses)}.");
+        }
+        if (!Paging.TryDecode(cursor, out var before))
+        {
+            return Problems.Create(400, "bad-cursor", "The cursor is not one this API returned.");
+        }
+        var take = Paging.Limit(limit);
+        var query = Visible(db, caller).AsNoTracking();
+        if (status is not null)
+        {
+            query = query.Where(b => b.Status == status);
+        }
+        if (vendorId is not null)
+        {
+            query = query.Where(b => b.VendorId == vendorId);
+        }
+        if (before is { } b0)
+        {
+            query = query.Where(b => b.Id.CompareTo(b0) < 0);
+        }
+        var rows = await query.OrderByDescending(b => b.Id).Take(take + 1).Include(b => b.Findings)
+            .Join(db.Principals, b => b.SubmitterId, p => p.Id, (b, p) => new { Batch = b, p.Handle })
+            .ToListAsync(ct);
+        return TypedResults.Ok(Paging.Build(rows, take, r => r.Batch.Id, r => BatchView.Of(r.Batch, r.Handle)));
+    }
+
+    private static async Task<Results<Ok<ExamplesPage>, ProblemHttpResult>> Examples(
+        Guid batchId, Caller caller, VendorGateDb db, BatchExamples examples, long? offset, int? limit, CancellationToken ct)
+    {
+        var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
+        if (batch is null)
+        {
+            return Problems.NotFound("Batch");
+        }
+        if (batch.Count is not { } count)
+        {
+            return Problems.Conflict("no-content", "The batch has no content yet.");
+        }
+        var from = offset ?? 0;
+        if (from < 0)
+        {
+            return Problems.Create(400, "bad-offset", "offset must be zero or more.");
+        }
+        var take = Paging.Limit(limit);
+        var items = await examples.ReadAsync(batch, from, take, ct);
+        return TypedResults.Ok(new ExamplesPage(from, take, count, items));
+    }
+
+    /// <summary>The batches a caller may see: staff readers all; a vendor-admin its vendor's; everyone else their own.
+    /// Anything else is a 404.</summary>
+    internal static IQueryable<Batch> Visible(VendorGateDb db, Caller caller) =>
+        caller.ReadsAllBatches ? db.Batches
+        : caller.IsVendor && caller.Has(Roles.VendorAdmin) ? db.Batches.Where(b => b.VendorId == caller.VendorId)
+        : db.Batches.Where(b => b.SubmitterId == caller.Id);
+
+    private static bool IsNdjson(this string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase);
+}

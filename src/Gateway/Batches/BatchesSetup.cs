@@ -1,0 +1,23 @@
+using VendorGate.Gateway.Batches.Scanning;
+
+namespace VendorGate.Gateway.Batches;
+
+public static class BatchesSetup
+{
+    public static IServiceCollection AddBatches(this IServiceCollection services)
+    {
+        services.AddOptions<ScanOptions>().BindConfiguration(ScanOptions.Section)
+            .Validate(o => o.Severity.Values.All(s => s is Severity.Info or Severity.Warn or Severity.Block),
+                "VendorGate:Scan:Severity values are info, warn or block")
+            .ValidateOnStart();
+        services.AddScoped<ContentIngest>();
+        services.AddScoped<BatchExamples>();
+        services.AddScoped<ScanBatchJob>();
+        foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
+                     .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))
+        {
+            services.AddScoped(typeof(IBatchScanner), scanner);
+        }
+        return services;
+    }
+}

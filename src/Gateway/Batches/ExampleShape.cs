@@ -1,0 +1,100 @@
+using System.Text.Json;
+
+namespace VendorGate.Gateway.Batches;
+
+/// <summary>What one NDJSON line must be: <c>{"prompt", "completion"}</c> or <c>{"messages": [{"role", "content"}, …]}</c>,
+/// with optional <c>domain</c> (one of the batch's declared domains) and <c>metadata</c> (an object).</summary>
+public static class ExampleShape
+{
+    private static readonly HashSet<string> Roles = ["system", "user", "assistant", "tool"];
+
+    /// <returns>Null when the example is well formed, else the reason.</returns>
+    public static string? Check(JsonElement example, IReadOnlySet<string> declaredDomains)
+    {
+        if (example.ValueKind != JsonValueKind.Object)
+        {
+            return $"a line must be a JSON object, not {Describe(example.ValueKind)}";
+        }
+        bool prompt = false, completion = false, messages = false;
+        foreach (var property in example.EnumerateObject())
+        {
+            var problem = property.Name switch
+            {
+                "prompt" => Text(property.Value, "prompt", ref prompt),
+                "completion" => Text(property.Value, "completion", ref completion),
+                "messages" => Messages(property.Value, ref messages),
+                "domain" => Domain(property.Value, declaredDomains),
+                "metadata" => property.Value.ValueKind == JsonValueKind.Object ? null : "\"metadata\" must be an object",
+                _ => $"unknown field \"{property.Name}\" (put extra data under \"metadata\")",
+            };
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+        return (prompt, completion, messages) switch
+        {
+            (true, true, false) or (false, false, true) => null,
+            (_, _, true) => "use either \"messages\" or \"prompt\"/\"completion\", not both",
+            (true, false, _) => "missing \"completion\"",
+            (false, true, _) => "missing \"prompt\"",
+            _ => "missing \"prompt\"/\"completion\" or \"messages\"",
+        };
+    }
+
+    private static string? Text(JsonElement value, string name, ref bool seen)
+    {
+        seen = true;
+        return NonEmptyString(value) ? null : $"\"{name}\" must be a non-empty string";
+    }
+
+    private static string? Messages(JsonElement value, ref bool seen)
+    {
+        seen = true;
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        {
+            return "\"messages\" must be a non-empty array";
+        }
+        var i = 0;
+        foreach (var message in value.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                return $"messages[{i}] must be an object";
+            }
+            if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String || !Roles.Contains(role.GetString()!))
+            {
+                return $"messages[{i}].role must be one of system, user, assistant, tool";
+            }
+            if (!message.TryGetProperty("content", out var content) || !NonEmptyString(content))
+            {
+                return $"messages[{i}].content must be a non-empty string";
+            }
+            foreach (var property in message.EnumerateObject())
+            {
+                if (property.Name is not ("role" or "content" or "name" or "weight"))
+                {
+                    return $"messages[{i}] has unknown field \"{property.Name}\"";
+                }
+            }
+            i++;
+        }
+        return null;
+    }
+
+    private static string? Domain(JsonElement value, IReadOnlySet<string> declaredDomains) =>
+        value.ValueKind != JsonValueKind.String ? "\"domain\" must be a string"
+        : declaredDomains.Contains(value.GetString()!) ? null
+        : $"domain \"{value.GetString()}\" is not among the batch's declaredDomains";
+
+    private static bool NonEmptyString(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString());
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,81 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Batches;
+
+public sealed class ScanOptions
+{
+    public const string Section = "VendorGate:Scan";
+
+    /// <summary>Severity per finding code, overriding the scanner's default (info, warn or block).</summary>
+    public Dictionary<string, string> Severity { get; set; } = [];
+}
+
+/// <summary>Runs every <see cref="IBatchScanner"/> on a received batch, records the findings and moves it to
+/// <c>quarantined</c> (any blocking finding) or <c>in-review</c>. Idempotent: a retry starts the scan over,
+/// and a batch that has moved on is left alone. A failure leaves the batch in <c>scanning</c> for the retry.</summary>
+public sealed class ScanBatchJob(
+    VendorGateDb db, IBlobStore blobs, ExampleIndex exampleIndex, IEnumerable<IBatchScanner> scanners,
+    AuditLog audit, IOptions<ScanOptions> options, ILogger<ScanBatchJob> logger)
+{
+    public const string Actor = "system:scanner";
+
+    [AutomaticRetry(Attempts = 10)]
+    public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
+        if (batch is null || batch.Status is not (BatchStatus.Received or BatchStatus.Scanning))
+        {
+            return;
+        }
+        if (batch.Status == BatchStatus.Received)
+        {
+            batch.Status = BatchStatus.Scanning;
+            await audit.RecordAsync(Actor, "batch.scan", $"batch:{batchId}", null, cancellationToken);
+        }
+
+        var digests = await ReadDigestsAsync(batch, cancellationToken);
+        await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
+        var context = new BatchScanContext(batch, digests, db, blobs);
+        var findings = new List<ScanFinding>();
+        foreach (var scanner in scanners)
+        {
+            findings.AddRange(await scanner.ScanAsync(context, cancellationToken));
+        }
+        findings = findings.Select(f => options.Value.Severity.TryGetValue(f.Code, out var s) ? f with { Severity = s } : f).ToList();
+
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Findings.Where(f => f.BatchId == batchId).ExecuteDeleteAsync(cancellationToken);
+        db.Findings.AddRange(findings.Select(f => new Finding
+        {
+            BatchId = batchId, Code = f.Code, Severity = f.Severity, Message = f.Message, Lines = string.Join(' ', f.Lines),
+        }));
+        var blocked = findings.Any(f => f.Severity == Severity.Block);
+        batch.Status = blocked ? BatchStatus.Quarantined : BatchStatus.InReview;
+        batch.ScannedAt = Clock.Now();
+        await audit.RecordAsync(Actor, blocked ? "batch.quarantine" : "batch.to-review", $"batch:{batchId}",
+            new { findings = findings.Select(f => new { f.Code, f.Severity }) }, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        logger.LogInformation("Scanned batch {BatchId}: {Count} finding(s), now {Status}", batchId, findings.Count, batch.Status);
+    }
+
+    private async Task<byte[]> ReadDigestsAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        var count = checked((int)batch.Count!.Value);
+        var digests = new byte[count * Attest.Digests.BatchDigest.Size];
+        var record = new byte[ContentIngest.IndexRecordSize];
+        await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: cancellationToken), 1 << 20);
+        for (var i = 0; i < count; i++)
+        {
+            await index.ReadExactlyAsync(record, cancellationToken);
+            record.AsSpan(0, Attest.Digests.BatchDigest.Size).CopyTo(digests.AsSpan(i * Attest.Digests.BatchDigest.Size));
+        }
+        return digests;
+    }
+}

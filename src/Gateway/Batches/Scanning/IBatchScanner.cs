@@ -1,0 +1,28 @@
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Batches.Scanning;
+
+/// <summary>One check run on every received batch. Adding a scanner means adding one class implementing this;
+/// it is discovered and registered at start-up.</summary>
+public interface IBatchScanner
+{
+    Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>A finding as a scanner reports it; its severity may be overridden by <c>VendorGate:Scan:Severity:&lt;code&gt;</c>.</summary>
+public sealed record ScanFinding(string Code, string Severity, string Message, IReadOnlyList<long> Lines);
+
+/// <summary>What scanners read: the batch, its example digests in line order, the database and the blob store.</summary>
+public sealed class BatchScanContext(Batch batch, byte[] digests, VendorGateDb db, IBlobStore blobs)
+{
+    public const int MaxLinesPerFinding = 100;
+
+    public Batch Batch => batch;
+    public VendorGateDb Db => db;
+    public IBlobStore Blobs => blobs;
+    public int Count => digests.Length / BatchDigest.Size;
+
+    public ReadOnlySpan<byte> DigestAt(int line) => digests.AsSpan(line * BatchDigest.Size, BatchDigest.Size);
+}

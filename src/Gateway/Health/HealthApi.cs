@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Health;
+
+public static class HealthApi
+{
+    public sealed record HealthStatus(string Status, IReadOnlyDictionary<string, string> Checks);
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", () => TypedResults.Ok(new HealthStatus("alive", new Dictionary<string, string>())))
+            .AllowAnonymous().WithTags("Health").WithName("Liveness").WithSummary("The process is alive.");
+        routes.MapGet("/readyz", Ready)
+            .AllowAnonymous().WithTags("Health").WithName("Readiness")
+            .WithSummary("The database and blob store are reachable; 503 problem naming what is not.").ProducesProblem(503);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(VendorGateDb db, IBlobStore blobs, ILogger<HealthStatus> logger, CancellationToken ct)
+    {
+        var checks = new Dictionary<string, string>
+        {
+            ["database"] = await Probe("database", async () =>
+            {
+                if (!await db.Database.CanConnectAsync(ct))
+                {
+                    throw new InvalidOperationException("cannot connect");
+                }
+            }),
+            ["blobs"] = await Probe("blobs", () => blobs.CheckAsync(ct)),
+        };
+        var failing = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
+        return failing.Count == 0
+            ? TypedResults.Ok(new HealthStatus("ready", checks))
+            : Problems.Create(503, "not-ready", $"Not reachable: {string.Join(", ", failing)}.", new Dictionary<string, object?> { ["checks"] = checks });
+
+        async Task<string> Probe(string name, Func<Task> check)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await check().WaitAsync(timeout.Token);
+                return "ok";
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Readiness check {Check} failed", name);
+                return "unreachable";
+            }
+        }
+    }
+}

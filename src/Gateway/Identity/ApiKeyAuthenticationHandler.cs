@@ -1,0 +1,94 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Identity;
+
+/// <summary>Authenticates <c>Authorization: Bearer vg_…</c>. Unknown, revoked and expired keys get a 401 problem.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    VendorGateDb db, IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private static readonly TimeSpan LastUsedGranularity = TimeSpan.FromMinutes(1);
+    private static readonly byte[] NoSuchKeyHash = new byte[32];
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (!ApiKeyToken.TryParse(header[7..].Trim(), out var keyId, out var secret))
+        {
+            return AuthenticateResult.Fail("The API key is malformed: expected vg_<keyid>_<secret>.");
+        }
+
+        var key = await db.ApiKeys.AsNoTracking().Include(k => k.Principal).FirstOrDefaultAsync(k => k.Id == keyId, Context.RequestAborted);
+        // Compare even for an unknown id so both failures take the same time.
+        if (!ApiKeyToken.Matches(secret, key?.SecretHash ?? NoSuchKeyHash) || key?.Principal is not { } principal)
+        {
+            return AuthenticateResult.Fail("The API key is not known.");
+        }
+        var now = Infrastructure.Clock.Now();
+        if (key.RevokedAt is not null || principal.RevokedAt is not null)
+        {
+            return AuthenticateResult.Fail("The API key has been revoked.");
+        }
+        if (key.ExpiresAt <= now)
+        {
+            return AuthenticateResult.Fail("The API key has expired.");
+        }
+        if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedGranularity)
+        {
+            await db.ApiKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+        }
+
+        List<Claim> claims =
+        [
+            new(ClaimTypes.NameIdentifier, principal.Id.ToString()),
+            new(Caller.HandleClaim, principal.Handle),
+            new(Caller.KindClaim, principal.Kind),
+            .. principal.RoleList.Select(r => new Claim(ClaimTypes.Role, r)),
+        ];
+        if (principal.VendorId is { } vendorId)
+        {
+            claims.Add(new Claim(Caller.VendorClaim, vendorId.ToString()));
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await WriteProblemAsync(401, "unauthorized", failure ?? "An API key is required: Authorization: Bearer vg_<keyid>_<secret>.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return WriteProblemAsync(403, "forbidden", "Your roles do not allow this operation.");
+    }
+
+    private Task WriteProblemAsync(int status, string code, string detail) =>
+        problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails =
+            {
+                Status = status,
+                Type = Problems.TypePrefix + code,
+                Title = status == 401 ? "Unauthorized" : "Forbidden",
+                Detail = detail,
+                Extensions = { ["code"] = code },
+            },
+        }).AsTask();
+}

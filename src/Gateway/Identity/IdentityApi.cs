@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Identity;
+
+public static class IdentityApi
+{
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/staff", CreateStaff).WithTags("Identity").AddEndpointFilter<ValidationFilter>()
+            .RequireAuthorization(Policies.Administer)
+            .WithName("CreateStaff").WithSummary("Creates a staff principal with staff roles only (admin).")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+
+        var principals = routes.MapGroup("/v1/principals/{principalId:guid}").WithTags("Identity")
+            .AddEndpointFilter<ValidationFilter>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        principals.MapGet("/", GetPrincipal).WithName("GetPrincipal").WithSummary("One principal.");
+        principals.MapPost("/keys", CreateKey)
+            .WithName("CreateKey").WithSummary("Issues an API key; the token is shown only in this response (admin; vendor-admin for its vendor).")
+            .ProducesValidationProblem();
+        principals.MapGet("/keys", ListKeys).WithName("ListKeys").WithSummary("The principal's keys, without secrets.");
+        principals.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key at once.");
+        return routes;
+    }
+
+    private static async Task<Created<PrincipalView>> CreateStaff(CreateStaffRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        var principal = new Principal
+        {
+            Kind = PrincipalKinds.Staff, Handle = request.Name, Roles = string.Join(' ', request.Roles.Distinct().Order()), CreatedAt = Clock.Now(),
+        };
+        db.Principals.Add(principal);
+        await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, principal.Roles }, ct);
+        return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
+    }
+
+    private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> GetPrincipal(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
+        return principal is null || caller.IsVendor && principal.VendorId != caller.VendorId
+            ? Problems.NotFound("Principal")
+            : TypedResults.Ok(PrincipalView.Of(principal));
+    }
+
+    private static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
+        Guid principalId, CreateKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        var (principal, problem) = await FindManagedAsync(principalId, caller, db, ct);
+        if (principal is null)
+        {
+            return problem!;
+        }
+        if (principal.RevokedAt is not null)
+        {
+            return Problems.Conflict("principal-revoked", "The principal is revoked; it cannot get new keys.");
+        }
+        var (keyId, token, hash) = ApiKeyToken.Generate();
+        db.ApiKeys.Add(new ApiKey { Id = keyId, PrincipalId = principal.Id, SecretHash = hash, CreatedAt = Clock.Now(), ExpiresAt = request.ExpiresAt });
+        await audit.RecordAsync(caller.Actor, "key.create", $"principal:{principal.Id}", new { keyId, request.ExpiresAt }, ct);
+        return TypedResults.Created($"/v1/principals/{principal.Id}/keys", new CreatedKey(keyId, token, request.ExpiresAt));
+    }
+
+    private static async Task<Results<Ok<List<KeyView>>, ProblemHttpResult>> ListKeys(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        if (caller.Id != principalId && (await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
+        {
+            return problem;
+        }
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.PrincipalId == principalId).OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(keys.Select(KeyView.Of).ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
+        Guid principalId, string keyId, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if ((await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
+        {
+            return problem;
+        }
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.PrincipalId == principalId, ct);
+        if (key is null)
+        {
+            return Problems.NotFound("Key");
+        }
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = Clock.Now();
+            await audit.RecordAsync(caller.Actor, "key.revoke", $"principal:{principalId}", new { keyId }, ct);
+        }
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Admins manage every principal's keys; a vendor-admin those of its own vendor. Other vendors' principals are 404.</summary>
+    private static async Task<(Principal? Principal, ProblemHttpResult? Problem)> FindManagedAsync(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
+        if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
+        {
+            return (null, Problems.NotFound("Principal"));
+        }
+        if (caller.Has(Roles.Admin) || caller.Has(Roles.VendorAdmin))
+        {
+            return (principal, null);
+        }
+        return (null, Problems.Forbidden("Only an admin, or a vendor-admin of the principal's vendor, manages its keys."));
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace VendorGate.Gateway.Identity;
+
+/// <summary>Named authorization policies; ownership (which vendor) is enforced in each query.</summary>
+public static class Policies
+{
+    public const string Administer = nameof(Administer);
+    public const string ManageRoster = nameof(ManageRoster);
+    public const string Upload = nameof(Upload);
+    public const string ReadAudit = nameof(ReadAudit);
+
+    public static IServiceCollection AddIdentity(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
+                ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Administer, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(ManageRoster, p => p.RequireRole(Roles.Admin, Roles.VendorAdmin))
+            .AddPolicy(Upload, p => p.RequireRole(Roles.Annotator, Roles.Contributor))
+            .AddPolicy(ReadAudit, p => p.RequireRole(Roles.Auditor, Roles.Security, Roles.Admin));
+        return services;
+    }
+}

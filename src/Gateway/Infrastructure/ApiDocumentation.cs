@@ -1,0 +1,41 @@
+using Microsoft.OpenApi;
+
+namespace VendorGate.Gateway.Infrastructure;
+
+public static class ApiDocumentation
+{
+    public const string DocumentPath = "/openapi/vendorgate.v1.json";
+
+    public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "VendorGate Gateway",
+                Version = "v1",
+                Description = "The governed write path into a fine-tuning corpus. Authenticate with `Authorization: Bearer vg_<keyid>_<secret>`.",
+            });
+            o.AddSecurityDefinition("apiKey", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key: vg_<keyid>_<secret>",
+            });
+            o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] });
+            o.CustomSchemaIds(t => t.FullName!.Replace("VendorGate.Gateway.", "").Replace("+", "."));
+        });
+        return services;
+    }
+
+    public static WebApplication UseApiDocumentation(this WebApplication app)
+    {
+        app.UseSwagger(o => o.RouteTemplate = "openapi/{documentName}.json");
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "VendorGate v1"));
+        }
+        return app;
+    }
+}

@@ -1,0 +1,53 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using VendorGate.Gateway.Identity;
+
+namespace VendorGate.Gateway.Infrastructure;
+
+public sealed class JobsOptions
+{
+    public const string Section = "VendorGate:Jobs";
+
+    /// <summary>Run a Hangfire server (workers) in this process.</summary>
+    public bool RunServer { get; set; } = true;
+
+    public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>How often PostgreSQL-backed workers poll for new jobs.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+public static class BackgroundJobs
+{
+    /// <summary>Hangfire on PostgreSQL when <c>ConnectionStrings:Postgres</c> is set (any number of processes share it),
+    /// else in memory, in this process.</summary>
+    public static IServiceCollection AddBackgroundJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        var postgres = configuration.GetConnectionString("Postgres");
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            if (string.IsNullOrEmpty(postgres))
+            {
+                config.UseInMemoryStorage();
+            }
+            else
+            {
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(postgres),
+                    new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true });
+            }
+        });
+        if (jobs.RunServer)
+        {
+            services.AddHangfireServer(o => o.WorkerCount = jobs.Workers);
+        }
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHangfireDashboardWithAuthorizationPolicy(Policies.Administer, "/hangfire");
+        return routes;
+    }
+}

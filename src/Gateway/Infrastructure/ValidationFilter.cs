@@ -1,0 +1,30 @@
+using FluentValidation;
+
+namespace VendorGate.Gateway.Infrastructure;
+
+/// <summary>Runs the FluentValidation validator of every bound argument that has one; applied per group.</summary>
+public sealed class ValidationFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        foreach (var argument in context.Arguments)
+        {
+            if (argument is null || argument.GetType().IsPrimitive || argument is string or Guid or CancellationToken)
+            {
+                continue;
+            }
+            var validatorType = typeof(IValidator<>).MakeGenericType(argument.GetType());
+            if (context.HttpContext.RequestServices.GetService(validatorType) is not IValidator validator)
+            {
+                continue;
+            }
+            var result = await validator.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
+            if (!result.IsValid)
+            {
+                return TypedResults.ValidationProblem(result.ToDictionary(), type: Problems.TypePrefix + "validation",
+                    extensions: new Dictionary<string, object?> { ["code"] = "validation" });
+            }
+        }
+        return await next(context);
+    }
+}

@@ -1,0 +1,151 @@
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace VendorGate.Gateway.Storage.Blobs;
+
+/// <summary>Blobs in one Azure Blob Storage container. Uploads stage blocks (MD5-validated) and commit the
+/// block list with <c>If-None-Match: *</c>: uncommitted blocks are never visible and never overwrite.</summary>
+public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
+{
+    public async Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+
+    public Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IBlobUpload>(new BlockUpload(container.GetBlockBlobClient(name), name));
+
+    public async Task<Stream> OpenReadAsync(string name, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = await container.GetBlobClient(name).DownloadStreamingAsync(
+                new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
+            return response.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new BlobNotFoundException(name);
+        }
+    }
+
+    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        await container.GetBlobClient(name).ExistsAsync(cancellationToken);
+
+    public async Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
+    public async Task CheckAsync(CancellationToken cancellationToken = default) =>
+        await container.GetPropertiesAsync(cancellationToken: cancellationToken);
+
+    private sealed class BlockUpload(BlockBlobClient blob, string name) : IBlobUpload
+    {
+        private readonly BlockStream _stream = new(blob);
+
+        public Stream Content => _stream;
+
+        public async Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            var blockIds = await _stream.FinishAsync(cancellationToken);
+            try
+            {
+                await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
+                {
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                }, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                throw new BlobAlreadyExistsException(name);
+            }
+        }
+
+        // Staged, uncommitted blocks are invisible and expire on their own.
+        public ValueTask DisposeAsync() => _stream.DisposeAsync();
+    }
+
+    /// <summary>Buffers writes into 4 MiB blocks and stages each, one in flight while the next fills.</summary>
+    private sealed class BlockStream(BlockBlobClient blob) : Stream
+    {
+        private const int BlockSize = 4 << 20;
+        private static readonly BlockBlobStageBlockOptions StageOptions = new()
+        {
+            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+        };
+
+        private readonly List<string> _blockIds = [];
+        private byte[] _filling = new byte[BlockSize];
+        private byte[] _spare = new byte[BlockSize];
+        private int _filled;
+        private Task _inFlight = Task.CompletedTask;
+        private long _length;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (!buffer.IsEmpty)
+            {
+                var n = Math.Min(buffer.Length, BlockSize - _filled);
+                buffer[..n].CopyTo(_filling.AsMemory(_filled));
+                _filled += n;
+                _length += n;
+                buffer = buffer[n..];
+                if (_filled == BlockSize)
+                {
+                    await StageFilledAsync(cancellationToken);
+                }
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public async Task<List<string>> FinishAsync(CancellationToken cancellationToken)
+        {
+            if (_filled > 0)
+            {
+                await StageFilledAsync(cancellationToken);
+            }
+            await _inFlight;
+            return _blockIds;
+        }
+
+        private async Task StageFilledAsync(CancellationToken cancellationToken)
+        {
+            await _inFlight;
+            var blockId = Convert.ToBase64String(BitConverter.GetBytes((long)_blockIds.Count));
+            _blockIds.Add(blockId);
+            var content = new MemoryStream(_filling, 0, _filled, writable: false);
+            _inFlight = blob.StageBlockAsync(blockId, content, StageOptions, cancellationToken);
+            (_filling, _spare) = (_spare, _filling);
+            _filled = 0;
+        }
+
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await _inFlight;
+            }
+            catch (RequestFailedException)
+            {
+                // Abandoned upload: a failed stage leaves nothing visible either.
+            }
+            await base.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using VendorGate.Gateway.Infrastructure;
+
+namespace VendorGate.Gateway.Storage.Blobs;
+
+/// <summary>Blobs as files under a root folder. Uploads go to a staging file and are renamed into place
+/// without replacement, so a half-written file is never visible under its name.</summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    private readonly string _root;
+    private readonly string _staging;
+
+    public FileSystemBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        _staging = Path.Combine(_root, ".staging");
+        Directory.CreateDirectory(_staging);
+    }
+
+    public Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var staged = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
+        var stream = new FileStream(staged, SecretFile.Options(FileMode.CreateNew, FileOptions.Asynchronous));
+        return Task.FromResult<IBlobUpload>(new Upload(stream, staged, PathOf(name), name));
+    }
+
+    public Task<Stream> OpenReadAsync(string name, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(PathOf(name), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(name);
+        }
+        file.Seek(offset, SeekOrigin.Begin);
+        Stream result = length is { } n ? new BoundedReadStream(file, n) : file;
+        return Task.FromResult(result);
+    }
+
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        Task.FromResult(File.Exists(PathOf(name)));
+
+    public Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        File.Delete(PathOf(name));
+        return Task.CompletedTask;
+    }
+
+    public Task CheckAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_staging))
+        {
+            throw new IOException($"blob folder {_root} is missing");
+        }
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string name)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, name));
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || name.StartsWith('.'))
+        {
+            throw new ArgumentException($"invalid blob name '{name}'", nameof(name));
+        }
+        return path;
+    }
+
+    private sealed class Upload(FileStream stream, string staged, string final, string name) : IBlobUpload
+    {
+        private bool _committed;
+
+        public Stream Content => stream;
+
+        public async Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            await stream.FlushAsync(cancellationToken);
+            stream.Flush(flushToDisk: true);
+            await stream.DisposeAsync();
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            try
+            {
+                File.Move(staged, final, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(final))
+            {
+                throw new BlobAlreadyExistsException(name);
+            }
+            _committed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stream.DisposeAsync();
+            if (!_committed)
+            {
+                File.Delete(staged);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Storage;
+
+public static class StorageSetup
+{
+    /// <summary>SQLite under the data folder unless <c>ConnectionStrings:Postgres</c> is set; filesystem blobs
+    /// unless <c>VendorGate:Blob:ConnectionString</c> or <c>VendorGate:Blob:AccountUrl</c> is set.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<VendorGateOptions>().BindConfiguration(VendorGateOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDir), "VendorGate:DataDir must not be empty")
+            .Validate(o => o.Ingest.MaxLineBytes > 0 && o.Ingest.MaxBatchBytes > 0, "VendorGate:Ingest limits must be positive")
+            .ValidateOnStart();
+
+        var postgres = configuration.GetConnectionString("Postgres");
+        if (!string.IsNullOrEmpty(postgres))
+        {
+            services.AddDbContext<VendorGateDb, PostgresVendorGateDb>(o => o.UseNpgsql(postgres));
+        }
+        else
+        {
+            services.AddDbContext<VendorGateDb, SqliteVendorGateDb>((sp, o) =>
+            {
+                var dataDir = sp.GetRequiredService<IOptions<VendorGateOptions>>().Value.FullDataDir;
+                o.UseSqlite($"Data Source={Path.Combine(dataDir, "vendorgate.db")};Default Timeout=30");
+            });
+        }
+
+        services.AddSingleton<IBlobStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<VendorGateOptions>>().Value;
+            if (!options.Blob.UsesAzure)
+            {
+                return new FileSystemBlobStore(Path.Combine(options.FullDataDir, "blobs"));
+            }
+            var client = !string.IsNullOrEmpty(options.Blob.ConnectionString)
+                ? new BlobServiceClient(options.Blob.ConnectionString)
+                : new BlobServiceClient(new Uri(options.Blob.AccountUrl!), new DefaultAzureCredential());
+            return new AzureBlobStore(client.GetBlobContainerClient(options.Blob.Container));
+        });
+        services.AddScoped<ExampleIndex>();
+        return services;
+    }
+
+    /// <summary>Creates the data folder, applies migrations and makes sure the blob container exists.</summary>
+    public static async Task InitializeStorageAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var options = services.GetRequiredService<IOptions<VendorGateOptions>>().Value;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(options.FullDataDir);
+        }
+        else
+        {
+            Directory.CreateDirectory(options.FullDataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (!db.IsPostgres)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        if (services.GetRequiredService<IBlobStore>() is AzureBlobStore azure)
+        {
+            await azure.EnsureContainerAsync(cancellationToken);
+        }
+    }
+}

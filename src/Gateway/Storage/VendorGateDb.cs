@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Vendors;
+
+namespace VendorGate.Gateway.Storage;
+
+/// <summary>The metadata store. One model, two providers: <see cref="SqliteVendorGateDb"/> (embedded default)
+/// and <see cref="PostgresVendorGateDb"/>, each with its own migrations.</summary>
+public abstract class VendorGateDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Vendor> Vendors => Set<Vendor>();
+    public DbSet<Principal> Principals => Set<Principal>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<Finding> Findings => Set<Finding>();
+    public DbSet<ExampleOccurrence> ExampleOccurrences => Set<ExampleOccurrence>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public abstract bool IsPostgres { get; }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Vendor>(e =>
+        {
+            e.ToTable("vendors");
+            e.HasIndex(v => v.Name).IsUnique();
+        });
+        model.Entity<Principal>(e =>
+        {
+            e.ToTable("principals");
+            e.HasIndex(p => new { p.VendorId, p.Handle }).IsUnique();
+            e.Ignore(p => p.RoleList);
+        });
+        model.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasIndex(k => k.PrincipalId);
+            e.HasOne(k => k.Principal).WithMany().HasForeignKey(k => k.PrincipalId);
+        });
+        model.Entity<Batch>(e =>
+        {
+            e.ToTable("batches");
+            e.HasIndex(b => new { b.SubmitterId, b.IdempotencyKey }).IsUnique();
+            e.HasIndex(b => new { b.VendorId, b.Status });
+            e.HasIndex(b => b.Status);
+            e.HasMany(b => b.Findings).WithOne().HasForeignKey(f => f.BatchId);
+        });
+        model.Entity<Finding>(e => e.ToTable("findings"));
+        model.Entity<ExampleOccurrence>(e =>
+        {
+            e.ToTable("example_occurrences");
+            e.HasKey(o => new { o.BatchId, o.Line });
+            e.HasIndex(o => o.Digest);
+        });
+        model.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.HasKey(a => a.Seq);
+            e.Property(a => a.Seq).ValueGeneratedNever();
+        });
+    }
+}
+
+public sealed class SqliteVendorGateDb(DbContextOptions<SqliteVendorGateDb> options) : VendorGateDb(options)
+{
+    public override bool IsPostgres => false;
+}
+
+public sealed class PostgresVendorGateDb(DbContextOptions<PostgresVendorGateDb> options) : VendorGateDb(options)
+{
+    public override bool IsPostgres => true;
+}

@@ -1,0 +1,31 @@
+namespace VendorGate.Gateway.Storage;
+
+/// <summary>Bound from the <c>VendorGate</c> section.</summary>
+public sealed class VendorGateOptions
+{
+    public const string Section = "VendorGate";
+
+    /// <summary>Where the embedded default keeps its database, blobs and keys.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    public BlobOptions Blob { get; set; } = new();
+
+    public IngestOptions Ingest { get; set; } = new();
+
+    public string FullDataDir => Path.GetFullPath(DataDir);
+}
+
+public sealed class BlobOptions
+{
+    public string? ConnectionString { get; set; }
+    public string? AccountUrl { get; set; }
+    public string Container { get; set; } = "vendorgate";
+
+    public bool UsesAzure => !string.IsNullOrEmpty(ConnectionString) || !string.IsNullOrEmpty(AccountUrl);
+}
+
+public sealed class IngestOptions
+{
+    public int MaxLineBytes { get; set; } = 1 << 20;
+    public long MaxBatchBytes { get; set; } = 2L << 30;
+}

@@ -1,0 +1,10 @@
+namespace VendorGate.Gateway.Vendors;
+
+public sealed class Vendor
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public required string Jurisdiction { get; set; }
+    public required string ContactEmail { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}

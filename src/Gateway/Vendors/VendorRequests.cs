@@ -1,0 +1,32 @@
+using FluentValidation;
+
+namespace VendorGate.Gateway.Vendors;
+
+public sealed record CreateVendorRequest(string Name, string Jurisdiction, string ContactEmail);
+
+public sealed record CreateRosterMemberRequest(string Handle, string? DisplayName);
+
+public sealed record VendorView(Guid Id, string Name, string Jurisdiction, string ContactEmail, DateTimeOffset CreatedAt)
+{
+    public static VendorView Of(Vendor v) => new(v.Id, v.Name, v.Jurisdiction, v.ContactEmail, v.CreatedAt);
+}
+
+public sealed class CreateVendorValidator : AbstractValidator<CreateVendorRequest>
+{
+    public CreateVendorValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Jurisdiction).NotEmpty().MaximumLength(100);
+        RuleFor(r => r.ContactEmail).NotEmpty().EmailAddress().MaximumLength(320);
+    }
+}
+
+public sealed class CreateRosterMemberValidator : AbstractValidator<CreateRosterMemberRequest>
+{
+    public CreateRosterMemberValidator()
+    {
+        RuleFor(r => r.Handle).NotEmpty().Matches("^[a-z0-9][a-z0-9._-]{0,63}$")
+            .WithMessage("A handle is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
+        RuleFor(r => r.DisplayName).MaximumLength(200);
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Vendors;
+
+public static class VendorsApi
+{
+    public static IEndpointRouteBuilder MapVendors(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/vendors").WithTags("Vendors").AddEndpointFilter<ValidationFilter>()
+            .ProducesProblem(401);
+
+        group.MapPost("/", CreateVendor).RequireAuthorization(Policies.Administer)
+            .WithName("CreateVendor").WithSummary("Registers a labelling vendor (admin).")
+            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
+        group.MapGet("/", ListVendors)
+            .WithName("ListVendors").WithSummary("Vendors, paged; a vendor principal sees only its own.").ProducesProblem(400);
+        group.MapGet("/{vendorId:guid}", GetVendor)
+            .WithName("GetVendor").WithSummary("One vendor; another vendor's is a 404 to vendor principals.").ProducesProblem(404);
+        group.MapPost("/{vendorId:guid}/annotators", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct) =>
+                AddRosterMember(vendorId, request, Roles.Annotator, caller, db, audit, ct))
+            .RequireAuthorization(Policies.ManageRoster)
+            .WithName("CreateAnnotator").WithSummary("Adds an annotator to the vendor's roster (vendor-admin of that vendor, admin).")
+            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{vendorId:guid}/admins", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct) =>
+                AddRosterMember(vendorId, request, Roles.VendorAdmin, caller, db, audit, ct))
+            .RequireAuthorization(Policies.Administer)
+            .WithName("CreateVendorAdmin").WithSummary("Creates a vendor-admin for the vendor (admin).")
+            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{vendorId:guid}/annotators", ListRoster)
+            .WithName("ListRoster").WithSummary("The vendor's principals (annotators and vendor-admins).").ProducesProblem(404);
+        return routes;
+    }
+
+    private static async Task<Results<Created<VendorView>, ProblemHttpResult>> CreateVendor(
+        CreateVendorRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await db.Vendors.AnyAsync(v => v.Name == request.Name, ct))
+        {
+            return Problems.Conflict("vendor-exists", $"A vendor named '{request.Name}' already exists.");
+        }
+        var vendor = new Vendor { Name = request.Name, Jurisdiction = request.Jurisdiction, ContactEmail = request.ContactEmail, CreatedAt = Clock.Now() };
+        db.Vendors.Add(vendor);
+        await audit.RecordAsync(caller.Actor, "vendor.create", $"vendor:{vendor.Id}", new { vendor.Name, vendor.Jurisdiction }, ct);
+        return TypedResults.Created($"/v1/vendors/{vendor.Id}", VendorView.Of(vendor));
+    }
+
+    private static async Task<Results<Ok<Page<VendorView>>, ProblemHttpResult>> ListVendors(
+        Caller caller, VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (!Paging.TryDecode(cursor, out var after))
+        {
+            return Problems.Create(400, "bad-cursor", "The cursor is not one this API returned.");
+        }
+        var take = Paging.Limit(limit);
+        var query = db.Vendors.AsNoTracking();
+        if (caller.IsVendor)
+        {
+            query = query.Where(v => v.Id == caller.VendorId);
+        }
+        if (after is { } a)
+        {
+            query = query.Where(v => v.Id.CompareTo(a) > 0);
+        }
+        var rows = await query.OrderBy(v => v.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Build(rows, take, v => v.Id, VendorView.Of));
+    }
+
+    private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> GetVendor(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        var vendor = await FindVisibleAsync(vendorId, caller, db, ct);
+        return vendor is null ? Problems.NotFound("Vendor") : TypedResults.Ok(VendorView.Of(vendor));
+    }
+
+    private static async Task<Results<Created<PrincipalView>, ProblemHttpResult>> AddRosterMember(
+        Guid vendorId, CreateRosterMemberRequest request, string role, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await FindVisibleAsync(vendorId, caller, db, ct) is null)
+        {
+            return Problems.NotFound("Vendor");
+        }
+        if (await db.Principals.AnyAsync(p => p.VendorId == vendorId && p.Handle == request.Handle, ct))
+        {
+            return Problems.Conflict("handle-taken", $"The vendor already has a principal with handle '{request.Handle}'.");
+        }
+        var principal = new Principal
+        {
+            Kind = PrincipalKinds.Vendor, Handle = request.Handle, DisplayName = request.DisplayName,
+            VendorId = vendorId, Roles = role, CreatedAt = Clock.Now(),
+        };
+        db.Principals.Add(principal);
+        await audit.RecordAsync(caller.Actor, $"{role}.create", $"principal:{principal.Id}", new { vendorId, principal.Handle }, ct);
+        return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
+    }
+
+    private static async Task<Results<Ok<Page<PrincipalView>>, ProblemHttpResult>> ListRoster(
+        Guid vendorId, Caller caller, VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (await FindVisibleAsync(vendorId, caller, db, ct) is null)
+        {
+            return Problems.NotFound("Vendor");
+        }
+        if (!Paging.TryDecode(cursor, out var after))
+        {
+            return Problems.Create(400, "bad-cursor", "The cursor is not one this API returned.");
+        }
+        var take = Paging.Limit(limit);
+        var query = db.Principals.AsNoTracking().Where(p => p.VendorId == vendorId);
+        if (after is { } a)
+        {
+            query = query.Where(p => p.Id.CompareTo(a) > 0);
+        }
+        var rows = await query.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Build(rows, take, p => p.Id, PrincipalView.Of));
+    }
+
+    /// <summary>The vendor if the caller may see it: staff see all, vendor principals only their own.</summary>
+    internal static Task<Vendor?> FindVisibleAsync(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct) =>
+        caller.IsVendor && caller.VendorId != vendorId
+            ? Task.FromResult<Vendor?>(null)
+            : db.Vendors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == vendorId, ct);
+}
