@@ -27,15 +27,24 @@ public sealed class CanonicalJsonBuffer : IBufferWriter<byte>
     public void Advance(int count) => Length += count;
 
     /// <inheritdoc />
-    public Memory<byte> GetMemory(int sizeHint = 0) => _bytes.AsMemory(Reserve(sizeHint));
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        var at = Reserve(sizeHint); // before reading _bytes: Reserve may replace the array
+        return _bytes.AsMemory(at);
+    }
 
     /// <inheritdoc />
-    public Span<byte> GetSpan(int sizeHint = 0) => _bytes.AsSpan(Reserve(sizeHint));
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        var at = Reserve(sizeHint);
+        return _bytes.AsSpan(at);
+    }
 
     /// <summary>Appends bytes.</summary>
     public void Write(ReadOnlySpan<byte> bytes)
     {
-        bytes.CopyTo(_bytes.AsSpan(Reserve(bytes.Length)));
+        var at = Reserve(bytes.Length);
+        bytes.CopyTo(_bytes.AsSpan(at));
         Length += bytes.Length;
     }
 

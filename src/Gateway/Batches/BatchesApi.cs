@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hangfire;
@@ -30,7 +29,7 @@ public static class BatchesApi
             .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch.")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
         group.MapPut("/{batchId:guid}/content", UploadContent).RequireAuthorization(Policies.Upload)
-            .Accepts<string>("application/x-ndjson")
+            .WithMetadata(new NdjsonBody())
             .WithName("UploadBatchContent").WithSummary("Streams the batch's NDJSON (gzip allowed) into quarantine; all lines valid or nothing is kept.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         group.MapGet("/{batchId:guid}", Get)
@@ -116,7 +115,7 @@ public static class BatchesApi
         var upload = Guid.NewGuid().ToString("N");
         var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
         var indexBlob = $"quarantine/{batchId}/{upload}.index";
-        await using var body = encoding == "gzip" ? new GZipStream(http.Request.Body, CompressionMode.Decompress) : http.Request.Body;
+        await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
         var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' ').ToHashSet(), ct);
         switch (outcome)
         {

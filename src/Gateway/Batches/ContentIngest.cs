@@ -200,16 +200,17 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
                     Error(problem);
                     return;
                 }
-                if (Errors.Count > 0)
-                {
-                    return; // the upload is rejected anyway; keep validating, stop producing output
-                }
-                JsonCanonicalizer.Write(document.RootElement, _content);
+                JsonCanonicalizer.Write(document.RootElement, _content); // also rejects duplicate member names
             }
             catch (JsonCanonicalizationException e)
             {
                 _content.Truncate(start);
                 Error(e.Message);
+                return;
+            }
+            if (Errors.Count > 0)
+            {
+                _content.Truncate(start); // the upload is rejected anyway: keep validating, stop producing output
                 return;
             }
 

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace VendorGate.Gateway.Infrastructure;
 
@@ -24,6 +25,7 @@ public static class ApiDocumentation
                 Description = "An API key: vg_<keyid>_<secret>",
             });
             o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] });
+            o.OperationFilter<NdjsonBodyFilter>();
             o.CustomSchemaIds(t => t.FullName!.Replace("VendorGate.Gateway.", "").Replace("+", "."));
         });
         return services;
@@ -37,5 +39,27 @@ public static class ApiDocumentation
             app.UseSwaggerUI(o => o.SwaggerEndpoint("/openapi/v1.json", "VendorGate v1"));
         }
         return app;
+    }
+}
+
+/// <summary>Marks an endpoint that streams an NDJSON body itself (so routing does not answer 415 before the handler can).</summary>
+public sealed class NdjsonBody;
+
+internal sealed class NdjsonBodyFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<NdjsonBody>().Any())
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = "One JSON example per line; Content-Encoding: gzip allowed.",
+                Content = new Dictionary<string, IOpenApiMediaType>
+                {
+                    ["application/x-ndjson"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                },
+            };
+        }
     }
 }

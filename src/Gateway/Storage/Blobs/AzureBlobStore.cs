@@ -30,6 +30,14 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         }
     }
 
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        {
+            yield return blob.Name;
+        }
+    }
+
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
         await container.GetBlobClient(name).ExistsAsync(cancellationToken);
 

@@ -39,6 +39,22 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Task.FromResult(result);
     }
 
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask;
+        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (!name.StartsWith('.') && name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    /// <summary>Uploads in progress or abandoned by a crash (tests check that none are left).</summary>
+    public int StagedCount => Directory.EnumerateFiles(_staging).Count();
+
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(File.Exists(PathOf(name)));
 

@@ -11,6 +11,9 @@ public interface IBlobStore
     /// <exception cref="BlobNotFoundException">No such blob.</exception>
     Task<Stream> OpenReadAsync(string name, long offset = 0, long? length = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Names of the committed blobs under a prefix.</summary>
+    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
     Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
 
     Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default);

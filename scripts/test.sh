@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against both backends: the embedded default (SQLite, filesystem) and the production
+# components (a real PostgreSQL from Debian's packages and Azurite from npm), each started here on a free
+# loopback port in a throwaway folder and stopped on exit. Installs PostgreSQL and Azurite when missing.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/vendorgate-test.XXXXXX)
+chmod 755 "$work"
+pg_bin=""
+azurite_pid=""
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+  set +e
+  [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null
+  [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ] && as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+wait_for_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "error: $2 did not start listening on 127.0.0.1:$1" >&2
+  return 1
+}
+
+# --- PostgreSQL (Debian package; our own cluster, no system service) ---
+find_pg() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+pg_bin=$(find_pg)
+if [ -z "$pg_bin" ]; then
+  echo "Installing PostgreSQL from Debian's packages..."
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
+  pg_bin=$(find_pg)
+fi
+[ -x "$pg_bin/initdb" ] || { echo "error: PostgreSQL's initdb was not found under /usr/lib/postgresql" >&2; exit 1; }
+mkdir -p "$work/pg" "$work/pgrun"
+[ "$(id -u)" = 0 ] && chown postgres "$work/pg" "$work/pgrun"
+as_postgres "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 >"$work/initdb.log" 2>&1 \
+  || { cat "$work/initdb.log" >&2; echo "error: initdb failed" >&2; exit 1; }
+pg_port=$(free_port)
+as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pgrun/pg.log" -w -o \
+  "-p $pg_port -k $work/pgrun -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+  start >/dev/null || { cat "$work/pgrun/pg.log" >&2; echo "error: PostgreSQL did not start" >&2; exit 1; }
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+
+# --- Azurite (npm package, cached under .tools/) ---
+azurite="$root/.tools/azurite/node_modules/.bin/azurite-blob"
+if [ ! -x "$azurite" ]; then
+  echo "Installing Azurite from npm..."
+  npm install --silent --no-audit --no-fund --prefix "$root/.tools/azurite" azurite@3.37.0 >/dev/null
+fi
+az_port=$(free_port)
+"$azurite" --blobHost 127.0.0.1 --blobPort "$az_port" --skipApiVersionCheck --loose --inMemoryPersistence --silent \
+  >"$work/azurite.log" 2>&1 &
+azurite_pid=$!
+wait_for_port "$az_port" Azurite || { cat "$work/azurite.log" >&2; exit 1; }
+echo "Azurite on 127.0.0.1:$az_port"
+
+export VG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
+export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$az_port/devstoreaccount1;"
+
+status=0
+dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$work/results" "$@" || status=$?
+
+# One closing line that any CI reads: totals over every test project.
+passed=0; failed=0
+for trx in "$work"/results/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  passed=$((passed + $(echo "$counters" | sed -E 's/.* passed="([0-9]+)".*/\1/')))
+  failed=$((failed + $(echo "$counters" | sed -E 's/.* failed="([0-9]+)".*/\1/')))
+done
+echo "$passed passed, $failed failed"
+[ "$passed" -gt 0 ] || { echo "error: no test ran" >&2; status=1; }
+exit $status

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace VendorGate.Gateway.Tests.Infrastructure;
+
+public sealed record VendorActors(Guid VendorId, string Name, Guid AnnotatorId, HttpClient Annotator);
+
+/// <summary>Creates the people a test needs through the public API, with names no other test uses.</summary>
+public sealed class Actors(GatewayApplication app)
+{
+    public HttpClient Admin { get; } = app.ClientFor(app.AdminToken);
+
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+
+    public async Task<VendorActors> NewVendorAsync()
+    {
+        var name = Unique("vendor");
+        var vendor = await Admin.PostOk("/v1/vendors", new { name, jurisdiction = "DE", contactEmail = "ops@example.com" });
+        var vendorId = vendor.GetProperty("id").GetGuid();
+        var (annotatorId, annotator) = await NewAnnotatorAsync(vendorId);
+        return new VendorActors(vendorId, name, annotatorId, annotator);
+    }
+
+    public async Task<(Guid Id, HttpClient Client)> NewAnnotatorAsync(Guid vendorId)
+    {
+        var annotator = await Admin.PostOk($"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") });
+        var id = annotator.GetProperty("id").GetGuid();
+        return (id, app.ClientFor(await NewTokenAsync(id)));
+    }
+
+    public async Task<string> NewTokenAsync(Guid principalId, DateTimeOffset? expiresAt = null)
+    {
+        var key = await Admin.PostOk($"/v1/principals/{principalId}/keys", new { expiresAt });
+        return key.GetProperty("token").GetString()!;
+    }
+
+    public async Task<(Guid Id, HttpClient Client)> NewStaffAsync(params string[] roles)
+    {
+        var staff = await Admin.PostOk("/v1/staff", new { name = Unique("staff"), roles });
+        var id = staff.GetProperty("id").GetGuid();
+        return (id, app.ClientFor(await NewTokenAsync(id)));
+    }
+}
+
+public static class HttpExtensions
+{
+    public static readonly string Justification = "Customer-support dialogues for the billing domain";
+
+    public static async Task<JsonElement> PostOk(this HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var json = await response.Json();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path} → {(int)response.StatusCode}: {json}");
+        return json;
+    }
+
+    public static async Task<JsonElement> GetOk(this HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        var json = await response.Json();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} → {(int)response.StatusCode}: {json}");
+        return json;
+    }
+
+    public static async Task<JsonElement> Json(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with the given status and code, and returns it.</summary>
+    public static async Task<JsonElement> AssertProblem(this HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement.Clone();
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()) && code != "validation");
+        return problem;
+    }
+
+    public static Task<JsonElement> CreateBatchAsync(this HttpClient client, string[]? domains = null, string? idempotencyKey = null) =>
+        client.PostOk("/v1/batches", new
+        {
+            justification = Justification, license = "CC-BY-4.0", source = "vendor",
+            declaredDomains = domains ?? ["billing"], idempotencyKey,
+        });
+
+    public static Task<HttpResponseMessage> UploadAsync(this HttpClient client, Guid batchId, string ndjson) =>
+        client.UploadAsync(batchId, Encoding.UTF8.GetBytes(ndjson));
+
+    public static Task<HttpResponseMessage> UploadAsync(this HttpClient client, Guid batchId, byte[] body, string contentType = "application/x-ndjson", string? encoding = null)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        if (encoding is not null)
+        {
+            content.Headers.ContentEncoding.Add(encoding);
+        }
+        return client.PutAsync($"/v1/batches/{batchId}/content", content);
+    }
+
+    /// <summary>Polls until the scan job has moved the batch past received/scanning.</summary>
+    public static async Task<JsonElement> WaitForScanAsync(this HttpClient client, Guid batchId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var batch = await client.GetOk($"/v1/batches/{batchId}");
+            var status = batch.GetProperty("status").GetString();
+            if (status is not ("received" or "scanning") || DateTime.UtcNow > deadline)
+            {
+                return batch;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public static string Lines(params object[] examples) =>
+        string.Concat(examples.Select(e => (e as string ?? JsonSerializer.Serialize(e)) + "\n"));
+}

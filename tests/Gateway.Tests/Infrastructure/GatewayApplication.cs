@@ -1,0 +1,115 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using VendorGate.Gateway.Storage.Blobs;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)] // Hangfire keeps its storage in a static
+
+namespace VendorGate.Gateway.Tests.Infrastructure;
+
+/// <summary>The Gateway in process with a fresh data folder. Subclasses choose the backend.</summary>
+public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const int MaxLineBytes = 64 * 1024;
+    public const long MaxBatchBytes = 4L * 1024 * 1024;
+
+    public string DataDir { get; } = Directory.CreateTempSubdirectory("vg-test-").FullName;
+
+    public abstract string Backend { get; }
+
+    protected virtual Dictionary<string, string?> Settings => new()
+    {
+        ["VendorGate:DataDir"] = DataDir,
+        ["VendorGate:Ingest:MaxLineBytes"] = MaxLineBytes.ToString(),
+        ["VendorGate:Ingest:MaxBatchBytes"] = MaxBatchBytes.ToString(),
+        ["VendorGate:Jobs:PollInterval"] = "00:00:00.200",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
+
+    public string AdminToken
+    {
+        get
+        {
+            _ = Server; // starts the host, which writes the bootstrap key
+            return File.ReadAllText(Path.Combine(DataDir, "bootstrap-admin.key")).Trim();
+        }
+    }
+
+    public HttpClient ClientFor(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await CleanUpAsync();
+        Directory.Delete(DataDir, recursive: true);
+    }
+
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
+}
+
+/// <summary>SQLite, filesystem blobs, in-memory Hangfire: what `dotnet run` uses.</summary>
+public sealed class EmbeddedGateway : GatewayApplication
+{
+    public override string Backend => "embedded";
+}
+
+/// <summary>A fresh database on the test PostgreSQL and a fresh container on Azurite, both started by scripts/test.sh.</summary>
+public sealed class ProductionGateway : GatewayApplication
+{
+    private readonly string _database = "vg_" + Guid.NewGuid().ToString("N");
+    private readonly string _container = "vg" + Guid.NewGuid().ToString("N");
+
+    public override string Backend => "production";
+
+    private static string Require(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value
+        : throw new InvalidOperationException($"{variable} is not set: run the suite with `bash scripts/test.sh`, which starts PostgreSQL and Azurite.");
+
+    public string PostgresConnectionString => new NpgsqlConnectionStringBuilder(Require("VG_TEST_POSTGRES")) { Database = _database }.ConnectionString;
+
+    protected override Dictionary<string, string?> Settings => new(base.Settings)
+    {
+        ["ConnectionStrings:Postgres"] = PostgresConnectionString,
+        ["VendorGate:Blob:ConnectionString"] = Require("VG_TEST_AZURITE"),
+        ["VendorGate:Blob:Container"] = _container,
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await using var connection = new NpgsqlConnection(Require("VG_TEST_POSTGRES"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task CleanUpAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Require("VG_TEST_POSTGRES"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
