@@ -69,8 +69,8 @@ public static class IdentityApi
         {
             return problem;
         }
-        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.PrincipalId == principalId).OrderBy(k => k.CreatedAt).ToListAsync(ct);
-        return TypedResults.Ok(keys.Select(KeyView.Of).ToList());
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.PrincipalId == principalId).ToListAsync(ct);
+        return TypedResults.Ok(keys.OrderBy(k => k.CreatedAt).Select(KeyView.Of).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(

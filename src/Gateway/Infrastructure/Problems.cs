@@ -19,8 +19,10 @@ public static class Problems
 
     public static ProblemHttpResult Conflict(string code, string detail) => Create(409, code, detail);
 
-    public static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] },
+    public static ValidationProblem Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: $"Invalid field(s): {string.Join(", ", errors.Keys)}. See errors.",
             type: TypePrefix + "validation", extensions: new Dictionary<string, object?> { ["code"] = "validation" });
 
     private static string Title(int status) => status switch

@@ -21,8 +21,7 @@ public sealed class ValidationFilter : IEndpointFilter
             var result = await validator.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
             if (!result.IsValid)
             {
-                return TypedResults.ValidationProblem(result.ToDictionary(), type: Problems.TypePrefix + "validation",
-                    extensions: new Dictionary<string, object?> { ["code"] = "validation" });
+                return Problems.Invalid(result.ToDictionary());
             }
         }
         return await next(context);

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Tests.Infrastructure;
+using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
+
+namespace VendorGate.Gateway.Tests.Batches;
+
+public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
+{
+    private readonly Actors _actors = new(app);
+
+    [Fact]
+    public async Task AFailedScanLeavesTheBatchScanningAndARetryFinishesIt()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
+        await vendor.Annotator.WaitForScanAsync(id);
+        string indexBlob;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
+            indexBlob = (await db.Batches.SingleAsync(b => b.Id == id)).IndexBlob!;
+            // As if the scan had never run, and the index were unreachable.
+            await db.Batches.Where(b => b.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(b => b.Status, BatchStatus.Received).SetProperty(b => b.IndexBlob, "quarantine/missing.index"));
+        }
+
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => RunScanAsync(id));
+
+        var stuck = await vendor.Annotator.GetOk($"/v1/batches/{id}");
+        Assert.Equal("scanning", stuck.GetProperty("status").GetString());
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<VendorGateDb>().Batches.Where(b => b.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.IndexBlob, indexBlob));
+        }
+        await RunScanAsync(id);
+        Assert.Equal("in-review", (await vendor.Annotator.GetOk($"/v1/batches/{id}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RunningTheScanAgainChangesNothing()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var example = new { prompt = Actors.Unique("p"), completion = "c" };
+        await vendor.Annotator.UploadAsync(id, Lines(example, example));
+        var before = await vendor.Annotator.WaitForScanAsync(id);
+
+        await RunScanAsync(id);
+
+        var after = await vendor.Annotator.GetOk($"/v1/batches/{id}");
+        Assert.Equal("quarantined", after.GetProperty("status").GetString());
+        Assert.Equal(before.GetProperty("findings").ToString(), after.GetProperty("findings").ToString());
+        Assert.Equal(before.GetProperty("scannedAt").GetString(), after.GetProperty("scannedAt").GetString());
+    }
+
+    private async Task RunScanAsync(Guid id)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ScanBatchJob>().RunAsync(id, CancellationToken.None);
+    }
+}
+
+public sealed class ScanJobOnEmbedded(EmbeddedGateway app) : ScanJobTests<EmbeddedGateway>(app);
+
+public sealed class ScanJobOnProduction(ProductionGateway app) : ScanJobTests<ProductionGateway>(app);
