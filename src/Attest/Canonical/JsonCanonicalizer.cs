@@ -120,54 +120,83 @@ public static class JsonCanonicalizer
         destination.Write((byte)']');
     }
 
-    private readonly record struct Member(string Name, int Start, int Length);
-
     private static void WriteObject(JsonElement obj, CanonicalJsonBuffer destination)
     {
-        // Members are first written in input order, then rearranged by name.
-        var regionStart = destination.Length;
-        var members = new List<Member>(8);
-        foreach (var property in obj.EnumerateObject())
-        {
-            var start = destination.Length;
-            WriteString(property.Name, destination);
-            destination.Write((byte)':');
-            Write(property.Value, destination);
-            members.Add(new Member(property.Name, start, destination.Length - start));
-        }
-
-        members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        for (var i = 1; i < members.Count; i++)
-        {
-            if (members[i - 1].Name == members[i].Name)
-            {
-                throw new JsonCanonicalizationException($"duplicate member name \"{members[i].Name}\"");
-            }
-        }
-
-        var regionLength = destination.Length - regionStart;
-        var copy = ArrayPool<byte>.Shared.Rent(Math.Max(regionLength, 1));
+        var rented = ArrayPool<JsonProperty>.Shared.Rent(Math.Max(obj.GetPropertyCount(), 1));
         try
         {
-            destination.Slice(regionStart, regionLength).CopyTo(copy);
-            destination.Truncate(regionStart);
+            var count = 0;
+            var asciiNames = true;
+            foreach (var property in obj.EnumerateObject())
+            {
+                rented[count++] = property;
+                asciiNames &= IsPlainAscii(JsonMarshal.GetRawUtf8PropertyName(property));
+            }
+            var members = rented.AsSpan(0, count);
+            SortMembers(members, asciiNames);
+
             destination.Write((byte)'{');
-            for (var i = 0; i < members.Count; i++)
+            for (var i = 0; i < members.Length; i++)
             {
                 if (i > 0)
                 {
                     destination.Write((byte)',');
                 }
-                var m = members[i];
-                destination.Write(copy.AsSpan(m.Start - regionStart, m.Length));
+                var raw = JsonMarshal.GetRawUtf8PropertyName(members[i]);
+                if (raw.IndexOf((byte)'\\') < 0)
+                {
+                    destination.Write((byte)'"');
+                    destination.Write(raw);
+                    destination.Write((byte)'"');
+                }
+                else
+                {
+                    WriteString(members[i].Name, destination);
+                }
+                destination.Write((byte)':');
+                Write(members[i].Value, destination);
             }
             destination.Write((byte)'}');
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(copy);
+            ArrayPool<JsonProperty>.Shared.Return(rented, clearArray: true);
         }
     }
+
+    // RFC 8785 orders members by the UTF-16 code units of their names. For unescaped ASCII names that is the
+    // byte order of their raw UTF-8, which needs no string; anything else compares the decoded names.
+    private static void SortMembers(Span<JsonProperty> members, bool asciiNames)
+    {
+        if (asciiNames)
+        {
+            members.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
+            for (var i = 1; i < members.Length; i++)
+            {
+                if (JsonMarshal.GetRawUtf8PropertyName(members[i - 1]).SequenceEqual(JsonMarshal.GetRawUtf8PropertyName(members[i])))
+                {
+                    throw new JsonCanonicalizationException($"duplicate member name \"{members[i].Name}\"");
+                }
+            }
+            return;
+        }
+        var names = new string[members.Length];
+        for (var i = 0; i < members.Length; i++)
+        {
+            names[i] = members[i].Name;
+        }
+        names.AsSpan().Sort(members, string.CompareOrdinal);
+        for (var i = 1; i < names.Length; i++)
+        {
+            if (names[i - 1] == names[i])
+            {
+                throw new JsonCanonicalizationException($"duplicate member name \"{names[i]}\"");
+            }
+        }
+    }
+
+    private static bool IsPlainAscii(ReadOnlySpan<byte> raw) =>
+        !raw.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E) && raw.IndexOf((byte)'\\') < 0;
 
     private static void WriteString(JsonElement element, CanonicalJsonBuffer destination)
     {

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace VendorGate.Gateway.Batches.Scanning;
 
 /// <summary>Exact repeats inside one batch. Poisoning is an absolute-count attack, and repeating one example
@@ -10,28 +8,33 @@ public sealed class DuplicateInBatchScanner : IBatchScanner
 
     public Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
-        var firstSeen = new Dictionary<DigestKey, int>(context.Count);
-        var lines = new List<long>();
-        var repeats = 0;
-        for (var line = 0; line < context.Count; line++)
+        // Line numbers sorted by digest (then line): 4 bytes an example instead of a hash set of digests.
+        var order = new int[context.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            var key = MemoryMarshal.Read<DigestKey>(context.DigestAt(line));
-            if (!firstSeen.TryAdd(key, line))
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) => context.DigestAt(a).SequenceCompareTo(context.DigestAt(b)) is var c and not 0 ? c : a.CompareTo(b));
+
+        var repeats = new List<long>();
+        for (var i = 1; i < order.Length; i++)
+        {
+            if (context.DigestAt(order[i]).SequenceEqual(context.DigestAt(order[i - 1])))
             {
-                repeats++;
-                if (lines.Count < BatchScanContext.MaxLinesPerFinding)
-                {
-                    lines.Add(line + 1);
-                }
+                repeats.Add(order[i] + 1L); // every occurrence after the first, one-based
             }
         }
-        IReadOnlyList<ScanFinding> findings = repeats == 0 ? [] :
+        if (repeats.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<ScanFinding>>([]);
+        }
+        repeats.Sort();
+        IReadOnlyList<ScanFinding> findings =
         [
             new ScanFinding(Code, Severity.Block,
-                $"{repeats} example(s) repeat an earlier example of this batch; the first repeat is line {lines[0]}.", lines),
+                $"{repeats.Count} example(s) repeat an earlier example of this batch; the first repeat is line {repeats[0]}.",
+                repeats.Take(BatchScanContext.MaxLinesPerFinding).ToList()),
         ];
         return Task.FromResult(findings);
     }
-
-    private readonly record struct DigestKey(Int128 High, Int128 Low);
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs a performance benchmark on demand (not part of the test suite). Builds Release first.
+#   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+what=${1:-ingest}
+dotnet build -c Release "$root/src/Gateway" -v quiet -nologo >/dev/null
+dotnet build -c Release "$root/tests/Benchmarks" -v quiet -nologo >/dev/null
+exec dotnet "$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll" "$what" \
+  "$root/src/Gateway/bin/Release/net10.0/VendorGate.Gateway.dll" "${@:2}"

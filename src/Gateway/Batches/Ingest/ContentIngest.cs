@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Options;
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Batches;
+
+public sealed record LineError(long Line, string Reason);
+
+/// <summary>The result of streaming one upload. Only <see cref="Accepted"/> leaves committed blobs behind.</summary>
+public abstract record IngestOutcome
+{
+    public sealed record Accepted(long Count, byte[] Digest, long ContentBytes) : IngestOutcome;
+    public sealed record InvalidLines(IReadOnlyList<LineError> Errors, bool Truncated) : IngestOutcome;
+    public sealed record TooLarge(long Limit) : IngestOutcome;
+    public sealed record Empty : IngestOutcome;
+    public sealed record CorruptEncoding(string Reason) : IngestOutcome;
+}
+
+/// <summary>
+/// Streams an NDJSON upload once, end to end, and writes two quarantine blobs:
+/// <list type="bullet">
+/// <item><c>content</c>: the canonical (RFC 8785) lines, each followed by <c>\n</c>, so each line hashes to its example digest;</item>
+/// <item><c>index</c>: one 40-byte record per example: its 32-byte digest, then the little-endian int64 byte offset of its line in content.</item>
+/// </list>
+/// Chunks of whole lines are validated, canonicalized and hashed in parallel and written in order, so memory
+/// stays bounded (a few chunks in flight) whatever the body size. Blobs are committed only when every line is valid.
+/// </summary>
+public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> options)
+{
+    public const int IndexRecordSize = BatchDigest.Size + sizeof(long);
+    private const int MaxReportedErrors = 100;
+    private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
+
+    public async Task<IngestOutcome> IngestAsync(Stream body, string contentBlob, string indexBlob,
+        IReadOnlySet<string> declaredDomains, CancellationToken cancellationToken)
+    {
+        var limits = options.Value.Ingest;
+        var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));
+        await using var content = await blobs.StartUploadAsync(contentBlob, cancellationToken);
+        await using var index = await blobs.StartUploadAsync(indexBlob, cancellationToken);
+        var output = new OrderedOutput(content.Content, index.Content);
+        var inFlight = new Queue<Task<ProcessedChunk>>();
+        try
+        {
+            while (await reader.ReadAsync(cancellationToken) is { } chunk)
+            {
+                if (reader.BytesRead > limits.MaxBatchBytes)
+                {
+                    return new IngestOutcome.TooLarge(limits.MaxBatchBytes);
+                }
+                inFlight.Enqueue(Task.Run(() => ChunkProcessor.Process(chunk, limits.MaxLineBytes, declaredDomains), cancellationToken));
+                if (inFlight.Count >= MaxInFlight)
+                {
+                    await output.WriteAsync(await inFlight.Dequeue(), cancellationToken);
+                }
+                if (output.Errors.Count >= MaxReportedErrors)
+                {
+                    return new IngestOutcome.InvalidLines(output.Errors[..MaxReportedErrors], Truncated: true);
+                }
+            }
+            while (inFlight.TryDequeue(out var pending))
+            {
+                await output.WriteAsync(await pending, cancellationToken);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            return new IngestOutcome.CorruptEncoding(e.Message);
+        }
+        finally
+        {
+            await Task.WhenAll(inFlight).ContinueWith(_ => { }, TaskScheduler.Default); // let workers finish before leaving
+        }
+
+        if (output.Errors.Count > 0)
+        {
+            return new IngestOutcome.InvalidLines(output.Errors.Take(MaxReportedErrors).ToList(), Truncated: output.Errors.Count > MaxReportedErrors);
+        }
+        if (output.Digest.Count == 0)
+        {
+            return new IngestOutcome.Empty();
+        }
+        await content.CommitAsync(cancellationToken);
+        await index.CommitAsync(cancellationToken);
+        return new IngestOutcome.Accepted(output.Digest.Count, output.Digest.Finish(), output.ContentBytes);
+    }
+
+    /// <summary>Appends processed chunks in line order; after the first invalid line it only collects errors.</summary>
+    private sealed class OrderedOutput(Stream content, Stream index)
+    {
+        public List<LineError> Errors { get; } = [];
+        public BatchDigest Digest { get; } = new();
+        public long ContentBytes { get; private set; }
+
+        public async Task WriteAsync(ProcessedChunk chunk, CancellationToken cancellationToken)
+        {
+            Errors.AddRange(chunk.Errors);
+            if (Errors.Count > 0)
+            {
+                ChunkProcessor.Return(chunk);
+                return;
+            }
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var record = chunk.Index.AsSpan(i * IndexRecordSize, IndexRecordSize);
+                Digest.Append(record[..BatchDigest.Size]);
+                var offset = record[BatchDigest.Size..]; // relative to the chunk until now
+                BinaryPrimitives.WriteInt64LittleEndian(offset, BinaryPrimitives.ReadInt64LittleEndian(offset) + ContentBytes);
+            }
+            await content.WriteAsync(chunk.Content.WrittenMemory, cancellationToken);
+            await index.WriteAsync(chunk.Index.AsMemory(0, chunk.Count * IndexRecordSize), cancellationToken);
+            ContentBytes += chunk.Content.Length;
+            ChunkProcessor.Return(chunk);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace VendorGate.Benchmarks;
+
+/// <summary>Uploads the reference corpus over HTTP to a Gateway process on the embedded default and compares the
+/// wall time with `sha256sum` of the same file (target ≤ 2.0×) and the Gateway's peak RSS (target ≤ 512 MB).</summary>
+public static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(string gatewayDll, int count, string workDir)
+    {
+        var corpus = ReferenceCorpus.Ensure(Path.Combine(workDir, $"reference-{count}.ndjson"), count);
+        var size = new FileInfo(corpus).Length;
+        Console.WriteLine($"corpus: {count:N0} examples, {size / 1e6:F0} MB ({corpus})");
+
+        // Warm the page cache so both measurements read from memory.
+        await Measure.RunAsync("cat", corpus);
+        var sha = await Measure.RunAsync("sha256sum", corpus);
+        Console.WriteLine($"sha256sum: {sha.TotalSeconds:F2} s");
+
+        var dataDir = Path.Combine(workDir, "gateway-data-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var gateway = await GatewayProcess.StartAsync(gatewayDll, dataDir);
+        using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+        await AuthenticateAsync(http, dataDir);
+        // A Gateway in service is warm: one upload first (the JIT tiers up under load), and its scan job
+        // finished, so the measurement is neither of the JIT nor shared with a background scan.
+        var warmup = ReferenceCorpus.Ensure(Path.Combine(workDir, "warmup-200000.ndjson"), 200_000, seed: 7);
+        var warmupBatch = await OpenBatchAsync(http);
+        var warmupClock = Stopwatch.StartNew();
+        await UploadAsync(http, warmupBatch, warmup);
+        Console.WriteLine($"warm-up: 200,000 examples uploaded in {warmupClock.Elapsed.TotalSeconds:F2} s");
+        await WaitForScanAsync(http, warmupBatch);
+        Console.WriteLine($"warm-up: scanned {warmupClock.Elapsed.TotalSeconds:F2} s after the upload started");
+
+        // Three measured uploads of the same corpus (each its own batch, each scan finished before the next): the median is reported.
+        var runs = new List<(TimeSpan Wall, TimeSpan Cpu, string Receipt)>();
+        long uploadPeakRss = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            var batchId = await OpenBatchAsync(http);
+            await using var file = new FileStream(corpus, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+            var content = new StreamContent(file, 1 << 20);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+            var cpuBefore = gateway.CpuTime();
+            var clock = Stopwatch.StartNew();
+            var (response, rss) = await gateway.SampleRssAsync(http.PutAsync($"/v1/batches/{batchId}/content", content));
+            var wall = clock.Elapsed;
+            uploadPeakRss = Math.Max(uploadPeakRss, rss);
+            var cpuUsed = gateway.CpuTime() - cpuBefore;
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"upload failed: {(int)response.StatusCode} {body}");
+                return 1;
+            }
+            Console.WriteLine($"run {run + 1}: {wall.TotalSeconds:F2} s, Gateway CPU {cpuUsed.TotalSeconds:F2} s, peak RSS {rss / 1048576.0:F0} MB");
+            runs.Add((wall, cpuUsed, body));
+            await WaitForScanAsync(http, batchId);
+        }
+        var (upload, cpu, receipt) = runs.OrderBy(r => r.Wall).ElementAt(1);
+        var peakMb = uploadPeakRss / (1024.0 * 1024.0);
+        var lifetimePeakMb = gateway.PeakRssBytes() / (1024.0 * 1024.0);
+        var ratio = upload / sha;
+        Console.WriteLine($"receipt: {receipt}");
+        Console.WriteLine();
+        Console.WriteLine("| measure | value | target |");
+        Console.WriteLine("| --- | --- | --- |");
+        Console.WriteLine($"| upload {count:N0} examples over HTTP (median of 3) | {upload.TotalSeconds:F2} s ({size / 1e6 / upload.TotalSeconds:F0} MB/s) | |");
+        Console.WriteLine($"| Gateway CPU during the upload | {cpu.TotalSeconds:F2} s ({cpu / upload:F2} cores) | |");
+        Console.WriteLine($"| sha256sum of the same file | {sha.TotalSeconds:F2} s | |");
+        Console.WriteLine($"| ratio | {ratio:F2}× | ≤ 2.0× {(ratio <= 2.0 ? "(met)" : "(NOT met)")} |");
+        Console.WriteLine($"| Gateway peak RSS during the uploads (VmRSS every 20 ms) | {peakMb:F0} MB | ≤ 512 MB {(peakMb <= 512 ? "(met)" : "(NOT met)")} |");
+        Console.WriteLine($"| Gateway peak RSS over the whole run, scans of 4 batches included (VmHWM) | {lifetimePeakMb:F0} MB | |");
+        Directory.Delete(dataDir, recursive: true);
+        return 0;
+    }
+
+    private static async Task UploadAsync(HttpClient http, Guid batchId, string path)
+    {
+        await using var file = File.OpenRead(path);
+        var content = new StreamContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        (await http.PutAsync($"/v1/batches/{batchId}/content", content)).EnsureSuccessStatusCode();
+    }
+
+    private static async Task WaitForScanAsync(HttpClient http, Guid batchId)
+    {
+        while (true)
+        {
+            var batch = await http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}");
+            if (batch.GetProperty("status").GetString() is not ("received" or "scanning"))
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task AuthenticateAsync(HttpClient http, string dataDir)
+    {
+        var admin = (await File.ReadAllTextAsync(Path.Combine(dataDir, "bootstrap-admin.key"))).Trim();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        var vendor = await Post(http, "/v1/vendors", new { name = "bench-vendor", jurisdiction = "DE", contactEmail = "bench@example.com" });
+        var annotator = await Post(http, $"/v1/vendors/{vendor.GetProperty("id")}/annotators", new { handle = "bench-annotator" });
+        var key = await Post(http, $"/v1/principals/{annotator.GetProperty("id")}/keys", new { });
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("token").GetString());
+    }
+
+    private static async Task<Guid> OpenBatchAsync(HttpClient http)
+    {
+        var batch = await Post(http, "/v1/batches", new
+        {
+            justification = "Benchmark: the one-million-example reference corpus",
+            license = "CC-BY-4.0", source = "vendor", declaredDomains = ReferenceCorpus.Domains,
+        });
+        return batch.GetProperty("id").GetGuid();
+    }
+
+    private static async Task<JsonElement> Post(HttpClient http, string path, object body)
+    {
+        var response = await http.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

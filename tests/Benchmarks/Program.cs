@@ -1,0 +1,13 @@
+using VendorGate.Benchmarks;
+
+// Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest [examples]
+var usage = "usage: VendorGate.Benchmarks ingest <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]";
+if (args is not ["ingest", var dll, ..])
+{
+    Console.Error.WriteLine(usage);
+    return 2;
+}
+var count = args.Length > 2 ? int.Parse(args[2]) : 1_000_000;
+var workDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+Directory.CreateDirectory(workDir);
+return await IngestBenchmark.RunAsync(Path.GetFullPath(dll), count, workDir);
