@@ -22,6 +22,7 @@ var app = builder.Build();
 
 await app.Services.InitializeStorageAsync();
 await BootstrapAdmin.EnsureAsync(app.Services);
+await StalledScans.ScheduleAsync(app.Services);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -13,6 +13,7 @@ public static class BatchesSetup
         services.AddScoped<ContentIngest>();
         services.AddScoped<BatchExamples>();
         services.AddScoped<ScanBatchJob>();
+        services.AddScoped<StalledScans>();
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))
         {

@@ -27,6 +27,7 @@ public sealed class ScanBatchJob(
     public const string Actor = "system:scanner";
 
     [AutomaticRetry(Attempts = 10)]
+    [DisableConcurrentExecution("scan-batch:{0}", 600)] // a duplicate delivery waits, then finds the batch done
     public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
     {
         var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);

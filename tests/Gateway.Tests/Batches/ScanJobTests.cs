@@ -59,6 +59,30 @@ public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal(before.GetProperty("scannedAt").GetString(), after.GetProperty("scannedAt").GetString());
     }
 
+    [Fact]
+    public async Task AReceivedBatchWhoseScanWasNeverEnqueuedIsPickedUpByTheSweep()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
+        await vendor.Annotator.WaitForScanAsync(id);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // As if the process had stopped right after recording the upload, two minutes ago.
+            await scope.ServiceProvider.GetRequiredService<VendorGateDb>().Batches.Where(b => b.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(b => b.Status, BatchStatus.Received).SetProperty(b => b.ReceivedAt, DateTimeOffset.UtcNow.AddMinutes(-2)));
+        }
+
+        int requeued;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            requeued = await scope.ServiceProvider.GetRequiredService<StalledScans>().RequeueAsync(StalledScans.Grace, false, CancellationToken.None);
+        }
+
+        Assert.True(requeued >= 1);
+        Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(id)).GetProperty("status").GetString());
+    }
+
     private async Task RunScanAsync(Guid id)
     {
         await using var scope = app.Services.CreateAsyncScope();

@@ -152,6 +152,24 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task JobsDashboardIsForAdminsOnly()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+
+        var admin = await _actors.Admin.GetAsync("/hangfire");
+        var staff = await maintainer.GetAsync("/hangfire");
+        var annotator = await vendor.Annotator.GetAsync("/hangfire");
+        var anonymous = await app.ClientFor(null).GetAsync("/hangfire");
+
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Contains("Hangfire", await admin.Content.ReadAsStringAsync());
+        await staff.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await annotator.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await anonymous.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
     public async Task DuplicateHandleInOneVendorIsAConflict()
     {
         var vendor = await _actors.NewVendorAsync();

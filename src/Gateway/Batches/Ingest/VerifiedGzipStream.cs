@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
+using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Batches;
 
@@ -10,7 +11,7 @@ namespace VendorGate.Gateway.Batches;
 /// clean end of stream, which would silently accept a body cut at a line boundary.
 /// Throws <see cref="InvalidDataException"/> on a mismatch.
 /// </summary>
-public sealed class VerifiedGzipStream : Stream
+public sealed class VerifiedGzipStream : ReadOnlyStream
 {
     private readonly TailStream _compressed;
     private readonly GZipStream _gzip;
@@ -39,9 +40,6 @@ public sealed class VerifiedGzipStream : Stream
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private async Task VerifyTrailerAsync(CancellationToken cancellationToken)
     {
         await _compressed.CopyToAsync(Null, cancellationToken); // whatever the decoder did not ask for
@@ -55,16 +53,6 @@ public sealed class VerifiedGzipStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _length; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -75,7 +63,7 @@ public sealed class VerifiedGzipStream : Stream
     }
 
     /// <summary>Passes reads through and remembers the last eight bytes.</summary>
-    private sealed class TailStream(Stream inner) : Stream
+    private sealed class TailStream(Stream inner) : ReadOnlyStream
     {
         private readonly byte[] _tail = new byte[8];
         private int _tailLength;
@@ -96,9 +84,6 @@ public sealed class VerifiedGzipStream : Stream
             return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         private void Remember(ReadOnlySpan<byte> read)
         {
             if (read.Length >= 8)
@@ -112,15 +97,5 @@ public sealed class VerifiedGzipStream : Stream
             read.CopyTo(_tail.AsSpan(keep));
             _tailLength = keep + read.Length;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,13 +1,12 @@
+using VendorGate.Gateway.Infrastructure;
+
 namespace VendorGate.Gateway.Storage.Blobs;
 
 /// <summary>Reads at most <c>length</c> bytes of an inner stream, then owns and disposes it.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : Stream
+internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStream
 {
     private long _remaining = length;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length { get; } = length;
     public override long Position { get => Length - _remaining; set => throw new NotSupportedException(); }
 
@@ -27,13 +26,6 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
