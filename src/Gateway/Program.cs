@@ -1,4 +1,5 @@
 using FluentValidation;
+using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Health;
@@ -14,6 +15,7 @@ builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIdentity();
 builder.Services.AddScoped<AuditLog>();
 builder.Services.AddBatches();
+builder.Services.AddSigning();
 builder.Services.AddBackgroundJobs(builder.Configuration);
 builder.Services.AddApiDocumentation();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
@@ -22,7 +24,7 @@ var app = builder.Build();
 
 await app.Services.InitializeStorageAsync();
 await BootstrapAdmin.EnsureAsync(app.Services);
-await StalledScans.ScheduleAsync(app.Services);
+await StalledJobs.ScheduleAsync(app.Services);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -34,6 +36,7 @@ app.MapHealth();
 app.MapIdentity();
 app.MapVendors();
 app.MapBatches();
+app.MapAttestations();
 app.MapAudit();
 app.MapJobsDashboard();
 

@@ -13,6 +13,12 @@ public static class BatchStatus
     public const string Revoked = "revoked";
 }
 
+public static class AttestationStates
+{
+    public const string Pending = "pending";
+    public const string Signed = "signed";
+}
+
 public static class BatchSources
 {
     public const string Vendor = "vendor";
@@ -48,6 +54,15 @@ public sealed class Batch
     public string? IndexBlob { get; set; }
     public DateTimeOffset? ReceivedAt { get; set; }
     public DateTimeOffset? ScannedAt { get; set; }
+
+    /// <summary>The signed receipt: <c>pending</c> from receipt until signed, then <c>signed</c>.</summary>
+    public string? AttestationState { get; set; }
+    public string? AttestationDigest { get; set; }
+    public string? AttestationBlob { get; set; }
+    public string? AttestationKeyId { get; set; }
+
+    /// <summary>Why the last signing attempt failed, while the receipt is pending.</summary>
+    public string? AttestationError { get; set; }
 
     public List<Finding> Findings { get; init; } = [];
 }

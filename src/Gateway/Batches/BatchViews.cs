@@ -10,7 +10,7 @@ public sealed record BatchView(
     Guid Id, string Status, Guid? VendorId, SubmitterView Submitter, string Justification, string License, string Source,
     string[] DeclaredDomains, SyntheticGenerator? Generator, Guid? ParentBatchId, string? IdempotencyKey,
     long? Count, string? Digest, long? ContentBytes, DateTimeOffset CreatedAt, DateTimeOffset? ReceivedAt, DateTimeOffset? ScannedAt,
-    IReadOnlyList<FindingView> Findings, IReadOnlyList<object> Reviews, object? Attestation)
+    IReadOnlyList<FindingView> Findings, IReadOnlyList<object> Reviews, AttestationView? Attestation)
 {
     public static BatchView Of(Batch b, string submitterHandle) => new(
         b.Id, b.Status, b.VendorId, new SubmitterView(b.SubmitterId, submitterHandle), b.Justification, b.License, b.Source,
@@ -18,8 +18,11 @@ public sealed record BatchView(
         b.ParentBatchId, b.IdempotencyKey, b.Count, b.Digest, b.ContentBytes, b.CreatedAt, b.ReceivedAt, b.ScannedAt,
         b.Findings.OrderBy(f => f.Code).Select(f => new FindingView(f.Code, f.Severity, f.Message,
             f.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray())).ToList(),
-        [], null);
+        [], b.AttestationState is null ? null : new AttestationView(b.AttestationState, b.AttestationDigest, b.AttestationKeyId, b.AttestationError));
 }
+
+/// <summary>The batch's signed receipt: <c>pending</c> (with the last error, if any) or <c>signed</c> (with the envelope digest and key).</summary>
+public sealed record AttestationView(string State, string? Digest, string? KeyId, string? Error);
 
 public sealed record UploadReceipt(Guid Id, string Status, long Count, string Digest);
 

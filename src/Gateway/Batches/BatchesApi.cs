@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Attest.Canonical;
+using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
@@ -140,7 +141,7 @@ public static class BatchesApi
                 .SetProperty(b => b.Status, BatchStatus.Received).SetProperty(b => b.Count, accepted.Count)
                 .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
                 .SetProperty(b => b.ContentBlob, contentBlob).SetProperty(b => b.IndexBlob, indexBlob)
-                .SetProperty(b => b.ReceivedAt, now), ct);
+                .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.AttestationState, AttestationStates.Pending), ct);
             if (updated == 0)
             {
                 await blobs.DeleteIfExistsAsync(contentBlob, CancellationToken.None);
@@ -151,6 +152,7 @@ public static class BatchesApi
             await tx.CommitAsync(ct);
         }
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));
+        jobs.Enqueue<BatchReceiptJob>(job => job.RunAsync(batchId, CancellationToken.None));
         return TypedResults.Accepted($"/v1/batches/{batchId}", new UploadReceipt(batchId, BatchStatus.Received, accepted.Count, digest));
     }
 

@@ -13,7 +13,7 @@ public static class BatchesSetup
         services.AddScoped<ContentIngest>();
         services.AddScoped<BatchExamples>();
         services.AddScoped<ScanBatchJob>();
-        services.AddScoped<StalledScans>();
+        services.AddScoped<StalledJobs>();
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))
         {

@@ -26,7 +26,6 @@ public sealed class ScanBatchJob(
 {
     public const string Actor = "system:scanner";
 
-    [AutomaticRetry(Attempts = 10)]
     [DisableConcurrentExecution("scan-batch:{0}", 600)] // a duplicate delivery waits, then finds the batch done
     public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
     {

@@ -15,11 +15,12 @@ public static class HealthApi
             .AllowAnonymous().WithTags("Health").WithName("Liveness").WithSummary("The process is alive.");
         routes.MapGet("/readyz", Ready)
             .AllowAnonymous().WithTags("Health").WithName("Readiness")
-            .WithSummary("The database and blob store are reachable; 503 problem naming what is not.").ProducesProblem(503);
+            .WithSummary("The database, blob store and signer are reachable; 503 problem naming what is not.").ProducesProblem(503);
         return routes;
     }
 
-    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(VendorGateDb db, IBlobStore blobs, ILogger<HealthStatus> logger, CancellationToken ct)
+    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(
+        VendorGateDb db, IBlobStore blobs, VendorGate.Attest.Signing.ISigner signer, ILogger<HealthStatus> logger, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>
         {
@@ -31,6 +32,7 @@ public static class HealthApi
                 }
             }),
             ["blobs"] = await Probe("blobs", () => blobs.CheckAsync(ct)),
+            ["signer"] = await Probe("signer", () => signer.GetCurrentKeyAsync(ct)),
         };
         var failing = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
         return failing.Count == 0

@@ -15,6 +15,12 @@ public sealed class JobsOptions
 
     /// <summary>How often PostgreSQL-backed workers poll for new jobs.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often retries that are due are moved back to the queue.</summary>
+    public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Back-off of a failed job, one delay per retry (then the job is failed; start-up resumes it).</summary>
+    public int[] RetryDelaysSeconds { get; set; } = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 3600, 3600, 3600];
 }
 
 public static class BackgroundJobs
@@ -28,6 +34,13 @@ public static class BackgroundJobs
         services.AddHangfire(config =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            // Filters live in a process-wide list: replace Hangfire's default retry with our back-off. (Done here, after
+            // Hangfire has installed this host's logger, which the attribute's constructor picks up.)
+            foreach (var retry in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
+            {
+                GlobalJobFilters.Filters.Remove(retry.Instance);
+            }
+            config.UseFilter(new AutomaticRetryAttribute { Attempts = jobs.RetryDelaysSeconds.Length, DelaysInSeconds = jobs.RetryDelaysSeconds });
             if (string.IsNullOrEmpty(postgres))
             {
                 config.UseInMemoryStorage();
@@ -40,7 +53,11 @@ public static class BackgroundJobs
         });
         if (jobs.RunServer)
         {
-            services.AddHangfireServer(o => o.WorkerCount = jobs.Workers);
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = jobs.Workers;
+                o.SchedulePollingInterval = jobs.SchedulePollInterval;
+            });
         }
         return services;
     }

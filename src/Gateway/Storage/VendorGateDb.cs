@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
@@ -17,6 +18,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Finding> Findings => Set<Finding>();
     public DbSet<ExampleOccurrence> ExampleOccurrences => Set<ExampleOccurrence>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     public abstract bool IsPostgres { get; }
 
@@ -53,6 +55,11 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.ToTable("example_occurrences");
             e.HasKey(o => new { o.BatchId, o.Line });
             e.HasIndex(o => o.Digest);
+        });
+        model.Entity<SigningKey>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.HasKey(k => k.Kid);
         });
         model.Entity<AuditEntry>(e =>
         {

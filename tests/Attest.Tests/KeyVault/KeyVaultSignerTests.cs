@@ -5,8 +5,7 @@ using Azure.Core;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.KeyVault;
 using VendorGate.Attest.Signing;
-using VendorGate.Attest.Tests.Signing;
-using VendorGate.KeyVaultFake;
+using VendorGate.TestSupport;
 
 namespace VendorGate.Attest.Tests.KeyVault;
 

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
 
+using VendorGate.TestSupport;
+
 namespace VendorGate.Attest.Tests.Signing;
 
 public sealed class EnvelopeVerifierTests : IDisposable

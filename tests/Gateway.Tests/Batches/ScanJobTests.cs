@@ -76,7 +76,7 @@ public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where T
         int requeued;
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            requeued = await scope.ServiceProvider.GetRequiredService<StalledScans>().RequeueAsync(StalledScans.Grace, false, CancellationToken.None);
+            requeued = await scope.ServiceProvider.GetRequiredService<StalledJobs>().RequeueAsync(StalledJobs.Grace, false, CancellationToken.None);
         }
 
         Assert.True(requeued >= 1);

@@ -120,6 +120,21 @@ public static class HttpExtensions
         }
     }
 
+    /// <summary>Polls until the batch's receipt is signed (or 60 s pass).</summary>
+    public static async Task<JsonElement> WaitForAttestationAsync(this HttpClient client, Guid batchId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var batch = await client.GetOk($"/v1/batches/{batchId}");
+            if (batch.GetProperty("attestation").GetProperty("state").GetString() == "signed" || DateTime.UtcNow > deadline)
+            {
+                return batch;
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public static string Lines(params object[] examples) =>
         string.Concat(examples.Select(e => (e as string ?? JsonSerializer.Serialize(e)) + "\n"));
 }

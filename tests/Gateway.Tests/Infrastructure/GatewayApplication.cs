@@ -2,7 +2,10 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Azure.Core;
 using Npgsql;
+using VendorGate.Attest.KeyVault;
+using VendorGate.TestSupport;
 using VendorGate.Gateway.Storage.Blobs;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)] // Hangfire keeps its storage in a static
@@ -25,6 +28,15 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:Ingest:MaxLineBytes"] = MaxLineBytes.ToString(),
         ["VendorGate:Ingest:MaxBatchBytes"] = MaxBatchBytes.ToString(),
         ["VendorGate:Jobs:PollInterval"] = "00:00:00.200",
+        ["VendorGate:Jobs:SchedulePollInterval"] = "00:00:00.500",
+        ["VendorGate:Jobs:RetryDelaysSeconds:0"] = "1",
+        ["VendorGate:Jobs:RetryDelaysSeconds:1"] = "1",
+        ["VendorGate:Jobs:RetryDelaysSeconds:2"] = "2",
+        ["VendorGate:Jobs:RetryDelaysSeconds:3"] = "2",
+        ["VendorGate:Jobs:RetryDelaysSeconds:4"] = "2",
+        ["VendorGate:Jobs:RetryDelaysSeconds:5"] = "2",
+        ["VendorGate:Jobs:RetryDelaysSeconds:6"] = "2",
+        ["VendorGate:Jobs:RetryDelaysSeconds:7"] = "2",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -75,9 +87,14 @@ public sealed class EmbeddedGateway : GatewayApplication
     public override string Backend => "embedded";
 }
 
-/// <summary>A fresh database on the test PostgreSQL and a fresh container on Azurite, both started by scripts/test.sh.</summary>
+/// <summary>The production components: a fresh database on the test PostgreSQL and a fresh container on Azurite
+/// (both started by scripts/test.sh), and a Key Vault key served by the HTTPS protocol fake.</summary>
 public sealed class ProductionGateway : GatewayApplication
 {
+    public const string KeyName = "gateway";
+
+    public FakeKeyVault Vault { get; private set; } = null!;
+
     private readonly string _database = "vg_" + Guid.NewGuid().ToString("N");
     private readonly string _container = "vg" + Guid.NewGuid().ToString("N");
 
@@ -94,10 +111,28 @@ public sealed class ProductionGateway : GatewayApplication
         ["ConnectionStrings:Postgres"] = PostgresConnectionString,
         ["VendorGate:Blob:ConnectionString"] = Require("VG_TEST_AZURITE"),
         ["VendorGate:Blob:Container"] = _container,
+        ["VendorGate:KeyVault:KeyId"] = new Uri(Vault.VaultUri, $"keys/{KeyName}").ToString(),
     };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TokenCredential>(Vault.Credential);
+            services.AddSingleton(new KeyVaultSignerOptions
+            {
+                Transport = Vault.Transport,
+                CurrentKeyRefresh = TimeSpan.Zero, // rotation shows at once
+                Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(100) },
+            });
+        });
+    }
 
     public override async Task InitializeAsync()
     {
+        Vault = await FakeKeyVault.StartAsync();
+        Vault.CreateKey(KeyName);
         await using var connection = new NpgsqlConnection(Require("VG_TEST_POSTGRES"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
@@ -106,6 +141,7 @@ public sealed class ProductionGateway : GatewayApplication
 
     protected override async Task CleanUpAsync()
     {
+        await Vault.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(Require("VG_TEST_POSTGRES"));
         await connection.OpenAsync();

@@ -22,6 +22,26 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("VendorGate.Gateway.Attestations.SigningKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("FirstUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Jwk")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Seq")
@@ -64,6 +84,21 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("AttestationBlob")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationState")
+                        .HasColumnType("text");
 
                     b.Property<string>("ContentBlob")
                         .HasColumnType("text");

@@ -17,6 +17,26 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("VendorGate.Gateway.Attestations.SigningKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("FirstUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Jwk")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Seq")
@@ -58,6 +78,21 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationBlob")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationState")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ContentBlob")

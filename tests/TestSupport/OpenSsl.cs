@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Formats.Asn1;
 using System.Numerics;
 
-namespace VendorGate.Attest.Tests.Signing;
+namespace VendorGate.TestSupport;
 
 /// <summary>Runs the real <c>openssl dgst -verify</c>, the standard tool a third party would use.</summary>
 public static class OpenSsl

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace VendorGate.KeyVaultFake;
+namespace VendorGate.TestSupport;
 
 /// <summary>
 /// The Key Vault REST protocol (keys: create, get, list versions, update, sign) served over real HTTPS on loopback

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Signing;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Attestations;
+
+public static class AttestationsApi
+{
+    public static IEndpointRouteBuilder MapAttestations(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/.well-known/vendorgate/keys", async (SigningKeyRegistry keys, CancellationToken ct) => TypedResults.Ok(await keys.ToJwksAsync(ct)))
+            .AllowAnonymous().WithTags("Attestations").WithName("SigningKeys")
+            .WithSummary("JWKS of every key that ever signed, current and retired (nbf: first signature, retired: when a newer key took over).")
+            .ProducesProblem(500);
+
+        routes.MapGet("/v1/batches/{batchId:guid}/attestation", BatchAttestation)
+            .WithTags("Attestations").WithName("GetBatchAttestation")
+            .WithSummary("The batch's DSSE envelope (in-toto statement, predicate type " + BatchReceiptJob.PredicateType + ").")
+            .Produces<DsseEnvelopeDocument>(200, "application/json")
+            .ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
+        return routes;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> BatchAttestation(
+        Guid batchId, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        var batch = await BatchesApi.Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
+        if (batch is null)
+        {
+            return Problems.NotFound("Batch");
+        }
+        if (batch.AttestationState != AttestationStates.Signed)
+        {
+            return Problems.Conflict("attestation-pending", batch.AttestationState is null
+                ? "The batch has no content yet, so nothing to attest."
+                : $"The receipt is not signed yet{(batch.AttestationError is { } e ? $": {e}; it will be retried" : "")}.");
+        }
+        await using var stream = await blobs.OpenReadAsync(batch.AttestationBlob!, cancellationToken: ct);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, ct);
+        return TypedResults.File(copy.ToArray(), "application/json");
+    }
+
+    /// <summary>The DSSE wire format, for the OpenAPI document.</summary>
+    public sealed record DsseEnvelopeDocument(string Payload, string PayloadType, IReadOnlyList<DsseSignatureDocument> Signatures);
+
+    /// <summary>One DSSE signature: key id and base64 signature.</summary>
+    public sealed record DsseSignatureDocument(string Keyid, string Sig);
+}

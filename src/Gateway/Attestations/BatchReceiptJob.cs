@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Azure;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Attest.Dsse;
+using VendorGate.Attest.Signing;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Attestations;
+
+/// <summary>
+/// Signs the receipt of a received batch: an in-toto statement whose subject is the batch digest and whose
+/// predicate (<see cref="PredicateType"/>) says who sent what, why and under which licence, in a DSSE envelope
+/// stored at <c>attestations/batches/{id}/receipt.dsse.json</c>. If the signer fails, the receipt stays
+/// <c>pending</c> with the reason, the failure is audited, and Hangfire retries with back-off: it is never
+/// signed with another key instead.
+/// </summary>
+public sealed class BatchReceiptJob(
+    VendorGateDb db, IBlobStore blobs, ISigner signer, SigningKeyRegistry keys, AuditLog audit, ILogger<BatchReceiptJob> logger)
+{
+    public const string PredicateType = "https://vendorgate.dev/attestations/batch-receipt/v1";
+    public const string Actor = "system:signer";
+
+    public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/receipt.dsse.json";
+
+    [DisableConcurrentExecution("receipt-batch:{0}", 600)]
+    public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
+        if (batch is not { AttestationState: AttestationStates.Pending })
+        {
+            return;
+        }
+        byte[] envelope;
+        try
+        {
+            envelope = await StoredAsync(batchId, cancellationToken) ?? await SignAndStoreAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            batch.AttestationError = Describe(e);
+            await audit.RecordAsync(Actor, "batch.attest-failed", $"batch:{batchId}", new { error = batch.AttestationError }, CancellationToken.None);
+            logger.LogWarning("Signing the receipt of batch {BatchId} failed; it stays pending and will be retried: {Reason}", batchId, batch.AttestationError);
+            throw;
+        }
+
+        batch.AttestationState = AttestationStates.Signed;
+        batch.AttestationDigest = BatchDigest.Format(SHA256.HashData(envelope));
+        batch.AttestationBlob = BlobName(batchId);
+        batch.AttestationKeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+        batch.AttestationError = null;
+        await audit.RecordAsync(Actor, "batch.attest", $"batch:{batchId}", new { digest = batch.AttestationDigest, keyId = batch.AttestationKeyId }, cancellationToken);
+    }
+
+    /// <summary>The statement the receipt signs, from the batch as recorded.</summary>
+    public async Task<Statement> BuildStatementAsync(Batch batch, string keyId, CancellationToken cancellationToken)
+    {
+        var submitter = await db.Principals.AsNoTracking().FirstAsync(p => p.Id == batch.SubmitterId, cancellationToken);
+        var vendor = batch.VendorId is { } vendorId ? await db.Vendors.AsNoTracking().FirstAsync(v => v.Id == vendorId, cancellationToken) : null;
+        var predicate = new JsonObject
+        {
+            ["batchId"] = batch.Id.ToString(),
+            ["parentBatchId"] = batch.ParentBatchId?.ToString(),
+            ["vendor"] = vendor is null ? null : new JsonObject { ["id"] = vendor.Id.ToString(), ["name"] = vendor.Name },
+            ["submitter"] = new JsonObject { ["id"] = submitter.Id.ToString(), ["handle"] = submitter.Handle, ["kind"] = submitter.Kind },
+            ["justification"] = batch.Justification,
+            ["license"] = batch.License,
+            ["source"] = batch.Source,
+            ["declaredDomains"] = new JsonArray(batch.DeclaredDomains.Split(' ').Select(d => (JsonNode)d).ToArray()),
+            ["generator"] = batch.Generator is null ? null : JsonNode.Parse(batch.Generator),
+            ["count"] = batch.Count,
+            ["receivedAt"] = batch.ReceivedAt!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["gateway"] = new JsonObject { ["keyId"] = keyId },
+        };
+        return new Statement([new Subject($"batch:{batch.Id}", batch.Digest!["sha256:".Length..])], PredicateType, predicate);
+    }
+
+    private async Task<byte[]> SignAndStoreAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        var key = await signer.GetCurrentKeyAsync(cancellationToken);
+        await keys.RecordAsync(key, cancellationToken);
+        var statement = await BuildStatementAsync(batch, key.Kid, cancellationToken);
+        var envelope = (await signer.SignAsync(new Envelope(Envelope.InTotoPayloadType, statement.ToCanonicalJson(), []), key, cancellationToken)).ToJson();
+        await using var upload = await blobs.StartUploadAsync(BlobName(batch.Id), cancellationToken);
+        await upload.Content.WriteAsync(envelope, cancellationToken);
+        await upload.CommitAsync(cancellationToken);
+        return envelope;
+    }
+
+    // A previous attempt stored the envelope but stopped before recording it.
+    private async Task<byte[]?> StoredAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        if (!await blobs.ExistsAsync(BlobName(batchId), cancellationToken))
+        {
+            return null;
+        }
+        await using var stream = await blobs.OpenReadAsync(BlobName(batchId), cancellationToken: cancellationToken);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        return copy.ToArray();
+    }
+
+    private static string Describe(Exception e)
+    {
+        var reason = e switch
+        {
+            RequestFailedException r => $"the signer answered {r.Status}{(r.ErrorCode is { } code ? $" ({code})" : "")}",
+            HttpRequestException h => $"the signer is unreachable: {h.Message}",
+            _ => e.Message,
+        };
+        reason = reason.Split('\n')[0].Trim();
+        return reason.Length > 300 ? reason[..300] : reason;
+    }
+}

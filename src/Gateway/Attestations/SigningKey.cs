@@ -1,0 +1,15 @@
+namespace VendorGate.Gateway.Attestations;
+
+/// <summary>A key that has signed at least once. Kept forever so old attestations stay verifiable.</summary>
+public sealed class SigningKey
+{
+    public required string Kid { get; init; }
+
+    /// <summary>The public JWK, JSON.</summary>
+    public required string Jwk { get; init; }
+
+    public DateTimeOffset FirstUsedAt { get; init; }
+
+    /// <summary>When a newer key first signed.</summary>
+    public DateTimeOffset? RetiredAt { get; set; }
+}

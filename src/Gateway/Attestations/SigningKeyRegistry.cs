@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Signing;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Attestations;
+
+/// <summary>Records every key before it first signs, and retires the previous ones, so the JWKS at
+/// <c>/.well-known/vendorgate/keys</c> always holds every key that ever signed.</summary>
+public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit)
+{
+    public async Task RecordAsync(Jwk key, CancellationToken cancellationToken)
+    {
+        if (await db.SigningKeys.AnyAsync(k => k.Kid == key.Kid, cancellationToken))
+        {
+            return;
+        }
+        var now = Clock.Now();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.SigningKeys.Where(k => k.RetiredAt == null).ExecuteUpdateAsync(s => s.SetProperty(k => k.RetiredAt, now), cancellationToken);
+            db.SigningKeys.Add(new SigningKey { Kid = key.Kid, Jwk = JsonSerializer.Serialize(key), FirstUsedAt = now });
+            await audit.RecordAsync("system:signer", "signing-key.first-use", $"key:{key.Kid}", new { key.Alg, key.Kty }, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            foreach (var added in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
+            {
+                added.State = EntityState.Detached; // only what this attempt added; the caller's entities stay tracked
+            }
+            if (!await db.SigningKeys.AsNoTracking().AnyAsync(k => k.Kid == key.Kid, cancellationToken))
+            {
+                throw;
+            }
+            // Another process recorded it first.
+        }
+    }
+
+    public async Task<JsonWebKeySet> ToJwksAsync(CancellationToken cancellationToken)
+    {
+        var keys = await db.SigningKeys.AsNoTracking().ToListAsync(cancellationToken);
+        return new JsonWebKeySet(keys.OrderBy(k => k.FirstUsedAt).Select(k => JsonSerializer.Deserialize<Jwk>(k.Jwk)! with
+        {
+            NotBefore = k.FirstUsedAt.ToUnixTimeSeconds(),
+            Retired = k.RetiredAt?.ToUnixTimeSeconds(),
+        }).ToList());
+    }
+}

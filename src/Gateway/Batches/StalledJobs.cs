@@ -1,0 +1,57 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Batches;
+
+/// <summary>Makes sure every received batch gets scanned and its receipt signed even if the process stopped between
+/// recording the upload and enqueueing the jobs (or, with in-memory jobs, lost its queue on restart).</summary>
+public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILogger<StalledJobs> logger)
+{
+    public const string RecurringJobId = "requeue-stalled-jobs";
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
+
+    /// <summary>Enqueues a scan for each batch received longer ago than <paramref name="olderThan"/>, and the receipt
+    /// job for each pending receipt never attempted; with <paramref name="includeScanning"/> (start-up) also each
+    /// scan that was under way and each pending receipt, attempted or not.</summary>
+    public async Task<int> RequeueAsync(TimeSpan olderThan, bool includeScanning, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTimeOffset.UtcNow - olderThan;
+        var receipts = (await db.Batches.AsNoTracking()
+            .Where(b => b.AttestationState == AttestationStates.Pending && (includeScanning || b.AttestationError == null))
+            .Select(b => new { b.Id, b.ReceivedAt }).ToListAsync(cancellationToken))
+            .Where(b => b.ReceivedAt <= cutoff).ToList();
+        foreach (var batch in receipts)
+        {
+            jobs.Enqueue<BatchReceiptJob>(job => job.RunAsync(batch.Id, CancellationToken.None));
+        }
+
+        // Few batches wait at any time; the age is compared here because SQLite cannot order DateTimeOffset.
+        var waiting = await db.Batches.AsNoTracking()
+            .Where(b => b.Status == BatchStatus.Received || includeScanning && b.Status == BatchStatus.Scanning)
+            .Select(b => new { b.Id, b.ReceivedAt }).ToListAsync(cancellationToken);
+        var stalled = waiting.Where(b => b.ReceivedAt <= cutoff).ToList();
+        foreach (var batch in stalled)
+        {
+            jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batch.Id, CancellationToken.None));
+        }
+        if (stalled.Count + receipts.Count > 0)
+        {
+            logger.LogWarning("Re-enqueued {Scans} stalled scan(s) and {Receipts} pending receipt(s)", stalled.Count, receipts.Count);
+        }
+        return stalled.Count + receipts.Count;
+    }
+
+    /// <summary>The recurring sweep.</summary>
+    public Task SweepAsync() => RequeueAsync(Grace, includeScanning: false, CancellationToken.None);
+
+    /// <summary>At start-up: resume everything left waiting, and sweep every minute from now on.</summary>
+    public static async Task ScheduleAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StalledJobs>().RequeueAsync(TimeSpan.Zero, includeScanning: true, CancellationToken.None);
+        services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<StalledJobs>(RecurringJobId, sweep => sweep.SweepAsync(), Cron.Minutely());
+    }
+}
