@@ -1,0 +1,33 @@
+using System.CommandLine;
+using VendorGate.Verify;
+
+// vendorgate-verify: offline verification of VendorGate attestations.
+// Exit codes: 0 valid, 1 invalid (a signature or digest does not match), 2 usage or input error.
+var keys = new Option<string>("--keys") { Description = "JWKS file, or URL (e.g. https://gateway/.well-known/vendorgate/keys)", Required = true };
+var threshold = new Option<int>("--threshold") { Description = "signatures by distinct trusted keys required", DefaultValueFactory = _ => 1 };
+var envelopeArgument = new Argument<FileInfo>("envelope") { Description = "the DSSE envelope (JSON)" };
+
+var envelope = new Command("envelope", "Verify an envelope's signatures and print its statement.") { envelopeArgument, keys, threshold };
+envelope.SetAction((result, ct) => Verifier.VerifyEnvelopeAsync(result.GetValue(envelopeArgument)!, result.GetValue(keys)!, result.GetValue(threshold), Console.Out, ct));
+
+var corpusArgument = new Argument<FileInfo>("corpus") { Description = "the batch's NDJSON, as uploaded or as downloaded" };
+var corpusEnvelope = new Argument<FileInfo>("envelope") { Description = "the batch's DSSE envelope (JSON)" };
+var corpus = new Command("corpus", "Recompute an NDJSON file's digest and compare it with the envelope's subject; with --keys, verify the signatures too.")
+{
+    corpusArgument, corpusEnvelope, new Option<string>("--keys") { Description = keys.Description }, threshold,
+};
+corpus.SetAction((result, ct) => Verifier.VerifyCorpusAsync(result.GetValue(corpusArgument)!, result.GetValue(corpusEnvelope)!,
+    result.GetValue<string>("--keys"), result.GetValue(threshold), Console.Out, ct));
+
+var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus };
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine(error.Message);
+    }
+    Console.Error.WriteLine("Run with --help for usage.");
+    return Verifier.UsageError;
+}
+return await parsed.InvokeAsync();

@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VendorGate.Attest.Digests;
+using VendorGate.Attest.Dsse;
+using VendorGate.Attest.Signing;
+
+namespace VendorGate.Verify;
+
+/// <summary>The two checks of the CLI, returning its exit codes.</summary>
+internal static class Verifier
+{
+    public const int Valid = 0;
+    public const int Invalid = 1;
+    public const int UsageError = 2;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<int> VerifyEnvelopeAsync(FileInfo envelopeFile, string keys, int threshold, TextWriter output, CancellationToken ct)
+    {
+        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks) || jwks is null)
+        {
+            return UsageError;
+        }
+        return Report(envelope, jwks, threshold, output, printStatement: true);
+    }
+
+    public static async Task<int> VerifyCorpusAsync(FileInfo corpusFile, FileInfo envelopeFile, string? keys, int threshold, TextWriter output, CancellationToken ct)
+    {
+        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
+        {
+            return UsageError;
+        }
+        if (!corpusFile.Exists)
+        {
+            await output.WriteLineAsync($"error: {corpusFile.FullName} does not exist");
+            return UsageError;
+        }
+        Statement statement;
+        (byte[] Digest, long Count) computed;
+        try
+        {
+            statement = Statement.Parse(envelope.Payload);
+            await using var stream = corpusFile.OpenRead();
+            computed = await CorpusDigest.ComputeAsync(stream, ct);
+        }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return UsageError;
+        }
+        var expected = statement.Subjects.FirstOrDefault()?.Sha256;
+        var actual = Convert.ToHexStringLower(computed.Digest);
+        await output.WriteLineAsync($"corpus:    {computed.Count} example(s), digest sha256:{actual}");
+        await output.WriteLineAsync($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
+        var digestMatches = string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase);
+        await output.WriteLineAsync(digestMatches ? "digest: MATCH" : "digest: MISMATCH (the file is not the content this envelope attests)");
+        var signatures = jwks is null ? Valid : Report(envelope, jwks, threshold, output, printStatement: false);
+        return digestMatches && signatures == Valid ? Valid : Invalid;
+    }
+
+    private static int Report(Envelope envelope, JsonWebKeySet jwks, int threshold, TextWriter output, bool printStatement)
+    {
+        var result = new EnvelopeVerifier(jwks.Keys).TryVerify(envelope, threshold);
+        foreach (var kid in result.VerifiedKeyIds)
+        {
+            output.WriteLine($"signature: valid, key {kid}");
+        }
+        foreach (var problem in result.Problems)
+        {
+            output.WriteLine($"signature: {problem}");
+        }
+        output.WriteLine(result.Valid
+            ? $"VALID: {result.VerifiedKeyIds.Count} trusted signature(s), threshold {threshold}"
+            : $"INVALID: {result.VerifiedKeyIds.Count} trusted signature(s), threshold {threshold}");
+        if (printStatement && result.Valid)
+        {
+            output.WriteLine(JsonNode.Parse(envelope.Payload)!.ToJsonString(Indented));
+        }
+        return result.Valid ? Valid : Invalid;
+    }
+
+    private static async Task<(Envelope Envelope, JsonWebKeySet? Keys)?> LoadAsync(FileInfo envelopeFile, string? keys, TextWriter output, CancellationToken ct)
+    {
+        try
+        {
+            var envelope = Envelope.Parse(await File.ReadAllBytesAsync(envelopeFile.FullName, ct));
+            if (keys is null)
+            {
+                return (envelope, null);
+            }
+            var jwks = Uri.TryCreate(keys, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
+                ? JsonWebKeySet.Parse(await new HttpClient().GetByteArrayAsync(url, ct))
+                : JsonWebKeySet.Parse(await File.ReadAllBytesAsync(keys, ct));
+            return (envelope, jwks);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using VendorGate.Gateway.Tests.Infrastructure;
+using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
+
+namespace VendorGate.Gateway.Tests.Attestations;
+
+/// <summary>The vendorgate-verify tool, run as a process the way an auditor would, on a receipt from a running Gateway.</summary>
+public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<EmbeddedGateway>, IDisposable
+{
+    private readonly Actors _actors = new(app);
+    private readonly string _dir = Directory.CreateTempSubdirectory("vg-verify-").FullName;
+
+    [Fact]
+    public async Task VerifiesAReceiptAndItsCorpusAndDetectsTampering()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        // As the vendor wrote it: key order and spacing differ from the canonical form.
+        var corpus = $"{{ \"prompt\": \"{Actors.Unique("p")}\",  \"completion\": \"yes\" }}\n{{\"completion\":\"no\",\"prompt\":\"{Actors.Unique("q")}\"}}\n";
+        await vendor.Annotator.UploadAsync(id, corpus);
+        await vendor.Annotator.WaitForAttestationAsync(id);
+        var envelope = Save("receipt.json", await vendor.Annotator.GetByteArrayAsync($"/v1/batches/{id}/attestation"));
+        var jwks = Save("keys.json", await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
+        var file = Save("batch.ndjson", System.Text.Encoding.UTF8.GetBytes(corpus));
+        var changed = Save("changed.ndjson", System.Text.Encoding.UTF8.GetBytes(corpus.Replace("\"yes\"", "\"yes!\"")));
+        var tamperedBytes = File.ReadAllBytes(envelope);
+        var tampered = Save("tampered.json", System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Encoding.UTF8.GetString(tamperedBytes).Replace("\"payload\":\"ey", "\"payload\":\"eX")));
+
+        var valid = Run("envelope", envelope, "--keys", jwks);
+        var corpusOk = Run("corpus", file, envelope, "--keys", jwks);
+        var corpusChanged = Run("corpus", changed, envelope, "--keys", jwks);
+        var forged = Run("envelope", tampered, "--keys", jwks);
+        var twoRequired = Run("envelope", envelope, "--keys", jwks, "--threshold", "2");
+        var usage = Run("envelope", envelope);
+        var missing = Run("corpus", Path.Combine(_dir, "nope.ndjson"), envelope);
+
+        Assert.True(valid.Code == 0, valid.Output);
+        Assert.Contains("VALID", valid.Output);
+        Assert.Contains($"batch:{id}", valid.Output);
+        Assert.Contains("https://vendorgate.dev/attestations/batch-receipt/v1", valid.Output);
+        Assert.True(corpusOk.Code == 0, corpusOk.Output);
+        Assert.Contains("digest: MATCH", corpusOk.Output);
+        Assert.Equal(1, corpusChanged.Code);
+        Assert.Contains("MISMATCH", corpusChanged.Output);
+        Assert.Equal(1, forged.Code);
+        Assert.Contains("INVALID", forged.Output);
+        Assert.Equal(1, twoRequired.Code);
+        Assert.Equal(2, usage.Code);
+        Assert.Equal(2, missing.Code);
+    }
+
+    private string Save(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var tool = Path.Combine(AppContext.BaseDirectory, "vendorgate-verify.dll");
+        var start = new ProcessStartInfo("dotnet", [tool, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
