@@ -37,6 +37,8 @@ app.MapIdentity();
 app.MapVendors();
 app.MapBatches();
 app.MapAttestations();
+app.MapVendorSignatures();
+app.MapVendorSigningKeys();
 app.MapAudit();
 app.MapJobsDashboard();
 

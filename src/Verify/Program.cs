@@ -3,7 +3,11 @@ using VendorGate.Verify;
 
 // vendorgate-verify: offline verification of VendorGate attestations.
 // Exit codes: 0 valid, 1 invalid (a signature or digest does not match), 2 usage or input error.
-var keys = new Option<string>("--keys") { Description = "JWKS file, or URL (e.g. https://gateway/.well-known/vendorgate/keys)", Required = true };
+var keys = new Option<string[]>("--keys")
+{
+    Description = "JWKS file or URL (e.g. https://gateway/.well-known/vendorgate/keys); repeat to trust several (the Gateway's and a vendor's)",
+    Required = true,
+};
 var threshold = new Option<int>("--threshold") { Description = "signatures by distinct trusted keys required", DefaultValueFactory = _ => 1 };
 var envelopeArgument = new Argument<FileInfo>("envelope") { Description = "the DSSE envelope (JSON)" };
 
@@ -14,12 +18,16 @@ var corpusArgument = new Argument<FileInfo>("corpus") { Description = "the batch
 var corpusEnvelope = new Argument<FileInfo>("envelope") { Description = "the batch's DSSE envelope (JSON)" };
 var corpus = new Command("corpus", "Recompute an NDJSON file's digest and compare it with the envelope's subject; with --keys, verify the signatures too.")
 {
-    corpusArgument, corpusEnvelope, new Option<string>("--keys") { Description = keys.Description }, threshold,
+    corpusArgument, corpusEnvelope, new Option<string[]>("--keys") { Description = keys.Description }, threshold,
 };
 corpus.SetAction((result, ct) => Verifier.VerifyCorpusAsync(result.GetValue(corpusArgument)!, result.GetValue(corpusEnvelope)!,
-    result.GetValue<string>("--keys"), result.GetValue(threshold), Console.Out, ct));
+    result.GetValue<string[]>("--keys"), result.GetValue(threshold), Console.Out, ct));
 
-var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus };
+var digestArgument = new Argument<FileInfo>("corpus") { Description = "an NDJSON file" };
+var digest = new Command("digest", "Print an NDJSON file's batch digest and example count, as the Gateway computes them.") { digestArgument };
+digest.SetAction((result, ct) => Verifier.PrintDigestAsync(result.GetValue(digestArgument)!, Console.Out, ct));
+
+var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

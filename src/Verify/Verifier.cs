@@ -16,7 +16,23 @@ internal static class Verifier
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task<int> VerifyEnvelopeAsync(FileInfo envelopeFile, string keys, int threshold, TextWriter output, CancellationToken ct)
+    public static async Task<int> PrintDigestAsync(FileInfo corpusFile, TextWriter output, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = corpusFile.OpenRead();
+            var (digest, count) = await CorpusDigest.ComputeAsync(stream, ct);
+            await output.WriteLineAsync($"{BatchDigest.Format(digest)} {count}");
+            return Valid;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or DecoderFallbackException)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return UsageError;
+        }
+    }
+
+    public static async Task<int> VerifyEnvelopeAsync(FileInfo envelopeFile, string[] keys, int threshold, TextWriter output, CancellationToken ct)
     {
         if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks) || jwks is null)
         {
@@ -25,7 +41,7 @@ internal static class Verifier
         return Report(envelope, jwks, threshold, output, printStatement: true);
     }
 
-    public static async Task<int> VerifyCorpusAsync(FileInfo corpusFile, FileInfo envelopeFile, string? keys, int threshold, TextWriter output, CancellationToken ct)
+    public static async Task<int> VerifyCorpusAsync(FileInfo corpusFile, FileInfo envelopeFile, string[]? keys, int threshold, TextWriter output, CancellationToken ct)
     {
         if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
         {
@@ -80,19 +96,25 @@ internal static class Verifier
         return result.Valid ? Valid : Invalid;
     }
 
-    private static async Task<(Envelope Envelope, JsonWebKeySet? Keys)?> LoadAsync(FileInfo envelopeFile, string? keys, TextWriter output, CancellationToken ct)
+    private static async Task<(Envelope Envelope, JsonWebKeySet? Keys)?> LoadAsync(FileInfo envelopeFile, string[]? keys, TextWriter output, CancellationToken ct)
     {
         try
         {
             var envelope = Envelope.Parse(await File.ReadAllBytesAsync(envelopeFile.FullName, ct));
-            if (keys is null)
+            if (keys is not { Length: > 0 })
             {
                 return (envelope, null);
             }
-            var jwks = Uri.TryCreate(keys, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
-                ? JsonWebKeySet.Parse(await new HttpClient().GetByteArrayAsync(url, ct))
-                : JsonWebKeySet.Parse(await File.ReadAllBytesAsync(keys, ct));
-            return (envelope, jwks);
+            var trusted = new List<Jwk>();
+            using var http = new HttpClient();
+            foreach (var source in keys)
+            {
+                var set = Uri.TryCreate(source, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
+                    ? JsonWebKeySet.Parse(await http.GetByteArrayAsync(url, ct))
+                    : JsonWebKeySet.Parse(await File.ReadAllBytesAsync(source, ct));
+                trusted.AddRange(set.Keys);
+            }
+            return (envelope, new JsonWebKeySet(trusted));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException)
         {

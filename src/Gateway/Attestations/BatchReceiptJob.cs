@@ -57,8 +57,8 @@ public sealed class BatchReceiptJob(
         await audit.RecordAsync(Actor, "batch.attest", $"batch:{batchId}", new { digest = batch.AttestationDigest, keyId = batch.AttestationKeyId }, cancellationToken);
     }
 
-    /// <summary>The statement the receipt signs, from the batch as recorded.</summary>
-    public async Task<Statement> BuildStatementAsync(Batch batch, string keyId, CancellationToken cancellationToken)
+    /// <summary>The statement the receipt signs: the batch as recorded, with its content's digest and count.</summary>
+    public async Task<Statement> BuildStatementAsync(Batch batch, string digest, long count, DateTimeOffset receivedAt, string keyId, CancellationToken cancellationToken)
     {
         var submitter = await db.Principals.AsNoTracking().FirstAsync(p => p.Id == batch.SubmitterId, cancellationToken);
         var vendor = batch.VendorId is { } vendorId ? await db.Vendors.AsNoTracking().FirstAsync(v => v.Id == vendorId, cancellationToken) : null;
@@ -73,19 +73,32 @@ public sealed class BatchReceiptJob(
             ["source"] = batch.Source,
             ["declaredDomains"] = new JsonArray(batch.DeclaredDomains.Split(' ').Select(d => (JsonNode)d).ToArray()),
             ["generator"] = batch.Generator is null ? null : JsonNode.Parse(batch.Generator),
-            ["count"] = batch.Count,
-            ["receivedAt"] = batch.ReceivedAt!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["count"] = count,
+            ["receivedAt"] = receivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
         };
-        return new Statement([new Subject($"batch:{batch.Id}", batch.Digest!["sha256:".Length..])], PredicateType, predicate);
+        return new Statement([new Subject($"batch:{batch.Id}", digest["sha256:".Length..])], PredicateType, predicate);
     }
 
     private async Task<byte[]> SignAndStoreAsync(Batch batch, CancellationToken cancellationToken)
     {
-        var key = await signer.GetCurrentKeyAsync(cancellationToken);
-        await keys.RecordAsync(key, cancellationToken);
-        var statement = await BuildStatementAsync(batch, key.Kid, cancellationToken);
-        var envelope = (await signer.SignAsync(new Envelope(Envelope.InTotoPayloadType, statement.ToCanonicalJson(), []), key, cancellationToken)).ToJson();
+        Jwk key;
+        Envelope unsigned;
+        if (batch.VendorSignature is not null)
+        {
+            // The vendor signed the statement prepared before the upload: counter-sign exactly those bytes, with the key pinned then.
+            key = await keys.FindAsync(batch.PreparedKeyId!, cancellationToken);
+            unsigned = new Envelope(Envelope.InTotoPayloadType, System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!),
+                [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))]);
+        }
+        else
+        {
+            key = await signer.GetCurrentKeyAsync(cancellationToken);
+            await keys.RecordAsync(key, cancellationToken);
+            var statement = await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken);
+            unsigned = new Envelope(Envelope.InTotoPayloadType, statement.ToCanonicalJson(), []);
+        }
+        var envelope = (await signer.SignAsync(unsigned, key, cancellationToken)).ToJson();
         await using var upload = await blobs.StartUploadAsync(BlobName(batch.Id), cancellationToken);
         await upload.Content.WriteAsync(envelope, cancellationToken);
         await upload.CommitAsync(cancellationToken);

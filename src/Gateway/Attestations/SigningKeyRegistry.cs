@@ -40,6 +40,14 @@ public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit)
         }
     }
 
+    /// <summary>A key recorded earlier (it has signed, or was pinned to sign).</summary>
+    public async Task<Jwk> FindAsync(string kid, CancellationToken cancellationToken)
+    {
+        var key = await db.SigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Kid == kid, cancellationToken)
+            ?? throw new InvalidOperationException($"signing key {kid} is not recorded");
+        return JsonSerializer.Deserialize<Jwk>(key.Jwk)!;
+    }
+
     public async Task<JsonWebKeySet> ToJwksAsync(CancellationToken cancellationToken)
     {
         var keys = await db.SigningKeys.AsNoTracking().ToListAsync(cancellationToken);

@@ -64,6 +64,16 @@ public sealed class Batch
     /// <summary>Why the last signing attempt failed, while the receipt is pending.</summary>
     public string? AttestationError { get; set; }
 
+    /// <summary>For vendor-signed uploads: the exact receipt statement (canonical JSON) prepared before the upload,
+    /// the Gateway key pinned to sign it, and when it was prepared.</summary>
+    public string? PreparedStatement { get; set; }
+    public string? PreparedKeyId { get; set; }
+    public DateTimeOffset? PreparedAt { get; set; }
+
+    /// <summary>The vendor's signature over the prepared statement: key id and base64 signature.</summary>
+    public string? VendorSignatureKeyId { get; set; }
+    public string? VendorSignature { get; set; }
+
     public List<Finding> Findings { get; init; } = [];
 }
 

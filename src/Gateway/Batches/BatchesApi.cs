@@ -108,6 +108,16 @@ public static class BatchesApi
         {
             return Problems.Create(413, "batch-too-large", $"A batch holds at most {limit} bytes.");
         }
+        string? vendorKeyId = null;
+        byte[]? vendorSignature = null;
+        if (http.Request.Headers[VendorSignatures.Header].ToString() is { Length: > 0 } signatureHeader)
+        {
+            (var problem, vendorKeyId, vendorSignature) = await VendorSignatures.CheckAsync(batch, signatureHeader, db, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
@@ -133,6 +143,13 @@ public static class BatchesApi
         }
         var accepted = (IngestOutcome.Accepted)outcome;
         var digest = Attest.Digests.BatchDigest.Format(accepted.Digest);
+        if (vendorSignature is not null && !VendorSignatures.Matches(batch, digest, accepted.Count))
+        {
+            await blobs.DeleteIfExistsAsync(contentBlob, CancellationToken.None);
+            await blobs.DeleteIfExistsAsync(indexBlob, CancellationToken.None);
+            return Problems.Create(400, "statement-mismatch",
+                $"The content ({accepted.Count} examples, {digest}) is not what the signed statement names; nothing was kept and the batch is still open.");
+        }
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -141,14 +158,16 @@ public static class BatchesApi
                 .SetProperty(b => b.Status, BatchStatus.Received).SetProperty(b => b.Count, accepted.Count)
                 .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
                 .SetProperty(b => b.ContentBlob, contentBlob).SetProperty(b => b.IndexBlob, indexBlob)
-                .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.AttestationState, AttestationStates.Pending), ct);
+                .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.AttestationState, AttestationStates.Pending)
+                .SetProperty(b => b.VendorSignatureKeyId, vendorKeyId)
+                .SetProperty(b => b.VendorSignature, vendorSignature == null ? null : Convert.ToBase64String(vendorSignature)), ct);
             if (updated == 0)
             {
                 await blobs.DeleteIfExistsAsync(contentBlob, CancellationToken.None);
                 await blobs.DeleteIfExistsAsync(indexBlob, CancellationToken.None);
                 return Problems.Conflict("batch-not-open", "Another upload to this batch finished first.");
             }
-            await audit.RecordAsync(caller.Actor, "batch.receive", $"batch:{batchId}", new { count = accepted.Count, digest }, ct);
+            await audit.RecordAsync(caller.Actor, "batch.receive", $"batch:{batchId}", new { count = accepted.Count, digest, vendorKeyId }, ct);
             await tx.CommitAsync(ct);
         }
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));

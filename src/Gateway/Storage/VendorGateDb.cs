@@ -19,6 +19,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<ExampleOccurrence> ExampleOccurrences => Set<ExampleOccurrence>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<VendorSigningKey> VendorSigningKeys => Set<VendorSigningKey>();
 
     public abstract bool IsPostgres { get; }
 
@@ -60,6 +61,12 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("signing_keys");
             e.HasKey(k => k.Kid);
+        });
+        model.Entity<VendorSigningKey>(e =>
+        {
+            e.ToTable("vendor_signing_keys");
+            e.HasKey(k => k.Kid);
+            e.HasIndex(k => k.VendorId);
         });
         model.Entity<AuditEntry>(e =>
         {

@@ -139,6 +139,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<Guid?>("ParentBatchId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("PreparedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PreparedKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PreparedStatement")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset?>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -162,6 +171,12 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
 
                     b.Property<Guid?>("VendorId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("VendorSignature")
+                        .HasColumnType("text");
+
+                    b.Property<string>("VendorSignatureKeyId")
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
@@ -322,6 +337,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("vendors", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Vendors.VendorSigningKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Jwk")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Kid");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("vendor_signing_keys", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Batches.Finding", b =>

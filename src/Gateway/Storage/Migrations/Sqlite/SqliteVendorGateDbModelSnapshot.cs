@@ -134,6 +134,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Property<Guid?>("ParentBatchId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("PreparedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreparedKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreparedStatement")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset?>("ReceivedAt")
                         .HasColumnType("TEXT");
 
@@ -156,6 +165,12 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VendorSignature")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VendorSignatureKeyId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -317,6 +332,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("vendors", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Vendors.VendorSigningKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Jwk")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kid");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("vendor_signing_keys", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Batches.Finding", b =>

@@ -1,0 +1,15 @@
+namespace VendorGate.Gateway.Vendors;
+
+/// <summary>A vendor's own public key (P-256 or RSA ≥ 3072), registered by its vendor-admin; its signatures
+/// on a receipt statement sit beside the Gateway's in the same envelope.</summary>
+public sealed class VendorSigningKey
+{
+    public required string Kid { get; init; }
+    public Guid VendorId { get; init; }
+
+    /// <summary>The public JWK, JSON.</summary>
+    public required string Jwk { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
