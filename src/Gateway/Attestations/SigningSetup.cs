@@ -22,6 +22,9 @@ public sealed class KeyVaultOptions
 
     public string ApiVersion { get; set; } = "7.6";
 
+    /// <summary>For RSA keys: PS256 or RS256.</summary>
+    public string RsaAlgorithm { get; set; } = "PS256";
+
     public bool Enabled => !string.IsNullOrEmpty(KeyId);
 }
 
@@ -38,6 +41,7 @@ public static class SigningSetup
                 "VendorGate:KeyVault:KeyId must be an https URL: https://<vault>.vault.azure.net/keys/<name>")
             .Validate(o => string.IsNullOrEmpty(o.ClientSecret) || !string.IsNullOrEmpty(o.TenantId) && !string.IsNullOrEmpty(o.ClientId),
                 "VendorGate:KeyVault:ClientSecret needs TenantId and ClientId")
+            .Validate(o => o.RsaAlgorithm is "PS256" or "RS256", "VendorGate:KeyVault:RsaAlgorithm is PS256 or RS256")
             .ValidateOnStart();
         services.AddSingleton<ISigner>(sp =>
         {
@@ -53,6 +57,7 @@ public static class SigningSetup
                     : new ClientSecretCredential(vault.TenantId, vault.ClientId, vault.ClientSecret));
             var options = sp.GetService<KeyVaultSignerOptions>() ?? new KeyVaultSignerOptions();
             options.ApiVersion = vault.ApiVersion;
+            options.RsaAlgorithm = vault.RsaAlgorithm;
             return new KeyVaultSigner(new Uri(vault.KeyId!), credential, options);
         });
         services.AddScoped<SigningKeyRegistry>();
