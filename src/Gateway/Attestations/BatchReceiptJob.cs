@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Azure;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
@@ -20,8 +19,7 @@ namespace VendorGate.Gateway.Attestations;
 /// <c>pending</c> with the reason, the failure is audited, and Hangfire retries with back-off: it is never
 /// signed with another key instead.
 /// </summary>
-public sealed class BatchReceiptJob(
-    VendorGateDb db, IBlobStore blobs, ISigner signer, SigningKeyRegistry keys, AuditLog audit, ILogger<BatchReceiptJob> logger)
+public sealed class BatchReceiptJob(VendorGateDb db, Attestor attestor, SigningKeyRegistry keys, AuditLog audit, ILogger<BatchReceiptJob> logger)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/batch-receipt/v1";
     public const string Actor = "system:signer";
@@ -39,11 +37,18 @@ public sealed class BatchReceiptJob(
         byte[] envelope;
         try
         {
-            envelope = await StoredAsync(batchId, cancellationToken) ?? await SignAndStoreAsync(batch, cancellationToken);
+            envelope = batch.VendorSignature is null
+                ? await attestor.SignAsync(BlobName(batchId), async key =>
+                    (await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken)).ToCanonicalJson(),
+                    cancellationToken: cancellationToken)
+                // The vendor signed the statement prepared before the upload: counter-sign exactly those bytes, with the key pinned then.
+                : await attestor.SignAsync(BlobName(batchId), _ => Task.FromResult(System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)),
+                    await keys.FindAsync(batch.PreparedKeyId!, cancellationToken),
+                    [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))], cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            batch.AttestationError = Describe(e);
+            batch.AttestationError = Attestor.Describe(e);
             await audit.RecordAsync(Actor, "batch.attest-failed", $"batch:{batchId}", new { error = batch.AttestationError }, CancellationToken.None);
             logger.LogWarning("Signing the receipt of batch {BatchId} failed; it stays pending and will be retried: {Reason}", batchId, batch.AttestationError);
             throw;
@@ -78,55 +83,5 @@ public sealed class BatchReceiptJob(
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
         };
         return new Statement([new Subject($"batch:{batch.Id}", digest["sha256:".Length..])], PredicateType, predicate);
-    }
-
-    private async Task<byte[]> SignAndStoreAsync(Batch batch, CancellationToken cancellationToken)
-    {
-        Jwk key;
-        Envelope unsigned;
-        if (batch.VendorSignature is not null)
-        {
-            // The vendor signed the statement prepared before the upload: counter-sign exactly those bytes, with the key pinned then.
-            key = await keys.FindAsync(batch.PreparedKeyId!, cancellationToken);
-            unsigned = new Envelope(Envelope.InTotoPayloadType, System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!),
-                [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))]);
-        }
-        else
-        {
-            key = await signer.GetCurrentKeyAsync(cancellationToken);
-            await keys.RecordAsync(key, cancellationToken);
-            var statement = await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken);
-            unsigned = new Envelope(Envelope.InTotoPayloadType, statement.ToCanonicalJson(), []);
-        }
-        var envelope = (await signer.SignAsync(unsigned, key, cancellationToken)).ToJson();
-        await using var upload = await blobs.StartUploadAsync(BlobName(batch.Id), cancellationToken);
-        await upload.Content.WriteAsync(envelope, cancellationToken);
-        await upload.CommitAsync(cancellationToken);
-        return envelope;
-    }
-
-    // A previous attempt stored the envelope but stopped before recording it.
-    private async Task<byte[]?> StoredAsync(Guid batchId, CancellationToken cancellationToken)
-    {
-        if (!await blobs.ExistsAsync(BlobName(batchId), cancellationToken))
-        {
-            return null;
-        }
-        await using var stream = await blobs.OpenReadAsync(BlobName(batchId), cancellationToken: cancellationToken);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, cancellationToken);
-        return copy.ToArray();
-    }
-
-    private static string Describe(Exception e)
-    {
-        var reason = e switch
-        {
-            RequestFailedException r => $"the signer answered {r.Status}{(r.ErrorCode is { } code ? $" ({code})" : "")}",
-            HttpRequestException h => $"the signer is unreachable: {h.Message}",
-            _ => e.Message,
-        };
-        reason = reason.Split('\n')[0].Trim();
-        return reason.Length > 300 ? reason[..300] : reason;
     }
 }

@@ -61,6 +61,7 @@ public static class SigningSetup
             return new KeyVaultSigner(new Uri(vault.KeyId!), credential, options);
         });
         services.AddScoped<SigningKeyRegistry>();
+        services.AddScoped<Attestor>();
         services.AddScoped<BatchReceiptJob>();
         return services;
     }
