@@ -4,6 +4,7 @@ using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Health;
 using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Reviews;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Vendors;
@@ -39,6 +40,7 @@ app.MapBatches();
 app.MapAttestations();
 app.MapVendorSignatures();
 app.MapVendorSigningKeys();
+app.MapReviews();
 app.MapAudit();
 app.MapJobsDashboard();
 

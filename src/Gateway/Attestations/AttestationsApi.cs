@@ -20,19 +20,31 @@ public static class AttestationsApi
 
         routes.MapGet("/v1/batches/{batchId:guid}/attestation", BatchAttestation)
             .WithTags("Attestations").WithName("GetBatchAttestation")
-            .WithSummary("The batch's DSSE envelope (in-toto statement, predicate type " + BatchReceiptJob.PredicateType + ").")
+            .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + BatchReceiptJob.PredicateType + ") or ?kind=approval (" + Reviews.BatchApprovalJob.PredicateType + ").")
             .Produces<DsseEnvelopeDocument>(200, "application/json")
-            .ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
         return routes;
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> BatchAttestation(
-        Guid batchId, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+        Guid batchId, Caller caller, VendorGateDb db, IBlobStore blobs, string? kind, CancellationToken ct)
     {
         var batch = await BatchesApi.Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)
         {
             return Problems.NotFound("Batch");
+        }
+        if (kind is "approval")
+        {
+            return batch.ApprovalState == AttestationStates.Signed
+                ? TypedResults.File(await ReadAsync(blobs, Reviews.BatchApprovalJob.BlobName(batchId), ct), "application/json")
+                : Problems.Conflict("attestation-pending", batch.ApprovalState is null
+                    ? "The batch is not approved."
+                    : $"The approval is not signed yet{(batch.ApprovalError is { } e ? $": {e}; it will be retried" : "")}.");
+        }
+        if (kind is not (null or "receipt"))
+        {
+            return Problems.Create(400, "bad-kind", "kind is receipt (default) or approval.");
         }
         if (batch.AttestationState != AttestationStates.Signed)
         {
@@ -40,10 +52,15 @@ public static class AttestationsApi
                 ? "The batch has no content yet, so nothing to attest."
                 : $"The receipt is not signed yet{(batch.AttestationError is { } e ? $": {e}; it will be retried" : "")}.");
         }
-        await using var stream = await blobs.OpenReadAsync(batch.AttestationBlob!, cancellationToken: ct);
+        return TypedResults.File(await ReadAsync(blobs, batch.AttestationBlob!, ct), "application/json");
+    }
+
+    private static async Task<byte[]> ReadAsync(IBlobStore blobs, string name, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(name, cancellationToken: ct);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, ct);
-        return TypedResults.File(copy.ToArray(), "application/json");
+        return copy.ToArray();
     }
 
     /// <summary>The DSSE wire format, for the OpenAPI document.</summary>

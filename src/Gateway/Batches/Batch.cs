@@ -74,7 +74,15 @@ public sealed class Batch
     public string? VendorSignatureKeyId { get; set; }
     public string? VendorSignature { get; set; }
 
+    /// <summary>The signed approval (counter-signature), once the required approvals are in.</summary>
+    public string? ApprovalState { get; set; }
+    public string? ApprovalDigest { get; set; }
+    public string? ApprovalKeyId { get; set; }
+    public string? ApprovalError { get; set; }
+
     public List<Finding> Findings { get; init; } = [];
+    public List<Reviews.Review> Reviews { get; init; } = [];
+    public List<Reviews.FindingOverride> Overrides { get; init; } = [];
 }
 
 public static class Severity

@@ -10,7 +10,8 @@ public sealed record BatchView(
     Guid Id, string Status, Guid? VendorId, SubmitterView Submitter, string Justification, string License, string Source,
     string[] DeclaredDomains, SyntheticGenerator? Generator, Guid? ParentBatchId, string? IdempotencyKey,
     long? Count, string? Digest, long? ContentBytes, DateTimeOffset CreatedAt, DateTimeOffset? ReceivedAt, DateTimeOffset? ScannedAt,
-    IReadOnlyList<FindingView> Findings, IReadOnlyList<object> Reviews, AttestationView? Attestation)
+    IReadOnlyList<FindingView> Findings, IReadOnlyList<Reviews.ReviewView> Reviews, IReadOnlyList<Reviews.OverrideView> Overrides,
+    AttestationView? Attestation, AttestationView? Approval)
 {
     public static BatchView Of(Batch b, string submitterHandle) => new(
         b.Id, b.Status, b.VendorId, new SubmitterView(b.SubmitterId, submitterHandle), b.Justification, b.License, b.Source,
@@ -18,7 +19,10 @@ public sealed record BatchView(
         b.ParentBatchId, b.IdempotencyKey, b.Count, b.Digest, b.ContentBytes, b.CreatedAt, b.ReceivedAt, b.ScannedAt,
         b.Findings.OrderBy(f => f.Code).Select(f => new FindingView(f.Code, f.Severity, f.Message,
             f.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray())).ToList(),
-        [], b.AttestationState is null ? null : new AttestationView(b.AttestationState, b.AttestationDigest, b.AttestationKeyId, b.AttestationError));
+        b.Reviews.OrderBy(r => r.At).Select(VendorGate.Gateway.Reviews.ReviewView.Of).ToList(),
+        b.Overrides.OrderBy(o => o.At).Select(VendorGate.Gateway.Reviews.OverrideView.Of).ToList(),
+        b.AttestationState is null ? null : new AttestationView(b.AttestationState, b.AttestationDigest, b.AttestationKeyId, b.AttestationError),
+        b.ApprovalState is null ? null : new AttestationView(b.ApprovalState, b.ApprovalDigest, b.ApprovalKeyId, b.ApprovalError));
 }
 
 /// <summary>The batch's signed receipt: <c>pending</c> (with the last error, if any) or <c>signed</c> (with the envelope digest and key).</summary>

@@ -55,7 +55,7 @@ public static class BatchesApi
         }
         var requestDigest = Convert.ToHexStringLower(SHA256.HashData(JsonCanonicalizer.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web))));
         if (request.IdempotencyKey is { } key
-            && await db.Batches.AsNoTracking().Include(b => b.Findings).FirstOrDefaultAsync(b => b.SubmitterId == caller.Id && b.IdempotencyKey == key, ct) is { } existing)
+            && await db.Batches.AsNoTracking().Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides).FirstOrDefaultAsync(b => b.SubmitterId == caller.Id && b.IdempotencyKey == key, ct) is { } existing)
         {
             return existing.RequestDigest == requestDigest
                 ? TypedResults.Ok(BatchView.Of(existing, caller.Handle))
@@ -177,7 +177,7 @@ public static class BatchesApi
 
     private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Get(Guid batchId, Caller caller, VendorGateDb db, CancellationToken ct)
     {
-        var row = await Visible(db, caller).AsNoTracking().Include(b => b.Findings)
+        var row = await Visible(db, caller).AsNoTracking().Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
             .Join(db.Principals, b => b.SubmitterId, p => p.Id, (b, p) => new { Batch = b, p.Handle })
             .FirstOrDefaultAsync(x => x.Batch.Id == batchId, ct);
         return row is null ? Problems.NotFound("Batch") : TypedResults.Ok(BatchView.Of(row.Batch, row.Handle));
@@ -208,7 +208,7 @@ public static class BatchesApi
         {
             query = query.Where(b => b.Id.CompareTo(b0) < 0);
         }
-        var rows = await query.OrderByDescending(b => b.Id).Take(take + 1).Include(b => b.Findings)
+        var rows = await query.OrderByDescending(b => b.Id).Take(take + 1).Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
             .Join(db.Principals, b => b.SubmitterId, p => p.Id, (b, p) => new { Batch = b, p.Handle })
             .ToListAsync(ct);
         return TypedResults.Ok(Paging.Build(rows, take, r => r.Batch.Id, r => BatchView.Of(r.Batch, r.Handle)));

@@ -14,6 +14,8 @@ public static class BatchesSetup
         services.AddScoped<BatchExamples>();
         services.AddScoped<ScanBatchJob>();
         services.AddScoped<StalledJobs>();
+        services.AddScoped<Reviews.BatchApprovalJob>();
+        services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.Section);
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))
         {

@@ -26,6 +26,14 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
         {
             jobs.Enqueue<BatchReceiptJob>(job => job.RunAsync(batch.Id, CancellationToken.None));
         }
+        if (includeScanning)
+        {
+            var approvals = await db.Batches.AsNoTracking().Where(b => b.ApprovalState == AttestationStates.Pending).Select(b => b.Id).ToListAsync(cancellationToken);
+            foreach (var id in approvals)
+            {
+                jobs.Enqueue<Reviews.BatchApprovalJob>(job => job.RunAsync(id, CancellationToken.None));
+            }
+        }
 
         // Few batches wait at any time; the age is compared here because SQLite cannot order DateTimeOffset.
         var waiting = await db.Batches.AsNoTracking()

@@ -9,6 +9,8 @@ public static class Policies
     public const string ManageRoster = nameof(ManageRoster);
     public const string Upload = nameof(Upload);
     public const string ReadAudit = nameof(ReadAudit);
+    public const string Merge = nameof(Merge);
+    public const string Override = nameof(Override);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
@@ -20,7 +22,9 @@ public static class Policies
             .AddPolicy(Administer, p => p.RequireRole(Roles.Admin))
             .AddPolicy(ManageRoster, p => p.RequireRole(Roles.Admin, Roles.VendorAdmin))
             .AddPolicy(Upload, p => p.RequireRole(Roles.Annotator, Roles.Contributor))
-            .AddPolicy(ReadAudit, p => p.RequireRole(Roles.Auditor, Roles.Security, Roles.Admin));
+            .AddPolicy(ReadAudit, p => p.RequireRole(Roles.Auditor, Roles.Security, Roles.Admin))
+            .AddPolicy(Merge, p => p.RequireRole(Roles.Maintainer))
+            .AddPolicy(Override, p => p.RequireRole(Roles.Security));
         return services;
     }
 }

@@ -16,6 +16,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Batch> Batches => Set<Batch>();
     public DbSet<Finding> Findings => Set<Finding>();
+    public DbSet<Reviews.Review> Reviews => Set<Reviews.Review>();
     public DbSet<ExampleOccurrence> ExampleOccurrences => Set<ExampleOccurrence>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
@@ -49,8 +50,12 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.HasIndex(b => new { b.VendorId, b.Status });
             e.HasIndex(b => b.Status);
             e.HasMany(b => b.Findings).WithOne().HasForeignKey(f => f.BatchId);
+            e.HasMany(b => b.Reviews).WithOne().HasForeignKey(r => r.BatchId);
+            e.HasMany(b => b.Overrides).WithOne().HasForeignKey(o => o.BatchId);
         });
         model.Entity<Finding>(e => e.ToTable("findings"));
+        model.Entity<Reviews.Review>(e => e.ToTable("reviews"));
+        model.Entity<Reviews.FindingOverride>(e => e.ToTable("finding_overrides"));
         model.Entity<ExampleOccurrence>(e =>
         {
             e.ToTable("example_occurrences");

@@ -29,6 +29,7 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:Ingest:MaxBatchBytes"] = MaxBatchBytes.ToString(),
         ["VendorGate:Jobs:PollInterval"] = "00:00:00.200",
         ["VendorGate:Jobs:SchedulePollInterval"] = "00:00:00.500",
+        ["VendorGate:Review:SensitiveDomains:0"] = "medical",
         ["VendorGate:Jobs:RetryDelaysSeconds:0"] = "1",
         ["VendorGate:Jobs:RetryDelaysSeconds:1"] = "1",
         ["VendorGate:Jobs:RetryDelaysSeconds:2"] = "2",

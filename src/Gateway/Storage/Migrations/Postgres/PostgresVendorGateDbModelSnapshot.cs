@@ -85,6 +85,18 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ApprovalDigest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ApprovalError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ApprovalKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ApprovalState")
+                        .HasColumnType("text");
+
                     b.Property<string>("AttestationBlob")
                         .HasColumnType("text");
 
@@ -310,6 +322,73 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("principals", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("FindingCodes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Justification")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SecurityHandle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("SecurityId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("finding_overrides", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReviewerHandle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("reviews", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Vendors.Vendor", b =>
                 {
                     b.Property<Guid>("Id")
@@ -384,9 +463,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Navigation("Principal");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Reviews")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Batches.Batch", b =>
                 {
                     b.Navigation("Findings");
+
+                    b.Navigation("Overrides");
+
+                    b.Navigation("Reviews");
                 });
 #pragma warning restore 612, 618
         }

@@ -80,6 +80,18 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ApprovalDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovalError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovalKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovalState")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AttestationBlob")
                         .HasColumnType("TEXT");
 
@@ -305,6 +317,73 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("principals", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FindingCodes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Justification")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecurityHandle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SecurityId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("finding_overrides", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerHandle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("reviews", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Vendors.Vendor", b =>
                 {
                     b.Property<Guid>("Id")
@@ -379,9 +458,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Navigation("Principal");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Reviews")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Batches.Batch", b =>
                 {
                     b.Navigation("Findings");
+
+                    b.Navigation("Overrides");
+
+                    b.Navigation("Reviews");
                 });
 #pragma warning restore 612, 618
         }

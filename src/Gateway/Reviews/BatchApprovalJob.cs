@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Attest.Dsse;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Reviews;
+
+/// <summary>Counter-signs an approved batch: a statement (subject: the batch digest; predicate
+/// <see cref="PredicateType"/>) naming the submitter, the reasons and licence, the scan findings, every override
+/// and every review with reviewer and time, and the receipt it builds on. Retried like receipts; never another key.</summary>
+public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLog audit, ILogger<BatchApprovalJob> logger)
+{
+    public const string PredicateType = "https://vendorgate.dev/attestations/batch-approval/v1";
+
+    public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/approval.dsse.json";
+
+    [Hangfire.DisableConcurrentExecution("approval-batch:{0}", 600)]
+    public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        var batch = await db.Batches.Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
+            .FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
+        if (batch is not { ApprovalState: AttestationStates.Pending })
+        {
+            return;
+        }
+        byte[] envelope;
+        try
+        {
+            envelope = await attestor.SignAsync(BlobName(batchId), async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson(),
+                cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            batch.ApprovalError = Attestor.Describe(e);
+            await audit.RecordAsync(BatchReceiptJob.Actor, "batch.approval-attest-failed", $"batch:{batchId}", new { error = batch.ApprovalError }, CancellationToken.None);
+            logger.LogWarning("Signing the approval of batch {BatchId} failed; it stays pending and will be retried: {Reason}", batchId, batch.ApprovalError);
+            throw;
+        }
+        batch.ApprovalState = AttestationStates.Signed;
+        batch.ApprovalDigest = BatchDigest.Format(SHA256.HashData(envelope));
+        batch.ApprovalKeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+        batch.ApprovalError = null;
+        await audit.RecordAsync(BatchReceiptJob.Actor, "batch.approval-attest", $"batch:{batchId}", new { digest = batch.ApprovalDigest, keyId = batch.ApprovalKeyId }, cancellationToken);
+    }
+
+    private async Task<Statement> BuildStatementAsync(Batch batch, string keyId, CancellationToken cancellationToken)
+    {
+        var submitter = await db.Principals.AsNoTracking().FirstAsync(p => p.Id == batch.SubmitterId, cancellationToken);
+        var predicate = new JsonObject
+        {
+            ["batchId"] = batch.Id.ToString(),
+            ["vendorId"] = batch.VendorId?.ToString(),
+            ["submitter"] = new JsonObject { ["id"] = submitter.Id.ToString(), ["handle"] = submitter.Handle },
+            ["justification"] = batch.Justification,
+            ["license"] = batch.License,
+            ["source"] = batch.Source,
+            ["count"] = batch.Count,
+            ["receipt"] = new JsonObject { ["digest"] = batch.AttestationDigest },
+            ["scan"] = new JsonObject
+            {
+                ["scannedAt"] = Timestamp(batch.ScannedAt!.Value),
+                ["findings"] = new JsonArray(batch.Findings.OrderBy(f => f.Code).Select(f => (JsonNode)new JsonObject
+                {
+                    ["code"] = f.Code, ["severity"] = f.Severity,
+                }).ToArray()),
+            },
+            ["overrides"] = new JsonArray(batch.Overrides.OrderBy(o => o.At).Select(o => (JsonNode)new JsonObject
+            {
+                ["by"] = new JsonObject { ["id"] = o.SecurityId.ToString(), ["handle"] = o.SecurityHandle },
+                ["findingCodes"] = new JsonArray(o.FindingCodes.Split(' ').Select(c => (JsonNode)c).ToArray()),
+                ["justification"] = o.Justification,
+                ["at"] = Timestamp(o.At),
+            }).ToArray()),
+            ["reviews"] = new JsonArray(batch.Reviews.OrderBy(r => r.At).Select(r => (JsonNode)new JsonObject
+            {
+                ["reviewer"] = new JsonObject { ["id"] = r.ReviewerId.ToString(), ["handle"] = r.ReviewerHandle },
+                ["decision"] = r.Decision,
+                ["comment"] = r.Comment,
+                ["at"] = Timestamp(r.At),
+            }).ToArray()),
+            ["gateway"] = new JsonObject { ["keyId"] = keyId },
+        };
+        return new Statement([new Subject($"batch:{batch.Id}", batch.Digest!["sha256:".Length..])], PredicateType, predicate);
+    }
+
+    private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using VendorGate.Attest.Dsse;
+using VendorGate.Attest.Signing;
+using VendorGate.Gateway.Tests.Infrastructure;
+using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
+
+namespace VendorGate.Gateway.Tests.Reviews;
+
+public abstract class ReviewTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
+{
+    private readonly Actors _actors = new(app);
+
+    private async Task<(VendorActors Vendor, Guid Id)> ScannedBatchAsync(string[]? domains = null, bool duplicate = false)
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync(domains)).GetProperty("id").GetGuid();
+        var example = new { prompt = Actors.Unique("p"), completion = "c" };
+        await vendor.Annotator.UploadAsync(id, duplicate ? Lines(example, example) : Lines(example));
+        await vendor.Annotator.WaitForScanAsync(id);
+        await vendor.Annotator.WaitForAttestationAsync(id);
+        return (vendor, id);
+    }
+
+    private static Task<HttpResponseMessage> Approve(HttpClient client, Guid id) =>
+        client.PostAsJsonAsync($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "looks right" });
+
+    [Fact]
+    public async Task OnlyMaintainersReviewAndOnlySecurityOverrides()
+    {
+        var (vendor, id) = await ScannedBatchAsync();
+        var vendorAdmin = await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") });
+        var callers = new Dictionary<string, HttpClient>
+        {
+            ["annotator"] = vendor.Annotator,
+            ["vendor-admin"] = app.ClientFor(await _actors.NewTokenAsync(vendorAdmin.GetProperty("id").GetGuid())),
+            ["admin"] = _actors.Admin,
+        };
+        foreach (var role in new[] { "contributor", "security", "procurement", "auditor", "maintainer" })
+        {
+            callers[role] = (await _actors.NewStaffAsync(role)).Client;
+        }
+
+        foreach (var (role, client) in callers.Where(c => c.Key != "maintainer"))
+        {
+            await (await Approve(client, id)).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        }
+        foreach (var (role, client) in callers.Where(c => c.Key != "security"))
+        {
+            var response = await client.PostAsJsonAsync($"/v1/batches/{id}/overrides", new { findingCodes = new[] { "x" }, justification = Justification });
+            await response.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        }
+        var securityOnReviewable = await callers["security"].PostAsJsonAsync($"/v1/batches/{id}/overrides", new { findingCodes = new[] { "x" }, justification = Justification });
+        await securityOnReviewable.AssertProblem(HttpStatusCode.Conflict, "not-quarantined");
+        await (await app.ClientFor(null).PostAsJsonAsync($"/v1/batches/{id}/reviews", new { decision = "approve" })).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+
+        var approved = await Approve(callers["maintainer"], id);
+
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal("approved", (await approved.Json()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task NobodyApprovesTheirOwnBatch()
+    {
+        var (submitterId, submitter) = await _actors.NewStaffAsync("contributor", "maintainer");
+        var id = (await submitter.PostOk("/v1/batches", new
+        {
+            justification = Justification, license = "MIT", source = "internal", declaredDomains = new[] { "billing" },
+        })).GetProperty("id").GetGuid();
+        await submitter.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
+        await submitter.WaitForScanAsync(id);
+        var (_, other) = await _actors.NewStaffAsync("maintainer");
+
+        var own = await Approve(submitter, id);
+        var someoneElse = await Approve(other, id);
+
+        var problem = await own.AssertProblem(HttpStatusCode.Forbidden, "two-person-rule");
+        Assert.Contains("someone else", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, someoneElse.StatusCode);
+        var batch = await someoneElse.Json();
+        Assert.Equal("approved", batch.GetProperty("status").GetString());
+        Assert.NotEqual(submitterId, batch.GetProperty("reviews")[0].GetProperty("reviewerId").GetGuid());
+    }
+
+    [Fact]
+    public async Task AQuarantinedBatchNeedsASecurityOverrideAndTheApprovalStatementSaysSo()
+    {
+        var (vendor, id) = await ScannedBatchAsync(duplicate: true);
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var (_, security) = await _actors.NewStaffAsync("security");
+        Assert.Equal("quarantined", (await vendor.Annotator.GetOk($"/v1/batches/{id}")).GetProperty("status").GetString());
+
+        var tooEarly = await Approve(maintainer, id);
+        var wrongCode = await security.PostAsJsonAsync($"/v1/batches/{id}/overrides", new { findingCodes = new[] { "pii" }, justification = Justification });
+        var shortReason = await security.PostAsJsonAsync($"/v1/batches/{id}/overrides", new { findingCodes = new[] { "duplicate-in-batch" }, justification = "fine" });
+        var overridden = await security.PostOk($"/v1/batches/{id}/overrides", new
+        {
+            findingCodes = new[] { "duplicate-in-batch" }, justification = "The repeat is a deliberate weighting agreed with the vendor.",
+        });
+        var approved = await Approve(maintainer, id);
+
+        await tooEarly.AssertProblem(HttpStatusCode.Forbidden, "quarantined");
+        Assert.Contains("pii", (await wrongCode.AssertProblem(HttpStatusCode.BadRequest, "validation")).GetProperty("errors").ToString());
+        await shortReason.AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal("in-review", overridden.GetProperty("status").GetString());
+        Assert.Equal("duplicate-in-batch", overridden.GetProperty("overrides")[0].GetProperty("findingCodes")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+
+        var envelope = await WaitForApprovalAsync(vendor.Annotator, id);
+        var jwks = JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
+        Assert.True(new EnvelopeVerifier(jwks.Keys).TryVerify(envelope).Valid);
+        var statement = Statement.Parse(envelope.Payload);
+        Assert.Equal("https://vendorgate.dev/attestations/batch-approval/v1", statement.PredicateType);
+        Assert.Equal("duplicate-in-batch", statement.Predicate["overrides"]![0]!["findingCodes"]![0]!.GetValue<string>());
+        Assert.Equal("approve", statement.Predicate["reviews"]![0]!["decision"]!.GetValue<string>());
+        Assert.Equal("block", statement.Predicate["scan"]!["findings"]![0]!["severity"]!.GetValue<string>());
+        var batch = await vendor.Annotator.GetOk($"/v1/batches/{id}");
+        Assert.Equal(batch.GetProperty("attestation").GetProperty("digest").GetString(), statement.Predicate["receipt"]!["digest"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ASensitiveDomainNeedsTwoDistinctApprovals()
+    {
+        var (_, id) = await ScannedBatchAsync(domains: ["medical"]);
+        var (_, first) = await _actors.NewStaffAsync("maintainer");
+        var (_, second) = await _actors.NewStaffAsync("maintainer");
+
+        var one = await (await Approve(first, id)).Json();
+        var again = await Approve(first, id);
+        var two = await (await Approve(second, id)).Json();
+
+        Assert.Equal("in-review", one.GetProperty("status").GetString());
+        await again.AssertProblem(HttpStatusCode.Conflict, "already-approved");
+        Assert.Equal("approved", two.GetProperty("status").GetString());
+        Assert.Equal(2, two.GetProperty("reviews").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ConcurrentApprovalsOfASensitiveBatchAreBothCounted()
+    {
+        var (vendor, id) = await ScannedBatchAsync(domains: ["medical"]);
+        var maintainers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => _actors.NewStaffAsync("maintainer")));
+
+        var responses = await Task.WhenAll(maintainers.Select(m => Approve(m.Client, id)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var batch = await vendor.Annotator.GetOk($"/v1/batches/{id}");
+        Assert.Equal("approved", batch.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RejectionNeedsAReasonAndIsFinal()
+    {
+        var (vendor, id) = await ScannedBatchAsync();
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var (_, other) = await _actors.NewStaffAsync("maintainer");
+
+        var noReason = await maintainer.PostAsJsonAsync($"/v1/batches/{id}/reviews", new { decision = "reject" });
+        var rejected = await maintainer.PostOk($"/v1/batches/{id}/reviews", new { decision = "reject", comment = "Off-topic for billing." });
+        var late = await Approve(other, id);
+        var approval = await vendor.Annotator.GetAsync($"/v1/batches/{id}/attestation?kind=approval");
+
+        await noReason.AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal("rejected", rejected.GetProperty("status").GetString());
+        Assert.Equal("Off-topic for billing.", rejected.GetProperty("reviews")[0].GetProperty("comment").GetString());
+        await late.AssertProblem(HttpStatusCode.Conflict, "already-decided");
+        await approval.AssertProblem(HttpStatusCode.Conflict, "attestation-pending");
+    }
+
+    private static async Task<Envelope> WaitForApprovalAsync(HttpClient client, Guid id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var batch = await client.GetOk($"/v1/batches/{id}");
+            if (batch.GetProperty("approval").ValueKind == JsonValueKind.Object
+                && batch.GetProperty("approval").GetProperty("state").GetString() == "signed" || DateTime.UtcNow > deadline)
+            {
+                return Envelope.Parse(await client.GetByteArrayAsync($"/v1/batches/{id}/attestation?kind=approval"));
+            }
+            await Task.Delay(100);
+        }
+    }
+}
+
+public sealed class ReviewOnEmbedded(EmbeddedGateway app) : ReviewTests<EmbeddedGateway>(app);
+
+public sealed class ReviewOnProduction(ProductionGateway app) : ReviewTests<ProductionGateway>(app);
