@@ -5,6 +5,7 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Health;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Reviews;
+using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Vendors;
@@ -41,6 +42,8 @@ app.MapAttestations();
 app.MapVendorSignatures();
 app.MapVendorSigningKeys();
 app.MapReviews();
+app.MapSnapshots();
+app.MapModels();
 app.MapAudit();
 app.MapJobsDashboard();
 

@@ -15,6 +15,9 @@ public static class BatchesSetup
         services.AddScoped<ScanBatchJob>();
         services.AddScoped<StalledJobs>();
         services.AddScoped<Reviews.BatchApprovalJob>();
+        services.AddScoped<Snapshots.SnapshotCutter>();
+        services.AddScoped<Snapshots.SnapshotAttestationJob>();
+        services.AddScoped<Snapshots.BlameService>();
         services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.Section);
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))

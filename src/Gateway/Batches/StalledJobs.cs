@@ -33,6 +33,12 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
             {
                 jobs.Enqueue<Reviews.BatchApprovalJob>(job => job.RunAsync(id, CancellationToken.None));
             }
+            var snapshots = await db.Set<Snapshots.Snapshot>().AsNoTracking()
+                .Where(s => s.AttestationState == AttestationStates.Pending).Select(s => s.Version).ToListAsync(cancellationToken);
+            foreach (var version in snapshots)
+            {
+                jobs.Enqueue<Snapshots.SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
+            }
         }
 
         // Few batches wait at any time; the age is compared here because SQLite cannot order DateTimeOffset.

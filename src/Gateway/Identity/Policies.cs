@@ -11,6 +11,7 @@ public static class Policies
     public const string ReadAudit = nameof(ReadAudit);
     public const string Merge = nameof(Merge);
     public const string Override = nameof(Override);
+    public const string ReadCorpus = nameof(ReadCorpus);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
@@ -24,7 +25,8 @@ public static class Policies
             .AddPolicy(Upload, p => p.RequireRole(Roles.Annotator, Roles.Contributor))
             .AddPolicy(ReadAudit, p => p.RequireRole(Roles.Auditor, Roles.Security, Roles.Admin))
             .AddPolicy(Merge, p => p.RequireRole(Roles.Maintainer))
-            .AddPolicy(Override, p => p.RequireRole(Roles.Security));
+            .AddPolicy(Override, p => p.RequireRole(Roles.Security))
+            .AddPolicy(ReadCorpus, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor));
         return services;
     }
 }

@@ -73,6 +73,23 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.HasKey(k => k.Kid);
             e.HasIndex(k => k.VendorId);
         });
+        model.Entity<Snapshots.Snapshot>(e =>
+        {
+            e.ToTable("snapshots");
+            e.HasKey(s => s.Version);
+            e.HasIndex(s => new { s.Major, s.Minor }).IsUnique();
+        });
+        model.Entity<Snapshots.SnapshotBatch>(e =>
+        {
+            e.ToTable("snapshot_batches");
+            e.HasKey(s => new { s.Version, s.BatchId });
+            e.HasIndex(s => s.BatchId);
+        });
+        model.Entity<Snapshots.Model>(e =>
+        {
+            e.ToTable("models");
+            e.HasKey(m => m.Name);
+        });
         model.Entity<AuditEntry>(e =>
         {
             e.ToTable("audit_log");

@@ -389,6 +389,106 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("reviews", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Model", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SnapshotVersion")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("models", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Snapshot", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationState")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Major")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ManifestBlob")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ManifestDigest")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Minor")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Parent")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Version");
+
+                    b.HasIndex("Major", "Minor")
+                        .IsUnique();
+
+                    b.ToTable("snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.SnapshotBatch", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Version", "BatchId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("snapshot_batches", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Vendors.Vendor", b =>
                 {
                     b.Property<Guid>("Id")

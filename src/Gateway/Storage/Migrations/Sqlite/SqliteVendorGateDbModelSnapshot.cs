@@ -384,6 +384,106 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("reviews", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Model", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SnapshotVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("models", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Snapshot", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationState")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Major")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ManifestBlob")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ManifestDigest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Minor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Parent")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Version");
+
+                    b.HasIndex("Major", "Minor")
+                        .IsUnique();
+
+                    b.ToTable("snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.SnapshotBatch", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Version", "BatchId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("snapshot_batches", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Vendors.Vendor", b =>
                 {
                     b.Property<Guid>("Id")

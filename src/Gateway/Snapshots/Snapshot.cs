@@ -1,0 +1,51 @@
+namespace VendorGate.Gateway.Snapshots;
+
+/// <summary>An immutable, signed version of the corpus. Versions are <c>major.minor</c>: a cut adds batches (next major),
+/// a revocation removes examples (next minor).</summary>
+public sealed class Snapshot
+{
+    public required string Version { get; init; }
+    public int Major { get; init; }
+    public int Minor { get; init; }
+    public string? Parent { get; init; }
+    public required string Message { get; init; }
+    public long Count { get; init; }
+    public required string ManifestBlob { get; init; }
+    public required string ManifestDigest { get; init; }
+
+    /// <summary>JSON: addedBatches, removed, byVendor, byAnnotator, byLicense, duplicatesSkipped.</summary>
+    public required string Summary { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid CreatedBy { get; init; }
+
+    public string? AttestationState { get; set; }
+    public string? AttestationDigest { get; set; }
+    public string? AttestationKeyId { get; set; }
+    public string? AttestationError { get; set; }
+
+    public static bool TryParse(string version, out int major, out int minor)
+    {
+        major = minor = 0;
+        var parts = version.Split('.');
+        return parts.Length == 2 && int.TryParse(parts[0], out major) && int.TryParse(parts[1], out minor) && major > 0 && minor >= 0;
+    }
+}
+
+/// <summary>Which batches a snapshot merged (the batches of its ancestors are not repeated).</summary>
+public sealed class SnapshotBatch
+{
+    public required string Version { get; init; }
+    public Guid BatchId { get; init; }
+    public long Added { get; init; }
+}
+
+/// <summary>A model trained on a snapshot: blame through the model is blame through its snapshot.</summary>
+public sealed class Model
+{
+    public required string Name { get; init; }
+    public required string SnapshotVersion { get; init; }
+    public string? Notes { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid CreatedBy { get; init; }
+}

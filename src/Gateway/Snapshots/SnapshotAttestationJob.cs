@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Attest.Dsse;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Snapshots;
+
+/// <summary>Signs a snapshot: subject = the manifest digest; predicate (<see cref="PredicateType"/>) = version, parent,
+/// message, count, the batches added (with their approval digests), removals, and counts by vendor, annotator and licence.</summary>
+public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, AuditLog audit, ILogger<SnapshotAttestationJob> logger)
+{
+    public const string PredicateType = "https://vendorgate.dev/attestations/snapshot/v1";
+
+    public static string BlobName(string version) => $"attestations/snapshots/{version}.dsse.json";
+
+    [Hangfire.DisableConcurrentExecution("snapshot-attestation:{0}", 600)]
+    public async Task RunAsync(string version, CancellationToken cancellationToken)
+    {
+        var snapshot = await db.Set<Snapshot>().FirstOrDefaultAsync(s => s.Version == version, cancellationToken);
+        if (snapshot is not { AttestationState: AttestationStates.Pending })
+        {
+            return;
+        }
+        byte[] envelope;
+        try
+        {
+            envelope = await attestor.SignAsync(BlobName(version), key => Task.FromResult(Statement(snapshot, key.Kid).ToCanonicalJson()),
+                cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            snapshot.AttestationError = Attestor.Describe(e);
+            await audit.RecordAsync(BatchReceiptJob.Actor, "snapshot.attest-failed", $"snapshot:{version}", new { error = snapshot.AttestationError }, CancellationToken.None);
+            logger.LogWarning("Signing snapshot {Version} failed; it stays pending and will be retried: {Reason}", version, snapshot.AttestationError);
+            throw;
+        }
+        snapshot.AttestationState = AttestationStates.Signed;
+        snapshot.AttestationDigest = BatchDigest.Format(SHA256.HashData(envelope));
+        snapshot.AttestationKeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+        snapshot.AttestationError = null;
+        await audit.RecordAsync(BatchReceiptJob.Actor, "snapshot.attest", $"snapshot:{version}", new { digest = snapshot.AttestationDigest }, cancellationToken);
+    }
+
+    public static Statement Statement(Snapshot snapshot, string keyId)
+    {
+        var predicate = new JsonObject
+        {
+            ["version"] = snapshot.Version,
+            ["parent"] = snapshot.Parent,
+            ["message"] = snapshot.Message,
+            ["count"] = snapshot.Count,
+            ["createdAt"] = snapshot.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["createdBy"] = snapshot.CreatedBy.ToString(),
+            ["summary"] = JsonNode.Parse(snapshot.Summary),
+            ["gateway"] = new JsonObject { ["keyId"] = keyId },
+        };
+        return new Statement([new Subject($"snapshot:{snapshot.Version}", snapshot.ManifestDigest["sha256:".Length..])], PredicateType, predicate);
+    }
+}

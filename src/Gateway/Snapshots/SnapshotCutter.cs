@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Snapshots;
+
+/// <summary>Counts a snapshot carries (and its successors carry forward).</summary>
+public sealed record SnapshotSummary(
+    IReadOnlyList<AddedBatch> AddedBatches, long Removed, long DuplicatesSkipped,
+    Dictionary<string, long> ByVendor, Dictionary<string, long> ByAnnotator, Dictionary<string, long> ByLicense);
+
+public sealed record AddedBatch(Guid Id, long Added, string? ApprovalDigest);
+
+public abstract record CutOutcome
+{
+    public sealed record Cut(Snapshot Snapshot) : CutOutcome;
+    public sealed record NothingToMerge(string Detail) : CutOutcome;
+}
+
+/// <summary>
+/// Cuts the next major snapshot: the parent's examples in their order, then each approved batch's examples in line
+/// order (batches by id), an example already present kept once under its first attribution. One cut runs at a time:
+/// an in-process lock, and a PostgreSQL advisory lock across Gateway processes. The manifest is written under a name
+/// unique to this attempt and the snapshot row is committed last, so a cut that crashes leaves no snapshot.
+/// </summary>
+public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs)
+{
+    private static readonly SemaphoreSlim InProcess = new(1, 1);
+    private const long CutLockKey = 0x5647_4375_74; // "VGCut"
+
+    public async Task<CutOutcome> CutAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct)
+    {
+        await InProcess.WaitAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            if (db.IsPostgres)
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({CutLockKey})", ct);
+            }
+            return await CutLockedAsync(caller, message, batchIds, ct);
+        }
+        finally
+        {
+            if (db.IsPostgres)
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({CutLockKey})", CancellationToken.None);
+            }
+            await db.Database.CloseConnectionAsync();
+            InProcess.Release();
+        }
+    }
+
+    public static async Task<Snapshot?> LatestAsync(VendorGateDb db, CancellationToken ct) =>
+        await db.Set<Snapshot>().AsNoTracking().OrderByDescending(s => s.Major).ThenByDescending(s => s.Minor).FirstOrDefaultAsync(ct);
+
+    private async Task<CutOutcome> CutLockedAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct)
+    {
+        var eligible = db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Approved && b.ApprovalState == AttestationStates.Signed);
+        if (batchIds is { Length: > 0 })
+        {
+            eligible = eligible.Where(b => batchIds.Contains(b.Id));
+        }
+        var batches = (await eligible.ToListAsync(ct)).OrderBy(b => b.Id).ToList();
+        if (batchIds is { Length: > 0 } && batchIds.Except(batches.Select(b => b.Id)).ToList() is { Count: > 0 } notReady)
+        {
+            return new CutOutcome.NothingToMerge($"Not approved with a signed approval: {string.Join(", ", notReady)}.");
+        }
+        if (batches.Count == 0)
+        {
+            return new CutOutcome.NothingToMerge("No approved batch is waiting to be merged.");
+        }
+
+        var parent = await LatestAsync(db, ct);
+        var version = $"{(parent?.Major ?? 0) + 1}.0";
+        var summary = parent is null
+            ? new SnapshotSummary([], 0, 0, [], [], [])
+            : JsonSerializer.Deserialize<SnapshotSummary>(parent.Summary, JsonSerializerOptions.Web)! with { AddedBatches = [], Removed = 0, DuplicatesSkipped = 0 };
+        var blobName = $"snapshots/{version}/{Guid.NewGuid():N}.manifest";
+        var added = new List<AddedBatch>();
+        long count = 0, duplicates = 0;
+        string manifestDigest;
+
+        await using (var upload = await blobs.StartUploadAsync(blobName, ct))
+        await using (var output = new BufferedStream(upload.Content, 1 << 20))
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            var seen = new HashSet<DigestKey>();
+            var record = new byte[SnapshotManifest.RecordSize];
+            var header = SnapshotManifest.Header();
+            await output.WriteAsync(header, ct);
+            hash.AppendData(header);
+            if (parent is not null)
+            {
+                await using var stream = await blobs.OpenReadAsync(parent.ManifestBlob, cancellationToken: ct);
+                await foreach (var r in SnapshotManifest.ReadAllAsync(stream, ct))
+                {
+                    seen.Add(SnapshotManifest.KeyOf(r.Digest));
+                    await AppendAsync(r);
+                }
+            }
+            foreach (var batch in batches)
+            {
+                long batchAdded = 0;
+                await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: ct), 1 << 20);
+                var entry = new byte[ContentIngest.IndexRecordSize];
+                for (var line = 0; line < batch.Count; line++)
+                {
+                    await index.ReadExactlyAsync(entry, ct);
+                    var digest = entry[..BatchDigest.Size];
+                    if (!seen.Add(SnapshotManifest.KeyOf(digest)))
+                    {
+                        duplicates++;
+                        continue;
+                    }
+                    await AppendAsync(new ManifestRecord(digest, batch.Id, batch.SubmitterId, line));
+                    batchAdded++;
+                }
+                added.Add(new AddedBatch(batch.Id, batchAdded, batch.ApprovalDigest));
+                Increment(summary.ByVendor, batch.VendorId?.ToString() ?? "internal", batchAdded);
+                Increment(summary.ByAnnotator, batch.SubmitterId.ToString(), batchAdded);
+                Increment(summary.ByLicense, batch.License, batchAdded);
+            }
+            await output.FlushAsync(ct);
+            manifestDigest = BatchDigest.Format(hash.GetHashAndReset());
+            await upload.CommitAsync(ct);
+
+            async Task AppendAsync(ManifestRecord r)
+            {
+                SnapshotManifest.Write(r, record);
+                hash.AppendData(record);
+                await output.WriteAsync(record, ct);
+                count++;
+            }
+        }
+
+        var snapshot = new Snapshot
+        {
+            Version = version, Major = (parent?.Major ?? 0) + 1, Minor = 0, Parent = parent?.Version, Message = message, Count = count,
+            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = Clock.Now(), CreatedBy = caller.Id,
+            Summary = JsonSerializer.Serialize(summary with { AddedBatches = added, DuplicatesSkipped = duplicates }, JsonSerializerOptions.Web),
+            AttestationState = AttestationStates.Pending,
+        };
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.Add(snapshot);
+            db.AddRange(added.Select(a => new SnapshotBatch { Version = version, BatchId = a.Id, Added = a.Added }));
+            var ids = batches.Select(b => b.Id).ToList();
+            await db.Batches.Where(b => ids.Contains(b.Id) && b.Status == BatchStatus.Approved)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BatchStatus.Merged), ct);
+            await audit.RecordAsync(caller.Actor, "snapshot.cut", $"snapshot:{version}",
+                new { parent = parent?.Version, count, manifestDigest, batches = ids }, ct);
+            await tx.CommitAsync(ct);
+        }
+        jobs.Enqueue<SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
+        return new CutOutcome.Cut(snapshot);
+    }
+
+    private static void Increment(Dictionary<string, long> counts, string key, long by) =>
+        counts[key] = counts.GetValueOrDefault(key) + by;
+}

@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace VendorGate.Gateway.Snapshots;
+
+/// <summary>One example of a snapshot: its digest, and who contributed it (the batch, the line in that batch, the annotator).</summary>
+public readonly record struct ManifestRecord(byte[] Digest, Guid BatchId, Guid AnnotatorId, int Line);
+
+/// <summary>
+/// The manifest blob of a snapshot, in example order:
+/// <code>
+/// header  8 bytes   "VGM1" (ASCII), then record size as little-endian uint32 (72)
+/// record 72 bytes   digest (32) | batch id (16, RFC 4122 byte order) | annotator id (16, RFC 4122) | line in the batch (int32 LE) | reserved (4, zero)
+/// </code>
+/// Fixed-size records give O(1) access to example n (offset 8 + 72·n). The manifest digest, the snapshot's identity,
+/// is SHA-256 over the whole blob.
+/// </summary>
+public static class SnapshotManifest
+{
+    public const int HeaderSize = 8;
+    public const int RecordSize = 72;
+    private static ReadOnlySpan<byte> Magic => "VGM1"u8;
+
+    public static byte[] Header()
+    {
+        var header = new byte[HeaderSize];
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), RecordSize);
+        return header;
+    }
+
+    public static void CheckHeader(ReadOnlySpan<byte> header)
+    {
+        if (header.Length < HeaderSize || !header[..4].SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) != RecordSize)
+        {
+            throw new InvalidDataException("not a VGM1 snapshot manifest");
+        }
+    }
+
+    public static long Offset(long index) => HeaderSize + index * RecordSize;
+
+    public static void Write(in ManifestRecord record, Span<byte> destination)
+    {
+        record.Digest.CopyTo(destination);
+        record.BatchId.TryWriteBytes(destination[32..], bigEndian: true, out _);
+        record.AnnotatorId.TryWriteBytes(destination[48..], bigEndian: true, out _);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[64..], record.Line);
+        destination[68..RecordSize].Clear();
+    }
+
+    public static ManifestRecord Read(ReadOnlySpan<byte> source) => new(
+        source[..32].ToArray(),
+        new Guid(source[32..48], bigEndian: true),
+        new Guid(source[48..64], bigEndian: true),
+        BinaryPrimitives.ReadInt32LittleEndian(source[64..]));
+
+    /// <summary>The first 32 bytes of a record as a hashable key.</summary>
+    public static DigestKey KeyOf(ReadOnlySpan<byte> digest) => MemoryMarshal.Read<DigestKey>(digest);
+
+    /// <summary>Reads all records of a manifest stream in order.</summary>
+    public static async IAsyncEnumerable<ManifestRecord> ReadAllAsync(Stream manifest, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var buffered = new BufferedStream(manifest, 1 << 20);
+        var header = new byte[HeaderSize];
+        await buffered.ReadExactlyAsync(header, cancellationToken);
+        CheckHeader(header);
+        var record = new byte[RecordSize];
+        while (await buffered.ReadAtLeastAsync(record, RecordSize, throwOnEndOfStream: false, cancellationToken) == RecordSize)
+        {
+            yield return Read(record);
+        }
+    }
+}
+
+/// <summary>A SHA-256 digest as two 128-bit halves: cheap to hash and compare.</summary>
+public readonly record struct DigestKey(Int128 High, Int128 Low);

@@ -1,0 +1,191 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Snapshots;
+
+public sealed record CutSnapshotRequest(string Message, Guid[]? BatchIds);
+
+public sealed class CutSnapshotValidator : AbstractValidator<CutSnapshotRequest>
+{
+    public CutSnapshotValidator() => RuleFor(r => r.Message).NotEmpty().MaximumLength(2000);
+}
+
+public sealed record SnapshotView(string Version, string? Parent, string Message, long Count, string ManifestDigest,
+    IReadOnlyList<AddedBatch> AddedBatches, long Removed, long DuplicatesSkipped,
+    IReadOnlyDictionary<string, long> ByVendor, IReadOnlyDictionary<string, long> ByAnnotator, IReadOnlyDictionary<string, long> ByLicense,
+    DateTimeOffset CreatedAt, AttestationView Attestation)
+{
+    public static SnapshotView Of(Snapshot s)
+    {
+        var summary = JsonSerializer.Deserialize<SnapshotSummary>(s.Summary, JsonSerializerOptions.Web)!;
+        return new(s.Version, s.Parent, s.Message, s.Count, s.ManifestDigest, summary.AddedBatches, summary.Removed, summary.DuplicatesSkipped,
+            summary.ByVendor, summary.ByAnnotator, summary.ByLicense, s.CreatedAt,
+            new AttestationView(s.AttestationState!, s.AttestationDigest, s.AttestationKeyId, s.AttestationError));
+    }
+}
+
+public static class SnapshotsApi
+{
+    public static IEndpointRouteBuilder MapSnapshots(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/snapshots").WithTags("Snapshots").AddEndpointFilter<ValidationFilter>()
+            .RequireAuthorization(Policies.ReadCorpus).ProducesProblem(401).ProducesProblem(403);
+        group.MapPost("/", Cut).RequireAuthorization(Policies.Merge)
+            .WithName("CutSnapshot").WithSummary("Cuts the next major snapshot from the latest plus the approved batches (all, or those named) (maintainer).")
+            .ProducesValidationProblem().ProducesProblem(409);
+        group.MapGet("/", List).WithName("ListSnapshots").WithSummary("Snapshots, newest first.");
+        group.MapGet("/{version}", Get).WithName("GetSnapshot").WithSummary("One snapshot and its counts.").ProducesProblem(404);
+        group.MapGet("/{version}/manifest", Manifest).WithName("GetSnapshotManifest")
+            .WithSummary("Streams the manifest as NDJSON: {index, digest, batchId, annotatorId}.").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
+        group.MapGet("/{version}/content", Content).WithName("GetSnapshotContent")
+            .WithSummary("Streams the corpus: canonical NDJSON in manifest order (the training file).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
+        group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
+            .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestationJob.PredicateType + ").")
+            .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{version}/examples/{index:long}", BlameIndex).WithName("BlameSnapshotExample")
+            .WithSummary("Example n of the snapshot and who is accountable for it.").ProducesProblem(404);
+
+        routes.MapGet("/v1/examples/{digest}", BlameDigest).WithTags("Snapshots").RequireAuthorization(Policies.ReadCorpus)
+            .WithName("BlameExampleByDigest").WithSummary("An example by digest: its blame, and every snapshot and model containing it.")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        return routes;
+    }
+
+    private static async Task<Results<Created<SnapshotView>, ValidationProblem, ProblemHttpResult>> Cut(
+        CutSnapshotRequest request, Caller caller, SnapshotCutter cutter, CancellationToken ct) =>
+        await cutter.CutAsync(caller, request.Message, request.BatchIds, ct) switch
+        {
+            CutOutcome.Cut cut => TypedResults.Created($"/v1/snapshots/{cut.Snapshot.Version}", SnapshotView.Of(cut.Snapshot)),
+            CutOutcome.NothingToMerge nothing => Problems.Conflict("nothing-to-merge", nothing.Detail),
+            _ => throw new InvalidOperationException("unknown cut outcome"),
+        };
+
+    private static async Task<Ok<List<SnapshotView>>> List(VendorGateDb db, CancellationToken ct) =>
+        TypedResults.Ok((await db.Set<Snapshot>().AsNoTracking().ToListAsync(ct))
+            .OrderByDescending(s => s.Major).ThenByDescending(s => s.Minor).Select(SnapshotView.Of).ToList());
+
+    private static async Task<Results<Ok<SnapshotView>, ProblemHttpResult>> Get(string version, VendorGateDb db, CancellationToken ct) =>
+        await FindAsync(db, version, ct) is { } s ? TypedResults.Ok(SnapshotView.Of(s)) : Problems.NotFound($"Snapshot {version}");
+
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Manifest(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await FindAsync(db, version, ct) is not { } snapshot)
+        {
+            return Problems.NotFound($"Snapshot {version}");
+        }
+        return TypedResults.Stream(async body =>
+        {
+            await using var manifest = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
+            await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
+            long index = 0;
+            await foreach (var r in SnapshotManifest.ReadAllAsync(manifest, ct))
+            {
+                await writer.WriteAsync($"{{\"index\":{index++},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\"}}\n");
+            }
+        }, "application/x-ndjson");
+    }
+
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Content(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await FindAsync(db, version, ct) is not { } snapshot)
+        {
+            return Problems.NotFound($"Snapshot {version}");
+        }
+        return TypedResults.Stream(async body =>
+        {
+            var batches = new Dictionary<Guid, Batch>();
+            await using var manifest = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
+            // Consecutive lines of one batch are one range read of its content.
+            (Guid Batch, int First, int Last)? run = null;
+            await foreach (var r in SnapshotManifest.ReadAllAsync(manifest, ct))
+            {
+                if (run is { } current && current.Batch == r.BatchId && current.Last + 1 == r.Line)
+                {
+                    run = current with { Last = r.Line };
+                    continue;
+                }
+                if (run is { } done)
+                {
+                    await CopyRunAsync(done, body);
+                }
+                run = (r.BatchId, r.Line, r.Line);
+            }
+            if (run is { } last)
+            {
+                await CopyRunAsync(last, body);
+            }
+
+            async Task CopyRunAsync((Guid Batch, int First, int Last) span, Stream output)
+            {
+                if (!batches.TryGetValue(span.Batch, out var batch))
+                {
+                    batch = batches[span.Batch] = await db.Batches.AsNoTracking().FirstAsync(b => b.Id == span.Batch, ct);
+                }
+                var start = await OffsetAsync(batch, span.First);
+                var end = span.Last + 1 < batch.Count ? await OffsetAsync(batch, span.Last + 1) : batch.ContentBytes!.Value;
+                await using var content = await blobs.OpenReadAsync(batch.ContentBlob!, start, end - start, ct);
+                await content.CopyToAsync(output, ct);
+            }
+
+            async Task<long> OffsetAsync(Batch batch, int line)
+            {
+                var entry = new byte[ContentIngest.IndexRecordSize];
+                await using var index = await blobs.OpenReadAsync(batch.IndexBlob!, (long)line * entry.Length, entry.Length, ct);
+                await index.ReadExactlyAsync(entry, ct);
+                return BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(BatchDigest.Size));
+            }
+        }, "application/x-ndjson");
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await FindAsync(db, version, ct) is not { } snapshot)
+        {
+            return Problems.NotFound($"Snapshot {version}");
+        }
+        if (snapshot.AttestationState != AttestationStates.Signed)
+        {
+            return Problems.Conflict("attestation-pending", $"The snapshot is not signed yet{(snapshot.AttestationError is { } e ? $": {e}; it will be retried" : "")}.");
+        }
+        await using var stream = await blobs.OpenReadAsync(SnapshotAttestationJob.BlobName(version), cancellationToken: ct);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, ct);
+        return TypedResults.File(copy.ToArray(), "application/json");
+    }
+
+    private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, VendorGateDb db, BlameService blame, CancellationToken ct)
+    {
+        if (await FindAsync(db, version, ct) is not { } snapshot)
+        {
+            return Problems.NotFound($"Snapshot {version}");
+        }
+        return await blame.ForIndexAsync(snapshot, index, ct) is { } result
+            ? TypedResults.Ok(result)
+            : Problems.NotFound($"Example {index} of snapshot {version} (it has {snapshot.Count})");
+    }
+
+    private static async Task<Results<Ok<DigestBlame>, ProblemHttpResult>> BlameDigest(string digest, BlameService blame, CancellationToken ct)
+    {
+        if (!BatchDigest.TryParse(digest, out var bytes))
+        {
+            return Problems.Create(400, "bad-digest", "A digest is sha256:<64 hex digits>.");
+        }
+        return await blame.ForDigestAsync(bytes, ct) is { } result ? TypedResults.Ok(result) : Problems.NotFound($"Example {digest}");
+    }
+
+    internal static Task<Snapshot?> FindAsync(VendorGateDb db, string version, CancellationToken ct) =>
+        Snapshot.TryParse(version, out _, out _)
+            ? db.Set<Snapshot>().AsNoTracking().FirstOrDefaultAsync(s => s.Version == version, ct)
+            : Task.FromResult<Snapshot?>(null);
+}
