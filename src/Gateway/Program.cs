@@ -5,6 +5,7 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Health;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Reviews;
+using VendorGate.Gateway.Revocations;
 using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
@@ -44,6 +45,7 @@ app.MapVendorSigningKeys();
 app.MapReviews();
 app.MapSnapshots();
 app.MapModels();
+app.MapRevocations();
 app.MapAudit();
 app.MapJobsDashboard();
 

@@ -18,6 +18,8 @@ public static class BatchesSetup
         services.AddScoped<Snapshots.SnapshotCutter>();
         services.AddScoped<Snapshots.SnapshotAttestationJob>();
         services.AddScoped<Snapshots.BlameService>();
+        services.AddScoped<Snapshots.SnapshotDiff>();
+        services.AddScoped<Revocations.RevocationJob>();
         services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.Section);
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))

@@ -39,6 +39,12 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
             {
                 jobs.Enqueue<Snapshots.SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
             }
+            var revocations = await db.Set<Revocations.Revocation>().AsNoTracking()
+                .Where(r => r.Status == Revocations.RevocationStatus.Pending).Select(r => r.Id).ToListAsync(cancellationToken);
+            foreach (var id in revocations)
+            {
+                jobs.Enqueue<Revocations.RevocationJob>(job => job.RunAsync(id, CancellationToken.None));
+            }
         }
 
         // Few batches wait at any time; the age is compared here because SQLite cannot order DateTimeOffset.

@@ -19,6 +19,9 @@ public sealed class Snapshot
     public DateTimeOffset CreatedAt { get; init; }
     public Guid CreatedBy { get; init; }
 
+    /// <summary>For a minor snapshot: the revocation that removed examples.</summary>
+    public Guid? RevocationId { get; init; }
+
     public string? AttestationState { get; set; }
     public string? AttestationDigest { get; set; }
     public string? AttestationKeyId { get; set; }

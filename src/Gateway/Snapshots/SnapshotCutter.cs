@@ -37,7 +37,15 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
     private static readonly SemaphoreSlim InProcess = new(1, 1);
     private const long CutLockKey = 0x5647_4375_74; // "VGCut"
 
-    public async Task<CutOutcome> CutAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct)
+    public Task<CutOutcome> CutAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct) =>
+        WithCutLockAsync(() => CutLockedAsync(caller, message, batchIds, ct), ct);
+
+    /// <summary>Cuts the next minor snapshot: the latest without every example of <paramref name="batchIds"/>.
+    /// Null when the latest holds none of them. Idempotent per revocation: a snapshot it already made is returned.</summary>
+    public Task<Snapshot?> CutWithoutAsync(Guid revocationId, IReadOnlySet<Guid> batchIds, string message, Guid requestedBy, CancellationToken ct) =>
+        WithCutLockAsync(() => CutWithoutLockedAsync(revocationId, batchIds, message, requestedBy, ct), ct);
+
+    private async Task<T> WithCutLockAsync<T>(Func<Task<T>> work, CancellationToken ct)
     {
         await InProcess.WaitAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
@@ -47,7 +55,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             {
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({CutLockKey})", ct);
             }
-            return await CutLockedAsync(caller, message, batchIds, ct);
+            return await work();
         }
         finally
         {
@@ -163,6 +171,76 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         }
         jobs.Enqueue<SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
         return new CutOutcome.Cut(snapshot);
+    }
+
+    private async Task<Snapshot?> CutWithoutLockedAsync(Guid revocationId, IReadOnlySet<Guid> batchIds, string message, Guid requestedBy, CancellationToken ct)
+    {
+        if (await db.Set<Snapshot>().AsNoTracking().FirstOrDefaultAsync(s => s.RevocationId == revocationId, ct) is { } done)
+        {
+            return done;
+        }
+        var parent = await LatestAsync(db, ct);
+        if (parent is null)
+        {
+            return null;
+        }
+        var version = $"{parent.Major}.{parent.Minor + 1}";
+        var blobName = $"snapshots/{version}/{Guid.NewGuid():N}.manifest";
+        var removedByBatch = new Dictionary<Guid, long>();
+        long count = 0;
+        string manifestDigest;
+        await using (var upload = await blobs.StartUploadAsync(blobName, ct))
+        await using (var output = new BufferedStream(upload.Content, 1 << 20))
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            var record = new byte[SnapshotManifest.RecordSize];
+            var header = SnapshotManifest.Header();
+            await output.WriteAsync(header, ct);
+            hash.AppendData(header);
+            await using var stream = await blobs.OpenReadAsync(parent.ManifestBlob, cancellationToken: ct);
+            await foreach (var r in SnapshotManifest.ReadAllAsync(stream, ct))
+            {
+                if (batchIds.Contains(r.BatchId))
+                {
+                    removedByBatch[r.BatchId] = removedByBatch.GetValueOrDefault(r.BatchId) + 1;
+                    continue;
+                }
+                SnapshotManifest.Write(r, record);
+                hash.AppendData(record);
+                await output.WriteAsync(record, ct);
+                count++;
+            }
+            if (removedByBatch.Count == 0)
+            {
+                return null; // nothing to remove: the upload is abandoned, nothing becomes visible
+            }
+            await output.FlushAsync(ct);
+            manifestDigest = BatchDigest.Format(hash.GetHashAndReset());
+            await upload.CommitAsync(ct);
+        }
+
+        var removedIds = removedByBatch.Keys.ToList();
+        var removedBatches = await db.Batches.AsNoTracking().Where(b => removedIds.Contains(b.Id)).ToListAsync(ct);
+        var summary = JsonSerializer.Deserialize<SnapshotSummary>(parent.Summary, JsonSerializerOptions.Web)!;
+        foreach (var batch in removedBatches)
+        {
+            var n = removedByBatch[batch.Id];
+            Increment(summary.ByVendor, batch.VendorId?.ToString() ?? "internal", -n);
+            Increment(summary.ByAnnotator, batch.SubmitterId.ToString(), -n);
+            Increment(summary.ByLicense, batch.License, -n);
+        }
+        var snapshot = new Snapshot
+        {
+            Version = version, Major = parent.Major, Minor = parent.Minor + 1, Parent = parent.Version, Message = message, Count = count,
+            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = Clock.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
+            Summary = JsonSerializer.Serialize(summary with { AddedBatches = [], Removed = removedByBatch.Values.Sum(), DuplicatesSkipped = 0 }, JsonSerializerOptions.Web),
+            AttestationState = AttestationStates.Pending,
+        };
+        db.Add(snapshot);
+        await audit.RecordAsync("system:revocation", "snapshot.cut-without", $"snapshot:{version}",
+            new { parent = parent.Version, count, removed = removedByBatch.Values.Sum(), revocationId }, ct);
+        jobs.Enqueue<SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
+        return snapshot;
     }
 
     private static void Increment(Dictionary<string, long> counts, string key, long by) =>

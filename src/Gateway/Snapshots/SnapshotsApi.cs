@@ -53,6 +53,9 @@ public static class SnapshotsApi
         group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
             .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestationJob.PredicateType + ").")
             .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{from}/diff/{to}", Diff).WithName("DiffSnapshots")
+            .WithSummary("What changed from one snapshot to another: totals by batch and annotator; ?details=true streams the changed entries as NDJSON.")
+            .Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/examples/{index:long}", BlameIndex).WithName("BlameSnapshotExample")
             .WithSummary("Example n of the snapshot and who is accountable for it.").ProducesProblem(404);
 
@@ -146,6 +149,22 @@ public static class SnapshotsApi
                 return BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(BatchDigest.Size));
             }
         }, "application/x-ndjson");
+    }
+
+    private static async Task<Results<Ok<DiffSummary>, PushStreamHttpResult, ProblemHttpResult>> Diff(
+        string from, string to, bool? details, VendorGateDb db, SnapshotDiff diff, CancellationToken ct)
+    {
+        if (await FindAsync(db, from, ct) is not { } a)
+        {
+            return Problems.NotFound($"Snapshot {from}");
+        }
+        if (await FindAsync(db, to, ct) is not { } b)
+        {
+            return Problems.NotFound($"Snapshot {to}");
+        }
+        return details == true
+            ? TypedResults.Stream(body => diff.WriteDetailsAsync(a, b, body, ct), "application/x-ndjson")
+            : TypedResults.Ok(await diff.SummarizeAsync(a, b, ct));
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)

@@ -90,6 +90,12 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.ToTable("models");
             e.HasKey(m => m.Name);
         });
+        model.Entity<Revocations.Revocation>(e =>
+        {
+            e.ToTable("revocations");
+            e.HasIndex(r => r.AnnotatorId);
+            e.HasIndex(r => r.BatchId);
+        });
         model.Entity<AuditEntry>(e =>
         {
             e.ToTable("audit_log");

@@ -389,6 +389,68 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("reviews", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Revocations.Revocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AffectedModels")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AffectedSnapshots")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("AnnotatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Batches")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<string>("NewSnapshot")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("RemovedCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnnotatorId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("revocations", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Snapshots.Model", b =>
                 {
                     b.Property<string>("Name")
@@ -458,6 +520,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
 
                     b.Property<string>("Parent")
                         .HasColumnType("text");
+
+                    b.Property<Guid?>("RevocationId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Summary")
                         .IsRequired()

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using FluentValidation;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Revocations;
+
+public sealed record RevocationRequest(Guid? AnnotatorId, Guid? BatchId, string Reason);
+
+public sealed class RevocationValidator : AbstractValidator<RevocationRequest>
+{
+    public RevocationValidator()
+    {
+        RuleFor(r => r).Must(r => r.AnnotatorId.HasValue ^ r.BatchId.HasValue).WithName("target")
+            .WithMessage("Name exactly one of annotatorId or batchId.");
+        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
+            .WithMessage("Say why, in at least 10 characters.").MaximumLength(4000);
+    }
+}
+
+public sealed record AffectedSnapshot(string Version, long Count);
+
+public sealed record AffectedModel(string Name, string Snapshot, long Count);
+
+public sealed record RevocationView(Guid Id, string Status, Guid? AnnotatorId, Guid? BatchId, string Reason, DateTimeOffset RequestedAt,
+    IReadOnlyList<Guid> Batches, string? NewSnapshot, long RemovedCount, IReadOnlyList<AffectedSnapshot> AffectedSnapshots,
+    IReadOnlyList<AffectedModel> AffectedModels, DateTimeOffset? CompletedAt, string? AttestationDigest, string? Error)
+{
+    public static RevocationView Of(Revocation r) => new(r.Id, r.Status, r.AnnotatorId, r.BatchId, r.Reason, r.RequestedAt,
+        r.Batches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList(), r.NewSnapshot, r.RemovedCount,
+        JsonSerializer.Deserialize<List<AffectedSnapshot>>(r.AffectedSnapshots, JsonSerializerOptions.Web)!,
+        JsonSerializer.Deserialize<List<AffectedModel>>(r.AffectedModels, JsonSerializerOptions.Web)!, r.CompletedAt, r.AttestationDigest, r.Error);
+}
+
+public sealed record RevocationAccepted(Guid Id, string Status);
+
+public static class RevocationsApi
+{
+    private static readonly string[] Rejectable =
+        [BatchStatus.Open, BatchStatus.Received, BatchStatus.Scanning, BatchStatus.Quarantined, BatchStatus.InReview];
+
+    public static IEndpointRouteBuilder MapRevocations(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/revocations").WithTags("Revocations").AddEndpointFilter<ValidationFilter>()
+            .ProducesProblem(401).ProducesProblem(403);
+        group.MapPost("/", Revoke).RequireAuthorization(Policies.Override)
+            .WithName("Revoke").WithSummary("Revokes an annotator (keys stop at once, batches rejected) or one batch; a new minor snapshot without their examples follows (security).")
+            .ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadCorpus)
+            .WithName("GetRevocation").WithSummary("A revocation: status, the new snapshot, and the snapshots and models it affected.").ProducesProblem(404);
+        return routes;
+    }
+
+    private static async Task<Results<Accepted<RevocationAccepted>, ValidationProblem, ProblemHttpResult>> Revoke(
+        RevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        // Idempotent: the same target revoked again is the same revocation.
+        var existing = await db.Set<Revocation>().AsNoTracking()
+            .FirstOrDefaultAsync(r => r.AnnotatorId == request.AnnotatorId && r.BatchId == request.BatchId, ct);
+        if (existing is not null)
+        {
+            return TypedResults.Accepted($"/v1/revocations/{existing.Id}", new RevocationAccepted(existing.Id, existing.Status));
+        }
+
+        var now = Clock.Now();
+        List<Batch> batches;
+        if (request.AnnotatorId is { } annotatorId)
+        {
+            var principal = await db.Principals.FirstOrDefaultAsync(p => p.Id == annotatorId, ct);
+            if (principal is null)
+            {
+                return Problems.NotFound("Principal");
+            }
+            principal.RevokedAt ??= now; // every key of theirs stops on the next request
+            batches = await db.Batches.Where(b => b.SubmitterId == annotatorId).ToListAsync(ct);
+        }
+        else
+        {
+            batches = await db.Batches.Where(b => b.Id == request.BatchId).ToListAsync(ct);
+            if (batches.Count == 0)
+            {
+                return Problems.NotFound("Batch");
+            }
+        }
+        foreach (var batch in batches)
+        {
+            batch.Status = Rejectable.Contains(batch.Status) ? BatchStatus.Rejected
+                : batch.Status is BatchStatus.Approved or BatchStatus.Merged ? BatchStatus.Revoked
+                : batch.Status;
+        }
+        var revocation = new Revocation
+        {
+            AnnotatorId = request.AnnotatorId, BatchId = request.BatchId, Reason = request.Reason.Trim(), RequestedBy = caller.Id, RequestedAt = now,
+            Status = RevocationStatus.Pending, Batches = string.Join(' ', batches.Select(b => b.Id)),
+        };
+        db.Add(revocation);
+        await audit.RecordAsync(caller.Actor, "revocation.request", request.AnnotatorId is { } a ? $"principal:{a}" : $"batch:{request.BatchId}",
+            new { revocation.Id, revocation.Reason, batches = batches.Count }, ct);
+        await tx.CommitAsync(ct);
+        jobs.Enqueue<RevocationJob>(job => job.RunAsync(revocation.Id, CancellationToken.None));
+        return TypedResults.Accepted($"/v1/revocations/{revocation.Id}", new RevocationAccepted(revocation.Id, revocation.Status));
+    }
+
+    private static async Task<Results<Ok<RevocationView>, ProblemHttpResult>> Get(Guid id, VendorGateDb db, CancellationToken ct) =>
+        await db.Set<Revocation>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } r
+            ? TypedResults.Ok(RevocationView.Of(r))
+            : Problems.NotFound("Revocation");
+}

@@ -1,0 +1,97 @@
+using System.Text;
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Snapshots;
+
+public sealed record Change(long Added, long Removed);
+
+public sealed record DiffSummary(string From, string To, long Added, long Removed,
+    IReadOnlyDictionary<Guid, Change> ByBatch, IReadOnlyDictionary<Guid, Change> ByAnnotator);
+
+/// <summary>What changed between two snapshots, by example digest: both manifests are read once as raw records and
+/// compared as digest sets, so the cost is linear in the two sizes, whatever their ancestry.</summary>
+public sealed class SnapshotDiff(IBlobStore blobs)
+{
+    public async Task<DiffSummary> SummarizeAsync(Snapshot from, Snapshot to, CancellationToken ct)
+    {
+        var byBatch = new Dictionary<Guid, (long Added, long Removed)>();
+        var byAnnotator = new Dictionary<Guid, (long Added, long Removed)>();
+        long added = 0, removed = 0;
+        await foreach (var (change, _, record) in ChangesAsync(from, to, ct))
+        {
+            var isAdd = change == "added";
+            added += isAdd ? 1 : 0;
+            removed += isAdd ? 0 : 1;
+            Count(byBatch, record.BatchId, isAdd);
+            Count(byAnnotator, record.AnnotatorId, isAdd);
+        }
+        return new DiffSummary(from.Version, to.Version, added, removed,
+            byBatch.ToDictionary(kv => kv.Key, kv => new Change(kv.Value.Added, kv.Value.Removed)),
+            byAnnotator.ToDictionary(kv => kv.Key, kv => new Change(kv.Value.Added, kv.Value.Removed)));
+    }
+
+    /// <summary>Writes every changed entry as NDJSON: <c>{change, index, digest, batchId, annotatorId}</c>
+    /// (removed entries with their index in <paramref name="from"/>, added ones with their index in <paramref name="to"/>).</summary>
+    public async Task WriteDetailsAsync(Snapshot from, Snapshot to, Stream body, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
+        await foreach (var (change, index, r) in ChangesAsync(from, to, ct))
+        {
+            await writer.WriteAsync($"{{\"change\":\"{change}\",\"index\":{index},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\"}}\n");
+        }
+    }
+
+    private async IAsyncEnumerable<(string Change, long Index, ManifestRecord Record)> ChangesAsync(
+        Snapshot from, Snapshot to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var a = await LoadAsync(from, ct);
+        var b = await LoadAsync(to, ct);
+        var inA = Keys(a);
+        var inB = Keys(b);
+        for (var i = 0L; i < Count(a); i++)
+        {
+            if (!inB.Contains(SnapshotManifest.KeyOf(Record(a, i)[..BatchDigest.Size])))
+            {
+                yield return ("removed", i, SnapshotManifest.Read(Record(a, i)));
+            }
+        }
+        for (var i = 0L; i < Count(b); i++)
+        {
+            if (!inA.Contains(SnapshotManifest.KeyOf(Record(b, i)[..BatchDigest.Size])))
+            {
+                yield return ("added", i, SnapshotManifest.Read(Record(b, i)));
+            }
+        }
+    }
+
+    private async Task<byte[]> LoadAsync(Snapshot snapshot, CancellationToken ct)
+    {
+        var bytes = new byte[SnapshotManifest.Offset(snapshot.Count)];
+        await using var stream = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
+        await stream.ReadExactlyAsync(bytes, ct);
+        SnapshotManifest.CheckHeader(bytes);
+        return bytes;
+    }
+
+    private static long Count(byte[] manifest) => (manifest.Length - SnapshotManifest.HeaderSize) / SnapshotManifest.RecordSize;
+
+    private static ReadOnlySpan<byte> Record(byte[] manifest, long index) =>
+        manifest.AsSpan((int)SnapshotManifest.Offset(index), SnapshotManifest.RecordSize);
+
+    private static HashSet<DigestKey> Keys(byte[] manifest)
+    {
+        var keys = new HashSet<DigestKey>((int)Count(manifest));
+        for (var i = 0L; i < Count(manifest); i++)
+        {
+            keys.Add(SnapshotManifest.KeyOf(Record(manifest, i)[..BatchDigest.Size]));
+        }
+        return keys;
+    }
+
+    private static void Count(Dictionary<Guid, (long Added, long Removed)> counts, Guid key, bool added)
+    {
+        var (a, r) = counts.GetValueOrDefault(key);
+        counts[key] = added ? (a + 1, r) : (a, r + 1);
+    }
+}
