@@ -27,7 +27,17 @@ var digestArgument = new Argument<FileInfo>("corpus") { Description = "an NDJSON
 var digest = new Command("digest", "Print an NDJSON file's batch digest and example count, as the Gateway computes them.") { digestArgument };
 digest.SetAction((result, ct) => Verifier.PrintDigestAsync(result.GetValue(digestArgument)!, Console.Out, ct));
 
-var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest };
+var snapshotContent = new Argument<FileInfo>("content") { Description = "the snapshot's content (GET /v1/snapshots/{version}/content)" };
+var snapshotManifest = new Argument<FileInfo>("manifest") { Description = "the snapshot's manifest (GET /v1/snapshots/{version}/manifest)" };
+var snapshotEnvelope = new Argument<FileInfo>("envelope") { Description = "the snapshot's DSSE envelope (GET /v1/snapshots/{version}/attestation)" };
+var snapshot = new Command("snapshot", "Check a snapshot's content file line by line against its manifest, and the manifest against the envelope's subject; with --keys, verify the signatures too.")
+{
+    snapshotContent, snapshotManifest, snapshotEnvelope, new Option<string[]>("--keys") { Description = keys.Description }, threshold,
+};
+snapshot.SetAction((result, ct) => Verifier.VerifySnapshotAsync(result.GetValue(snapshotContent)!, result.GetValue(snapshotManifest)!,
+    result.GetValue(snapshotEnvelope)!, result.GetValue<string[]>("--keys"), result.GetValue(threshold), Console.Out, ct));
+
+var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest, snapshot };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -75,6 +75,34 @@ internal static class Verifier
         return digestMatches && signatures == Valid ? Valid : Invalid;
     }
 
+    public static async Task<int> VerifySnapshotAsync(FileInfo contentFile, FileInfo manifestFile, FileInfo envelopeFile, string[]? keys, int threshold,
+        TextWriter output, CancellationToken ct)
+    {
+        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
+        {
+            return UsageError;
+        }
+        try
+        {
+            var statement = Statement.Parse(envelope.Payload);
+            var (manifestDigest, digests) = await SnapshotFiles.ReadManifestAsync(manifestFile, ct);
+            var expected = statement.Subjects.FirstOrDefault()?.Sha256;
+            var manifestMatches = string.Equals(expected, Convert.ToHexStringLower(manifestDigest), StringComparison.OrdinalIgnoreCase);
+            await output.WriteLineAsync($"manifest:  {digests.Count} example(s), digest sha256:{Convert.ToHexStringLower(manifestDigest)}");
+            await output.WriteLineAsync($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
+            await output.WriteLineAsync(manifestMatches ? "manifest: MATCH" : "manifest: MISMATCH (the manifest is not the one this envelope attests)");
+            var contentProblem = await SnapshotFiles.CheckContentAsync(contentFile, digests, ct);
+            await output.WriteLineAsync(contentProblem is null ? $"content: MATCH ({digests.Count} lines)" : $"content: MISMATCH ({contentProblem})");
+            var signatures = jwks is null ? Valid : Report(envelope, jwks, threshold, output, printStatement: false);
+            return manifestMatches && contentProblem is null && signatures == Valid ? Valid : Invalid;
+        }
+        catch (Exception e) when (e is FormatException or IOException or JsonException or DecoderFallbackException)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return UsageError;
+        }
+    }
+
     private static int Report(Envelope envelope, JsonWebKeySet jwks, int threshold, TextWriter output, bool printStatement)
     {
         var result = new EnvelopeVerifier(jwks.Keys).TryVerify(envelope, threshold);

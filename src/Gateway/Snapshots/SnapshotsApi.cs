@@ -47,7 +47,7 @@ public static class SnapshotsApi
         group.MapGet("/", List).WithName("ListSnapshots").WithSummary("Snapshots, newest first.");
         group.MapGet("/{version}", Get).WithName("GetSnapshot").WithSummary("One snapshot and its counts.").ProducesProblem(404);
         group.MapGet("/{version}/manifest", Manifest).WithName("GetSnapshotManifest")
-            .WithSummary("Streams the manifest as NDJSON: {index, digest, batchId, annotatorId}.").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
+            .WithSummary("Streams the manifest as NDJSON: {index, digest, batchId, annotatorId, line} (line: in the batch; enough to rebuild the binary manifest and its digest).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/content", Content).WithName("GetSnapshotContent")
             .WithSummary("Streams the corpus: canonical NDJSON in manifest order (the training file).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
@@ -94,7 +94,7 @@ public static class SnapshotsApi
             long index = 0;
             await foreach (var r in SnapshotManifest.ReadAllAsync(manifest, ct))
             {
-                await writer.WriteAsync($"{{\"index\":{index++},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\"}}\n");
+                await writer.WriteAsync($"{{\"index\":{index++},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\",\"line\":{r.Line}}}\n");
             }
         }, "application/x-ndjson");
     }

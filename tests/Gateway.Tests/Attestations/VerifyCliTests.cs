@@ -50,6 +50,40 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         Assert.Equal(2, missing.Code);
     }
 
+    [Fact]
+    public async Task VerifiesASnapshotsContentAndManifestAgainstItsEnvelope()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(3));
+        var version = (await maintainer.PostOk("/v1/snapshots", new { message = "cli", batchIds = new[] { batch } })).GetProperty("version").GetString();
+        await PollAsync(() => maintainer.GetOk($"/v1/snapshots/{version}"), s => s.GetProperty("attestation").GetProperty("state").GetString() == "signed");
+        var content = await maintainer.GetStringAsync($"/v1/snapshots/{version}/content");
+        var manifest = await maintainer.GetStringAsync($"/v1/snapshots/{version}/manifest");
+        var contentFile = Save("content.ndjson", System.Text.Encoding.UTF8.GetBytes(content));
+        var manifestFile = Save("manifest.ndjson", System.Text.Encoding.UTF8.GetBytes(manifest));
+        var envelope = Save("snapshot.json", await maintainer.GetByteArrayAsync($"/v1/snapshots/{version}/attestation"));
+        var jwks = Save("keys.json", await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
+        var lines = content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var editedContent = Save("edited.ndjson", System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines[..^1].Append(lines[^1].Replace("\"c2\"", "\"c2 \""))) + "\n"));
+        var reordered = Save("reordered.ndjson", System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines.Reverse()) + "\n"));
+        var forgedManifest = Save("forged.ndjson", System.Text.Encoding.UTF8.GetBytes(manifest.Replace($"\"annotatorId\":\"{vendor.AnnotatorId}\"", $"\"annotatorId\":\"{Guid.Empty}\"")));
+
+        var valid = Run("snapshot", contentFile, manifestFile, envelope, "--keys", jwks);
+        var edited = Run("snapshot", editedContent, manifestFile, envelope, "--keys", jwks);
+        var outOfOrder = Run("snapshot", reordered, manifestFile, envelope, "--keys", jwks);
+        var forged = Run("snapshot", contentFile, forgedManifest, envelope, "--keys", jwks);
+
+        Assert.True(valid.Code == 0, valid.Output);
+        Assert.Contains("manifest: MATCH", valid.Output);
+        Assert.Contains("content: MATCH", valid.Output);
+        Assert.Equal(1, edited.Code);
+        Assert.Contains("content: MISMATCH", edited.Output);
+        Assert.Equal(1, outOfOrder.Code);
+        Assert.Equal(1, forged.Code);
+        Assert.Contains("manifest: MISMATCH", forged.Output);
+    }
+
     private string Save(string name, byte[] bytes)
     {
         var path = Path.Combine(_dir, name);

@@ -36,6 +36,21 @@ public sealed class Actors(GatewayApplication app)
         return key.GetProperty("token").GetString()!;
     }
 
+    /// <summary>A batch through upload, scan, receipt, approval by <paramref name="maintainer"/> and signed approval.</summary>
+    public static async Task<Guid> ApprovedBatchAsync(HttpClient annotator, HttpClient maintainer, params object[] examples)
+    {
+        var id = (await annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        await annotator.UploadAsync(id, HttpExtensions.Lines(examples));
+        await annotator.WaitForScanAsync(id);
+        await annotator.WaitForAttestationAsync(id);
+        await maintainer.PostOk($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "ok" });
+        await HttpExtensions.PollAsync(() => annotator.GetOk($"/v1/batches/{id}"), b => b.GetProperty("approval").GetProperty("state").GetString() == "signed");
+        return id;
+    }
+
+    public static object[] Examples(int count) =>
+        Enumerable.Range(0, count).Select(i => (object)new { prompt = Unique("p"), completion = $"c{i}" }).ToArray();
+
     public async Task<(Guid Id, HttpClient Client)> NewStaffAsync(params string[] roles)
     {
         var staff = await Admin.PostOk("/v1/staff", new { name = Unique("staff"), roles });
@@ -115,6 +130,21 @@ public static class HttpExtensions
             if (status is not ("received" or "scanning") || DateTime.UtcNow > deadline)
             {
                 return batch;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Reads until <paramref name="done"/> holds, or 60 s pass (then returns the last value for the assertions to judge).</summary>
+    public static async Task<JsonElement> PollAsync(Func<Task<JsonElement>> read, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
             }
             await Task.Delay(100);
         }

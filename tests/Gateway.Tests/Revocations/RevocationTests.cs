@@ -14,16 +14,8 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
 {
     private readonly Actors _actors = new(app);
 
-    private async Task<Guid> ApprovedBatchAsync(HttpClient annotator, HttpClient maintainer, int examples)
-    {
-        var id = (await annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
-        await annotator.UploadAsync(id, Lines(Enumerable.Range(0, examples).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c{i}" }).ToArray()));
-        await annotator.WaitForScanAsync(id);
-        await annotator.WaitForAttestationAsync(id);
-        await maintainer.PostOk($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "ok" });
-        await PollAsync(() => annotator.GetOk($"/v1/batches/{id}"), b => b.GetProperty("approval").GetProperty("state").GetString() == "signed");
-        return id;
-    }
+    private static Task<Guid> ApprovedBatchAsync(HttpClient annotator, HttpClient maintainer, int examples) =>
+        Actors.ApprovedBatchAsync(annotator, maintainer, Actors.Examples(examples));
 
     [Fact]
     public async Task RevokingAnAnnotatorStopsTheirKeysAndCutsAMinorSnapshotWithoutTheirExamples()
@@ -127,19 +119,6 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(HttpStatusCode.OK, (await vendor.Annotator.GetAsync("/v1/batches")).StatusCode);
     }
 
-    private static async Task<JsonElement> PollAsync(Func<Task<JsonElement>> read, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(100);
-        }
-    }
 }
 
 public sealed class RevocationOnEmbedded(EmbeddedGateway app) : RevocationTests<EmbeddedGateway>(app);

@@ -16,17 +16,8 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
 
     private async Task<HttpClient> MaintainerAsync() => (await _actors.NewStaffAsync("maintainer")).Client;
 
-    /// <summary>A batch through upload, scan, receipt, approval and signed approval.</summary>
-    private async Task<Guid> ApprovedBatchAsync(VendorActors vendor, HttpClient maintainer, params object[] examples)
-    {
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
-        await vendor.Annotator.UploadAsync(id, Lines(examples));
-        await vendor.Annotator.WaitForScanAsync(id);
-        await vendor.Annotator.WaitForAttestationAsync(id);
-        await maintainer.PostOk($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "ok" });
-        await PollAsync(() => vendor.Annotator.GetOk($"/v1/batches/{id}"), b => b.GetProperty("approval").GetProperty("state").GetString() == "signed");
-        return id;
-    }
+    private static Task<Guid> ApprovedBatchAsync(VendorActors vendor, HttpClient maintainer, params object[] examples) =>
+        Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, examples);
 
     private static object Example(string tag) => new { prompt = Actors.Unique(tag), completion = "answer " + tag };
 
@@ -174,19 +165,6 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.Equal(HttpStatusCode.OK, (await security.GetAsync("/v1/snapshots")).StatusCode);
     }
 
-    private static async Task<JsonElement> PollAsync(Func<Task<JsonElement>> read, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(100);
-        }
-    }
 }
 
 public sealed class SnapshotOnEmbedded(EmbeddedGateway app) : SnapshotTests<EmbeddedGateway>(app);

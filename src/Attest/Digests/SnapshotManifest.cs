@@ -1,9 +1,13 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace VendorGate.Gateway.Snapshots;
+namespace VendorGate.Attest.Digests;
 
 /// <summary>One example of a snapshot: its digest, and who contributed it (the batch, the line in that batch, the annotator).</summary>
+/// <param name="Digest">The example digest (32 bytes).</param>
+/// <param name="BatchId">The batch it was merged from.</param>
+/// <param name="AnnotatorId">The principal who submitted that batch.</param>
+/// <param name="Line">Its zero-based line in that batch.</param>
 public readonly record struct ManifestRecord(byte[] Digest, Guid BatchId, Guid AnnotatorId, int Line);
 
 /// <summary>
@@ -17,10 +21,14 @@ public readonly record struct ManifestRecord(byte[] Digest, Guid BatchId, Guid A
 /// </summary>
 public static class SnapshotManifest
 {
+    /// <summary>Bytes before the first record.</summary>
     public const int HeaderSize = 8;
+
+    /// <summary>Bytes per record.</summary>
     public const int RecordSize = 72;
     private static ReadOnlySpan<byte> Magic => "VGM1"u8;
 
+    /// <summary>The 8-byte header.</summary>
     public static byte[] Header()
     {
         var header = new byte[HeaderSize];
@@ -29,6 +37,7 @@ public static class SnapshotManifest
         return header;
     }
 
+    /// <summary>Throws <see cref="InvalidDataException"/> unless this is a VGM1 header.</summary>
     public static void CheckHeader(ReadOnlySpan<byte> header)
     {
         if (header.Length < HeaderSize || !header[..4].SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) != RecordSize)
@@ -37,8 +46,10 @@ public static class SnapshotManifest
         }
     }
 
+    /// <summary>Byte offset of record <paramref name="index"/>.</summary>
     public static long Offset(long index) => HeaderSize + index * RecordSize;
 
+    /// <summary>Encodes a record into 72 bytes.</summary>
     public static void Write(in ManifestRecord record, Span<byte> destination)
     {
         record.Digest.CopyTo(destination);
@@ -48,6 +59,7 @@ public static class SnapshotManifest
         destination[68..RecordSize].Clear();
     }
 
+    /// <summary>Decodes a 72-byte record.</summary>
     public static ManifestRecord Read(ReadOnlySpan<byte> source) => new(
         source[..32].ToArray(),
         new Guid(source[32..48], bigEndian: true),
@@ -73,4 +85,6 @@ public static class SnapshotManifest
 }
 
 /// <summary>A SHA-256 digest as two 128-bit halves: cheap to hash and compare.</summary>
+/// <param name="High">Bytes 0-15.</param>
+/// <param name="Low">Bytes 16-31.</param>
 public readonly record struct DigestKey(Int128 High, Int128 Low);

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using VendorGate.Attest.Canonical;
+using VendorGate.Attest.Digests;
+
+namespace VendorGate.Verify;
+
+/// <summary>Rebuilds a snapshot's binary manifest from its NDJSON form, and checks a content file against it.</summary>
+internal static class SnapshotFiles
+{
+    /// <summary>The manifest digest (SHA-256 over the VGM1 layout) and the example digests in order.</summary>
+    public static async Task<(byte[] Digest, List<byte[]> Digests)> ReadManifestAsync(FileInfo file, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(SnapshotManifest.Header());
+        var digests = new List<byte[]>();
+        var record = new byte[SnapshotManifest.RecordSize];
+        using var reader = file.OpenText();
+        long number = 0;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            number++;
+            using var entry = JsonDocument.Parse(line);
+            var root = entry.RootElement;
+            if (!BatchDigest.TryParse(root.GetProperty("digest").GetString(), out var digest))
+            {
+                throw new FormatException($"manifest line {number}: bad digest");
+            }
+            SnapshotManifest.Write(new ManifestRecord(digest, root.GetProperty("batchId").GetGuid(), root.GetProperty("annotatorId").GetGuid(),
+                root.GetProperty("line").GetInt32()), record);
+            hash.AppendData(record);
+            digests.Add(digest);
+        }
+        return (hash.GetHashAndReset(), digests);
+    }
+
+    /// <summary>Null when every line of the content hashes (canonically) to the manifest's digest at its index.</summary>
+    public static async Task<string?> CheckContentAsync(FileInfo file, List<byte[]> digests, CancellationToken ct)
+    {
+        using var reader = new StreamReader(file.OpenRead(), new UTF8Encoding(false, throwOnInvalidBytes: true));
+        var buffer = new CanonicalJsonBuffer();
+        var index = 0;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (index >= digests.Count)
+            {
+                return $"the content has more lines than the manifest's {digests.Count}";
+            }
+            buffer.Clear();
+            JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(line), buffer);
+            if (!SHA256.HashData(buffer.WrittenSpan).AsSpan().SequenceEqual(digests[index]))
+            {
+                return $"line {index + 1} is not example {index} of the manifest";
+            }
+            index++;
+        }
+        return index == digests.Count ? null : $"the content has {index} lines, the manifest {digests.Count}";
+    }
+}
