@@ -1,7 +1,13 @@
 using VendorGate.Benchmarks;
 
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest [examples]
-var usage = "usage: VendorGate.Benchmarks ingest <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]";
+var usage = "usage: VendorGate.Benchmarks ingest|corpus <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]";
+if (args is ["corpus", var gatewayDll, ..])
+{
+    var dir = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+    Directory.CreateDirectory(dir);
+    return await CorpusBenchmark.RunAsync(Path.GetFullPath(gatewayDll), dir);
+}
 if (args is not ["ingest", var dll, ..])
 {
     Console.Error.WriteLine(usage);

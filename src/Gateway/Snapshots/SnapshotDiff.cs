@@ -9,8 +9,8 @@ public sealed record Change(long Added, long Removed);
 public sealed record DiffSummary(string From, string To, long Added, long Removed,
     IReadOnlyDictionary<Guid, Change> ByBatch, IReadOnlyDictionary<Guid, Change> ByAnnotator);
 
-/// <summary>What changed between two snapshots, by example digest: both manifests are read once as raw records and
-/// compared as digest sets, so the cost is linear in the two sizes, whatever their ancestry.</summary>
+/// <summary>What changed between two snapshots, by example digest: both manifests are read once as raw records; the
+/// shared prefix and suffix are skipped and the rest compared as digest sets, so the cost is linear in the two sizes.</summary>
 public sealed class SnapshotDiff(IBlobStore blobs)
 {
     public async Task<DiffSummary> SummarizeAsync(Snapshot from, Snapshot to, CancellationToken ct)
@@ -42,21 +42,33 @@ public sealed class SnapshotDiff(IBlobStore blobs)
         }
     }
 
+    // A digest occurs at most once in a snapshot, and snapshots only append and remove (never reorder), so the records
+    // both share at the start and at the end are unchanged: only the two middles are compared as sets. A 1M-example
+    // diff that adds and removes a few thousand then hashes a few thousand digests, not two million.
     private async IAsyncEnumerable<(string Change, long Index, ManifestRecord Record)> ChangesAsync(
         Snapshot from, Snapshot to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var a = await LoadAsync(from, ct);
         var b = await LoadAsync(to, ct);
-        var inA = Keys(a);
-        var inB = Keys(b);
-        for (var i = 0L; i < Count(a); i++)
+        long countA = Count(a), countB = Count(b), prefix = 0, suffix = 0;
+        while (prefix < countA && prefix < countB && SameDigest(a, prefix, b, prefix))
+        {
+            prefix++;
+        }
+        while (suffix < countA - prefix && suffix < countB - prefix && SameDigest(a, countA - 1 - suffix, b, countB - 1 - suffix))
+        {
+            suffix++;
+        }
+        var inA = Keys(a, prefix, countA - suffix);
+        var inB = Keys(b, prefix, countB - suffix);
+        for (var i = prefix; i < countA - suffix; i++)
         {
             if (!inB.Contains(SnapshotManifest.KeyOf(Record(a, i)[..BatchDigest.Size])))
             {
                 yield return ("removed", i, SnapshotManifest.Read(Record(a, i)));
             }
         }
-        for (var i = 0L; i < Count(b); i++)
+        for (var i = prefix; i < countB - suffix; i++)
         {
             if (!inA.Contains(SnapshotManifest.KeyOf(Record(b, i)[..BatchDigest.Size])))
             {
@@ -64,6 +76,9 @@ public sealed class SnapshotDiff(IBlobStore blobs)
             }
         }
     }
+
+    private static bool SameDigest(byte[] a, long i, byte[] b, long j) =>
+        Record(a, i)[..BatchDigest.Size].SequenceEqual(Record(b, j)[..BatchDigest.Size]);
 
     private async Task<byte[]> LoadAsync(Snapshot snapshot, CancellationToken ct)
     {
@@ -79,10 +94,10 @@ public sealed class SnapshotDiff(IBlobStore blobs)
     private static ReadOnlySpan<byte> Record(byte[] manifest, long index) =>
         manifest.AsSpan((int)SnapshotManifest.Offset(index), SnapshotManifest.RecordSize);
 
-    private static HashSet<DigestKey> Keys(byte[] manifest)
+    private static HashSet<DigestKey> Keys(byte[] manifest, long from, long to)
     {
-        var keys = new HashSet<DigestKey>((int)Count(manifest));
-        for (var i = 0L; i < Count(manifest); i++)
+        var keys = new HashSet<DigestKey>((int)Math.Max(0, to - from));
+        for (var i = from; i < to; i++)
         {
             keys.Add(SnapshotManifest.KeyOf(Record(manifest, i)[..BatchDigest.Size]));
         }
