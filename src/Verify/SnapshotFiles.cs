@@ -10,7 +10,7 @@ namespace VendorGate.Verify;
 internal static class SnapshotFiles
 {
     /// <summary>The manifest digest (SHA-256 over the VGM1 layout) and the example digests in order.</summary>
-    public static async Task<(byte[] Digest, List<byte[]> Digests)> ReadManifestAsync(FileInfo file, CancellationToken ct)
+    public static async Task<(byte[] Digest, List<byte[]> Digests)> ReadManifestAsync(FileInfo file, IReadOnlyList<string> domainTable, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(SnapshotManifest.Header());
@@ -27,12 +27,25 @@ internal static class SnapshotFiles
             {
                 throw new FormatException($"manifest line {number}: bad digest");
             }
+            var domain = root.TryGetProperty("domain", out var d) && d.ValueKind == JsonValueKind.String ? IndexOf(domainTable, d.GetString()!, number) : -1;
             SnapshotManifest.Write(new ManifestRecord(digest, root.GetProperty("batchId").GetGuid(), root.GetProperty("annotatorId").GetGuid(),
-                root.GetProperty("line").GetInt32()), record);
+                root.GetProperty("line").GetInt32(), domain), record);
             hash.AppendData(record);
             digests.Add(digest);
         }
         return (hash.GetHashAndReset(), digests);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> table, string domain, long line)
+    {
+        for (var i = 0; i < table.Count; i++)
+        {
+            if (table[i] == domain)
+            {
+                return i;
+            }
+        }
+        throw new FormatException($"manifest line {line}: domain '{domain}' is not in the signed domain table");
     }
 
     /// <summary>Null when every line of the content hashes (canonically) to the manifest's digest at its index.</summary>

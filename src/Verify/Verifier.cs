@@ -85,7 +85,8 @@ internal static class Verifier
         try
         {
             var statement = Statement.Parse(envelope.Payload);
-            var (manifestDigest, digests) = await SnapshotFiles.ReadManifestAsync(manifestFile, ct);
+            var domains = statement.Predicate["domains"]?.AsArray().Select(d => d!.GetValue<string>()).ToList() ?? [];
+            var (manifestDigest, digests) = await SnapshotFiles.ReadManifestAsync(manifestFile, domains, ct);
             var expected = statement.Subjects.FirstOrDefault()?.Sha256;
             var manifestMatches = string.Equals(expected, Convert.ToHexStringLower(manifestDigest), StringComparison.OrdinalIgnoreCase);
             await output.WriteLineAsync($"manifest:  {digests.Count} example(s), digest sha256:{Convert.ToHexStringLower(manifestDigest)}");

@@ -8,13 +8,15 @@ namespace VendorGate.Attest.Digests;
 /// <param name="BatchId">The batch it was merged from.</param>
 /// <param name="AnnotatorId">The principal who submitted that batch.</param>
 /// <param name="Line">Its zero-based line in that batch.</param>
-public readonly record struct ManifestRecord(byte[] Digest, Guid BatchId, Guid AnnotatorId, int Line);
+/// <param name="Domain">Its domain, as an index into the snapshot's domain table (signed with the snapshot); -1 for none.</param>
+public readonly record struct ManifestRecord(byte[] Digest, Guid BatchId, Guid AnnotatorId, int Line, int Domain = -1);
 
 /// <summary>
 /// The manifest blob of a snapshot, in example order:
 /// <code>
 /// header  8 bytes   "VGM1" (ASCII), then record size as little-endian uint32 (72)
-/// record 72 bytes   digest (32) | batch id (16, RFC 4122 byte order) | annotator id (16, RFC 4122) | line in the batch (int32 LE) | reserved (4, zero)
+/// record 72 bytes   digest (32) | batch id (16, RFC 4122 byte order) | annotator id (16, RFC 4122) | line in the batch (int32 LE)
+///                   | domain (int32 LE: index into the snapshot's domain table, -1 for none)
 /// </code>
 /// Fixed-size records give O(1) access to example n (offset 8 + 72·n). The manifest digest, the snapshot's identity,
 /// is SHA-256 over the whole blob.
@@ -56,7 +58,7 @@ public static class SnapshotManifest
         record.BatchId.TryWriteBytes(destination[32..], bigEndian: true, out _);
         record.AnnotatorId.TryWriteBytes(destination[48..], bigEndian: true, out _);
         BinaryPrimitives.WriteInt32LittleEndian(destination[64..], record.Line);
-        destination[68..RecordSize].Clear();
+        BinaryPrimitives.WriteInt32LittleEndian(destination[68..], record.Domain);
     }
 
     /// <summary>Decodes a 72-byte record.</summary>
@@ -64,7 +66,8 @@ public static class SnapshotManifest
         source[..32].ToArray(),
         new Guid(source[32..48], bigEndian: true),
         new Guid(source[48..64], bigEndian: true),
-        BinaryPrimitives.ReadInt32LittleEndian(source[64..]));
+        BinaryPrimitives.ReadInt32LittleEndian(source[64..]),
+        BinaryPrimitives.ReadInt32LittleEndian(source[68..]));
 
     /// <summary>The first 32 bytes of a record as a hashable key.</summary>
     public static DigestKey KeyOf(ReadOnlySpan<byte> digest) => MemoryMarshal.Read<DigestKey>(digest);

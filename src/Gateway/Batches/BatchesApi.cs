@@ -127,7 +127,7 @@ public static class BatchesApi
         var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
         var indexBlob = $"quarantine/{batchId}/{upload}.index";
         await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
-        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' ').ToHashSet(), ct);
+        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '), ct);
         switch (outcome)
         {
             case IngestOutcome.InvalidLines invalid:

@@ -13,6 +13,9 @@ public sealed class Snapshot
     public required string ManifestBlob { get; init; }
     public required string ManifestDigest { get; init; }
 
+    /// <summary>The domain table the manifest's domain indexes refer to (JSON array; a child extends its parent's).</summary>
+    public string Domains { get; init; } = "[]";
+
     /// <summary>JSON: addedBatches, removed, byVendor, byAnnotator, byLicense, duplicatesSkipped.</summary>
     public required string Summary { get; init; }
 

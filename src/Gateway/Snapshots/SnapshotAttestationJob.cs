@@ -58,6 +58,7 @@ public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, A
             ["createdAt"] = snapshot.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
             ["createdBy"] = snapshot.CreatedBy.ToString(),
             ["summary"] = JsonNode.Parse(snapshot.Summary),
+            ["domains"] = JsonNode.Parse(snapshot.Domains),
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
         };
         return new Statement([new Subject($"snapshot:{snapshot.Version}", snapshot.ManifestDigest["sha256:".Length..])], PredicateType, predicate);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hangfire;
@@ -16,7 +17,10 @@ namespace VendorGate.Gateway.Snapshots;
 /// <summary>Counts a snapshot carries (and its successors carry forward).</summary>
 public sealed record SnapshotSummary(
     IReadOnlyList<AddedBatch> AddedBatches, long Removed, long DuplicatesSkipped,
-    Dictionary<string, long> ByVendor, Dictionary<string, long> ByAnnotator, Dictionary<string, long> ByLicense);
+    Dictionary<string, long> ByVendor, Dictionary<string, long> ByAnnotator, Dictionary<string, long> ByLicense, Dictionary<string, long> ByDomain)
+{
+    public const string Unspecified = "unspecified";
+}
 
 public sealed record AddedBatch(Guid Id, long Added, string? ApprovalDigest);
 
@@ -91,9 +95,10 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         var parent = await LatestAsync(db, ct);
         var version = $"{(parent?.Major ?? 0) + 1}.0";
         var summary = parent is null
-            ? new SnapshotSummary([], 0, 0, [], [], [])
+            ? new SnapshotSummary([], 0, 0, [], [], [], [])
             : JsonSerializer.Deserialize<SnapshotSummary>(parent.Summary, JsonSerializerOptions.Web)! with { AddedBatches = [], Removed = 0, DuplicatesSkipped = 0 };
         var blobName = $"snapshots/{version}/{Guid.NewGuid():N}.manifest";
+        var domains = parent is null ? [] : JsonSerializer.Deserialize<List<string>>(parent.Domains)!;
         var added = new List<AddedBatch>();
         long count = 0, duplicates = 0;
         string manifestDigest;
@@ -119,6 +124,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             foreach (var batch in batches)
             {
                 long batchAdded = 0;
+                var toTable = DomainMap(batch, domains);
                 await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: ct), 1 << 20);
                 var entry = new byte[ContentIngest.IndexRecordSize];
                 for (var line = 0; line < batch.Count; line++)
@@ -130,7 +136,9 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                         duplicates++;
                         continue;
                     }
-                    await AppendAsync(new ManifestRecord(digest, batch.Id, batch.SubmitterId, line));
+                    var domain = toTable(BinaryPrimitives.ReadInt32LittleEndian(entry.AsSpan(ContentIngest.DomainOffset)));
+                    await AppendAsync(new ManifestRecord(digest, batch.Id, batch.SubmitterId, line, domain));
+                    Increment(summary.ByDomain, domain < 0 ? SnapshotSummary.Unspecified : domains[domain], 1);
                     batchAdded++;
                 }
                 added.Add(new AddedBatch(batch.Id, batchAdded, batch.ApprovalDigest));
@@ -155,6 +163,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         {
             Version = version, Major = (parent?.Major ?? 0) + 1, Minor = 0, Parent = parent?.Version, Message = message, Count = count,
             ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = Clock.Now(), CreatedBy = caller.Id,
+            Domains = JsonSerializer.Serialize(domains),
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = added, DuplicatesSkipped = duplicates }, JsonSerializerOptions.Web),
             AttestationState = AttestationStates.Pending,
         };
@@ -187,6 +196,8 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         var version = $"{parent.Major}.{parent.Minor + 1}";
         var blobName = $"snapshots/{version}/{Guid.NewGuid():N}.manifest";
         var removedByBatch = new Dictionary<Guid, long>();
+        var removedByDomain = new Dictionary<int, long>();
+        var domains = JsonSerializer.Deserialize<List<string>>(parent.Domains)!;
         long count = 0;
         string manifestDigest;
         await using (var upload = await blobs.StartUploadAsync(blobName, ct))
@@ -203,6 +214,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                 if (batchIds.Contains(r.BatchId))
                 {
                     removedByBatch[r.BatchId] = removedByBatch.GetValueOrDefault(r.BatchId) + 1;
+                    removedByDomain[r.Domain] = removedByDomain.GetValueOrDefault(r.Domain) + 1;
                     continue;
                 }
                 SnapshotManifest.Write(r, record);
@@ -229,10 +241,15 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             Increment(summary.ByAnnotator, batch.SubmitterId.ToString(), -n);
             Increment(summary.ByLicense, batch.License, -n);
         }
+        foreach (var (domain, n) in removedByDomain)
+        {
+            Increment(summary.ByDomain, domain < 0 ? SnapshotSummary.Unspecified : domains[domain], -n);
+        }
         var snapshot = new Snapshot
         {
             Version = version, Major = parent.Major, Minor = parent.Minor + 1, Parent = parent.Version, Message = message, Count = count,
             ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = Clock.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
+            Domains = parent.Domains,
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = [], Removed = removedByBatch.Values.Sum(), DuplicatesSkipped = 0 }, JsonSerializerOptions.Web),
             AttestationState = AttestationStates.Pending,
         };
@@ -241,6 +258,25 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             new { parent = parent.Version, count, removed = removedByBatch.Values.Sum(), revocationId }, ct);
         jobs.Enqueue<SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
         return snapshot;
+    }
+
+    /// <summary>Maps a batch's domain indexes (index records) to the snapshot's table, extending it. A line without a
+    /// domain belongs to the batch's only declared domain; with several declared, it stays unspecified (-1).</summary>
+    private static Func<int, int> DomainMap(Batch batch, List<string> table)
+    {
+        var declared = batch.DeclaredDomains.Split(' ');
+        var map = declared.Select(name =>
+        {
+            var i = table.IndexOf(name);
+            if (i < 0)
+            {
+                table.Add(name);
+                i = table.Count - 1;
+            }
+            return i;
+        }).ToArray();
+        var fallback = map.Length == 1 ? map[0] : -1;
+        return local => local >= 0 && local < map.Length ? map[local] : fallback;
     }
 
     private static void Increment(Dictionary<string, long> counts, string key, long by) =>

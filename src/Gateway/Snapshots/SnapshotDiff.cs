@@ -7,7 +7,7 @@ namespace VendorGate.Gateway.Snapshots;
 public sealed record Change(long Added, long Removed);
 
 public sealed record DiffSummary(string From, string To, long Added, long Removed,
-    IReadOnlyDictionary<Guid, Change> ByBatch, IReadOnlyDictionary<Guid, Change> ByAnnotator);
+    IReadOnlyDictionary<Guid, Change> ByBatch, IReadOnlyDictionary<Guid, Change> ByAnnotator, IReadOnlyDictionary<string, Change> ByDomain);
 
 /// <summary>What changed between two snapshots, by example digest: both manifests are read once as raw records; the
 /// shared prefix and suffix are skipped and the rest compared as digest sets, so the cost is linear in the two sizes.</summary>
@@ -17,6 +17,9 @@ public sealed class SnapshotDiff(IBlobStore blobs)
     {
         var byBatch = new Dictionary<Guid, (long Added, long Removed)>();
         var byAnnotator = new Dictionary<Guid, (long Added, long Removed)>();
+        var byDomain = new Dictionary<string, (long Added, long Removed)>();
+        var fromDomains = System.Text.Json.JsonSerializer.Deserialize<List<string>>(from.Domains)!;
+        var toDomains = System.Text.Json.JsonSerializer.Deserialize<List<string>>(to.Domains)!;
         long added = 0, removed = 0;
         await foreach (var (change, _, record) in ChangesAsync(from, to, ct))
         {
@@ -25,10 +28,12 @@ public sealed class SnapshotDiff(IBlobStore blobs)
             removed += isAdd ? 0 : 1;
             Count(byBatch, record.BatchId, isAdd);
             Count(byAnnotator, record.AnnotatorId, isAdd);
+            Count(byDomain, record.Domain < 0 ? SnapshotSummary.Unspecified : (isAdd ? toDomains : fromDomains)[record.Domain], isAdd);
         }
         return new DiffSummary(from.Version, to.Version, added, removed,
             byBatch.ToDictionary(kv => kv.Key, kv => new Change(kv.Value.Added, kv.Value.Removed)),
-            byAnnotator.ToDictionary(kv => kv.Key, kv => new Change(kv.Value.Added, kv.Value.Removed)));
+            byAnnotator.ToDictionary(kv => kv.Key, kv => new Change(kv.Value.Added, kv.Value.Removed)),
+            byDomain.ToDictionary(kv => kv.Key, kv => new Change(kv.Value.Added, kv.Value.Removed)));
     }
 
     /// <summary>Writes every changed entry as NDJSON: <c>{change, index, digest, batchId, annotatorId}</c>
@@ -104,7 +109,7 @@ public sealed class SnapshotDiff(IBlobStore blobs)
         return keys;
     }
 
-    private static void Count(Dictionary<Guid, (long Added, long Removed)> counts, Guid key, bool added)
+    private static void Count<TKey>(Dictionary<TKey, (long Added, long Removed)> counts, TKey key, bool added) where TKey : notnull
     {
         var (a, r) = counts.GetValueOrDefault(key);
         counts[key] = added ? (a + 1, r) : (a, r + 1);

@@ -24,13 +24,13 @@ public sealed class CutSnapshotValidator : AbstractValidator<CutSnapshotRequest>
 public sealed record SnapshotView(string Version, string? Parent, string Message, long Count, string ManifestDigest,
     IReadOnlyList<AddedBatch> AddedBatches, long Removed, long DuplicatesSkipped,
     IReadOnlyDictionary<string, long> ByVendor, IReadOnlyDictionary<string, long> ByAnnotator, IReadOnlyDictionary<string, long> ByLicense,
-    DateTimeOffset CreatedAt, AttestationView Attestation)
+    IReadOnlyDictionary<string, long> ByDomain, DateTimeOffset CreatedAt, AttestationView Attestation)
 {
     public static SnapshotView Of(Snapshot s)
     {
         var summary = JsonSerializer.Deserialize<SnapshotSummary>(s.Summary, JsonSerializerOptions.Web)!;
         return new(s.Version, s.Parent, s.Message, s.Count, s.ManifestDigest, summary.AddedBatches, summary.Removed, summary.DuplicatesSkipped,
-            summary.ByVendor, summary.ByAnnotator, summary.ByLicense, s.CreatedAt,
+            summary.ByVendor, summary.ByAnnotator, summary.ByLicense, summary.ByDomain, s.CreatedAt,
             new AttestationView(s.AttestationState!, s.AttestationDigest, s.AttestationKeyId, s.AttestationError));
     }
 }
@@ -47,7 +47,7 @@ public static class SnapshotsApi
         group.MapGet("/", List).WithName("ListSnapshots").WithSummary("Snapshots, newest first.");
         group.MapGet("/{version}", Get).WithName("GetSnapshot").WithSummary("One snapshot and its counts.").ProducesProblem(404);
         group.MapGet("/{version}/manifest", Manifest).WithName("GetSnapshotManifest")
-            .WithSummary("Streams the manifest as NDJSON: {index, digest, batchId, annotatorId, line} (line: in the batch; enough to rebuild the binary manifest and its digest).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
+            .WithSummary("Streams the manifest as NDJSON: {index, digest, batchId, annotatorId, line, domain} (with the signed domain table, enough to rebuild the binary manifest and its digest).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/content", Content).WithName("GetSnapshotContent")
             .WithSummary("Streams the corpus: canonical NDJSON in manifest order (the training file).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
@@ -91,10 +91,12 @@ public static class SnapshotsApi
         {
             await using var manifest = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
             await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
+            var domains = JsonSerializer.Deserialize<List<string>>(snapshot.Domains)!;
             long index = 0;
             await foreach (var r in SnapshotManifest.ReadAllAsync(manifest, ct))
             {
-                await writer.WriteAsync($"{{\"index\":{index++},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\",\"line\":{r.Line}}}\n");
+                var domain = r.Domain < 0 ? "null" : JsonSerializer.Serialize(domains[r.Domain]);
+                await writer.WriteAsync($"{{\"index\":{index++},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\",\"line\":{r.Line},\"domain\":{domain}}}\n");
             }
         }, "application/x-ndjson");
     }

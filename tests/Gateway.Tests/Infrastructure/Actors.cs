@@ -37,9 +37,12 @@ public sealed class Actors(GatewayApplication app)
     }
 
     /// <summary>A batch through upload, scan, receipt, approval by <paramref name="maintainer"/> and signed approval.</summary>
-    public static async Task<Guid> ApprovedBatchAsync(HttpClient annotator, HttpClient maintainer, params object[] examples)
+    public static Task<Guid> ApprovedBatchAsync(HttpClient annotator, HttpClient maintainer, params object[] examples) =>
+        ApprovedBatchInDomainsAsync(annotator, maintainer, null, examples);
+
+    public static async Task<Guid> ApprovedBatchInDomainsAsync(HttpClient annotator, HttpClient maintainer, string[]? domains, params object[] examples)
     {
-        var id = (await annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await annotator.CreateBatchAsync(domains)).GetProperty("id").GetGuid();
         await annotator.UploadAsync(id, HttpExtensions.Lines(examples));
         await annotator.WaitForScanAsync(id);
         await annotator.WaitForAttestationAsync(id);

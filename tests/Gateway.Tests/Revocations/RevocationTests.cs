@@ -78,7 +78,10 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var vendor = await _actors.NewVendorAsync();
         var b1 = await ApprovedBatchAsync(vendor.Annotator, maintainer, 2);
         var s1 = await maintainer.PostOk("/v1/snapshots", new { message = "a", batchIds = new[] { b1 } });
-        var b2 = await ApprovedBatchAsync(vendor.Annotator, maintainer, 3);
+        var b2 = await Actors.ApprovedBatchInDomainsAsync(vendor.Annotator, maintainer, ["billing", "travel"],
+            new { prompt = Actors.Unique("t1"), completion = "x", domain = "travel" },
+            new { prompt = Actors.Unique("t2"), completion = "y", domain = "travel" },
+            new { prompt = Actors.Unique("u"), completion = "z" });
         var s2 = await maintainer.PostOk("/v1/snapshots", new { message = "b", batchIds = new[] { b2 } });
         var from = s1.GetProperty("version").GetString();
         var to = s2.GetProperty("version").GetString();
@@ -95,6 +98,12 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.All(details, d => Assert.Equal("added", d.GetProperty("change").GetString()));
         Assert.All(details, d => Assert.Equal(b2, d.GetProperty("batchId").GetGuid()));
         Assert.Equal(3, reverse.GetProperty("removed").GetInt64());
+        // Lines name their domain; a line without one in a batch declaring several stays unspecified.
+        Assert.Equal(2, summary.GetProperty("byDomain").GetProperty("travel").GetProperty("added").GetInt64());
+        Assert.Equal(1, summary.GetProperty("byDomain").GetProperty("unspecified").GetProperty("added").GetInt64());
+        Assert.Equal(s1.GetProperty("byDomain").GetProperty("billing").GetInt64(), s2.GetProperty("byDomain").GetProperty("billing").GetInt64()); // b2 adds no billing line
+        Assert.Equal(2, s2.GetProperty("byDomain").GetProperty("travel").GetInt64() - (s1.GetProperty("byDomain").TryGetProperty("travel", out var t) ? t.GetInt64() : 0));
+        Assert.Contains(details, d => d.GetProperty("digest").GetString() is not null);
         await (await maintainer.GetAsync($"/v1/snapshots/{from}/diff/999.0")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 

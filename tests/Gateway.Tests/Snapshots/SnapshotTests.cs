@@ -45,6 +45,9 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
             : (await auditor.GetOk($"/v1/snapshots/{snapshot.GetProperty("parent").GetString()}")).GetProperty("count").GetInt64();
         Assert.Equal(parentCount + 5, snapshot.GetProperty("count").GetInt64());
         Assert.Equal(2, snapshot.GetProperty("addedBatches").GetArrayLength());
+        var parentBilling = snapshot.GetProperty("parent").ValueKind == JsonValueKind.Null ? 0
+            : (await auditor.GetOk($"/v1/snapshots/{snapshot.GetProperty("parent").GetString()}")).GetProperty("byDomain").GetProperty("billing").GetInt64();
+        Assert.Equal(parentBilling + 5, snapshot.GetProperty("byDomain").GetProperty("billing").GetInt64()); // one declared domain: every line is billing
         Assert.Equal("merged", (await first.Annotator.GetOk($"/v1/batches/{b1}")).GetProperty("status").GetString());
 
         // The training file: the new examples, canonical, at the end, in batch then line order.

@@ -27,7 +27,7 @@ public static class ChunkProcessor
         }
     }
 
-    public static ProcessedChunk Process(Chunk chunk, int maxLineBytes, IReadOnlySet<string> declaredDomains)
+    public static ProcessedChunk Process(Chunk chunk, int maxLineBytes, IReadOnlyList<string> declaredDomains)
     {
         var content = Buffers.TryTake(out var reused) ? reused : new CanonicalJsonBuffer(chunk.Buffer.Length + chunk.Buffer.Length / 4);
         var lines = chunk.Buffer.AsSpan(0, chunk.Length).Count((byte)'\n') + 1;
@@ -51,7 +51,7 @@ public static class ChunkProcessor
             }
 
             var start = content.Length;
-            if (Check(line, maxLineBytes, declaredDomains, content) is { } reason)
+            if (Check(line, maxLineBytes, declaredDomains, content, out var domain) is { } reason)
             {
                 content.Truncate(start);
                 errors.Add(new LineError(lineNumber, reason));
@@ -61,6 +61,7 @@ public static class ChunkProcessor
             sha.AppendData(content.WrittenSpan[start..]);
             sha.GetHashAndReset(record[..BatchDigest.Size]);
             BinaryPrimitives.WriteInt64LittleEndian(record[BatchDigest.Size..], start);
+            BinaryPrimitives.WriteInt32LittleEndian(record[ContentIngest.DomainOffset..], domain);
             content.Write((byte)'\n');
             count++;
         }
@@ -69,8 +70,9 @@ public static class ChunkProcessor
     }
 
     /// <summary>Writes the line's canonical form, or returns why the line is invalid.</summary>
-    private static string? Check(ReadOnlySpan<byte> line, int maxLineBytes, IReadOnlySet<string> declaredDomains, CanonicalJsonBuffer content)
+    private static string? Check(ReadOnlySpan<byte> line, int maxLineBytes, IReadOnlyList<string> declaredDomains, CanonicalJsonBuffer content, out int domain)
     {
+        domain = -1;
         if (line.Length > maxLineBytes)
         {
             return $"the line is longer than {maxLineBytes} bytes";
@@ -82,7 +84,7 @@ public static class ChunkProcessor
         try
         {
             using var document = JsonCanonicalizer.Parse(line);
-            if (ExampleShape.Check(document.RootElement, declaredDomains) is { } problem)
+            if (ExampleShape.Check(document.RootElement, declaredDomains, out domain) is { } problem)
             {
                 return problem;
             }

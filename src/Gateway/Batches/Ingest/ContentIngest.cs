@@ -22,19 +22,21 @@ public abstract record IngestOutcome
 /// Streams an NDJSON upload once, end to end, and writes two quarantine blobs:
 /// <list type="bullet">
 /// <item><c>content</c>: the canonical (RFC 8785) lines, each followed by <c>\n</c>, so each line hashes to its example digest;</item>
-/// <item><c>index</c>: one 40-byte record per example: its 32-byte digest, then the little-endian int64 byte offset of its line in content.</item>
+/// <item><c>index</c>: one 48-byte record per example: its 32-byte digest, the little-endian int64 byte offset of its line in
+/// content, the little-endian int32 index of its <c>domain</c> among the batch's declared domains (-1: none), 4 bytes zero.</item>
 /// </list>
 /// Chunks of whole lines are validated, canonicalized and hashed in parallel and written in order, so memory
 /// stays bounded (a few chunks in flight) whatever the body size. Blobs are committed only when every line is valid.
 /// </summary>
 public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> options)
 {
-    public const int IndexRecordSize = BatchDigest.Size + sizeof(long);
+    public const int IndexRecordSize = 48;
+    public const int DomainOffset = BatchDigest.Size + sizeof(long);
     private const int MaxReportedErrors = 100;
     private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
     public async Task<IngestOutcome> IngestAsync(Stream body, string contentBlob, string indexBlob,
-        IReadOnlySet<string> declaredDomains, CancellationToken cancellationToken)
+        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken)
     {
         var limits = options.Value.Ingest;
         var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));

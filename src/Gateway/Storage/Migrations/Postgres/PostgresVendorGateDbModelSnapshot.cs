@@ -500,6 +500,10 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<Guid>("CreatedBy")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Domains")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<int>("Major")
                         .HasColumnType("integer");
 

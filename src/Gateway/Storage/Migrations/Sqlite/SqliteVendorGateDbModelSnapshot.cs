@@ -495,6 +495,10 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Property<Guid>("CreatedBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Domains")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Major")
                         .HasColumnType("INTEGER");
 
