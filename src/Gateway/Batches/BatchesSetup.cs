@@ -16,6 +16,7 @@ public static class BatchesSetup
         services.AddScoped<StalledJobs>();
         services.AddScoped<Reviews.BatchApprovalJob>();
         services.AddScoped<Snapshots.SnapshotCutter>();
+        services.AddSingleton<Snapshots.SnapshotCutter.ProcessLock>();
         services.AddScoped<Snapshots.SnapshotAttestationJob>();
         services.AddScoped<Snapshots.BlameService>();
         services.AddScoped<Snapshots.SnapshotDiff>();

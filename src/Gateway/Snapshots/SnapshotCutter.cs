@@ -36,10 +36,15 @@ public abstract record CutOutcome
 /// an in-process lock, and a PostgreSQL advisory lock across Gateway processes. The manifest is written under a name
 /// unique to this attempt and the snapshot row is committed last, so a cut that crashes leaves no snapshot.
 /// </summary>
-public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs)
+public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess)
 {
-    private static readonly SemaphoreSlim InProcess = new(1, 1);
     private const long CutLockKey = 0x5647_4375_74; // "VGCut"
+
+    /// <summary>One cut at a time within this process (a singleton); across processes the PostgreSQL advisory lock.</summary>
+    public sealed class ProcessLock
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+    }
 
     public Task<CutOutcome> CutAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct) =>
         WithCutLockAsync(() => CutLockedAsync(caller, message, batchIds, ct), ct);
@@ -51,7 +56,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
 
     private async Task<T> WithCutLockAsync<T>(Func<Task<T>> work, CancellationToken ct)
     {
-        await InProcess.WaitAsync(ct);
+        await inProcess.Semaphore.WaitAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -68,7 +73,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({CutLockKey})", CancellationToken.None);
             }
             await db.Database.CloseConnectionAsync();
-            InProcess.Release();
+            inProcess.Semaphore.Release();
         }
     }
 

@@ -130,6 +130,10 @@ public sealed class ProductionGateway : GatewayApplication
         });
     }
 
+    /// <summary>A second Gateway on the same database, container and vault: another process, as far as the Gateway can tell
+    /// (its own service container, locks and connection pools).</summary>
+    public WebApplicationFactory<Program> Sibling() => WithWebHostBuilder(b => b.UseSetting("VendorGate:Jobs:RunServer", "false"));
+
     public override async Task InitializeAsync()
     {
         Vault = await FakeKeyVault.StartAsync();
