@@ -8,7 +8,7 @@ using VendorGate.Attest.Digests;
 namespace VendorGate.Gateway.Batches;
 
 /// <summary>A chunk after processing: canonical lines, one index record per example (offsets relative to
-/// <see cref="Content"/>), and the invalid lines.</summary>
+/// <see cref="Content"/>; the rented array may be longer than <see cref="Count"/> records), and the invalid lines.</summary>
 public sealed record ProcessedChunk(CanonicalJsonBuffer Content, byte[] Index, int Count, List<LineError> Errors);
 
 /// <summary>Validates, canonicalizes and hashes every line of one chunk. Chunks are independent, so several
@@ -20,6 +20,7 @@ public static class ChunkProcessor
 
     public static void Return(ProcessedChunk chunk)
     {
+        ArrayPool<byte>.Shared.Return(chunk.Index);
         chunk.Content.Clear();
         if (Buffers.Count < 32)
         {
@@ -31,7 +32,9 @@ public static class ChunkProcessor
     {
         var content = Buffers.TryTake(out var reused) ? reused : new CanonicalJsonBuffer(chunk.Buffer.Length + chunk.Buffer.Length / 4);
         var lines = chunk.Buffer.AsSpan(0, chunk.Length).Count((byte)'\n') + 1;
-        var index = new byte[lines * ContentIngest.IndexRecordSize];
+        // Rented like the other chunk buffers: a few hundred KB a chunk would otherwise land on the large-object heap.
+        var index = ArrayPool<byte>.Shared.Rent(lines * ContentIngest.IndexRecordSize);
+        index.AsSpan(0, lines * ContentIngest.IndexRecordSize).Clear();
         var errors = new List<LineError>();
         var count = 0;
         if (chunk.OverlongLine)
