@@ -19,7 +19,11 @@ public sealed record Blame(BlameAnnotator Annotator, BlameVendor? Vendor, BlameB
 
 public sealed record ExampleBlame(long Index, string Digest, JsonElement Example, Blame Blame);
 
-public sealed record DigestBlame(string Digest, JsonElement Example, Blame Blame, IReadOnlyList<string> Snapshots, IReadOnlyList<string> Models);
+/// <summary>Another batch that contributed the same example; the corpus keeps it once, under the first attribution.</summary>
+public sealed record OtherContribution(Guid BatchId, int Line, string Status);
+
+public sealed record DigestBlame(string Digest, JsonElement Example, Blame Blame, IReadOnlyList<string> Snapshots, IReadOnlyList<string> Models,
+    IReadOnlyList<OtherContribution> OtherContributions);
 
 /// <summary>Blame: one range read of the manifest finds the contributing batch and line; the batch's index and
 /// content give the example; a handful of keyed queries give the people.</summary>
@@ -68,7 +72,9 @@ public sealed class BlameService(VendorGateDb db, IBlobStore blobs, BatchExample
             .OrderBy(s => s.Major).ThenBy(s => s.Minor).Select(s => s.Version).ToListAsync(ct);
         var models = await db.Set<Model>().AsNoTracking().Where(m => containing.Contains(m.SnapshotVersion)).Select(m => m.Name).ToListAsync(ct);
         var (example, blame) = await BlameAsync(attributed.BatchId, attributed.Line, ct);
-        return new DigestBlame(BatchDigest.Format(digest), example, blame, containing, models.Order().ToList());
+        var others = occurrences.Where(o => o.BatchId != attributed.BatchId).OrderBy(o => o.BatchId)
+            .Select(o => new OtherContribution(o.BatchId, o.Line, o.Status)).ToList();
+        return new DigestBlame(BatchDigest.Format(digest), example, blame, containing, models.Order().ToList(), others);
     }
 
     private async Task<(JsonElement Example, Blame Blame)> BlameAsync(Guid batchId, int line, CancellationToken ct)

@@ -113,6 +113,9 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var blame = await auditor.GetOk($"/v1/examples/{digest}");
         var firstBatch = b1.CompareTo(b2) < 0 ? b1 : b2;
         Assert.Equal(firstBatch, blame.GetProperty("blame").GetProperty("batch").GetProperty("id").GetGuid());
+        var other = Assert.Single(blame.GetProperty("otherContributions").EnumerateArray());
+        Assert.Equal(firstBatch == b1 ? b2 : b1, other.GetProperty("batchId").GetGuid());
+        Assert.Equal(firstBatch == b1 ? 1 : 0, other.GetProperty("line").GetInt32());
     }
 
     [Fact]
