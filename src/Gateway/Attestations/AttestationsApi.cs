@@ -20,7 +20,8 @@ public static class AttestationsApi
 
         routes.MapGet("/v1/batches/{batchId:guid}/attestation", BatchAttestation)
             .WithTags("Attestations").WithName("GetBatchAttestation")
-            .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + BatchReceiptJob.PredicateType + ") or ?kind=approval (" + Reviews.BatchApprovalJob.PredicateType + ").")
+            .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + BatchReceiptJob.PredicateType + "), ?kind=approval ("
+                + Reviews.BatchApprovalJob.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch).")
             .Produces<DsseEnvelopeDocument>(200, "application/json")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
         return routes;
@@ -42,9 +43,23 @@ public static class AttestationsApi
                     ? "The batch is not approved."
                     : $"The approval is not signed yet{(batch.ApprovalError is { } e ? $": {e}; it will be retried" : "")}.");
         }
+        if (kind is "bundle")
+        {
+            // The in-toto bundle convention: one envelope per line, receipt then approval (when signed).
+            if (batch.AttestationState != AttestationStates.Signed)
+            {
+                return Problems.Conflict("attestation-pending", "The receipt is not signed yet.");
+            }
+            var lines = new List<byte[]> { await ReadAsync(blobs, batch.AttestationBlob!, ct) };
+            if (batch.ApprovalState == AttestationStates.Signed)
+            {
+                lines.Add(await ReadAsync(blobs, Reviews.BatchApprovalJob.BlobName(batchId), ct));
+            }
+            return TypedResults.File(lines.SelectMany(l => l.Append((byte)'\n')).ToArray(), "application/jsonl");
+        }
         if (kind is not (null or "receipt"))
         {
-            return Problems.Create(400, "bad-kind", "kind is receipt (default) or approval.");
+            return Problems.Create(400, "bad-kind", "kind is receipt (default), approval or bundle.");
         }
         if (batch.AttestationState != AttestationStates.Signed)
         {

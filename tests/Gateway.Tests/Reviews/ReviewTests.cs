@@ -118,6 +118,9 @@ public abstract class ReviewTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         Assert.Equal("block", statement.Predicate["scan"]!["findings"]![0]!["severity"]!.GetValue<string>());
         var batch = await vendor.Annotator.GetOk($"/v1/batches/{id}");
         Assert.Equal(batch.GetProperty("attestation").GetProperty("digest").GetString(), statement.Predicate["receipt"]!["digest"]!.GetValue<string>());
+        var bundle = (await vendor.Annotator.GetStringAsync($"/v1/batches/{id}/attestation?kind=bundle")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["https://vendorgate.dev/attestations/batch-receipt/v1", "https://vendorgate.dev/attestations/batch-approval/v1"],
+            bundle.Select(l => Statement.Parse(Envelope.Parse(System.Text.Encoding.UTF8.GetBytes(l)).Payload).PredicateType));
     }
 
     [Fact]
