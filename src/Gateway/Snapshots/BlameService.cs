@@ -66,15 +66,28 @@ public sealed class BlameService(VendorGateDb db, IBlobStore blobs, BatchExample
         // Mirrors the cut: the earliest snapshot, and within it the batch merged first (batches are appended in id order).
         var first = snapshots.OrderBy(s => s.Major).ThenBy(s => s.Minor).ThenBy(s => s.BatchId).FirstOrDefault();
         var attributed = first is null ? occurrences.OrderBy(o => o.BatchId).First() : occurrences.First(o => o.BatchId == first.BatchId);
-        // Every snapshot from the first that merged it on descends from it (revocation removal comes with issue #4's revocations).
-        var containing = first is null ? [] : await db.Set<Snapshot>().AsNoTracking()
+        // Snapshots form a line: every one from the first that merged it holds it, until a revocation of its batch cut it out.
+        var removedAt = await RemovedAtAsync(attributed.BatchId, ct);
+        var containing = first is null ? [] : (await db.Set<Snapshot>().AsNoTracking()
             .Where(s => s.Major > first.Major || s.Major == first.Major && s.Minor >= first.Minor)
-            .OrderBy(s => s.Major).ThenBy(s => s.Minor).Select(s => s.Version).ToListAsync(ct);
+            .Select(s => new { s.Version, s.Major, s.Minor }).ToListAsync(ct))
+            .Where(s => removedAt is null || (s.Major, s.Minor).CompareTo(removedAt.Value) < 0)
+            .OrderBy(s => s.Major).ThenBy(s => s.Minor).Select(s => s.Version).ToList();
         var models = await db.Set<Model>().AsNoTracking().Where(m => containing.Contains(m.SnapshotVersion)).Select(m => m.Name).ToListAsync(ct);
         var (example, blame) = await BlameAsync(attributed.BatchId, attributed.Line, ct);
         var others = occurrences.Where(o => o.BatchId != attributed.BatchId).OrderBy(o => o.BatchId)
             .Select(o => new OtherContribution(o.BatchId, o.Line, o.Status)).ToList();
         return new DigestBlame(BatchDigest.Format(digest), example, blame, containing, models.Order().ToList(), others);
+    }
+
+    /// <summary>The version of the first snapshot cut without this batch's examples by a revocation, if any.</summary>
+    private async Task<(int Major, int Minor)?> RemovedAtAsync(Guid batchId, CancellationToken ct)
+    {
+        var id = batchId.ToString();
+        var revocations = await db.Set<Revocations.Revocation>().AsNoTracking()
+            .Where(r => r.NewSnapshot != null && r.Batches.Contains(id)).Select(r => r.NewSnapshot!).ToListAsync(ct);
+        return revocations.Select(v => Snapshot.TryParse(v, out var major, out var minor) ? (major, minor) : (int.MaxValue, 0))
+            .Order().Cast<(int, int)?>().FirstOrDefault();
     }
 
     private async Task<(JsonElement Example, Blame Blame)> BlameAsync(Guid batchId, int line, CancellationToken ct)

@@ -62,6 +62,11 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(s2Version, minor.GetProperty("parent").GetString());
         var manifest = (await security.GetStringAsync($"/v1/snapshots/{expectedVersion}/manifest")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.DoesNotContain(manifest, l => l.Contains(hostile.AnnotatorId.ToString()));
+        var revokedDigest = (await security.GetStringAsync($"/v1/snapshots/{s2Version}/manifest")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).First(m => m.GetProperty("annotatorId").GetGuid() == hostile.AnnotatorId).GetProperty("digest").GetString();
+        var holders = (await security.GetOk($"/v1/examples/{revokedDigest}")).GetProperty("snapshots").EnumerateArray().Select(v => v.GetString()).ToList();
+        Assert.Contains(s2Version, holders);
+        Assert.DoesNotContain(expectedVersion, holders);
         var diff = await security.GetOk($"/v1/snapshots/{s2Version}/diff/{expectedVersion}");
         Assert.Equal(0, diff.GetProperty("added").GetInt64());
         Assert.Equal(3, diff.GetProperty("removed").GetInt64());
