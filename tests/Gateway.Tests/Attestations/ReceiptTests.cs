@@ -61,6 +61,7 @@ public abstract class ReceiptTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var foreign = await stranger.Annotator.GetAsync($"/v1/batches/{id}/attestation");
 
         await open.AssertProblem(HttpStatusCode.Conflict, "attestation-pending");
+        await (await owner.Annotator.GetAsync($"/v1/batches/{id}/attestation?kind=everything")).AssertProblem(HttpStatusCode.BadRequest, "bad-kind");
         await foreign.AssertProblem(HttpStatusCode.NotFound, "not-found");
         var ready = await app.ClientFor(null).GetOk("/readyz");
         Assert.Equal("ok", ready.GetProperty("checks").GetProperty("signer").GetString());

@@ -118,6 +118,11 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
         var garbage = await _actors.Admin.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/signing-keys", new { publicKeyPem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" });
         var byAnnotator = await vendor.Annotator.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/signing-keys", new { publicKeyPem = "x" });
 
+        var batch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var badStatement = await vendor.Annotator.PostAsJsonAsync($"/v1/batches/{batch}/statement", new { digest = "md5:abc", count = 0 });
+        var statementErrors = (await badStatement.AssertProblem(HttpStatusCode.BadRequest, "validation")).GetProperty("errors").ToString();
+        Assert.Contains("Digest", statementErrors);
+        Assert.Contains("Count", statementErrors);
         await weak.AssertProblem(HttpStatusCode.BadRequest, "validation");
         await garbage.AssertProblem(HttpStatusCode.BadRequest, "validation");
         await byAnnotator.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
