@@ -55,8 +55,6 @@ public sealed class CanonicalJsonBuffer : IBufferWriter<byte>
         _bytes[Length++] = b;
     }
 
-    internal Span<byte> Slice(int start, int length) => _bytes.AsSpan(start, length);
-
     /// <summary>Drops everything after the first <paramref name="length"/> bytes.</summary>
     public void Truncate(int length) => Length = length;
 

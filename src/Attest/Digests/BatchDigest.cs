@@ -21,10 +21,6 @@ public sealed class BatchDigest : IDisposable
     /// <summary>Number of example digests appended.</summary>
     public long Count { get; private set; }
 
-    /// <summary>Computes an example's digest from its canonical JSON.</summary>
-    public static void ComputeExample(ReadOnlySpan<byte> canonicalJson, Span<byte> digest) =>
-        SHA256.HashData(canonicalJson, digest);
-
     /// <summary>Appends the next example digest.</summary>
     public void Append(ReadOnlySpan<byte> exampleDigest)
     {

@@ -12,8 +12,8 @@ using VendorGate.Gateway.Storage;
 namespace VendorGate.Gateway.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresVendorGateDb))]
-    [Migration("20261125130850_VendorSignatures")]
-    partial class VendorSignatures
+    [Migration("20261125141845_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -87,6 +87,18 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("ApprovalDigest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ApprovalError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ApprovalKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ApprovalState")
+                        .HasColumnType("text");
 
                     b.Property<string>("AttestationBlob")
                         .HasColumnType("text");
@@ -313,6 +325,242 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("principals", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("FindingCodes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Justification")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SecurityHandle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("SecurityId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("finding_overrides", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReviewerHandle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("reviews", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Revocations.Revocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AffectedModels")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AffectedSnapshots")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("AnnotatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Batches")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<string>("NewSnapshot")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("RemovedCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnnotatorId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("revocations", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Model", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SnapshotVersion")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("models", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Snapshot", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AttestationState")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Domains")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Major")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ManifestBlob")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ManifestDigest")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Minor")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Parent")
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("RevocationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Version");
+
+                    b.HasIndex("Major", "Minor")
+                        .IsUnique();
+
+                    b.ToTable("snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.SnapshotBatch", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Version", "BatchId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("snapshot_batches", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Vendors.Vendor", b =>
                 {
                     b.Property<Guid>("Id")
@@ -387,9 +635,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Navigation("Principal");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Reviews")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Batches.Batch", b =>
                 {
                     b.Navigation("Findings");
+
+                    b.Navigation("Overrides");
+
+                    b.Navigation("Reviews");
                 });
 #pragma warning restore 612, 618
         }

@@ -11,8 +11,8 @@ using VendorGate.Gateway.Storage;
 namespace VendorGate.Gateway.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteVendorGateDb))]
-    [Migration("20261125125934_Attestations")]
-    partial class Attestations
+    [Migration("20261125141831_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -83,6 +83,18 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ApprovalDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovalError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovalKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApprovalState")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("AttestationBlob")
                         .HasColumnType("TEXT");
 
@@ -137,6 +149,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Property<Guid?>("ParentBatchId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("PreparedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreparedKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreparedStatement")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset?>("ReceivedAt")
                         .HasColumnType("TEXT");
 
@@ -159,6 +180,12 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VendorSignature")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VendorSignatureKeyId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -293,6 +320,242 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("principals", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FindingCodes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Justification")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecurityHandle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SecurityId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("finding_overrides", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerHandle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("reviews", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Revocations.Revocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AffectedModels")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AffectedSnapshots")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AnnotatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Batches")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NewSnapshot")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RemovedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnnotatorId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("revocations", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Model", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SnapshotVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("models", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.Snapshot", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationState")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Domains")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Major")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ManifestBlob")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ManifestDigest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Minor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Parent")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RevocationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Version");
+
+                    b.HasIndex("Major", "Minor")
+                        .IsUnique();
+
+                    b.ToTable("snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Snapshots.SnapshotBatch", b =>
+                {
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Added")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Version", "BatchId");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("snapshot_batches", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Vendors.Vendor", b =>
                 {
                     b.Property<Guid>("Id")
@@ -322,6 +585,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("vendors", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Vendors.VendorSigningKey", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Jwk")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kid");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("vendor_signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Batches.Finding", b =>
                 {
                     b.HasOne("VendorGate.Gateway.Batches.Batch", null)
@@ -342,9 +630,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Navigation("Principal");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.FindingOverride", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Overrides")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Reviews.Review", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Batch", null)
+                        .WithMany("Reviews")
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Batches.Batch", b =>
                 {
                     b.Navigation("Findings");
+
+                    b.Navigation("Overrides");
+
+                    b.Navigation("Reviews");
                 });
 #pragma warning restore 612, 618
         }
