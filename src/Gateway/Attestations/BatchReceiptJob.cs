@@ -19,10 +19,9 @@ namespace VendorGate.Gateway.Attestations;
 /// <c>pending</c> with the reason, the failure is audited, and Hangfire retries with back-off: it is never
 /// signed with another key instead.
 /// </summary>
-public sealed class BatchReceiptJob(VendorGateDb db, Attestor attestor, SigningKeyRegistry keys, AuditLog audit, ILogger<BatchReceiptJob> logger)
+public sealed class BatchReceiptJob(VendorGateDb db, Attestor attestor, SigningKeyRegistry keys, AuditLog audit)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/batch-receipt/v1";
-    public const string Actor = "system:signer";
 
     public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/receipt.dsse.json";
 
@@ -34,32 +33,23 @@ public sealed class BatchReceiptJob(VendorGateDb db, Attestor attestor, SigningK
         {
             return;
         }
-        byte[] envelope;
-        try
-        {
-            envelope = batch.VendorSignature is null
-                ? await attestor.SignAsync(BlobName(batchId), async key =>
-                    (await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken)).ToCanonicalJson(),
-                    cancellationToken: cancellationToken)
-                // The vendor signed the statement prepared before the upload: counter-sign exactly those bytes, with the key pinned then.
-                : await attestor.SignAsync(BlobName(batchId), _ => Task.FromResult(System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)),
-                    await keys.FindAsync(batch.PreparedKeyId!, cancellationToken),
-                    [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))], cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            batch.AttestationError = Attestor.Describe(e);
-            await audit.RecordAsync(Actor, "batch.attest-failed", $"batch:{batchId}", new { error = batch.AttestationError }, CancellationToken.None);
-            logger.LogWarning("Signing the receipt of batch {BatchId} failed; it stays pending and will be retried: {Reason}", batchId, batch.AttestationError);
-            throw;
-        }
+        // A vendor-signed batch: counter-sign exactly the statement prepared before the upload, with the key pinned then.
+        var vendorSigned = batch.VendorSignature is not null;
+        var signed = await attestor.SignForJobAsync(BlobName(batchId),
+            async key => vendorSigned
+                ? System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)
+                : (await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken)).ToCanonicalJson(),
+            "batch.attest", $"batch:{batchId}", error => batch.AttestationError = error,
+            vendorSigned ? await keys.FindAsync(batch.PreparedKeyId!, cancellationToken) : null,
+            vendorSigned ? [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature!))] : null,
+            cancellationToken);
 
         batch.AttestationState = AttestationStates.Signed;
-        batch.AttestationDigest = BatchDigest.Format(SHA256.HashData(envelope));
+        batch.AttestationDigest = signed.Digest;
         batch.AttestationBlob = BlobName(batchId);
-        batch.AttestationKeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+        batch.AttestationKeyId = signed.KeyId;
         batch.AttestationError = null;
-        await audit.RecordAsync(Actor, "batch.attest", $"batch:{batchId}", new { digest = batch.AttestationDigest, keyId = batch.AttestationKeyId }, cancellationToken);
+        await audit.RecordAsync(Attestor.Actor, "batch.attest", $"batch:{batchId}", new { digest = signed.Digest, keyId = signed.KeyId }, cancellationToken);
     }
 
     /// <summary>The statement the receipt signs: the batch as recorded, with its content's digest and count.</summary>

@@ -13,7 +13,7 @@ namespace VendorGate.Gateway.Reviews;
 /// <summary>Counter-signs an approved batch: a statement (subject: the batch digest; predicate
 /// <see cref="PredicateType"/>) naming the submitter, the reasons and licence, the scan findings, every override
 /// and every review with reviewer and time, and the receipt it builds on. Retried like receipts; never another key.</summary>
-public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLog audit, ILogger<BatchApprovalJob> logger)
+public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLog audit)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/batch-approval/v1";
 
@@ -28,24 +28,14 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
         {
             return;
         }
-        byte[] envelope;
-        try
-        {
-            envelope = await attestor.SignAsync(BlobName(batchId), async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson(),
-                cancellationToken: cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            batch.ApprovalError = Attestor.Describe(e);
-            await audit.RecordAsync(BatchReceiptJob.Actor, "batch.approval-attest-failed", $"batch:{batchId}", new { error = batch.ApprovalError }, CancellationToken.None);
-            logger.LogWarning("Signing the approval of batch {BatchId} failed; it stays pending and will be retried: {Reason}", batchId, batch.ApprovalError);
-            throw;
-        }
+        var signed = await attestor.SignForJobAsync(BlobName(batchId),
+            async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson(),
+            "batch.approval-attest", $"batch:{batchId}", error => batch.ApprovalError = error, cancellationToken: cancellationToken);
         batch.ApprovalState = AttestationStates.Signed;
-        batch.ApprovalDigest = BatchDigest.Format(SHA256.HashData(envelope));
-        batch.ApprovalKeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+        batch.ApprovalDigest = signed.Digest;
+        batch.ApprovalKeyId = signed.KeyId;
         batch.ApprovalError = null;
-        await audit.RecordAsync(BatchReceiptJob.Actor, "batch.approval-attest", $"batch:{batchId}", new { digest = batch.ApprovalDigest, keyId = batch.ApprovalKeyId }, cancellationToken);
+        await audit.RecordAsync(Attestor.Actor, "batch.approval-attest", $"batch:{batchId}", new { digest = signed.Digest, keyId = signed.KeyId }, cancellationToken);
     }
 
     private async Task<Statement> BuildStatementAsync(Batch batch, string keyId, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace VendorGate.Gateway.Snapshots;
 
 /// <summary>Signs a snapshot: subject = the manifest digest; predicate (<see cref="PredicateType"/>) = version, parent,
 /// message, count, the batches added (with their approval digests), removals, and counts by vendor, annotator and licence.</summary>
-public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, AuditLog audit, ILogger<SnapshotAttestationJob> logger)
+public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, AuditLog audit)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/snapshot/v1";
 
@@ -27,24 +27,13 @@ public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, A
         {
             return;
         }
-        byte[] envelope;
-        try
-        {
-            envelope = await attestor.SignAsync(BlobName(version), key => Task.FromResult(Statement(snapshot, key.Kid).ToCanonicalJson()),
-                cancellationToken: cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            snapshot.AttestationError = Attestor.Describe(e);
-            await audit.RecordAsync(BatchReceiptJob.Actor, "snapshot.attest-failed", $"snapshot:{version}", new { error = snapshot.AttestationError }, CancellationToken.None);
-            logger.LogWarning("Signing snapshot {Version} failed; it stays pending and will be retried: {Reason}", version, snapshot.AttestationError);
-            throw;
-        }
+        var signed = await attestor.SignForJobAsync(BlobName(version), key => Task.FromResult(Statement(snapshot, key.Kid).ToCanonicalJson()),
+            "snapshot.attest", $"snapshot:{version}", error => snapshot.AttestationError = error, cancellationToken: cancellationToken);
         snapshot.AttestationState = AttestationStates.Signed;
-        snapshot.AttestationDigest = BatchDigest.Format(SHA256.HashData(envelope));
-        snapshot.AttestationKeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+        snapshot.AttestationDigest = signed.Digest;
+        snapshot.AttestationKeyId = signed.KeyId;
         snapshot.AttestationError = null;
-        await audit.RecordAsync(BatchReceiptJob.Actor, "snapshot.attest", $"snapshot:{version}", new { digest = snapshot.AttestationDigest }, cancellationToken);
+        await audit.RecordAsync(Attestor.Actor, "snapshot.attest", $"snapshot:{version}", new { digest = signed.Digest }, cancellationToken);
     }
 
     public static Statement Statement(Snapshot snapshot, string keyId)
