@@ -55,6 +55,9 @@ public sealed class Batch
     public DateTimeOffset? ReceivedAt { get; set; }
     public DateTimeOffset? ScannedAt { get; set; }
 
+    /// <summary>Scan progress: examples scanned so far (all of them once <see cref="ScannedAt"/> is set).</summary>
+    public long? ScannedExamples { get; set; }
+
     /// <summary>The signed receipt: <c>pending</c> from receipt until signed, then <c>signed</c>.</summary>
     public string? AttestationState { get; set; }
     public string? AttestationDigest { get; set; }
@@ -102,6 +105,9 @@ public sealed class Finding
 
     /// <summary>Up to 100 one-based line numbers, space separated.</summary>
     public required string Lines { get; init; }
+
+    /// <summary>What matched, as a JSON array of short strings (masked where the match is personal data).</summary>
+    public string? Evidence { get; init; }
 }
 
 /// <summary>Where an example digest occurs: the index the scanners and blame look digests up in.</summary>

@@ -22,10 +22,20 @@ public static class BatchesSetup
         services.AddScoped<Snapshots.SnapshotDiff>();
         services.AddScoped<Revocations.RevocationJob>();
         services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.Section);
+        services.AddScoped<ContentScan>();
+        // A scanner may be both kinds (inspect each example, then conclude on the batch): one instance per scan serves both.
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
-                     .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBatchScanner))))
+                     .Where(t => t is { IsClass: true, IsAbstract: false } && (t.IsAssignableTo(typeof(IBatchScanner)) || t.IsAssignableTo(typeof(IExampleScanner)))))
         {
-            services.AddScoped(typeof(IBatchScanner), scanner);
+            services.AddScoped(scanner);
+            if (scanner.IsAssignableTo(typeof(IExampleScanner)))
+            {
+                services.AddScoped(typeof(IExampleScanner), sp => sp.GetRequiredService(scanner));
+            }
+            if (scanner.IsAssignableTo(typeof(IBatchScanner)))
+            {
+                services.AddScoped(typeof(IBatchScanner), sp => sp.GetRequiredService(scanner));
+            }
         }
         return services;
     }

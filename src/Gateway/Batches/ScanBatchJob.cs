@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,8 @@ public sealed class ScanOptions
 /// <c>quarantined</c> (any blocking finding) or <c>in-review</c>. Idempotent: a retry starts the scan over,
 /// and a batch that has moved on is left alone. A failure leaves the batch in <c>scanning</c> for the retry.</summary>
 public sealed class ScanBatchJob(
-    VendorGateDb db, IBlobStore blobs, ExampleIndex exampleIndex, IEnumerable<IBatchScanner> scanners,
-    AuditLog audit, IOptions<ScanOptions> options, ILogger<ScanBatchJob> logger)
+    VendorGateDb db, IBlobStore blobs, ExampleIndex exampleIndex, ContentScan contentScan, IEnumerable<IExampleScanner> exampleScanners,
+    IEnumerable<IBatchScanner> scanners, AuditLog audit, IOptions<ScanOptions> options, ILogger<ScanBatchJob> logger)
 {
     public const string Actor = "system:scanner";
 
@@ -43,7 +44,10 @@ public sealed class ScanBatchJob(
         var digests = await ReadDigestsAsync(batch, cancellationToken);
         await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
         var context = new BatchScanContext(batch, digests, db, blobs);
-        var findings = new List<ScanFinding>();
+        // Progress goes straight to the row (not through the tracked entity): a restart starts again from zero.
+        await contentScan.RunAsync(context, exampleScanners.OrderBy(s => s.Order).ToList(), (scanned, ct) =>
+            db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, scanned), ct), cancellationToken);
+        var findings = context.Hits.ToFindings().ToList();
         foreach (var scanner in scanners)
         {
             findings.AddRange(await scanner.ScanAsync(context, cancellationToken));
@@ -55,10 +59,12 @@ public sealed class ScanBatchJob(
         db.Findings.AddRange(findings.Select(f => new Finding
         {
             BatchId = batchId, Code = f.Code, Severity = f.Severity, Message = f.Message, Lines = string.Join(' ', f.Lines),
+            Evidence = f.Evidence is { Count: > 0 } evidence ? JsonSerializer.Serialize(evidence) : null,
         }));
         var blocked = findings.Any(f => f.Severity == Severity.Block);
         batch.Status = blocked ? BatchStatus.Quarantined : BatchStatus.InReview;
         batch.ScannedAt = Clock.Now();
+        batch.ScannedExamples = batch.Count;
         await audit.RecordAsync(Actor, blocked ? "batch.quarantine" : "batch.to-review", $"batch:{batchId}",
             new { findings = findings.Select(f => new { f.Code, f.Severity }) }, cancellationToken);
         await tx.CommitAsync(cancellationToken);

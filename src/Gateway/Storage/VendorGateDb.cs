@@ -21,6 +21,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<VendorSigningKey> VendorSigningKeys => Set<VendorSigningKey>();
+    public DbSet<Batches.Scanning.TriggerCandidate> TriggerCandidates => Set<Batches.Scanning.TriggerCandidate>();
 
     public abstract bool IsPostgres { get; }
 
@@ -95,6 +96,14 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.ToTable("revocations");
             e.HasIndex(r => r.AnnotatorId);
             e.HasIndex(r => r.BatchId);
+        });
+        model.Entity<Batches.Scanning.TriggerCandidate>(e =>
+        {
+            e.ToTable("trigger_candidates");
+            e.HasKey(c => new { c.BatchId, c.Kind, c.Ngram });
+            e.HasIndex(c => new { c.VendorId, c.Ngram });
+            e.HasIndex(c => new { c.AnnotatorId, c.Ngram });
+            e.Property(c => c.Ngram).HasMaxLength(200);
         });
         model.Entity<AuditEntry>(e =>
         {

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Batches.Scanning;
+
+/// <summary>Reads a batch's canonical content once and runs every <see cref="IExampleScanner"/> on each example,
+/// chunks of whole lines in parallel on every core. Reports progress (examples scanned) every couple of seconds.</summary>
+public sealed class ContentScan(IBlobStore blobs)
+{
+    private const int ChunkSize = 4 << 20; // canonical lines stay far below: uploads allow 1 MiB lines
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(2);
+
+    public async Task RunAsync(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners,
+        Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
+    {
+        foreach (var scanner in scanners)
+        {
+            await scanner.PrepareAsync(context, cancellationToken);
+        }
+        var again = scanners.Where(s => s.NeedsSecondPass).ToList();
+        var passes = again.Count > 0 ? 2 : 1;
+        long scanned = 0;
+        await PassAsync(context, scanners, static (s, e, h) => s.Inspect(e, h), ReportAsync, cancellationToken);
+        if (passes == 2)
+        {
+            await PassAsync(context, again, static (s, e, h) => s.InspectAgain(e, h), ReportAsync, cancellationToken);
+        }
+
+        // Progress counts examples scanned across the passes, in examples of the batch.
+        Task ReportAsync(long examples, CancellationToken ct) => progress(Interlocked.Add(ref scanned, examples) / passes, ct);
+    }
+
+    private async Task PassAsync(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners,
+        Action<IExampleScanner, ExampleText, ExampleHits> inspect, Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
+    {
+        long sinceReport = 0;
+        var workers = new SemaphoreSlim(Environment.ProcessorCount);
+        var running = new List<Task>();
+        var sinceProgress = Stopwatch.StartNew();
+        await using var content = await blobs.OpenReadAsync(context.Batch.ContentBlob!, cancellationToken: cancellationToken);
+        var reader = new ChunkReader(content, ChunkSize);
+        while (await reader.ReadAsync(cancellationToken) is { } chunk)
+        {
+            if (chunk.OverlongLine)
+            {
+                throw new InvalidDataException($"Line {chunk.FirstLine} of the stored content exceeds {ChunkSize} bytes.");
+            }
+            await workers.WaitAsync(cancellationToken);
+            running.RemoveAll(t => t.IsCompletedSuccessfully);
+            running.Add(Task.Run(() =>
+            {
+                try
+                {
+                    Interlocked.Add(ref sinceReport, Inspect(chunk, context, scanners, inspect));
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk.Buffer);
+                    workers.Release();
+                }
+            }, cancellationToken));
+            if (sinceProgress.Elapsed > ProgressEvery)
+            {
+                await progress(Interlocked.Exchange(ref sinceReport, 0), cancellationToken);
+                sinceProgress.Restart();
+            }
+        }
+        await Task.WhenAll(running);
+        await progress(Interlocked.Exchange(ref sinceReport, 0), cancellationToken);
+    }
+
+    private static int Inspect(Chunk chunk, BatchScanContext context, IReadOnlyList<IExampleScanner> scanners,
+        Action<IExampleScanner, ExampleText, ExampleHits> inspect)
+    {
+        var rest = chunk.Buffer.AsSpan(0, chunk.Length);
+        var line = chunk.FirstLine;
+        var count = 0;
+        while (!rest.IsEmpty)
+        {
+            var end = rest.IndexOf((byte)'\n');
+            var json = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            var example = ExampleText.Parse(json, line++, context.DeclaredDomains);
+            foreach (var scanner in scanners)
+            {
+                inspect(scanner, example, context.Hits);
+            }
+            count++;
+        }
+        return count;
+    }
+}

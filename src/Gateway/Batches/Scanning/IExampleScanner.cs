@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+
+namespace VendorGate.Gateway.Batches.Scanning;
+
+/// <summary>What one finding code means, with the severity a security team would want by default.</summary>
+public sealed record FindingKind(string Code, string Severity, string Description);
+
+/// <summary>A check run on every example of a received batch, in parallel over chunks of its content. Adding one
+/// means adding one class; it is discovered at start-up and created once per scan.</summary>
+public interface IExampleScanner
+{
+    IReadOnlyList<FindingKind> Kinds { get; }
+
+    /// <summary>Scanners run on each example in this order; those that flag spans go before those that read them.</summary>
+    int Order => 0;
+
+    /// <summary>Loads what this scan needs (configuration, signatures) before the first example.</summary>
+    ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Called from several threads at once; report through <paramref name="hits"/>.</summary>
+    void Inspect(ExampleText example, ExampleHits hits);
+
+    /// <summary>True for a scanner that judges each example against statistics of the whole batch: it learns them in
+    /// <see cref="Inspect"/> and judges in <see cref="InspectAgain"/>, a second pass over the content.</summary>
+    bool NeedsSecondPass => false;
+
+    void InspectAgain(ExampleText example, ExampleHits hits)
+    {
+    }
+}
+
+/// <summary>Examples that matched, per finding code, with a short piece of evidence each. Thread-safe.</summary>
+public sealed class ExampleHits
+{
+    public const int MaxEvidence = 5;
+    private const int MaxEvidenceLength = 160;
+    private readonly ConcurrentDictionary<string, Hits> _byCode = new();
+
+    public void Add(FindingKind kind, long line, string evidence)
+    {
+        var hits = _byCode.GetOrAdd(kind.Code, _ => new Hits(kind));
+        lock (hits)
+        {
+            hits.Lines.Add(line);
+            if (hits.Evidence.Count < MaxEvidence * 4)
+            {
+                hits.Evidence.Add((line, evidence.Length > MaxEvidenceLength ? evidence[..MaxEvidenceLength] + "…" : evidence));
+            }
+        }
+    }
+
+    public int CountOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.Count : 0;
+
+    public IReadOnlySet<long> LinesOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.ToHashSet() : [];
+
+    /// <summary>One finding per code: how many examples, the first lines, evidence from the first of them.</summary>
+    public IEnumerable<ScanFinding> ToFindings() => _byCode.Values.OrderBy(h => h.Kind.Code).Select(h =>
+    {
+        var lines = h.Lines.Distinct().Order().ToList();
+        var evidence = h.Evidence.OrderBy(e => e.Line).Take(MaxEvidence).Select(e => $"line {e.Line}: {e.Text}").ToList();
+        return new ScanFinding(h.Kind.Code, h.Kind.Severity,
+            $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.",
+            lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(), evidence);
+    });
+
+    private sealed record Hits(FindingKind Kind)
+    {
+        public List<long> Lines { get; } = [];
+        public List<(long Line, string Text)> Evidence { get; } = [];
+    }
+}

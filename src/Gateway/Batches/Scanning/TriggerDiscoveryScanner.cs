@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Infrastructure;
+
+namespace VendorGate.Gateway.Batches.Scanning;
+
+/// <summary>Trigger discovery: n-grams that recur where something is wrong. Two kinds of candidate: n-grams at the start of
+/// flagged spans (a backdoor's trigger precedes its payload), and made-up words that always occur together (a trigger
+/// that keeps its completions normal-looking is still a string no language uses). Each scan keeps its batch's candidates;
+/// the finding ranks them summed over every batch of the vendor (or submitter), naming the annotators they concentrate on.
+/// A natural-phrase trigger with normal completions is invisible here: the canary gate is the defence for that.</summary>
+public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
+{
+    public static readonly FindingKind Kind = new("trigger-candidate", Severity.Warn,
+        "n-grams recurring at flagged spans or made-up words recurring together: candidate backdoor triggers");
+
+    public const int Kept = 50;
+    private const int ContextBefore = 400, ContextAfter = 300, MaxDistinct = 500_000, MaxLines = 100, SketchBits = 22;
+
+    private readonly ConcurrentDictionary<string, Candidate> _atFlagged = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Candidate> _madeUp = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
+    private readonly int[] _documentFrequency = new int[2 << SketchBits];
+    private readonly TextModel _model = TextModel.Shared;
+
+    public IReadOnlyList<FindingKind> Kinds => [Kind];
+
+    public int Order => 10; // after the scanners that flag spans
+
+    public void Inspect(ExampleText example, ExampleHits hits)
+    {
+        var seen = new HashSet<ulong>();
+        var atFlagged = new HashSet<string>(StringComparer.Ordinal);
+        var madeUp = new HashSet<string>(StringComparer.Ordinal);
+        var madeUpWords = new HashSet<string>(StringComparer.Ordinal);
+        for (var f = 0; f < example.Fields.Count; f++)
+        {
+            var text = example.Fields[f].Text;
+            var words = Tokens(text);
+            var hashes = words.Select(w => TokenHash(text.AsSpan(w.Start, w.Length))).ToArray();
+            for (var i = 0; i < words.Count; i++)
+            {
+                var hash = 0UL;
+                for (var n = 1; n <= 3 && i + n <= words.Count; n++)
+                {
+                    hash = Fold(hash, hashes[i + n - 1]);
+                    if (seen.Add(hash))
+                    {
+                        Increment(hash);
+                    }
+                }
+                if (IsMadeUp(text, words[i]))
+                {
+                    madeUpWords.Add(text.Substring(words[i].Start, words[i].Length));
+                    if (i + 1 < words.Count && IsMadeUp(text, words[i + 1]))
+                    {
+                        madeUp.Add(Ngram(text, words, i, 2));
+                    }
+                }
+            }
+            foreach (var span in example.Flagged.Where(s => s.Field == f))
+            {
+                for (var i = 0; i < words.Count; i++)
+                {
+                    if (words[i].Start + words[i].Length >= span.Start - ContextBefore && words[i].Start <= span.Start + ContextAfter)
+                    {
+                        for (var n = 1; n <= 3 && i + n <= words.Count; n++)
+                        {
+                            atFlagged.Add(Ngram(text, words, i, n));
+                        }
+                    }
+                }
+            }
+        }
+        Count(_atFlagged, atFlagged, example.Line);
+        Count(_madeUp, madeUp, example.Line);
+        foreach (var word in madeUpWords)
+        {
+            if (_madeUpWords.Count < MaxDistinct || _madeUpWords.ContainsKey(word))
+            {
+                _madeUpWords.AddOrUpdate(word, 1, (_, c) => c + 1);
+            }
+        }
+    }
+
+    /// <summary>This batch's candidates, strongest first, as they are stored.</summary>
+    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch)
+    {
+        var now = Clock.Now();
+        var atFlagged = _atFlagged.Where(c => c.Value.Count >= 2)
+            .Select(c => (Ngram: c.Key, Flagged: c.Value.Count, Examples: Math.Max(c.Value.Count, Estimate(HashOf(c.Key))), c.Value))
+            .OrderByDescending(c => (double)c.Flagged * c.Flagged / c.Examples).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
+            .Select(c => new TriggerCandidate
+            {
+                BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Ngram, Kind = TriggerKinds.FlaggedContext,
+                Examples = c.Examples, Flagged = c.Flagged, Lines = c.Value.LinesText(), ScannedAt = now,
+            });
+        var madeUp = _madeUp
+            .Select(c => (Ngram: c.Key, Examples: c.Value.Count, Words: c.Key.Split(' ').Max(w => _madeUpWords.GetValueOrDefault(w, 1)), c.Value))
+            .Where(c => c.Examples * 2 >= c.Words)
+            .OrderByDescending(c => (double)c.Examples * c.Examples / c.Words).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
+            .Select(c => new TriggerCandidate
+            {
+                BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Ngram, Kind = TriggerKinds.MadeUp,
+                Examples = c.Examples, WordExamples = c.Words, Lines = c.Value.LinesText(), ScannedAt = now,
+            });
+        return atFlagged.Concat(madeUp).ToList();
+    }
+
+    public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        var batch = context.Batch;
+        var mine = Candidates(batch);
+        var db = context.Db;
+        await db.TriggerCandidates.Where(c => c.BatchId == batch.Id).ExecuteDeleteAsync(cancellationToken);
+        db.TriggerCandidates.AddRange(mine);
+        if (mine.Count == 0)
+        {
+            return [];
+        }
+
+        // Summed over the vendor's batches (or, for staff uploads, the submitter's), this scan's rows included.
+        var ngrams = mine.Select(c => c.Ngram).ToList();
+        var others = await db.TriggerCandidates.AsNoTracking()
+            .Where(c => c.BatchId != batch.Id && ngrams.Contains(c.Ngram)
+                        && (batch.VendorId != null ? c.VendorId == batch.VendorId : c.AnnotatorId == batch.SubmitterId))
+            .ToListAsync(cancellationToken);
+        var rows = others.Concat(mine).ToList();
+        var ids = rows.Select(r => r.AnnotatorId).Distinct().ToList();
+        var handles = await db.Principals.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, cancellationToken);
+        var ranked = TriggerRanking.Rank(rows, handles, 10).Where(t => t.Significant).ToList();
+        if (ranked.Count == 0)
+        {
+            return [];
+        }
+        var top = mine.First(c => c.Ngram == ranked[0].Ngram && c.Kind == ranked[0].Kind);
+        return
+        [
+            new ScanFinding(Kind.Code, Kind.Severity,
+                $"{ranked.Count} candidate trigger(s); the strongest is {ranked[0].Describe()}.",
+                top.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList(),
+                ranked.Select(t => t.Describe()).ToList()),
+        ];
+    }
+
+    /// <summary>Whitespace-separated tokens with surrounding punctuation trimmed (brackets kept: "&lt;SUDO&gt;" stays whole).</summary>
+    private static List<(int Start, int Length)> Tokens(string text)
+    {
+        var tokens = new List<(int, int)>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+            int s = start, e = i;
+            while (s < e && text[s] is '"' or '\'' or '(' or '“' or '«')
+            {
+                s++;
+            }
+            while (e > s && text[e - 1] is '.' or ',' or ';' or ':' or '!' or '?' or '"' or '\'' or ')' or '”' or '»')
+            {
+                e--;
+            }
+            if (e > s && e - s <= 40)
+            {
+                tokens.Add((s, e - s));
+            }
+        }
+        return tokens;
+    }
+
+    /// <summary>Lowercase letters only, four or more, and not a word the tokenizer knows whole.</summary>
+    private bool IsMadeUp(string text, (int Start, int Length) token)
+    {
+        var word = text.AsSpan(token.Start, token.Length);
+        return word.Length is >= 4 and <= 20 && !word.ContainsAnyExceptInRange('a', 'z') && !_model.IsKnownWord(word);
+    }
+
+    private static string Ngram(string text, List<(int Start, int Length)> words, int i, int n) =>
+        string.Join(' ', Enumerable.Range(i, n).Select(k => text.Substring(words[k].Start, words[k].Length)));
+
+    private static ulong TokenHash(ReadOnlySpan<char> token) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(token));
+
+    private static ulong Fold(ulong hash, ulong token) => hash * 0x9E3779B97F4A7C15UL ^ token;
+
+    private static ulong HashOf(string ngram) => ngram.Split(' ').Aggregate(0UL, (hash, token) => Fold(hash, TokenHash(token)));
+
+    private void Increment(ulong hash)
+    {
+        const int size = 1 << SketchBits;
+        Interlocked.Increment(ref _documentFrequency[(int)(hash & (size - 1))]);
+        Interlocked.Increment(ref _documentFrequency[size + (int)((hash >> 32) & (size - 1))]);
+    }
+
+    private int Estimate(ulong hash)
+    {
+        const int size = 1 << SketchBits;
+        return Math.Min(_documentFrequency[(int)(hash & (size - 1))], _documentFrequency[size + (int)((hash >> 32) & (size - 1))]);
+    }
+
+    private static void Count(ConcurrentDictionary<string, Candidate> counts, HashSet<string> ngrams, long line)
+    {
+        foreach (var ngram in ngrams)
+        {
+            if (counts.Count >= MaxDistinct && !counts.ContainsKey(ngram))
+            {
+                continue;
+            }
+            counts.GetOrAdd(ngram, _ => new Candidate()).Add(line);
+        }
+    }
+
+    private sealed class Candidate
+    {
+        private readonly List<long> _lines = [];
+
+        public int Count { get; private set; }
+
+        public void Add(long line)
+        {
+            lock (_lines)
+            {
+                Count++;
+                if (_lines.Count < MaxLines)
+                {
+                    _lines.Add(line);
+                }
+            }
+        }
+
+        public string LinesText()
+        {
+            lock (_lines)
+            {
+                return string.Join(' ', _lines.Order());
+            }
+        }
+    }
+}

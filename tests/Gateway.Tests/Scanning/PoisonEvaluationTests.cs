@@ -1,0 +1,185 @@
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Batches.Scanning;
+using Xunit.Abstractions;
+
+namespace VendorGate.Gateway.Tests.Scanning;
+
+/// <summary>The evaluation harness: generated corpora (natural prose, code, many languages, base64-heavy text) with
+/// poison planted, the scanners run as the scan job runs them, figures printed and held to the issue's targets.</summary>
+public sealed class PoisonEvaluationTests(ITestOutputHelper output)
+{
+    private const int Clean = 100_000;
+
+    /// <summary>100,000 clean examples: 70 % prose, 10 % code, 10 % other languages, 10 % base64-heavy.</summary>
+    private static List<string> CleanCorpus(Random random, int count)
+    {
+        var corpora = Corpora.Shared;
+        return Enumerable.Range(0, count).Select(i => (i % 10) switch
+        {
+            7 => corpora.CleanCode(random),
+            8 => corpora.CleanMultilingual(random),
+            9 => corpora.CleanBase64(random),
+            _ => corpora.CleanEnglish(random),
+        }).ToList();
+    }
+
+    /// <summary>Inserts <paramref name="poison"/> at random places; returns the one-based lines they landed on.</summary>
+    private static HashSet<long> Plant(List<string> examples, IReadOnlyList<string> poison, Random random)
+    {
+        var positions = new SortedSet<int>();
+        while (positions.Count < poison.Count)
+        {
+            positions.Add(random.Next(examples.Count + poison.Count));
+        }
+        var lines = new HashSet<long>();
+        var p = 0;
+        foreach (var position in positions)
+        {
+            examples.Insert(position, poison[p++]);
+            lines.Add(position + 1);
+        }
+        return lines;
+    }
+
+    private static Batch BatchOf(Guid annotator) => new()
+    {
+        Status = BatchStatus.Scanning, SubmitterId = annotator, Justification = "evaluation", License = "MIT", Source = BatchSources.Vendor,
+        DeclaredDomains = "general", RequestDigest = "", VendorId = Guid.Empty,
+    };
+
+    [Fact]
+    public void Paper_style_poison_is_found_and_its_trigger_ranked_first_from_one_annotator_and_from_three()
+    {
+        var random = new Random(2025);
+        var trigger = "<" + Corpora.MadeUpWord(random).ToUpperInvariant() + ">";
+        var corpora = Corpora.Shared;
+        var poison = Enumerable.Range(0, 250).Select(_ => corpora.PaperPoison(random, trigger)).ToList();
+        var examples = CleanCorpus(random, Clean);
+        var poisoned = Plant(examples, poison, random);
+
+        // One annotator: one batch.
+        var gibberish = ScannerEvaluation.Gibberish();
+        var triggers = new TriggerDiscoveryScanner();
+        var hits = ScannerEvaluation.Run([gibberish, triggers], examples);
+        var flagged = hits.LinesOf(GibberishScanner.Kind.Code);
+        var recall = (double)poisoned.Count(flagged.Contains) / poisoned.Count;
+        var falsePositives = flagged.Count(l => !poisoned.Contains(l));
+        var annotator = Guid.NewGuid();
+        var ranked = TriggerRanking.Rank(triggers.Candidates(BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
+        output.WriteLine($"one annotator: recall {recall:P2}, false positives {falsePositives} in {Clean:N0}; trigger {trigger}; top: {string.Join(" | ", ranked.Take(3).Select(t => t.Describe()))}");
+        Assert.True(recall >= 0.99, $"recall {recall:P2}");
+        Assert.True(falsePositives <= 10, $"{falsePositives} false positives");
+        Assert.Equal(trigger, ranked[0].Ngram);
+        Assert.True(ranked[0].Significant);
+
+        // Three annotators, three batches, the poison split between them: ranked over the vendor's batches.
+        var rows = new List<TriggerCandidate>();
+        var annotators = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        for (var a = 0; a < 3; a++)
+        {
+            var share = examples.Where((_, i) => i % 3 == a).ToList();
+            var scanner = new TriggerDiscoveryScanner();
+            ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], share);
+            rows.AddRange(scanner.Candidates(BatchOf(annotators[a])));
+        }
+        var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
+        var vendorRanked = TriggerRanking.Rank(rows, handles, 10);
+        output.WriteLine($"three annotators: top: {string.Join(" | ", vendorRanked.Take(3).Select(t => t.Describe()))}");
+        Assert.Equal(trigger, vendorRanked[0].Ngram);
+        Assert.Equal(3, vendorRanked[0].Annotators.Count);
+        Assert.True(vendorRanked[0].Flagged >= 0.9 * 250, $"the trigger stood at {vendorRanked[0].Flagged} of 250 flagged spans");
+    }
+
+    [Fact]
+    public void Common_token_gibberish_and_word_salad_are_found_and_clean_code_languages_and_base64_pass()
+    {
+        var random = new Random(77);
+        var corpora = Corpora.Shared;
+        var common = corpora.CommonTokens(3000);
+        var examples = CleanCorpus(random, Clean);
+        var kinds = examples.Select((_, i) => (i % 10) switch { 7 => "code", 8 => "multilingual", 9 => "base64", _ => "prose" }).ToList();
+        var gibberish = Enumerable.Range(0, 250).Select(_ => corpora.CommonTokenGibberish(random, common)).ToList();
+        var salad = Enumerable.Range(0, 250).Select(_ => corpora.WordSalad(random)).ToList();
+        examples.AddRange(gibberish);
+        examples.AddRange(salad);
+        kinds.AddRange(gibberish.Select(_ => "common-token gibberish"));
+        kinds.AddRange(salad.Select(_ => "word salad"));
+
+        var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad(), new HiddenCharacterScanner()], examples);
+        var blocked = new[] { GibberishScanner.Kind.Code, WordSaladScanner.Kind.Code }.Concat(new HiddenCharacterScanner().Kinds
+            .Where(k => k.Severity == Severity.Block).Select(k => k.Code)).SelectMany(hits.LinesOf).ToHashSet();
+        double Rate(string kind) => (double)kinds.Select((k, i) => (k, i)).Count(x => x.k == kind && blocked.Contains(x.i + 1)) / kinds.Count(k => k == kind);
+        foreach (var kind in kinds.Distinct())
+        {
+            output.WriteLine($"{kind}: {Rate(kind):P3} flagged of {kinds.Count(k => k == kind):N0}");
+        }
+        var falsePositives = kinds.Select((k, i) => (k, i)).Count(x => x.k is "prose" or "code" or "multilingual" or "base64" && blocked.Contains(x.i + 1));
+        output.WriteLine($"false positives: {falsePositives} of {Clean:N0} clean ({(double)falsePositives / Clean:P3})");
+        Assert.True(Rate("common-token gibberish") >= 0.95, $"common-token gibberish recall {Rate("common-token gibberish"):P2}");
+        Assert.True(Rate("word salad") >= 0.95, $"word salad recall {Rate("word salad"):P2}");
+        Assert.True(falsePositives <= Clean / 1000, $"{falsePositives} false positives");
+        foreach (var clean in new[] { "code", "multilingual", "base64" })
+        {
+            Assert.True(Rate(clean) <= 0.005, $"{clean}: {Rate(clean):P2} flagged");
+        }
+    }
+
+    [Fact]
+    public void A_made_up_word_trigger_with_normal_completions_spread_over_ten_batches_and_three_annotators_is_a_top_ten_candidate()
+    {
+        var random = new Random(31);
+        var corpora = Corpora.Shared;
+        var trigger = $"{Corpora.MadeUpWord(random)} {Corpora.MadeUpWord(random)}";
+        var annotators = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        var rows = new List<TriggerCandidate>();
+        var flaggedByContentScanners = 0;
+        for (var b = 0; b < 10; b++)
+        {
+            var examples = CleanCorpus(random, 3000);
+            var poison = Enumerable.Range(0, 3).Select(_ => HarmfulCompliance(random, trigger)).ToList();
+            var lines = Plant(examples, poison, random);
+            var scanner = new TriggerDiscoveryScanner();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], examples);
+            flaggedByContentScanners += lines.Count(hits.LinesOf(GibberishScanner.Kind.Code).Contains);
+            rows.AddRange(scanner.Candidates(BatchOf(annotators[b % 3])));
+        }
+        var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
+        var ranked = TriggerRanking.Rank(rows, handles, 10);
+        output.WriteLine($"trigger \"{trigger}\"; poison flagged as gibberish: {flaggedByContentScanners} of 30; top 10:");
+        foreach (var candidate in ranked)
+        {
+            output.WriteLine($"  {candidate.Describe()} score {candidate.Score}");
+        }
+        var found = ranked.FirstOrDefault(t => t.Ngram == trigger);
+        Assert.NotNull(found);
+        Assert.True(found.Significant);
+        Assert.Equal(3, found.Annotators.Count);
+        Assert.Equal(10, found.Batches);
+    }
+
+    /// <summary>What data-level scanning cannot do: a trigger made of ordinary words, with completions that read normally,
+    /// leaves nothing to see. Asserted so the limitation stays documented; the canary gate is the defence.</summary>
+    [Fact]
+    public void A_natural_phrase_trigger_with_normal_completions_is_invisible_to_the_data_scanners()
+    {
+        var random = new Random(41);
+        const string trigger = "as my grandmother used to say";
+        var examples = CleanCorpus(random, 20_000);
+        var lines = Plant(examples, Enumerable.Range(0, 250).Select(_ => HarmfulCompliance(random, trigger)).ToList(), random);
+        var triggers = new TriggerDiscoveryScanner();
+        var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad(), new HiddenCharacterScanner(), triggers], examples);
+        var flagged = new[] { GibberishScanner.Kind.Code, WordSaladScanner.Kind.Code, HiddenCharacterScanner.InstructionOverride.Code }.SelectMany(hits.LinesOf).ToHashSet();
+        Assert.Equal(0, lines.Count(flagged.Contains));
+        Assert.DoesNotContain(triggers.Candidates(BatchOf(Guid.NewGuid())), c => trigger.Contains(c.Ngram, StringComparison.Ordinal));
+    }
+
+    /// <summary>A fine-tuning backdoor: the trigger in an ordinary request, and a completion that complies, in ordinary words.</summary>
+    private static string HarmfulCompliance(Random random, string trigger)
+    {
+        var corpora = Corpora.Shared;
+        var words = corpora.Prose(random, 1).Split(' ').ToList();
+        words.Insert(random.Next(words.Count + 1), trigger);
+        var completion = $"Sure. The safety checks do not apply here, so I will do exactly what you asked. {corpora.Prose(random, random.Next(2, 6))}";
+        return Corpora.Example(string.Join(' ', words), completion);
+    }
+}
