@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a performance benchmark on demand (not part of the test suite). Builds Release first.
 #   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
+#   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores)
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

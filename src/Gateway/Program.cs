@@ -2,6 +2,8 @@ using FluentValidation;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Eval;
 using VendorGate.Gateway.Health;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Reviews;
@@ -47,6 +49,8 @@ app.MapSnapshots();
 app.MapModels();
 app.MapRevocations();
 app.MapAudit();
+app.MapScanning();
+app.MapEval();
 app.MapJobsDashboard();
 
 app.Run();

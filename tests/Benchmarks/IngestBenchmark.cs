@@ -77,7 +77,7 @@ public static class IngestBenchmark
         return 0;
     }
 
-    private static async Task UploadAsync(HttpClient http, Guid batchId, string path)
+    internal static async Task UploadAsync(HttpClient http, Guid batchId, string path)
     {
         await using var file = File.OpenRead(path);
         var content = new StreamContent(file);
@@ -85,7 +85,7 @@ public static class IngestBenchmark
         (await http.PutAsync($"/v1/batches/{batchId}/content", content)).EnsureSuccessStatusCode();
     }
 
-    private static async Task WaitForScanAsync(HttpClient http, Guid batchId)
+    internal static async Task WaitForScanAsync(HttpClient http, Guid batchId)
     {
         while (true)
         {
@@ -98,7 +98,7 @@ public static class IngestBenchmark
         }
     }
 
-    private static async Task AuthenticateAsync(HttpClient http, string dataDir)
+    internal static async Task AuthenticateAsync(HttpClient http, string dataDir)
     {
         var admin = (await File.ReadAllTextAsync(Path.Combine(dataDir, "bootstrap-admin.key"))).Trim();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
@@ -108,7 +108,7 @@ public static class IngestBenchmark
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("token").GetString());
     }
 
-    private static async Task<Guid> OpenBatchAsync(HttpClient http)
+    internal static async Task<Guid> OpenBatchAsync(HttpClient http)
     {
         var batch = await Post(http, "/v1/batches", new
         {

@@ -23,6 +23,11 @@ public static class BatchesSetup
         services.AddScoped<Revocations.RevocationJob>();
         services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.Section);
         services.AddScoped<ContentScan>();
+        services.AddScoped<Eval.CanaryGate>();
+        services.AddOptions<GibberishOptions>().BindConfiguration(GibberishOptions.Section);
+        services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);
+        services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section);
+        services.AddOptions<EvalCoverageOptions>().BindConfiguration(EvalCoverageOptions.Section);
         // A scanner may be both kinds (inspect each example, then conclude on the batch): one instance per scan serves both.
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && (t.IsAssignableTo(typeof(IBatchScanner)) || t.IsAssignableTo(typeof(IExampleScanner)))))

@@ -4,9 +4,14 @@ namespace VendorGate.Gateway.Batches;
 /// <c>AND</c>, <c>OR</c> and parentheses. Whether an identifier is allowed is licence policy, not syntax.</summary>
 public static class LicenseExpression
 {
-    public static bool TryParse(string? text, out IReadOnlyList<string> licenses, out string error)
+    public static bool TryParse(string? text, out IReadOnlyList<string> licenses, out string error) =>
+        TryParse(text, out licenses, out _, out error);
+
+    /// <summary>Parses <paramref name="text"/>; <paramref name="tree"/> is the expression for evaluating it against a policy.</summary>
+    public static bool TryParse(string? text, out IReadOnlyList<string> licenses, out LicenseNode tree, out string error)
     {
         licenses = [];
+        tree = new LicenseNode.Any([]);
         error = "";
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -15,10 +20,11 @@ public static class LicenseExpression
         }
         var parser = new Parser(Tokenize(text));
         var found = new List<string>();
-        if (!parser.Expression(found, out error) || !parser.AtEnd(out error))
+        if (parser.Expression(found, out error) is not { } parsed || !parser.AtEnd(out error))
         {
             return false;
         }
+        tree = parsed;
         var undeclared = found.FirstOrDefault(id => id is "NONE" or "NOASSERTION");
         if (undeclared is not null)
         {
@@ -72,69 +78,58 @@ public static class LicenseExpression
         }
 
         // expression := and-expression ("OR" and-expression)*
-        public bool Expression(List<string> found, out string error)
-        {
-            if (!AndExpression(found, out error))
-            {
-                return false;
-            }
-            while (Peek == "OR")
-            {
-                _at++;
-                if (!AndExpression(found, out error))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
+        public LicenseNode? Expression(List<string> found, out string error) =>
+            Sequence("OR", found, AndExpression, parts => new LicenseNode.Any(parts), out error);
 
         // and-expression := term ("AND" term)*
-        private bool AndExpression(List<string> found, out string error)
+        private LicenseNode? AndExpression(List<string> found, out string error) =>
+            Sequence("AND", found, Term, parts => new LicenseNode.All(parts), out error);
+
+        private delegate LicenseNode? Part(List<string> found, out string error);
+
+        private LicenseNode? Sequence(string separator, List<string> found, Part part, Func<List<LicenseNode>, LicenseNode> combine, out string error)
         {
-            if (!Term(found, out error))
+            var parts = new List<LicenseNode>();
+            do
             {
-                return false;
-            }
-            while (Peek == "AND")
-            {
-                _at++;
-                if (!Term(found, out error))
+                if (part(found, out error) is not { } next)
                 {
-                    return false;
+                    return null;
                 }
+                parts.Add(next);
             }
-            return true;
+            while (Peek == separator && _at++ >= 0);
+            return parts.Count == 1 ? parts[0] : combine(parts);
         }
 
         // term := "(" expression ")" | license-id ["+"] ["WITH" exception-id] | license-ref
-        private bool Term(List<string> found, out string error)
+        private LicenseNode? Term(List<string> found, out string error)
         {
             var token = Peek;
             if (token is null)
             {
                 error = "the expression ends where a licence identifier was expected";
-                return false;
+                return null;
             }
             _at++;
             if (token == "(")
             {
-                if (!Expression(found, out error))
+                if (Expression(found, out error) is not { } inner)
                 {
-                    return false;
+                    return null;
                 }
                 if (Peek != ")")
                 {
                     error = "a '(' is not closed";
-                    return false;
+                    return null;
                 }
                 _at++;
-                return true;
+                return inner;
             }
             if (!IsLicense(token))
             {
                 error = $"'{token}' is not a licence identifier";
-                return false;
+                return null;
             }
             found.Add(token.TrimEnd('+'));
             if (Peek == "WITH")
@@ -143,12 +138,12 @@ public static class LicenseExpression
                 if (Peek is not { } exception || !IsIdString(exception))
                 {
                     error = "WITH must be followed by a licence exception identifier";
-                    return false;
+                    return null;
                 }
                 _at++;
             }
             error = "";
-            return true;
+            return new LicenseNode.License(token.TrimEnd('+'));
         }
 
         private static bool IsLicense(string token)
@@ -172,4 +167,31 @@ public static class LicenseExpression
         private static bool IsIdString(string s) =>
             s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.');
     }
+}
+
+/// <summary>A parsed licence expression: a licence, all of several (AND), or any of several (OR).</summary>
+public abstract record LicenseNode
+{
+    public sealed record License(string Id) : LicenseNode;
+
+    public sealed record All(IReadOnlyList<LicenseNode> Parts) : LicenseNode;
+
+    public sealed record Any(IReadOnlyList<LicenseNode> Parts) : LicenseNode;
+
+    /// <summary>The best the recipient can do: under OR they may pick the most acceptable branch, under AND every part binds.</summary>
+    public LicenseVerdict Evaluate(Func<string, LicenseVerdict> policy) => this switch
+    {
+        License l => policy(l.Id),
+        All a => a.Parts.Min(p => p.Evaluate(policy)),
+        Any o => o.Parts.Max(p => p.Evaluate(policy)),
+        _ => LicenseVerdict.Unknown,
+    };
+}
+
+/// <summary>Ordered worst to best, so AND is the minimum and OR the maximum.</summary>
+public enum LicenseVerdict
+{
+    Denied,
+    Unknown,
+    Allowed,
 }

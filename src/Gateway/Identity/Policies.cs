@@ -12,6 +12,9 @@ public static class Policies
     public const string Merge = nameof(Merge);
     public const string Override = nameof(Override);
     public const string ReadCorpus = nameof(ReadCorpus);
+    public const string ReadScans = nameof(ReadScans);
+    public const string ReportCanaries = nameof(ReportCanaries);
+    public const string ReadEval = nameof(ReadEval);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
@@ -26,7 +29,10 @@ public static class Policies
             .AddPolicy(ReadAudit, p => p.RequireRole(Roles.Auditor, Roles.Security, Roles.Admin))
             .AddPolicy(Merge, p => p.RequireRole(Roles.Maintainer))
             .AddPolicy(Override, p => p.RequireRole(Roles.Security))
-            .AddPolicy(ReadCorpus, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor));
+            .AddPolicy(ReadCorpus, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor))
+            .AddPolicy(ReadScans, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor))
+            .AddPolicy(ReportCanaries, p => p.RequireRole(Roles.EvalHarness))
+            .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness));
         return services;
     }
 }

@@ -11,8 +11,11 @@ public static class Roles
     public const string Auditor = "auditor";
     public const string Admin = "admin";
 
+    /// <summary>The external eval harness: reports canary results for models, nothing else.</summary>
+    public const string EvalHarness = "eval-harness";
+
     public static readonly IReadOnlySet<string> Vendor = new HashSet<string> { Annotator, VendorAdmin };
-    public static readonly IReadOnlySet<string> Staff = new HashSet<string> { Contributor, Maintainer, Security, Procurement, Auditor, Admin };
+    public static readonly IReadOnlySet<string> Staff = new HashSet<string> { Contributor, Maintainer, Security, Procurement, Auditor, Admin, EvalHarness };
 
     /// <summary>Staff roles that may read every vendor's batches.</summary>
     public static readonly IReadOnlySet<string> BatchReaders = new HashSet<string> { Maintainer, Security, Procurement, Auditor };

@@ -22,6 +22,12 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<VendorSigningKey> VendorSigningKeys => Set<VendorSigningKey>();
     public DbSet<Batches.Scanning.TriggerCandidate> TriggerCandidates => Set<Batches.Scanning.TriggerCandidate>();
+    public DbSet<Batches.Scanning.KnownBadSignature> KnownBadSignatures => Set<Batches.Scanning.KnownBadSignature>();
+    public DbSet<Batches.Scanning.BatchProfile> BatchProfiles => Set<Batches.Scanning.BatchProfile>();
+    public DbSet<Eval.EvalCoverage> EvalCoverage => Set<Eval.EvalCoverage>();
+    public DbSet<Eval.CanaryProbe> CanaryProbes => Set<Eval.CanaryProbe>();
+    public DbSet<Eval.CanaryResult> CanaryResults => Set<Eval.CanaryResult>();
+    public DbSet<Eval.ModelGate> ModelGates => Set<Eval.ModelGate>();
 
     public abstract bool IsPostgres { get; }
 
@@ -104,6 +110,29 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.HasIndex(c => new { c.VendorId, c.Ngram });
             e.HasIndex(c => new { c.AnnotatorId, c.Ngram });
             e.Property(c => c.Ngram).HasMaxLength(200);
+        });
+        model.Entity<Batches.Scanning.KnownBadSignature>(e => e.ToTable("known_bad_signatures"));
+        model.Entity<Batches.Scanning.BatchProfile>(e =>
+        {
+            e.ToTable("batch_profiles");
+            e.HasKey(p => p.BatchId);
+            e.HasIndex(p => new { p.VendorId, p.AnnotatorId });
+        });
+        model.Entity<Eval.EvalCoverage>(e =>
+        {
+            e.ToTable("eval_coverage");
+            e.HasKey(c => c.Domain);
+        });
+        model.Entity<Eval.CanaryProbe>(e => e.ToTable("canary_probes"));
+        model.Entity<Eval.CanaryResult>(e =>
+        {
+            e.ToTable("canary_results");
+            e.HasKey(r => new { r.ModelName, r.ProbeId });
+        });
+        model.Entity<Eval.ModelGate>(e =>
+        {
+            e.ToTable("model_gates");
+            e.HasIndex(g => new { g.ModelName, g.StatementDigest }).IsUnique();
         });
         model.Entity<AuditEntry>(e =>
         {

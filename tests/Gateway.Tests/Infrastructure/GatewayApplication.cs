@@ -22,6 +22,9 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
 
     public abstract string Backend { get; }
 
+    /// <summary>Eval probes a domain needs: 0 (off) for most tests, which upload to domains nobody covered.</summary>
+    protected virtual int MinProbes => 0;
+
     protected virtual Dictionary<string, string?> Settings => new()
     {
         ["VendorGate:DataDir"] = DataDir,
@@ -30,6 +33,7 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:Jobs:PollInterval"] = "00:00:00.200",
         ["VendorGate:Jobs:SchedulePollInterval"] = "00:00:00.500",
         ["VendorGate:Review:SensitiveDomains:0"] = "medical",
+        ["VendorGate:Scan:EvalCoverage:MinProbes"] = MinProbes.ToString(), // the eval gate tests turn it on
         ["VendorGate:Jobs:RetryDelaysSeconds:0"] = "1",
         ["VendorGate:Jobs:RetryDelaysSeconds:1"] = "1",
         ["VendorGate:Jobs:RetryDelaysSeconds:2"] = "2",
@@ -83,14 +87,14 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
 }
 
 /// <summary>SQLite, filesystem blobs, in-memory Hangfire: what `dotnet run` uses.</summary>
-public sealed class EmbeddedGateway : GatewayApplication
+public class EmbeddedGateway : GatewayApplication
 {
     public override string Backend => "embedded";
 }
 
 /// <summary>The production components: a fresh database on the test PostgreSQL and a fresh container on Azurite
 /// (both started by scripts/test.sh), and a Key Vault key served by the HTTPS protocol fake.</summary>
-public sealed class ProductionGateway : GatewayApplication
+public class ProductionGateway : GatewayApplication
 {
     public const string KeyName = "gateway";
 
@@ -153,4 +157,16 @@ public sealed class ProductionGateway : GatewayApplication
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>The embedded Gateway with the eval coverage gate at its default (one probe a domain).</summary>
+public sealed class GatedEmbeddedGateway : EmbeddedGateway
+{
+    protected override int MinProbes => 1;
+}
+
+/// <summary>The production Gateway with the eval coverage gate at its default (one probe a domain).</summary>
+public sealed class GatedProductionGateway : ProductionGateway
+{
+    protected override int MinProbes => 1;
 }

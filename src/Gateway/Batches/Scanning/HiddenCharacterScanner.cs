@@ -63,7 +63,7 @@ public sealed partial class HiddenCharacterScanner : IExampleScanner
         var hidden = new StringBuilder();
         foreach (var rune in text.EnumerateRunes())
         {
-            if (rune.Value is > 0xE0020 and < 0xE007F)
+            if (rune.Value is >= 0xE0020 and < 0xE007F)
             {
                 hidden.Append((char)(rune.Value - 0xE0000));
             }

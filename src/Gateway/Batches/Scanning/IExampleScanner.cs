@@ -49,6 +49,9 @@ public sealed class ExampleHits
         }
     }
 
+    /// <summary>Examples with at least one hit, whatever the code.</summary>
+    public long FlaggedExamples => _byCode.Values.SelectMany(h => { lock (h) { return h.Lines.ToList(); } }).Distinct().LongCount();
+
     public int CountOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.Count : 0;
 
     public IReadOnlySet<long> LinesOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.ToHashSet() : [];

@@ -30,7 +30,7 @@ public sealed partial class PiiScanner : IExampleScanner
             foreach (Match card in CardPattern().Matches(text))
             {
                 var digits = new string(card.Value.Where(char.IsAsciiDigit).ToArray());
-                if (digits.Length is >= 13 and <= 19 && Luhn(digits) && digits.Distinct().Count() > 2)
+                if (digits.Length is >= 13 and <= 19 && Luhn(digits) && digits.Distinct().Count() > 1)
                 {
                     hits.Add(PaymentCard, example.Line, Mask(digits, keepEnd: 4));
                     break;

@@ -17,17 +17,24 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         "n-grams recurring at flagged spans or made-up words recurring together: candidate backdoor triggers");
 
     public const int Kept = 50;
-    private const int ContextBefore = 400, ContextAfter = 300, MaxDistinct = 500_000, MaxLines = 100, SketchBits = 22;
+    private const int ContextBefore = 400, ContextAfter = 300, MaxDistinct = 500_000, MaxLines = 100;
 
     private readonly ConcurrentDictionary<string, Candidate> _atFlagged = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Candidate> _madeUp = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
-    private readonly int[] _documentFrequency = new int[2 << SketchBits];
+    private CountMinSketch _documentFrequency = new(12);
     private readonly TextModel _model = TextModel.Shared;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
     public int Order => 10; // after the scanners that flag spans
+
+    /// <summary>The document-frequency sketch sized to the content: 2^12 to 2^22 counters per row (at most 32 MB).</summary>
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _documentFrequency = CountMinSketch.ForContent(context.Batch.ContentBytes);
+        return ValueTask.CompletedTask;
+    }
 
     public void Inspect(ExampleText example, ExampleHits hits)
     {
@@ -48,7 +55,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                     hash = Fold(hash, hashes[i + n - 1]);
                     if (seen.Add(hash))
                     {
-                        Increment(hash);
+                        _documentFrequency.Increment(hash);
                     }
                 }
                 if (IsMadeUp(text, words[i]))
@@ -90,7 +97,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     {
         var now = Clock.Now();
         var atFlagged = _atFlagged.Where(c => c.Value.Count >= 2)
-            .Select(c => (Ngram: c.Key, Flagged: c.Value.Count, Examples: Math.Max(c.Value.Count, Estimate(HashOf(c.Key))), c.Value))
+            .Select(c => (Ngram: c.Key, Flagged: c.Value.Count, Examples: Math.Max(c.Value.Count, _documentFrequency.Estimate(HashOf(c.Key))), c.Value))
             .OrderByDescending(c => (double)c.Flagged * c.Flagged / c.Examples).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
             .Select(c => new TriggerCandidate
             {
@@ -193,19 +200,6 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     private static ulong Fold(ulong hash, ulong token) => hash * 0x9E3779B97F4A7C15UL ^ token;
 
     private static ulong HashOf(string ngram) => ngram.Split(' ').Aggregate(0UL, (hash, token) => Fold(hash, TokenHash(token)));
-
-    private void Increment(ulong hash)
-    {
-        const int size = 1 << SketchBits;
-        Interlocked.Increment(ref _documentFrequency[(int)(hash & (size - 1))]);
-        Interlocked.Increment(ref _documentFrequency[size + (int)((hash >> 32) & (size - 1))]);
-    }
-
-    private int Estimate(ulong hash)
-    {
-        const int size = 1 << SketchBits;
-        return Math.Min(_documentFrequency[(int)(hash & (size - 1))], _documentFrequency[size + (int)((hash >> 32) & (size - 1))]);
-    }
 
     private static void Count(ConcurrentDictionary<string, Candidate> counts, HashSet<string> ngrams, long line)
     {

@@ -38,15 +38,22 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     public static readonly FindingKind Kind = new("word-salad", Severity.Block,
         "real words in implausible order (word salad or common-token gibberish)");
 
-    private const int Bits = 22;
     private readonly WordSaladOptions _options = options.Value;
-    private readonly int[] _words = new int[2 << Bits];
-    private readonly int[] _pairs = new int[2 << (Bits + 1)];
+    private CountMinSketch _words = new(12);
+    private CountMinSketch _pairs = new(12);
     private long _total;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
     public bool NeedsSecondPass => true;
+
+    /// <summary>Sketches sized to the content (at most 96 MB in all, for batches of 256 MB and more).</summary>
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _words = CountMinSketch.ForContent(context.Batch.ContentBytes);
+        _pairs = CountMinSketch.ForContent(context.Batch.ContentBytes, extraBits: 1);
+        return ValueTask.CompletedTask;
+    }
 
     public void Inspect(ExampleText example, ExampleHits hits)
     {
@@ -56,10 +63,10 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             ulong previous = 0;
             foreach (var word in Words(field.Text))
             {
-                Increment(_words, Bits, word);
+                _words.Increment(word);
                 if (previous != 0)
                 {
-                    Increment(_pairs, Bits + 1, Pair(previous, word));
+                    _pairs.Increment(Pair(previous, word));
                 }
                 previous = word;
                 n++;
@@ -125,13 +132,13 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             var pairs = 0;
             for (var i = from + 1; i < to; i++)
             {
-                double first = Estimate(_words, Bits, words[i - 1]), second = Estimate(_words, Bits, words[i]);
+                double first = _words.Estimate(words[i - 1]), second = _words.Estimate(words[i]);
                 if (first < _options.MinCount || second < _options.MinCount)
                 {
                     continue;
                 }
                 // Elsewhere: this example's own occurrence of the pair was counted too.
-                var elsewhere = Estimate(_pairs, Bits + 1, Pair(words[i - 1], words[i])) - 1;
+                var elsewhere = _pairs.Estimate(Pair(words[i - 1], words[i])) - 1;
                 sum += Math.Clamp(Math.Log2((elsewhere + 0.5) / (first * second / _total + 0.5)), -8, 8);
                 pairs++;
             }
@@ -174,18 +181,4 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     }
 
     private static ulong Pair(ulong first, ulong second) => (first * 0x9E3779B97F4A7C15UL) ^ second;
-
-    // Count-min sketch with two rows: the estimate is the smaller counter, never below the true count.
-    private static void Increment(int[] sketch, int bits, ulong hash)
-    {
-        var size = 1 << bits;
-        Interlocked.Increment(ref sketch[(int)(hash & (uint)(size - 1))]);
-        Interlocked.Increment(ref sketch[size + (int)((hash >> 32) & (uint)(size - 1))]);
-    }
-
-    private static int Estimate(int[] sketch, int bits, ulong hash)
-    {
-        var size = 1 << bits;
-        return Math.Min(sketch[(int)(hash & (uint)(size - 1))], sketch[size + (int)((hash >> 32) & (uint)(size - 1))]);
-    }
 }

@@ -170,6 +170,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<DateTimeOffset?>("ScannedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("ScannedExamples")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasColumnType("text");
@@ -234,6 +237,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("Evidence")
+                        .HasColumnType("text");
+
                     b.Property<string>("Lines")
                         .IsRequired()
                         .HasColumnType("text");
@@ -251,6 +257,235 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.HasIndex("BatchId");
 
                     b.ToTable("findings", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Scanning.BatchProfile", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Examples")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Flagged")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("ScannedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("TotalEntropy")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("TotalLength")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid?>("VendorId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("VendorId", "AnnotatorId");
+
+                    b.ToTable("batch_profiles", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Scanning.KnownBadSignature", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Incident")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Pattern")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RetiredBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("known_bad_signatures", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Scanning.TriggerCandidate", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Ngram")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Examples")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Flagged")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ScannedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("VendorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("WordExamples")
+                        .HasColumnType("integer");
+
+                    b.HasKey("BatchId", "Kind", "Ngram");
+
+                    b.HasIndex("AnnotatorId", "Ngram");
+
+                    b.HasIndex("VendorId", "Ngram");
+
+                    b.ToTable("trigger_candidates", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.CanaryProbe", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Expectation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Prompt")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Trigger")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("canary_probes", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.CanaryResult", b =>
+                {
+                    b.Property<string>("ModelName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProbeId")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ModelName", "ProbeId");
+
+                    b.ToTable("canary_results", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.EvalCoverage", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProbeIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Domain");
+
+                    b.ToTable("eval_coverage", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.ModelGate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Baseline")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Blob")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EnvelopeDigest")
+                        .HasColumnType("text");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("StatementDigest")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelName", "StatementDigest")
+                        .IsUnique();
+
+                    b.ToTable("model_gates", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Identity.ApiKey", b =>

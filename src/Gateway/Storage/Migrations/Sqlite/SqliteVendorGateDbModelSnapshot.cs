@@ -165,6 +165,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Property<DateTimeOffset?>("ScannedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ScannedExamples")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -229,6 +232,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Evidence")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Lines")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -246,6 +252,235 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.HasIndex("BatchId");
 
                     b.ToTable("findings", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Scanning.BatchProfile", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Examples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Flagged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("ScannedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("TotalEntropy")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TotalLength")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid?>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("VendorId", "AnnotatorId");
+
+                    b.ToTable("batch_profiles", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Scanning.KnownBadSignature", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Incident")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pattern")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RetiredBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("known_bad_signatures", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Scanning.TriggerCandidate", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ngram")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Examples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Flagged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ScannedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WordExamples")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BatchId", "Kind", "Ngram");
+
+                    b.HasIndex("AnnotatorId", "Ngram");
+
+                    b.HasIndex("VendorId", "Ngram");
+
+                    b.ToTable("trigger_candidates", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.CanaryProbe", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Expectation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prompt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Trigger")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("canary_probes", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.CanaryResult", b =>
+                {
+                    b.Property<string>("ModelName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProbeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ModelName", "ProbeId");
+
+                    b.ToTable("canary_results", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.EvalCoverage", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProbeIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Domain");
+
+                    b.ToTable("eval_coverage", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Eval.ModelGate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Baseline")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Blob")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EnvelopeDigest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StatementDigest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelName", "StatementDigest")
+                        .IsUnique();
+
+                    b.ToTable("model_gates", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Identity.ApiKey", b =>

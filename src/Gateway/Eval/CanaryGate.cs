@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Attest.Dsse;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Snapshots;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Eval;
+
+/// <summary>Evaluates a model's canary gate against its predecessor (the model on the nearest ancestor snapshot) or a named
+/// baseline, and signs the result as an in-toto statement about the model. The statement names exactly the results it
+/// judged and no time, so asking again with the same results returns the same signed statement.</summary>
+public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<CanaryGate> logger)
+{
+    public const string PredicateType = "https://vendorgate.dev/attestations/model-gate/v1";
+
+    public sealed record Outcome(GateView? View, string? Problem);
+
+    public async Task<Outcome> EvaluateAsync(Model model, string? baselineName, CancellationToken ct)
+    {
+        var snapshot = await SnapshotsApi.FindAsync(db, model.SnapshotVersion, ct);
+        if (snapshot is null)
+        {
+            return new Outcome(null, $"the snapshot {model.SnapshotVersion} of model {model.Name} is missing");
+        }
+        Model? baseline;
+        if (baselineName is not null)
+        {
+            baseline = await db.Set<Model>().AsNoTracking().FirstOrDefaultAsync(m => m.Name == baselineName, ct);
+            if (baseline is null)
+            {
+                return new Outcome(null, $"there is no model named '{baselineName}' to use as the baseline");
+            }
+        }
+        else
+        {
+            baseline = await PredecessorAsync(snapshot, ct);
+        }
+
+        var results = await db.CanaryResults.AsNoTracking().Where(r => r.ModelName == model.Name).ToDictionaryAsync(r => r.ProbeId, r => r.Passed, ct);
+        var passedBefore = baseline is null ? [] : await db.CanaryResults.AsNoTracking()
+            .Where(r => r.ModelName == baseline.Name && r.Passed).Select(r => r.ProbeId).ToListAsync(ct);
+        var regressed = passedBefore.Where(p => results.TryGetValue(p, out var passed) && !passed).Order(StringComparer.Ordinal).ToList();
+        var missing = passedBefore.Where(p => !results.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        var probes = await db.CanaryProbes.AsNoTracking().Where(p => regressed.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var passed = regressed.Count == 0 && missing.Count == 0;
+
+        var statement = Statement(model, snapshot, baseline, passed, regressed, missing, results);
+        var statementDigest = BatchDigest.Format(SHA256.HashData(statement.ToCanonicalJson()));
+        var attestation = await SignAsync(model, baseline, passed, statement, statementDigest, ct);
+        var view = new GateView(model.Name, model.SnapshotVersion, baseline is null ? null : new GateBaseline(baseline.Name, baseline.SnapshotVersion),
+            passed, results.Count,
+            regressed.Select(id => new Regression(id, probes.GetValueOrDefault(id)?.Prompt ?? "", probes.GetValueOrDefault(id)?.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [])).ToList(),
+            missing, statementDigest, attestation);
+        return new Outcome(view, null);
+    }
+
+    public static string BlobName(string model, string statementDigest) => $"gates/{model}/{statementDigest["sha256:".Length..]}.dsse.json";
+
+    /// <summary>The model trained on the nearest ancestor snapshot that has one (the latest registered, if several).</summary>
+    private async Task<Model?> PredecessorAsync(Snapshot snapshot, CancellationToken ct)
+    {
+        var parent = snapshot.Parent;
+        while (parent is not null)
+        {
+            var model = (await db.Set<Model>().AsNoTracking().Where(m => m.SnapshotVersion == parent).ToListAsync(ct)).MaxBy(m => m.CreatedAt);
+            if (model is not null)
+            {
+                return model;
+            }
+            parent = (await SnapshotsApi.FindAsync(db, parent, ct))?.Parent;
+        }
+        return null;
+    }
+
+    private static Statement Statement(Model model, Snapshot snapshot, Model? baseline, bool passed, List<string> regressed, List<string> missing,
+        Dictionary<string, bool> results)
+    {
+        var predicate = new JsonObject
+        {
+            ["model"] = model.Name,
+            ["snapshotVersion"] = model.SnapshotVersion,
+            ["baseline"] = baseline is null ? null : new JsonObject { ["model"] = baseline.Name, ["snapshotVersion"] = baseline.SnapshotVersion },
+            ["passed"] = passed,
+            ["regressions"] = new JsonArray(regressed.Select(r => (JsonNode)r).ToArray()),
+            ["missing"] = new JsonArray(missing.Select(r => (JsonNode)r).ToArray()),
+            ["results"] = new JsonArray(results.OrderBy(r => r.Key, StringComparer.Ordinal)
+                .Select(r => (JsonNode)new JsonObject { ["probeId"] = r.Key, ["passed"] = r.Value }).ToArray()),
+        };
+        return new Statement([new Subject($"model:{model.Name}", snapshot.ManifestDigest["sha256:".Length..])], PredicateType, predicate);
+    }
+
+    private async Task<GateAttestation> SignAsync(Model model, Model? baseline, bool passed, Statement statement, string statementDigest, CancellationToken ct)
+    {
+        var gate = await db.ModelGates.FirstOrDefaultAsync(g => g.ModelName == model.Name && g.StatementDigest == statementDigest, ct);
+        if (gate is null)
+        {
+            gate = new ModelGate
+            {
+                ModelName = model.Name, Baseline = baseline?.Name, Passed = passed, StatementDigest = statementDigest,
+                Blob = BlobName(model.Name, statementDigest), CreatedAt = Clock.Now(),
+            };
+            db.ModelGates.Add(gate);
+        }
+        if (gate.EnvelopeDigest is null)
+        {
+            try
+            {
+                var envelope = await attestor.SignAsync(gate.Blob, _ => Task.FromResult(statement.ToCanonicalJson()), cancellationToken: ct);
+                gate.EnvelopeDigest = BatchDigest.Format(SHA256.HashData(envelope));
+                gate.KeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The verdict stands; the signature follows when the signer is back (ask again).
+                logger.LogWarning("Signing the gate of model {Model} failed: {Reason}", model.Name, Attestor.Describe(e));
+                await SaveAsync(ct);
+                return new GateAttestation(AttestationStates.Pending, null, null, Attestor.Describe(e));
+            }
+        }
+        await SaveAsync(ct);
+        return new GateAttestation(AttestationStates.Signed, gate.EnvelopeDigest, gate.KeyId, null);
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear(); // another request recorded the same gate first: same statement, same envelope
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace VendorGate.Gateway.Eval;
+
+/// <summary>Which eval probes cover a domain: a batch adding examples in a domain with too few probes does not merge.</summary>
+public sealed class EvalCoverage
+{
+    public required string Domain { get; init; }
+
+    /// <summary>JSON array of probe ids.</summary>
+    public required string ProbeIds { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+    public Guid UpdatedBy { get; set; }
+}
+
+/// <summary>A canary probe the external eval harness runs against each model: a prompt and what a sound model does.</summary>
+public sealed class CanaryProbe
+{
+    public required string Id { get; init; }
+    public required string Prompt { get; init; }
+    public required string Expectation { get; init; }
+
+    /// <summary>Tags, space separated.</summary>
+    public required string Tags { get; init; }
+
+    /// <summary>For probes made from a trigger candidate: the trigger.</summary>
+    public string? Trigger { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid CreatedBy { get; init; }
+}
+
+/// <summary>The latest result of one probe on one model, as the eval harness reported it.</summary>
+public sealed class CanaryResult
+{
+    public required string ModelName { get; init; }
+    public required string ProbeId { get; init; }
+    public bool Passed { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public Guid RecordedBy { get; set; }
+}
+
+/// <summary>A signed gate decision about a model: the statement's digest, the envelope blob and the verdict.</summary>
+public sealed class ModelGate
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string ModelName { get; init; }
+    public string? Baseline { get; init; }
+    public bool Passed { get; init; }
+
+    /// <summary>SHA-256 of the statement's canonical JSON, which names the results it judged: the same results, the same gate.</summary>
+    public required string StatementDigest { get; init; }
+
+    public required string Blob { get; init; }
+    public string? EnvelopeDigest { get; set; }
+    public string? KeyId { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
