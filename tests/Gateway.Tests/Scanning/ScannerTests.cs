@@ -135,6 +135,18 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal([3], LinesOf(finding));
         Assert.Equal("line 3 ≈ line 1", finding.GetProperty("evidence")[0].GetString());
         Assert.Equal("in-review", batch.GetProperty("status").GetString());
+
+        // Against the corpus: once a batch is approved, a light edit of one of its examples is reported on a later
+        // batch, an exact copy is left to duplicate-of-received.
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        const string original = "When a refund is requested after the billing period closed, open a credit note for the full amount and tell the customer it appears on the next invoice";
+        await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, new { prompt = "Refunds", completion = original });
+        var (_, later) = await ScanAsync(vendor.Annotator, "MIT",
+            new { prompt = Actors.Unique("fresh"), completion = "A new example about travel bookings, unrelated to anything before it." },
+            new { prompt = "Refunds", completion = original + " kindly" },
+            new { prompt = "Refunds", completion = original });
+        Assert.Equal([2], LinesOf(Finding(later, "near-duplicate-of-corpus")));
+        Assert.Equal([3], LinesOf(Finding(later, "duplicate-of-received")));
     }
 
     [Fact]
@@ -169,7 +181,14 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.DoesNotContain(trigger[1..^1], created[2].GetProperty("prompt").GetString());
         var again = await maintainer.PostAsJsonAsync("/v1/canaries/from-trigger", new { trigger, tags = new[] { "backdoor" } });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        _ = id;
+
+        // Scanning the batch again (as a retried or restarted job does) replaces its statistics: nothing counts twice.
+        Assert.Equal(HttpStatusCode.Accepted, (await maintainer.PostAsync($"/v1/batches/{id}/scan", null)).StatusCode);
+        var rescanned = await PollAsync(() => maintainer.GetOk($"/v1/batches/{id}"), b => b.GetProperty("status").GetString() == "quarantined");
+        Assert.Equal(60, rescanned.GetProperty("scan").GetProperty("scanned").GetInt64());
+        var relisted = await maintainer.GetOk($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
+        Assert.Equal(6, relisted[0].GetProperty("flagged").GetInt32());
+        Assert.Equal(1, relisted[0].GetProperty("batches").GetInt32());
     }
 
     [Fact]

@@ -48,6 +48,10 @@ public sealed partial class GibberishScanner(IOptions<GibberishOptions> options)
         for (var f = 0; f < example.Fields.Count; f++)
         {
             var text = example.Fields[f].Text;
+            if (!MayHoldGibberish(text))
+            {
+                continue;
+            }
             var windows = Measure(text).ToList();
             var first = windows.FindIndex(IsGibberish);
             if (first < 0)
@@ -67,6 +71,30 @@ public sealed partial class GibberishScanner(IOptions<GibberishOptions> options)
                 $"{example.Fields[f].Role} chars {start}-{end}: rare tokens {worst.RareFraction:P0}, non-words {worst.OutOfVocabulary:P0}, "
                 + $"{worst.Scripts} scripts, entropy {worst.Entropy:0.0} bits: \"{TextModel.Excerpt(text, start, 60)}\"");
         }
+    }
+
+    /// <summary>What every flagged window needs, checked on the whole field in one pass before tokenizing: a replacement
+    /// character, or as many writing systems as <see cref="GibberishOptions.Scripts"/>. Most text (one script, no
+    /// replacement character) cannot be flagged, and is not tokenized.</summary>
+    public bool MayHoldGibberish(string text)
+    {
+        if (text.Length < 64)
+        {
+            return false;
+        }
+        var scripts = 0;
+        foreach (var c in text)
+        {
+            if (c == '\uFFFD')
+            {
+                return true;
+            }
+            if (char.IsLetter(c))
+            {
+                scripts |= 1 << TextModel.ScriptOf(c);
+            }
+        }
+        return System.Numerics.BitOperations.PopCount((uint)scripts & ~1u) >= _options.Scripts;
     }
 
     /// <summary>Rare tokens alone also describe clean text in Czech or Vietnamese, and mixed scripts alone a Japanese

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -29,6 +30,25 @@ public sealed partial class HiddenCharacterScanner : IExampleScanner
 
     private static void Check(string text, long line, ExampleHits hits)
     {
+        if (text.AsSpan().IndexOfAny(Invisible) >= 0)
+        {
+            CheckCharacters(text, line, hits);
+        }
+        if (text.AsSpan().IndexOfAny(OverrideWords) >= 0 && OverridePattern().Match(text) is { Success: true } match)
+        {
+            hits.Add(InstructionOverride, line, $"\"{match.Value}\"");
+        }
+    }
+
+    // Tag characters are surrogate pairs led by U+DB40; bidi controls and zero-width characters sit in U+200B–U+2069.
+    private static readonly SearchValues<char> Invisible = SearchValues.Create("\uDB40\u200B\u200C\u200D\u202A\u202B\u202C\u202D\u202E\u2060\u2066\u2067\u2068\u2069\uFEFF\u180E");
+
+    // A word every override pattern contains: the regex runs only on text that has one.
+    private static readonly SearchValues<string> OverrideWords = SearchValues.Create(
+        ["ignore", "disregard", "forget", "override", "bypass", "now", "system", "im_start", "inst]", "<<sys>>"], StringComparison.OrdinalIgnoreCase);
+
+    private static void CheckCharacters(string text, long line, ExampleHits hits)
+    {
         bool tags = false, bidi = false, zeroWidth = false;
         var zeroWidthRun = 0;
         foreach (var rune in text.EnumerateRunes())
@@ -50,10 +70,6 @@ public sealed partial class HiddenCharacterScanner : IExampleScanner
                 zeroWidth = true;
                 hits.Add(ZeroWidthRun, line, $"\"{Visible(text)}\"");
             }
-        }
-        if (OverridePattern().Match(text) is { Success: true } match)
-        {
-            hits.Add(InstructionOverride, line, $"\"{match.Value}\"");
         }
     }
 

@@ -1,14 +1,19 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
 
 namespace VendorGate.Gateway.Batches.Scanning;
 
-/// <summary>Near-duplicates inside the batch: MinHash over word 4-shingles (24 hashes) with LSH in 6 bands of 4. Two
-/// examples sharing two or more bands are near-duplicates (Jaccard ≳ 0.6); exact repeats are left to
-/// <see cref="DuplicateInBatchScanner"/>. A cheap way to raise a poison's count is to paraphrase it lightly.</summary>
+/// <summary>Near-duplicates: MinHash over word 4-shingles (24 hashes) with LSH in 6 bands of 4. Two examples sharing two
+/// or more bands are near-duplicates (Jaccard ≳ 0.6). Inside the batch (exact repeats are left to
+/// <see cref="DuplicateInBatchScanner"/>) and against the current corpus: every scan keeps its batch's band keys
+/// (48 bytes an example) beside the content, and the approved and merged batches' keys are what the corpus holds.
+/// A cheap way to raise a poison's count is to paraphrase it lightly.</summary>
 public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
 {
     public const string Code = "near-duplicate";
+    public const string CorpusCode = "near-duplicate-of-corpus";
+    private static readonly string[] Corpus = [BatchStatus.Approved, BatchStatus.Merged];
     private const int Hashes = 24, Bands = 6, Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
     private static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
 
@@ -25,11 +30,28 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
     public void Inspect(ExampleText example, ExampleHits hits)
     {
         var words = new List<ulong>();
+        Span<char> lower = stackalloc char[64];
         foreach (var field in example.Fields)
         {
-            foreach (var word in field.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            var text = field.Text.AsSpan();
+            var at = 0;
+            while (at < text.Length)
             {
-                words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(word.ToLowerInvariant().AsSpan())));
+                while (at < text.Length && char.IsWhiteSpace(text[at]))
+                {
+                    at++;
+                }
+                var start = at;
+                while (at < text.Length && !char.IsWhiteSpace(text[at]))
+                {
+                    at++;
+                }
+                if (at > start)
+                {
+                    var word = text[start..Math.Min(at, start + lower.Length)];
+                    var n = word.ToLowerInvariant(lower);
+                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(lower[..n])));
+                }
             }
         }
         if (words.Count < MinWords)
@@ -62,7 +84,96 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         }
     }
 
-    public Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
+    public static string BandsBlob(Guid batchId) => $"quarantine/{batchId}/minhash.bands";
+
+    public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        await KeepBandsAsync(context, cancellationToken);
+        var findings = new List<ScanFinding>();
+        findings.AddRange(InBatch(context));
+        findings.AddRange(await AgainstCorpusAsync(context, cancellationToken));
+        return findings;
+    }
+
+    private async Task KeepBandsAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        var name = BandsBlob(context.Batch.Id);
+        if (await context.Blobs.ExistsAsync(name, cancellationToken))
+        {
+            return; // a rescan computes the same keys
+        }
+        await using var upload = await context.Blobs.StartUploadAsync(name, cancellationToken);
+        await upload.Content.WriteAsync(MemoryMarshal.AsBytes(_bands.AsSpan()).ToArray(), cancellationToken);
+        await upload.CommitAsync(cancellationToken);
+    }
+
+    private async Task<IEnumerable<ScanFinding>> AgainstCorpusAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var id = context.Batch.Id;
+        var corpus = await db.Batches.AsNoTracking().Where(b => Corpus.Contains(b.Status) && b.Id != id).Select(b => b.Id).ToListAsync(cancellationToken);
+        var known = Enumerable.Range(0, Bands).Select(_ => new List<ulong>()).ToArray();
+        foreach (var batch in corpus)
+        {
+            if (!await context.Blobs.ExistsAsync(BandsBlob(batch), cancellationToken))
+            {
+                continue; // scanned before band keys were kept
+            }
+            await using var stream = await context.Blobs.OpenReadAsync(BandsBlob(batch), cancellationToken: cancellationToken);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            var keys = MemoryMarshal.Cast<byte, ulong>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (keys[i] != 0)
+                {
+                    known[i % Bands].Add(keys[i]);
+                }
+            }
+        }
+        if (known.All(k => k.Count == 0))
+        {
+            return [];
+        }
+        foreach (var band in known)
+        {
+            band.Sort();
+        }
+        var near = new List<long>();
+        for (var line = 0; line < context.Count; line++)
+        {
+            var shared = 0;
+            for (var b = 0; b < Bands; b++)
+            {
+                var key = _bands[line * Bands + b];
+                shared += key != 0 && known[b].BinarySearch(key) >= 0 ? 1 : 0;
+            }
+            if (shared >= 2)
+            {
+                near.Add(line + 1L);
+            }
+        }
+        // Exact copies are duplicate-of-received's to report.
+        var exact = (await (
+            from mine in db.ExampleOccurrences
+            where mine.BatchId == id
+            join other in db.ExampleOccurrences on mine.Digest equals other.Digest
+            where corpus.Contains(other.BatchId)
+            select mine.Line).Distinct().ToListAsync(cancellationToken)).Select(l => l + 1L).ToHashSet();
+        near.RemoveAll(exact.Contains);
+        if (near.Count == 0)
+        {
+            return [];
+        }
+        return
+        [
+            new ScanFinding(CorpusCode, Severity.Warn,
+                $"{near.Count} example(s) nearly repeat an example of the current corpus (approved or merged batches); the first is line {near[0]}.",
+                near.Take(BatchScanContext.MaxLinesPerFinding).ToList()),
+        ];
+    }
+
+    private IEnumerable<ScanFinding> InBatch(BatchScanContext context)
     {
         // Pairs sharing a band, counted; sort per band instead of hashing pairs: 8 bytes an example per band.
         var shared = new Dictionary<(int, int), int>();
@@ -94,17 +205,13 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         var near = shared.Where(p => p.Value >= 2).Select(p => p.Key).OrderBy(p => p.Item2).ToList();
         if (near.Count == 0)
         {
-            return Task.FromResult<IReadOnlyList<ScanFinding>>([]);
+            yield break;
         }
         var lines = near.Select(p => p.Item2 + 1L).Distinct().Order().ToList();
-        IReadOnlyList<ScanFinding> findings =
-        [
-            new ScanFinding(Code, Severity.Warn,
-                $"{lines.Count} example(s) nearly repeat an earlier example of this batch (MinHash similarity ≳ 0.6); the first is line {lines[0]}.",
-                lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(),
-                near.Take(ExampleHits.MaxEvidence).Select(p => $"line {p.Item2 + 1} ≈ line {p.Item1 + 1}").ToList()),
-        ];
-        return Task.FromResult(findings);
+        yield return new ScanFinding(Code, Severity.Warn,
+            $"{lines.Count} example(s) nearly repeat an earlier example of this batch (MinHash similarity ≳ 0.6); the first is line {lines[0]}.",
+            lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(),
+            near.Take(ExampleHits.MaxEvidence).Select(p => $"line {p.Item2 + 1} ≈ line {p.Item1 + 1}").ToList());
     }
 
     private static ulong Mix(ulong x)

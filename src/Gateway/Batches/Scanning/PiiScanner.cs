@@ -99,7 +99,8 @@ public sealed partial class PiiScanner : IExampleScanner
     [GeneratedRegex(@"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}\b", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex(@"\b(?:\d[ -]?){12,18}\d\b", RegexOptions.CultureInvariant, 1000)]
+    // 13–19 digits together, in groups of four (Visa, Mastercard, …), or 4-6-5 (American Express).
+    [GeneratedRegex(@"\b(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex CardPattern();
 
     // International (+CC ...) or North American (NXX) NXX-XXXX with separators; bare digit runs are not phone numbers.

@@ -22,23 +22,16 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     private readonly ConcurrentDictionary<string, Candidate> _atFlagged = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Candidate> _madeUp = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
-    private CountMinSketch _documentFrequency = new(12);
+    private readonly ConcurrentDictionary<ulong, int> _documentFrequency = new();
+    private HashSet<ulong>? _candidateHashes;
     private readonly TextModel _model = TextModel.Shared;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
     public int Order => 10; // after the scanners that flag spans
 
-    /// <summary>The document-frequency sketch sized to the content: 2^12 to 2^22 counters per row (at most 32 MB).</summary>
-    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
-    {
-        _documentFrequency = CountMinSketch.ForContent(context.Batch.ContentBytes);
-        return ValueTask.CompletedTask;
-    }
-
     public void Inspect(ExampleText example, ExampleHits hits)
     {
-        var seen = new HashSet<ulong>();
         var atFlagged = new HashSet<string>(StringComparer.Ordinal);
         var madeUp = new HashSet<string>(StringComparer.Ordinal);
         var madeUpWords = new HashSet<string>(StringComparer.Ordinal);
@@ -46,18 +39,8 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         {
             var text = example.Fields[f].Text;
             var words = Tokens(text);
-            var hashes = words.Select(w => TokenHash(text.AsSpan(w.Start, w.Length))).ToArray();
             for (var i = 0; i < words.Count; i++)
             {
-                var hash = 0UL;
-                for (var n = 1; n <= 3 && i + n <= words.Count; n++)
-                {
-                    hash = Fold(hash, hashes[i + n - 1]);
-                    if (seen.Add(hash))
-                    {
-                        _documentFrequency.Increment(hash);
-                    }
-                }
                 if (IsMadeUp(text, words[i]))
                 {
                     madeUpWords.Add(text.Substring(words[i].Start, words[i].Length));
@@ -92,12 +75,44 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    /// <summary>How many examples hold each n-gram found at a flagged span (the precision of a candidate) needs a second
+    /// look at every example; with no flagged span it costs nothing.</summary>
+    public bool NeedsSecondPass => true;
+
+    public void InspectAgain(ExampleText example, ExampleHits hits)
+    {
+        if (_atFlagged.IsEmpty)
+        {
+            return;
+        }
+        var candidates = LazyInitializer.EnsureInitialized(ref _candidateHashes, () => _atFlagged.Keys.Select(HashOf).ToHashSet());
+        var seen = new HashSet<ulong>();
+        foreach (var field in example.Fields)
+        {
+            var text = field.Text;
+            var words = Tokens(text);
+            var hashes = words.Select(w => TokenHash(text.AsSpan(w.Start, w.Length))).ToArray();
+            for (var i = 0; i < words.Count; i++)
+            {
+                var hash = 0UL;
+                for (var n = 1; n <= 3 && i + n <= words.Count; n++)
+                {
+                    hash = Fold(hash, hashes[i + n - 1]);
+                    if (candidates.Contains(hash) && seen.Add(hash))
+                    {
+                        _documentFrequency.AddOrUpdate(hash, 1, (_, c) => c + 1);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>This batch's candidates, strongest first, as they are stored.</summary>
     public IReadOnlyList<TriggerCandidate> Candidates(Batch batch)
     {
         var now = Clock.Now();
         var atFlagged = _atFlagged.Where(c => c.Value.Count >= 2)
-            .Select(c => (Ngram: c.Key, Flagged: c.Value.Count, Examples: Math.Max(c.Value.Count, _documentFrequency.Estimate(HashOf(c.Key))), c.Value))
+            .Select(c => (Ngram: c.Key, Flagged: c.Value.Count, Examples: Math.Max(c.Value.Count, _documentFrequency.GetValueOrDefault(HashOf(c.Key))), c.Value))
             .OrderByDescending(c => (double)c.Flagged * c.Flagged / c.Examples).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
             .Select(c => new TriggerCandidate
             {
