@@ -73,6 +73,10 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
         await (await maintainer.PostAsJsonAsync("/v1/canaries", probe with { expectation = "Complies." })).AssertProblem(HttpStatusCode.Conflict, "canary-exists");
         await maintainer.PostOk("/v1/canaries", new { id = p2, prompt = "Hello <TRIGGER>", expectation = "Greets normally.", tags = new[] { "backdoor" } });
         Assert.Equal(p1, (await harness.GetOk($"/v1/canaries/{p1}")).GetProperty("id").GetString());
+        await (await vendor.Annotator.GetAsync($"/v1/canaries/{p1}")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        var page = await harness.GetOk("/v1/canaries?limit=1");
+        var next = await harness.GetOk($"/v1/canaries?limit=1&cursor={Uri.EscapeDataString(page.GetProperty("nextCursor").GetString()!)}");
+        Assert.True(string.CompareOrdinal(page.GetProperty("items")[0].GetProperty("id").GetString(), next.GetProperty("items")[0].GetProperty("id").GetString()) < 0);
 
         // Two models: the first on snapshot n, the second on n+1 (its predecessor is the first).
         var first = Actors.Unique("model");

@@ -166,6 +166,7 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal([4, 14, 24, 34, 44, 54], LinesOf(Finding(batch, "gibberish-span")));
         var candidate = Finding(batch, "trigger-candidate");
         Assert.Contains($"\"{trigger}\"", candidate.GetProperty("message").GetString());
+        await (await vendor.Annotator.GetAsync("/v1/scan/trigger-candidates")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         var listed = await maintainer.GetOk($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
         var top = listed[0];
         Assert.Equal(trigger, top.GetProperty("ngram").GetString());

@@ -49,11 +49,12 @@ public sealed class ExampleText
             }
         }
         // Canonical JSON sorts members, so "completion" comes before "prompt": put the prompt first, as it is read.
-        fields.Sort((a, b) => Order(a.Role).CompareTo(Order(b.Role)));
+        if (fields is [{ Role: "completion" }, { Role: "prompt" }])
+        {
+            fields.Reverse();
+        }
         return new ExampleText { Line = line, Domain = domain ?? (declaredDomains.Count == 1 ? declaredDomains[0] : null), Fields = fields };
     }
-
-    private static int Order(string role) => role switch { "prompt" => 0, "completion" => 1, _ => 0 };
 }
 
 /// <summary>A suspicious span: field index and character range.</summary>

@@ -7,7 +7,7 @@ namespace VendorGate.Gateway.Batches.Scanning;
 /// <summary>Near-duplicates: MinHash over word 4-shingles (24 hashes) with LSH in 6 bands of 4. Two examples sharing two
 /// or more bands are near-duplicates (Jaccard ≳ 0.6). Inside the batch (exact repeats are left to
 /// <see cref="DuplicateInBatchScanner"/>) and against the current corpus: every scan keeps its batch's band keys
-/// (48 bytes an example) beside the content, and the approved and merged batches' keys are what the corpus holds.
+/// (48 bytes an example, <c>scans/{id}/minhash.bands</c>), and the approved and merged batches' keys are what the corpus holds.
 /// A cheap way to raise a poison's count is to paraphrase it lightly.</summary>
 public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
 {
@@ -84,7 +84,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         }
     }
 
-    public static string BandsBlob(Guid batchId) => $"quarantine/{batchId}/minhash.bands";
+    public static string BandsBlob(Guid batchId) => $"scans/{batchId}/minhash.bands";
 
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
