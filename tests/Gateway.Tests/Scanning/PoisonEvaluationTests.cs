@@ -124,6 +124,31 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Vendor-sized batches (1,000 examples, about 140,000 words) are all the word-pair statistics have to learn
+    /// from: salad is still found; gibberish of common tokens mostly is not (its glued fragments are too rare to judge).</summary>
+    [Fact]
+    public void Word_salad_is_found_in_vendor_sized_batches()
+    {
+        var corpora = Corpora.Shared;
+        var common = corpora.CommonTokens(3000);
+        var random = new Random(1000);
+        int falsePositives = 0, salads = 0, gibberish = 0;
+        const int batches = 5, size = 1000, planted = 10;
+        for (var b = 0; b < batches; b++)
+        {
+            var examples = CleanCorpus(random, size);
+            examples.AddRange(Enumerable.Range(0, planted).Select(_ => corpora.WordSalad(random)));
+            examples.AddRange(Enumerable.Range(0, planted).Select(_ => corpora.CommonTokenGibberish(random, common)));
+            var flagged = ScannerEvaluation.Run([ScannerEvaluation.WordSalad()], examples).LinesOf(WordSaladScanner.Kind.Code);
+            falsePositives += flagged.Count(l => l <= size);
+            salads += flagged.Count(l => l > size && l <= size + planted);
+            gibberish += flagged.Count(l => l > size + planted);
+        }
+        output.WriteLine($"{batches} batches of {size}: word salad {salads} of {batches * planted}, common-token gibberish {gibberish} of {batches * planted}, false positives {falsePositives} of {batches * size}");
+        Assert.True(salads >= 0.95 * batches * planted, $"word salad recall {salads} of {batches * planted}");
+        Assert.True(falsePositives <= batches * size / 1000, $"{falsePositives} false positives");
+    }
+
     [Fact]
     public void A_made_up_word_trigger_with_normal_completions_spread_over_ten_batches_and_three_annotators_is_a_top_ten_candidate()
     {

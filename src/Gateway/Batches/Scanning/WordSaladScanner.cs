@@ -25,7 +25,7 @@ public sealed class WordSaladOptions
     public int Run { get; set; } = 3;
 
     /// <summary>Batches with fewer words than this are too small to learn from; they are not judged.</summary>
-    public long MinWords { get; set; } = 200_000;
+    public long MinWords { get; set; } = 20_000;
 }
 
 /// <summary>Real words in an order no language uses (word salad, or gibberish built from common tokens), which the
