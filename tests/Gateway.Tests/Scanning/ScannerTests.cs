@@ -150,6 +150,23 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
     }
 
     [Fact]
+    public async Task Word_salad_in_a_small_batch_is_judged_against_the_corpus()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var random = new Random(21);
+        await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Enumerable.Range(0, 300).Select(_ => (object)Corpora.Shared.CleanEnglish(random)).ToArray());
+
+        // 35 examples are far too few words to learn from alone; the corpus is the reference.
+        var examples = Enumerable.Range(0, 30).Select(_ => (object)Corpora.Shared.CleanEnglish(random))
+            .Concat(Enumerable.Range(0, 5).Select(_ => (object)Corpora.Shared.WordSalad(random))).ToArray();
+        var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
+
+        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal([31, 32, 33, 34, 35], LinesOf(Finding(batch, "word-salad")));
+    }
+
+    [Fact]
     public async Task Paper_style_poison_is_quarantined_and_its_trigger_named_then_turned_into_canaries()
     {
         var vendor = await _actors.NewVendorAsync();

@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace VendorGate.Gateway.Batches.Scanning;
@@ -26,13 +27,19 @@ public sealed class WordSaladOptions
 
     /// <summary>Batches with fewer words than this are too small to learn from; they are not judged.</summary>
     public long MinWords { get; set; } = 20_000;
+
+    /// <summary>Examples of the current corpus (approved and merged batches, newest first) read into the statistics as a
+    /// reference before the batch: small batches then have enough text to learn from, and a batch that is all salad
+    /// is judged against natural text. 0 judges each batch against itself alone.</summary>
+    public int CorpusSample { get; set; } = 20_000;
 }
 
 /// <summary>Real words in an order no language uses (word salad, or gibberish built from common tokens), which the
 /// token and vocabulary measures of <see cref="GibberishScanner"/> cannot see. The first pass learns how often each
-/// word and each adjacent word pair occurs in the batch (count-min sketches, fixed memory); the second flags windows
-/// where frequent words sit next to each other far less often than chance would put them there ("the of", "and is"):
-/// natural text of any language is made of its own frequent pairs, salad of pairs its language avoids.</summary>
+/// word and each adjacent word pair occurs in the batch and in a sample of the current corpus (count-min sketches,
+/// fixed memory); the second flags windows where frequent words sit next to each other far less often than chance
+/// would put them there ("the of", "and is"): natural text of any language is made of its own frequent pairs, salad
+/// of pairs its language avoids.</summary>
 public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExampleScanner
 {
     public static readonly FindingKind Kind = new("word-salad", Severity.Block,
@@ -48,11 +55,37 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     public bool NeedsSecondPass => true;
 
     /// <summary>Sketches sized to the content (at most 96 MB in all, for batches of 256 MB and more).</summary>
-    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    public async ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
-        _words = CountMinSketch.ForContent(context.Batch.ContentBytes);
-        _pairs = CountMinSketch.ForContent(context.Batch.ContentBytes, extraBits: 1);
-        return ValueTask.CompletedTask;
+        var bytes = (context.Batch.ContentBytes ?? 0) + _options.CorpusSample * 700L;
+        _words = CountMinSketch.ForContent(bytes);
+        _pairs = CountMinSketch.ForContent(bytes, extraBits: 1);
+        if (_options.CorpusSample > 0 && context.Db is { } db)
+        {
+            await LearnFromCorpusAsync(context, db, cancellationToken);
+        }
+    }
+
+    private async Task LearnFromCorpusAsync(BatchScanContext context, Storage.VendorGateDb db, CancellationToken cancellationToken)
+    {
+        string[] corpus = [BatchStatus.Approved, BatchStatus.Merged];
+        var batches = (await db.Batches.AsNoTracking().Where(b => corpus.Contains(b.Status) && b.Id != context.Batch.Id && b.ContentBlob != null)
+            .Select(b => new { b.Id, b.ContentBlob, b.DeclaredDomains }).ToListAsync(cancellationToken)).OrderByDescending(b => b.Id); // v7 ids: newest first
+        var remaining = _options.CorpusSample;
+        foreach (var batch in batches)
+        {
+            await using var stream = await context.Blobs.OpenReadAsync(batch.ContentBlob!, cancellationToken: cancellationToken);
+            using var reader = new StreamReader(stream);
+            while (remaining > 0 && await reader.ReadLineAsync(cancellationToken) is { Length: > 0 } line)
+            {
+                Inspect(ExampleText.Parse(System.Text.Encoding.UTF8.GetBytes(line), 0, []), null!);
+                remaining--;
+            }
+            if (remaining == 0)
+            {
+                break;
+            }
+        }
     }
 
     public void Inspect(ExampleText example, ExampleHits hits)
