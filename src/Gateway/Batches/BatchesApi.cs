@@ -43,9 +43,32 @@ public static class BatchesApi
         return routes;
     }
 
-    private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateBatchRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    /// <summary>A non-compliant vendor's uploads are refused, naming the failing requirements (or only logged, when the
+    /// policy says <c>warn</c>). Unassessed vendors (no evidence yet) may upload.</summary>
+    private static async Task<ProblemHttpResult?> RefusedForComplianceAsync(Guid vendorId, Compliance.ComplianceService compliance, CancellationToken ct)
     {
+        if (compliance.Options.Enforcement != "refuse")
+        {
+            return null;
+        }
+        var report = await compliance.AssessAsync(vendorId, ct);
+        if (report.Status != Compliance.ComplianceStatus.NonCompliant)
+        {
+            return null;
+        }
+        var failing = report.Failing.ToList();
+        return Problems.Create(403, "vendor-non-compliant",
+            $"The vendor is non-compliant, so its uploads are refused: {string.Join(" ", failing.Select(r => $"{r.Title}: {r.Detail}"))}",
+            new Dictionary<string, object?> { ["requirements"] = failing.Select(r => new { r.Id, r.Title, r.Detail }).ToList() });
+    }
+
+    private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateBatchRequest request, Caller caller, VendorGateDb db, AuditLog audit, Compliance.ComplianceService compliance, CancellationToken ct)
+    {
+        if (caller.VendorId is { } vendorId && await RefusedForComplianceAsync(vendorId, compliance, ct) is { } refused)
+        {
+            return refused;
+        }
         var allowed = caller.IsVendor ? request.Source == BatchSources.Vendor : request.Source is BatchSources.Internal or BatchSources.Synthetic;
         if (!allowed)
         {

@@ -28,6 +28,8 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Eval.CanaryProbe> CanaryProbes => Set<Eval.CanaryProbe>();
     public DbSet<Eval.CanaryResult> CanaryResults => Set<Eval.CanaryResult>();
     public DbSet<Eval.ModelGate> ModelGates => Set<Eval.ModelGate>();
+    public DbSet<Compliance.VendorEvidence> VendorEvidence => Set<Compliance.VendorEvidence>();
+    public DbSet<Compliance.RevocationAcknowledgement> RevocationAcknowledgements => Set<Compliance.RevocationAcknowledgement>();
 
     public abstract bool IsPostgres { get; }
 
@@ -133,6 +135,16 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("model_gates");
             e.HasIndex(g => new { g.ModelName, g.StatementDigest }).IsUnique();
+        });
+        model.Entity<Compliance.VendorEvidence>(e =>
+        {
+            e.ToTable("vendor_evidence");
+            e.HasIndex(v => v.VendorId);
+        });
+        model.Entity<Compliance.RevocationAcknowledgement>(e =>
+        {
+            e.ToTable("revocation_acknowledgements");
+            e.HasIndex(a => a.VendorId);
         });
         model.Entity<AuditEntry>(e =>
         {

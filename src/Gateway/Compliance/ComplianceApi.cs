@@ -1,0 +1,269 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Compliance;
+
+public sealed record EvidenceView(Guid Id, Guid VendorId, string Kind, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt, JsonElement Declared,
+    string FileName, string ContentType, long Size, string Digest, DateTimeOffset UploadedAt, DateTimeOffset? VerifiedAt)
+{
+    public static EvidenceView Of(VendorEvidence e) => new(e.Id, e.VendorId, e.Kind, e.IssuedAt, e.ExpiresAt,
+        JsonDocument.Parse(e.Declared).RootElement.Clone(), e.FileName, e.ContentType, e.Size, e.Digest, e.UploadedAt, e.VerifiedAt);
+}
+
+public sealed record AcknowledgeRevocationRequest(string Statement);
+
+public sealed record AcknowledgementView(Guid Id, Guid VendorId, string Statement, DateTimeOffset At);
+
+/// <summary>Vendor compliance: evidence (uploaded by the vendor-admin or procurement, verified by procurement), the
+/// revocation acknowledgement, and the status the policy gives.</summary>
+public static class ComplianceApi
+{
+    public const long MaxEvidenceBytes = 25 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapCompliance(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/vendors/{vendorId:guid}").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        group.MapPost("/evidence", Upload).DisableAntiforgery().WithName("UploadEvidence")
+            .WithSummary("Files compliance evidence (multipart: kind, issuedAt, expiresAt?, labelEditLogRetentionDays?, declared? (JSON object), file) (vendor-admin, procurement).")
+            .ProducesValidationProblem().ProducesProblem(413).ProducesProblem(415);
+        group.MapGet("/evidence", List).WithName("ListEvidence").WithSummary("The vendor's evidence, newest first.");
+        group.MapGet("/evidence/{evidenceId:guid}/file", Download).WithName("DownloadEvidence").WithSummary("The evidence document as filed.")
+            .Produces(200, contentType: "application/octet-stream");
+        group.MapPost("/evidence/{evidenceId:guid}/verification", Verify).WithName("VerifyEvidence")
+            .WithSummary("Marks evidence verified: it counts toward requirements from now on (procurement).");
+        group.MapPost("/revocation-acknowledgement", Acknowledge).WithName("AcknowledgeRevocation")
+            .WithSummary("The vendor acknowledges that one annotator's contributions can be revoked after the fact (vendor-admin).").ProducesValidationProblem();
+        group.MapGet("/compliance", Get).WithName("GetCompliance")
+            .WithSummary("The vendor's compliance status and each requirement with whether it is met, why, and the evidence it rests on.");
+        return routes;
+    }
+
+    /// <summary>Who may see a vendor's compliance: staff who read vendors, and the vendor's own vendor-admins. Another
+    /// vendor's principal gets a 404, the vendor's annotators a 403.</summary>
+    internal static async Task<ProblemHttpResult?> ReadableAsync(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        if (caller.IsVendor && caller.VendorId != vendorId || !await db.Vendors.AnyAsync(v => v.Id == vendorId, ct))
+        {
+            return Problems.NotFound($"Vendor {vendorId}");
+        }
+        var may = caller.IsVendor ? caller.Has(Roles.VendorAdmin)
+            : caller.Roles.Overlaps([Roles.Procurement, Roles.Auditor, Roles.Security, Roles.Maintainer, Roles.Admin]);
+        return may ? null : Problems.Forbidden("Compliance is read by procurement, auditors, security, maintainers, admins and the vendor's own vendor-admins.");
+    }
+
+    private static async Task<Results<Created<EvidenceView>, ValidationProblem, ProblemHttpResult>> Upload(
+        Guid vendorId, HttpRequest request, Caller caller, VendorGateDb db, IBlobStore blobs, AuditLog audit, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        if (!(caller.IsVendor ? caller.Has(Roles.VendorAdmin) : caller.Has(Roles.Procurement)))
+        {
+            return Problems.Forbidden("Evidence is filed by the vendor's vendor-admin or by procurement.");
+        }
+        if (!request.HasFormContentType)
+        {
+            return Problems.Create(415, "unsupported-media-type", "Send multipart/form-data with the fields kind, issuedAt, expiresAt and file.");
+        }
+        if (request.ContentLength > MaxEvidenceBytes + 64 * 1024)
+        {
+            return Problems.Create(413, "too-large", $"Evidence documents are at most {MaxEvidenceBytes / 1048576} MiB.");
+        }
+        var form = await request.ReadFormAsync(ct);
+        var errors = new Dictionary<string, string[]>();
+        var kind = form["kind"].ToString();
+        if (!EvidenceKinds.All.Contains(kind))
+        {
+            errors["kind"] = [$"kind is one of {string.Join(", ", EvidenceKinds.All.Order())}."];
+        }
+        DateTimeOffset issued = default, expiresValue = default;
+        if (!DateTimeOffset.TryParse(form["issuedAt"], out issued))
+        {
+            errors["issuedAt"] = ["issuedAt is a date (ISO 8601)."];
+        }
+        var expires = form["expiresAt"].ToString() is { Length: > 0 } e
+            ? DateTimeOffset.TryParse(e, out expiresValue) ? expiresValue : (DateTimeOffset?)null
+            : null;
+        if (form["expiresAt"].ToString().Length > 0 && expires is null)
+        {
+            errors["expiresAt"] = ["expiresAt is a date (ISO 8601)."];
+        }
+        else if (expires <= issued)
+        {
+            errors["expiresAt"] = ["expiresAt is after issuedAt."];
+        }
+        var declared = Declared(form, errors);
+        var file = form.Files["file"];
+        if (file is null || file.Length == 0)
+        {
+            errors["file"] = ["Attach the document as the form field 'file'."];
+        }
+        else if (file.Length > MaxEvidenceBytes)
+        {
+            return Problems.Create(413, "too-large", $"Evidence documents are at most {MaxEvidenceBytes / 1048576} MiB.");
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var id = Guid.CreateVersion7();
+        var name = Path.GetFileName(file!.FileName) is { Length: > 0 and <= 200 } n ? n : "document";
+        var blob = $"evidence/{vendorId}/{id}";
+        byte[] hash;
+        await using (var upload = await blobs.StartUploadAsync(blob, ct))
+        {
+            await using var source = file.OpenReadStream();
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(buffer, ct)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                await upload.Content.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+            hash = sha.GetHashAndReset();
+            await upload.CommitAsync(ct);
+        }
+        var evidence = new VendorEvidence
+        {
+            Id = id, VendorId = vendorId, Kind = kind, IssuedAt = issued, ExpiresAt = expires, Declared = declared, FileName = name,
+            ContentType = string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType, Size = file.Length,
+            Blob = blob, Digest = BatchDigest.Format(hash), UploadedAt = Clock.Now(), UploadedBy = caller.Id,
+        };
+        db.VendorEvidence.Add(evidence);
+        await audit.RecordAsync(caller.Actor, "evidence.upload", $"vendor:{vendorId}", new { evidence = id, kind, digest = evidence.Digest }, ct);
+        return TypedResults.Created($"/v1/vendors/{vendorId}/evidence/{id}/file", EvidenceView.Of(evidence));
+    }
+
+    /// <summary>Declared values: the <c>declared</c> field (a JSON object) and the named field labelEditLogRetentionDays.</summary>
+    private static string Declared(IFormCollection form, Dictionary<string, string[]> errors)
+    {
+        var values = new Dictionary<string, JsonElement>();
+        if (form["declared"].ToString() is { Length: > 0 } json)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new JsonException();
+                }
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    values[property.Name] = property.Value.Clone();
+                }
+            }
+            catch (JsonException)
+            {
+                errors["declared"] = ["declared is a JSON object of declared values."];
+            }
+        }
+        if (form["labelEditLogRetentionDays"].ToString() is { Length: > 0 } days)
+        {
+            if (int.TryParse(days, out var n) && n >= 0)
+            {
+                values["labelEditLogRetentionDays"] = JsonSerializer.SerializeToElement(n);
+            }
+            else
+            {
+                errors["labelEditLogRetentionDays"] = ["labelEditLogRetentionDays is a whole number of days."];
+            }
+        }
+        return JsonSerializer.Serialize(values);
+    }
+
+    private static async Task<Results<Ok<Page<EvidenceView>>, ValidationProblem, ProblemHttpResult>> List(
+        Guid vendorId, Caller caller, VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        if (!Paging.TryDecode(cursor, out var before))
+        {
+            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
+        }
+        var take = Paging.Limit(limit);
+        var query = db.VendorEvidence.AsNoTracking().Where(e => e.VendorId == vendorId);
+        if (before is { } b)
+        {
+            query = query.Where(e => e.Id.CompareTo(b) < 0);
+        }
+        var rows = await query.OrderByDescending(e => e.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Build(rows, take, e => e.Id, EvidenceView.Of));
+    }
+
+    private static async Task<IResult> Download(Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        var evidence = await db.VendorEvidence.AsNoTracking().FirstOrDefaultAsync(e => e.Id == evidenceId && e.VendorId == vendorId, ct);
+        return evidence is null
+            ? Problems.NotFound($"Evidence {evidenceId}")
+            : TypedResults.Stream(await blobs.OpenReadAsync(evidence.Blob, cancellationToken: ct), evidence.ContentType, evidence.FileName);
+    }
+
+    private static async Task<Results<Ok<EvidenceView>, ProblemHttpResult>> Verify(
+        Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        if (!caller.Has(Roles.Procurement))
+        {
+            return Problems.Forbidden("Only procurement verifies evidence.");
+        }
+        var evidence = await db.VendorEvidence.FirstOrDefaultAsync(e => e.Id == evidenceId && e.VendorId == vendorId, ct);
+        if (evidence is null)
+        {
+            return Problems.NotFound($"Evidence {evidenceId}");
+        }
+        if (evidence.VerifiedAt is null)
+        {
+            evidence.VerifiedAt = Clock.Now();
+            evidence.VerifiedBy = caller.Id;
+            await audit.RecordAsync(caller.Actor, "evidence.verify", $"vendor:{vendorId}", new { evidence = evidenceId, evidence.Digest }, ct);
+        }
+        return TypedResults.Ok(EvidenceView.Of(evidence));
+    }
+
+    private static async Task<Results<Created<AcknowledgementView>, ValidationProblem, ProblemHttpResult>> Acknowledge(
+        Guid vendorId, AcknowledgeRevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        if (!caller.IsVendor || !caller.Has(Roles.VendorAdmin))
+        {
+            return Problems.Forbidden("The vendor's vendor-admin acknowledges the revocation procedure.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Statement) || request.Statement.Trim().Length < 20 || request.Statement.Length > 4000)
+        {
+            return Problems.Invalid("statement", "Say in 20 to 4,000 characters what the vendor acknowledges.");
+        }
+        var acknowledgement = new RevocationAcknowledgement { VendorId = vendorId, Statement = request.Statement.Trim(), At = Clock.Now(), By = caller.Id };
+        db.RevocationAcknowledgements.Add(acknowledgement);
+        await audit.RecordAsync(caller.Actor, "vendor.revocation-acknowledged", $"vendor:{vendorId}", null, ct);
+        return TypedResults.Created($"/v1/vendors/{vendorId}/compliance",
+            new AcknowledgementView(acknowledgement.Id, vendorId, acknowledgement.Statement, acknowledgement.At));
+    }
+
+    private static async Task<Results<Ok<ComplianceReport>, ProblemHttpResult>> Get(
+        Guid vendorId, Caller caller, VendorGateDb db, ComplianceService compliance, CancellationToken ct) =>
+        await ReadableAsync(vendorId, caller, db, ct) is { } denied ? denied : TypedResults.Ok(await compliance.AssessAsync(vendorId, ct));
+}

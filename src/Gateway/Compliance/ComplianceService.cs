@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Compliance;
+
+/// <summary>Gathers a vendor's compliance facts from the database and evaluates the policy.</summary>
+public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOptions> options)
+{
+    public ComplianceOptions Options => options.Value;
+
+    public async Task<ComplianceReport> AssessAsync(Guid vendorId, CancellationToken ct)
+    {
+        var now = Clock.Now();
+        var evidence = await db.VendorEvidence.AsNoTracking().Where(e => e.VendorId == vendorId).ToListAsync(ct);
+        // Dates are compared here: SQLite cannot compare DateTimeOffset in queries.
+        var batches = await db.Batches.AsNoTracking().Where(b => b.VendorId == vendorId && b.Status != BatchStatus.Open)
+            .Select(b => new { b.Id, b.SubmitterId, b.CreatedAt, b.Status, b.ScannedAt }).ToListAsync(ct);
+        var recent = batches.Where(b => b.CreatedAt >= now.AddDays(-options.Value.AttributionWindowDays)).ToList();
+        var submitters = recent.Select(b => b.SubmitterId).Distinct().ToList();
+        var unnamed = await db.Principals.AsNoTracking()
+            .Where(p => submitters.Contains(p.Id) && (p.DisplayName == null || p.DisplayName == "")).Select(p => p.Handle).ToListAsync(ct);
+        var keys = await db.VendorSigningKeys.AsNoTracking().CountAsync(k => k.VendorId == vendorId && k.RevokedAt == null, ct);
+        var quarantined = batches.Where(b => b.Status == BatchStatus.Quarantined).Select(b => (b.Id, b.ScannedAt ?? b.CreatedAt)).ToList();
+        var roster = db.Principals.Where(p => p.VendorId == vendorId).Select(p => p.Id);
+        var vendorBatches = db.Batches.Where(b => b.VendorId == vendorId).Select(b => b.Id);
+        var revocations = await db.Set<Revocations.Revocation>().AsNoTracking()
+            .CountAsync(r => (r.AnnotatorId != null && roster.Contains(r.AnnotatorId.Value)) || (r.BatchId != null && vendorBatches.Contains(r.BatchId.Value)), ct);
+        var acknowledged = (await db.RevocationAcknowledgements.AsNoTracking().Where(a => a.VendorId == vendorId).Select(a => a.At).ToListAsync(ct))
+            .Select(a => (DateTimeOffset?)a).Max();
+        var facts = new ComplianceFacts(evidence, recent.Count, unnamed, keys, quarantined, revocations, acknowledged);
+        return CompliancePolicy.Evaluate(vendorId, facts, options.Value, now);
+    }
+}
+
+public static class ComplianceSetup
+{
+    public static IServiceCollection AddCompliance(this IServiceCollection services)
+    {
+        services.AddOptions<ComplianceOptions>().BindConfiguration(ComplianceOptions.Section)
+            .Validate(o => o.Enforcement is "refuse" or "warn", "VendorGate:Compliance:Enforcement is 'refuse' or 'warn'")
+            .Validate(o => o.Requirements.All(CompliancePolicy.AllRequirements.Contains),
+                $"VendorGate:Compliance:Requirements are among {string.Join(", ", CompliancePolicy.AllRequirements)}")
+            .ValidateOnStart();
+        services.AddScoped<ComplianceService>();
+        return services;
+    }
+}

@@ -1,0 +1,47 @@
+namespace VendorGate.Gateway.Compliance;
+
+public static class EvidenceKinds
+{
+    public const string Soc2Type2 = "soc2-type2";
+    public const string Soc2Type1 = "soc2-type1";
+    public const string Iso27001 = "iso27001";
+    public const string Dpa = "dpa";
+    public const string RetentionPolicy = "retention-policy";
+    public const string AnnotatorVetting = "annotator-vetting";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Soc2Type2, Soc2Type1, Iso27001, Dpa, RetentionPolicy, AnnotatorVetting };
+}
+
+/// <summary>A compliance document a vendor (or procurement) filed: stored as a blob with its SHA-256, counted toward
+/// requirements once procurement has verified it.</summary>
+public sealed class VendorEvidence
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid VendorId { get; init; }
+    public required string Kind { get; init; }
+    public DateTimeOffset IssuedAt { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Values the document declares, e.g. <c>labelEditLogRetentionDays</c>, as a JSON object.</summary>
+    public required string Declared { get; init; }
+
+    public required string FileName { get; init; }
+    public required string ContentType { get; init; }
+    public long Size { get; init; }
+    public required string Blob { get; init; }
+    public required string Digest { get; init; }
+    public DateTimeOffset UploadedAt { get; init; }
+    public Guid UploadedBy { get; init; }
+    public DateTimeOffset? VerifiedAt { get; set; }
+    public Guid? VerifiedBy { get; set; }
+}
+
+/// <summary>A vendor-admin's acknowledgement of the revocation procedure (that one annotator's work can be removed after the fact).</summary>
+public sealed class RevocationAcknowledgement
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid VendorId { get; init; }
+    public required string Statement { get; init; }
+    public DateTimeOffset At { get; init; }
+    public Guid By { get; init; }
+}
