@@ -37,7 +37,16 @@ var snapshot = new Command("snapshot", "Check a snapshot's content file line by 
 snapshot.SetAction((result, ct) => Verifier.VerifySnapshotAsync(result.GetValue(snapshotContent)!, result.GetValue(snapshotManifest)!,
     result.GetValue(snapshotEnvelope)!, result.GetValue<string[]>("--keys"), result.GetValue(threshold), Console.Out, ct));
 
-var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest, snapshot };
+var fileArgument = new Argument<FileInfo>("file") { Description = "a file attested by its SHA-256, e.g. a vendor attestation report (PDF)" };
+var fileEnvelope = new Argument<FileInfo>("envelope") { Description = "its DSSE envelope (e.g. GET /v1/vendors/{id}/reports/{sha256}/attestation)" };
+var file = new Command("file", "Compare a file's SHA-256 with the envelope's subjects; with --keys, verify the signatures too.")
+{
+    fileArgument, fileEnvelope, new Option<string[]>("--keys") { Description = keys.Description }, threshold,
+};
+file.SetAction((result, ct) => Verifier.VerifyFileAsync(result.GetValue(fileArgument)!, result.GetValue(fileEnvelope)!,
+    result.GetValue<string[]>("--keys"), result.GetValue(threshold), Console.Out, ct));
+
+var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest, snapshot, file };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

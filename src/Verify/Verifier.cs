@@ -75,6 +75,41 @@ internal static class Verifier
         return digestMatches && signatures == Valid ? Valid : Invalid;
     }
 
+    /// <summary>Any file an envelope attests by its plain SHA-256 (an attestation report PDF): the digest must be a subject's.</summary>
+    public static async Task<int> VerifyFileAsync(FileInfo file, FileInfo envelopeFile, string[]? keys, int threshold, TextWriter output, CancellationToken ct)
+    {
+        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
+        {
+            return UsageError;
+        }
+        if (!file.Exists)
+        {
+            await output.WriteLineAsync($"error: {file.FullName} does not exist");
+            return UsageError;
+        }
+        Statement statement;
+        try
+        {
+            statement = Statement.Parse(envelope.Payload);
+        }
+        catch (FormatException e)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return UsageError;
+        }
+        string actual;
+        await using (var stream = file.OpenRead())
+        {
+            actual = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, ct));
+        }
+        var subject = statement.Subjects.FirstOrDefault(s => string.Equals(s.Sha256, actual, StringComparison.OrdinalIgnoreCase));
+        await output.WriteLineAsync($"file:      {file.Name} sha256:{actual}");
+        await output.WriteLineAsync($"statement: {statement.PredicateType}; subject(s) {string.Join(", ", statement.Subjects.Select(s => $"{s.Name} sha256:{s.Sha256}"))}");
+        await output.WriteLineAsync(subject is not null ? "digest: MATCH" : "digest: MISMATCH (the file is not the one this envelope attests)");
+        var signatures = jwks is null ? Valid : Report(envelope, jwks, threshold, output, printStatement: false);
+        return subject is not null && signatures == Valid ? Valid : Invalid;
+    }
+
     public static async Task<int> VerifySnapshotAsync(FileInfo contentFile, FileInfo manifestFile, FileInfo envelopeFile, string[]? keys, int threshold,
         TextWriter output, CancellationToken ct)
     {

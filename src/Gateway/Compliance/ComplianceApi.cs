@@ -42,6 +42,14 @@ public static class ComplianceApi
             .WithSummary("Marks evidence verified: it counts toward requirements from now on (procurement).");
         group.MapPost("/revocation-acknowledgement", Acknowledge).WithName("AcknowledgeRevocation")
             .WithSummary("The vendor acknowledges that one annotator's contributions can be revoked after the fact (vendor-admin).").ProducesValidationProblem();
+        group.MapGet("/report.pdf", Report).WithName("GetVendorReport")
+            .WithSummary("A new attestation report (PDF), stored under its SHA-256 (header VendorGate-Report-Digest) and signed in a statement served at reports/{sha256}/attestation.")
+            .Produces(200, contentType: "application/pdf").ProducesProblem(503);
+        group.MapGet("/reports/{digest}.pdf", StoredReport).WithName("GetStoredVendorReport").WithSummary("A report made earlier, by its SHA-256 (hex).")
+            .Produces(200, contentType: "application/pdf");
+        group.MapGet("/reports/{digest}/attestation", ReportAttestation).WithName("GetVendorReportAttestation")
+            .WithSummary("The DSSE envelope whose statement's subject is the report's SHA-256.")
+            .Produces<Attestations.AttestationsApi.DsseEnvelopeDocument>(200, "application/json");
         group.MapGet("/compliance", Get).WithName("GetCompliance")
             .WithSummary("The vendor's compliance status and each requirement with whether it is met, why, and the evidence it rests on.");
         return routes;
@@ -261,6 +269,54 @@ public static class ComplianceApi
         await audit.RecordAsync(caller.Actor, "vendor.revocation-acknowledged", $"vendor:{vendorId}", null, ct);
         return TypedResults.Created($"/v1/vendors/{vendorId}/compliance",
             new AcknowledgementView(acknowledgement.Id, vendorId, acknowledgement.Statement, acknowledgement.At));
+    }
+
+    private static async Task<IResult> Report(Guid vendorId, Caller caller, VendorGateDb db, VendorReport reports, HttpResponse response,
+        ILogger<VendorReport> logger, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        VendorReport.Made? made;
+        try
+        {
+            made = await reports.MakeAsync(vendorId, ct);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
+        {
+            logger.LogWarning("Signing a report for vendor {VendorId} failed: {Reason}", vendorId, Attestations.Attestor.Describe(e));
+            response.Headers.RetryAfter = "30";
+            return Problems.Create(503, "signer-unavailable", $"The report could not be signed ({Attestations.Attestor.Describe(e)}); try again shortly.");
+        }
+        if (made is null)
+        {
+            return Problems.NotFound($"Vendor {vendorId}");
+        }
+        response.Headers["VendorGate-Report-Digest"] = "sha256:" + made.DigestHex;
+        response.Headers.Link = $"</v1/vendors/{vendorId}/reports/{made.DigestHex}/attestation>; rel=\"attestation\"";
+        return TypedResults.File(made.Pdf, "application/pdf", made.FileName);
+    }
+
+    private static async Task<IResult> StoredReport(Guid vendorId, string digest, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct) =>
+        await StoredAsync(vendorId, digest, VendorReport.PdfBlob, "application/pdf", caller, db, blobs, ct);
+
+    private static async Task<IResult> ReportAttestation(Guid vendorId, string digest, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct) =>
+        await StoredAsync(vendorId, digest, VendorReport.EnvelopeBlob, "application/json", caller, db, blobs, ct);
+
+    private static async Task<IResult> StoredAsync(Guid vendorId, string digest, Func<Guid, string, string> blob, string contentType,
+        Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        var hex = digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[7..] : digest;
+        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigitLower) || !await blobs.ExistsAsync(blob(vendorId, hex), ct))
+        {
+            return Problems.NotFound($"Report {digest} of vendor {vendorId}");
+        }
+        return TypedResults.Stream(await blobs.OpenReadAsync(blob(vendorId, hex), cancellationToken: ct), contentType);
     }
 
     private static async Task<Results<Ok<ComplianceReport>, ProblemHttpResult>> Get(

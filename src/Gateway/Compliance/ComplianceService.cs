@@ -45,6 +45,7 @@ public static class ComplianceSetup
                 $"VendorGate:Compliance:Requirements are among {string.Join(", ", CompliancePolicy.AllRequirements)}")
             .ValidateOnStart();
         services.AddScoped<ComplianceService>();
+        services.AddScoped<VendorReport>();
         return services;
     }
 }
