@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against both backends: the embedded default (SQLite, filesystem) and the production
 # components (a real PostgreSQL from Debian's packages and Azurite from npm), each started here on a free
-# loopback port in a throwaway folder and stopped on exit. Installs PostgreSQL and Azurite when missing.
+# loopback port in a throwaway folder and stopped on exit. Installs PostgreSQL, Azurite and Chromium (for the
+# Portal's browser tests) when missing.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +52,14 @@ as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pgrun/pg.log" -w -o \
   "-p $pg_port -k $work/pgrun -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
   start >/dev/null || { cat "$work/pgrun/pg.log" >&2; echo "error: PostgreSQL did not start" >&2; exit 1; }
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+
+# --- Chromium (Debian package) for the Portal's browser tests, driven by Playwright; no browser download ---
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium from Debian's packages..."
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
 
 # --- Azurite (npm package, cached under .tools/) ---
 azurite="$root/.tools/azurite/node_modules/.bin/azurite-blob"

@@ -15,6 +15,9 @@ public static class IdentityApi
             .WithName("CreateStaff").WithSummary("Creates a staff principal with staff roles only (admin).")
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
 
+        routes.MapGet("/v1/me", Me).WithTags("Identity").WithName("GetMe")
+            .WithSummary("The principal this key belongs to, with its roles (what a client may offer its user).").ProducesProblem(401);
+
         var principals = routes.MapGroup("/v1/principals/{principalId:guid}").WithTags("Identity")
             .AddEndpointFilter<ValidationFilter>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         principals.MapGet("/", GetPrincipal).WithName("GetPrincipal").WithSummary("One principal.");
@@ -36,6 +39,11 @@ public static class IdentityApi
         await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, principal.Roles }, ct);
         return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
     }
+
+    private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Me(Caller caller, VendorGateDb db, CancellationToken ct) =>
+        await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == caller.Id, ct) is { } principal
+            ? TypedResults.Ok(PrincipalView.Of(principal))
+            : Problems.NotFound("Principal");
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> GetPrincipal(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
     {

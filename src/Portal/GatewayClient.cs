@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.Json;
+
+namespace VendorGate.Portal;
+
+public static class PortalPolicies
+{
+    public const string ReadVendors = nameof(ReadVendors);
+    public static readonly string[] VendorReaders = ["procurement", "auditor", "security", "maintainer", "admin"];
+
+    /// <summary>The claim holding the signed-in person's API key, inside the encrypted, HttpOnly cookie only.</summary>
+    public const string KeyClaim = "vg_key";
+}
+
+/// <summary>The Gateway API with the signed-in person's key: every decision stays the Gateway's; the Portal only
+/// hides what a role may not do.</summary>
+public sealed class GatewayClient(HttpClient http)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Who a key belongs to, or null when the Gateway does not accept it.</summary>
+    public async Task<JsonElement?> WhoIsAsync(string key, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await http.SendAsync(request, ct);
+        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct) : null;
+    }
+
+    public async Task<JsonElement> GetAsync(ClaimsPrincipal user, string path, CancellationToken ct)
+    {
+        using var response = await SendAsync(user, HttpMethod.Get, path, ct);
+        await EnsureAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
+    }
+
+    /// <summary>The raw response, for downloads; the caller disposes it.</summary>
+    public Task<HttpResponseMessage> SendAsync(ClaimsPrincipal user, HttpMethod method, string path, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.FindFirstValue(PortalPolicies.KeyClaim));
+        return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var problem = await response.Content.ReadAsStringAsync(ct);
+            throw new GatewayException(response.StatusCode, problem);
+        }
+    }
+}
+
+public sealed class GatewayException(HttpStatusCode status, string problem) : Exception($"The Gateway answered {(int)status}: {problem}")
+{
+    public HttpStatusCode Status => status;
+}

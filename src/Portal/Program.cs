@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using VendorGate.Portal;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
+    ?? throw new InvalidOperationException("Set Portal:GatewayUrl (env Portal__GatewayUrl) to the Gateway's address, e.g. http://127.0.0.1:5000.");
+builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(gatewayUrl));
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+{
+    options.LoginPath = "/SignIn";
+    options.AccessDeniedPath = "/Forbidden";
+    options.Cookie.Name = "vg_portal";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure whenever the Portal is served over HTTPS
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.ExpireTimeSpan = TimeSpan.FromHours(8);
+    options.SlidingExpiration = true;
+});
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders));
+builder.Services.AddRazorPages(options =>
+{
+    options.Conventions.AuthorizeFolder("/");
+    options.Conventions.AllowAnonymousToPage("/SignIn");
+    options.Conventions.AuthorizeFolder("/Vendors", PortalPolicies.ReadVendors);
+});
+
+var app = builder.Build();
+app.UseExceptionHandler("/Error");
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapRazorPages();
+app.Run();
+
+/// <summary>Entry point; public so tests can find the assembly.</summary>
+public partial class Program;

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace VendorGate.Portal.Tests;
+
+/// <summary>A server started from its own build output as a process on a free loopback port, stopped on dispose.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri address) => (_process, Address) = (process, address);
+
+    public Uri Address { get; }
+
+    public static async Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", $"VendorGate.{project}.dll");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in environment)
+        {
+            start.Environment[k] = v;
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{project}: {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = address };
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync(readyPath)).StatusCode == HttpStatusCode.OK)
+                {
+                    return new ServerProcess(process, address);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        process.Kill(true);
+        throw new InvalidOperationException($"{project} did not become ready on {address}");
+    }
+
+    /// <summary>The repository root (where VendorGate.sln is).</summary>
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Debug or Release, as this test assembly was built.</summary>
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    private static string FindRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "VendorGate.sln")))
+        {
+            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("VendorGate.sln not found above the test output");
+        }
+        return dir;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
+
+/// <summary>A Gateway on the embedded default, the Portal pointed at it, and Debian's headless Chromium driven by Playwright.</summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("vg-portal-").FullName;
+    private IPlaywright _playwright = null!;
+
+    public ServerProcess Gateway { get; private set; } = null!;
+    public ServerProcess Portal { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public HttpClient Admin { get; private set; } = null!;
+
+    /// <summary>Screenshots land here (TestResults/portal-screenshots beside the test output), kept as artifacts.</summary>
+    public string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(ServerProcess.Root, "tests", "Portal.Tests", "TestResults", "portal-screenshots")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"{Chromium} is missing: run the suite with `bash scripts/test.sh`, which installs Debian's chromium.");
+        }
+        Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string> { ["VendorGate__DataDir"] = _dataDir });
+        Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string> { ["Portal__GatewayUrl"] = Gateway.Address.ToString() });
+        Admin = Client(File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim());
+        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public HttpClient Client(string token)
+    {
+        var client = new HttpClient { BaseAddress = Gateway.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<string> TokenAsync(Guid principalId) =>
+        (await PostAsync(Admin, $"/v1/principals/{principalId}/keys", new { })).GetProperty("token").GetString()!;
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Portal.DisposeAsync();
+        await Gateway.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
