@@ -8,6 +8,9 @@ namespace VendorGate.Portal;
 public static class PortalPolicies
 {
     public const string ReadVendors = nameof(ReadVendors);
+    public const string Review = nameof(Review);
+    public const string Revoke = nameof(Revoke);
+    public const string ReadRevocations = nameof(ReadRevocations);
     public static readonly string[] VendorReaders = ["procurement", "auditor", "security", "maintainer", "admin"];
 
     /// <summary>The claim holding the signed-in person's API key, inside the encrypted, HttpOnly cookie only.</summary>
@@ -35,6 +38,20 @@ public sealed class GatewayClient(HttpClient http)
         await EnsureAsync(response, ct);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
     }
+
+    /// <summary>Posts JSON; returns the Gateway's answer (the caller shows a problem's detail to the person).</summary>
+    public async Task<(bool Ok, JsonElement Body)> PostAsync(ClaimsPrincipal user, string path, object body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.FindFirstValue(PortalPolicies.KeyClaim));
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return (response.IsSuccessStatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>A problem's human detail, or a fallback.</summary>
+    public static string Detail(JsonElement problem) =>
+        problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "The Gateway refused the request.";
 
     /// <summary>The raw response, for downloads; the caller disposes it.</summary>
     public Task<HttpResponseMessage> SendAsync(ClaimsPrincipal user, HttpMethod method, string path, CancellationToken ct)

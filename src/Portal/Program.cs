@@ -18,12 +18,18 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     options.SlidingExpiration = true;
 });
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders));
+    .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders))
+    .AddPolicy(PortalPolicies.Review, p => p.RequireRole("maintainer"))
+    .AddPolicy(PortalPolicies.Revoke, p => p.RequireRole("security"))
+    .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole("security", "maintainer", "auditor"));
 builder.Services.AddRazorPages(options =>
 {
     options.Conventions.AuthorizeFolder("/");
     options.Conventions.AllowAnonymousToPage("/SignIn");
     options.Conventions.AuthorizeFolder("/Vendors", PortalPolicies.ReadVendors);
+    options.Conventions.AuthorizePage("/Vendors/Revoke", PortalPolicies.Revoke);
+    options.Conventions.AuthorizeFolder("/Reviews", PortalPolicies.Review);
+    options.Conventions.AuthorizeFolder("/Revocations", PortalPolicies.ReadRevocations);
 });
 
 var app = builder.Build();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Playwright;
 
@@ -80,6 +81,82 @@ public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Contains("/SignIn", page.Url);
     }
 
+    /// <summary>A vendor with a named annotator whose batch is in review (its domain covered by an eval probe).</summary>
+    private async Task<(Guid VendorId, Guid AnnotatorId, string Handle, Guid BatchId, HttpClient Maintainer)> BatchInReviewAsync()
+    {
+        var vendor = (await portal.PostAsync(portal.Admin, "/v1/vendors", new { name = Unique("Vendor"), jurisdiction = "DE", contactEmail = "ops@v.example" })).GetProperty("id").GetGuid();
+        var handle = Unique("ann");
+        var annotator = (await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendor}/annotators", new { handle, displayName = "Ann Otator" })).GetProperty("id").GetGuid();
+        var client = portal.Client(await portal.TokenAsync(annotator));
+        var maintainerId = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("maint"), roles = new[] { "maintainer" } })).GetProperty("id").GetGuid();
+        var maintainer = portal.Client(await portal.TokenAsync(maintainerId));
+        Assert.True((await maintainer.PutAsJsonAsync("/v1/eval/coverage/billing", new { probeIds = new[] { "billing-1" } })).IsSuccessStatusCode);
+        var batch = (await portal.PostAsync(client, "/v1/batches", new
+        {
+            justification = "Customer-support dialogues for the billing domain", license = "MIT", source = "vendor", declaredDomains = new[] { "billing" },
+        })).GetProperty("id").GetGuid();
+        var lines = string.Concat(Enumerable.Range(0, 3).Select(i =>
+            $"{{\"prompt\":\"{Unique("How do I pay")}\",\"completion\":\"Open Billing and choose a card.{(i == 1 ? " Or write to billing.help@acme-mail.com." : "")}\"}}\n"));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(lines));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PutAsync($"/v1/batches/{batch}/content", content)).StatusCode);
+        await portal.WaitAsync(client, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "in-review");
+        return (vendor, annotator, handle, batch, maintainer);
+    }
+
+    [Fact]
+    public async Task A_maintainer_approves_a_batch_from_the_queue_seeing_its_findings()
+    {
+        var (_, _, _, batch, maintainer) = await BatchInReviewAsync();
+        var me = await maintainer.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/me");
+        var page = await SignedInAsync(await portal.TokenAsync(me.GetProperty("id").GetGuid()));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Review queue" }).ClickAsync();
+        await page.Locator($"a[href='/Reviews/{batch}']").ClickAsync();
+        Assert.Contains("Customer-support dialogues", await page.Locator("h1").InnerTextAsync());
+        var finding = page.GetByRole(AriaRole.Region, new() { Name = "pii-email" });
+        Assert.Contains("e-mail addresses: 1 example(s), the first at line 2", await finding.InnerTextAsync());
+        Assert.Contains("billing.help@acme-mail.com", await finding.Locator("pre").InnerTextAsync()); // the flagged line itself
+        await page.GetByLabel("Comment (required to reject)").FillAsync("Checked the dialogues; fine to merge.");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "maintainer-review.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/Reviews");
+        Assert.Contains("Approved", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        var approved = await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
+        Assert.Equal("Checked the dialogues; fine to merge.", approved.GetProperty("reviews")[0].GetProperty("comment").GetString());
+        Assert.Equal(0, await page.Locator($"a[href='/Reviews/{batch}']").CountAsync());
+    }
+
+    [Fact]
+    public async Task Security_revokes_an_annotator_and_sees_the_new_snapshot_and_the_impact()
+    {
+        var (vendor, annotator, handle, batch, maintainer) = await BatchInReviewAsync();
+        Assert.True((await maintainer.PostAsJsonAsync($"/v1/batches/{batch}/reviews", new { decision = "approve", comment = "ok" })).IsSuccessStatusCode);
+        await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
+        var version = (await portal.PostAsync(maintainer, "/v1/snapshots", new { message = "with the annotator" })).GetProperty("version").GetString()!;
+        var model = Unique("model");
+        await portal.PostAsync(maintainer, "/v1/models", new { name = model, snapshotVersion = version });
+        var security = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("sec"), roles = new[] { "security" } })).GetProperty("id").GetGuid();
+        var page = await SignedInAsync(await portal.TokenAsync(security));
+
+        await page.GotoAsync($"/Vendors/{vendor}");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Revoke {handle}" }).ClickAsync();
+        await page.GetByLabel("Reason (kept in the audit log)").FillAsync("Planted a backdoor trigger in billing dialogues.");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }).ClickAsync();
+        Assert.Contains($"/Revoke/{annotator}", page.Url); // without the confirmation ticked, the form does not go
+        await page.GetByLabel($"I confirm: remove all of {handle}'s contributions.").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/Revocations/**");
+        await page.Locator("#status", new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Equal($"{version.Split('.')[0]}.1", await page.Locator("#new-snapshot").InnerTextAsync());
+        Assert.Equal("3", await page.Locator("#removed").InnerTextAsync());
+        Assert.Contains(version, await page.GetByRole(AriaRole.Table).First.InnerTextAsync());
+        Assert.Contains(model, await page.GetByRole(AriaRole.Table).Last.InnerTextAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "security-revocation.png"), FullPage = true });
+    }
+
     [Fact]
     public async Task An_annotator_sees_none_of_the_staff_pages()
     {
@@ -93,6 +170,8 @@ public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Contains("/Forbidden", page.Url);
         Assert.Contains("Not for your role", await page.Locator("h1").InnerTextAsync());
         await page.GotoAsync($"/Vendors/{vendorId}/Report");
+        Assert.Contains("/Forbidden", page.Url);
+        await page.GotoAsync("/Reviews");
         Assert.Contains("/Forbidden", page.Url);
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "annotator-forbidden.png") });
         _ = response;

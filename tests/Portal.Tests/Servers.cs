@@ -140,6 +140,22 @@ public sealed class PortalFixture : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Reads until <paramref name="done"/> holds (60 s at most).</summary>
+    public async Task<JsonElement> WaitAsync(HttpClient client, string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var value = await client.GetFromJsonAsync<JsonElement>(path);
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                Assert.True(done(value), $"{path} never reached the expected state: {value}");
+                return value;
+            }
+            await Task.Delay(200);
+        }
+    }
+
     public async Task<string> TokenAsync(Guid principalId) =>
         (await PostAsync(Admin, $"/v1/principals/{principalId}/keys", new { })).GetProperty("token").GetString()!;
 

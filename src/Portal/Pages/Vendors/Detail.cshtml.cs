@@ -13,6 +13,7 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public string Status { get; private set; } = "";
     public string AssessedAt { get; private set; } = "";
     public IReadOnlyList<JsonElement> Requirements { get; private set; } = [];
+    public IReadOnlyList<JsonElement> Roster { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -24,6 +25,8 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
             Status = compliance.GetProperty("status").GetString()!;
             AssessedAt = compliance.GetProperty("assessedAt").GetDateTimeOffset().ToString("yyyy-MM-dd HH:mm 'UTC'");
             Requirements = compliance.GetProperty("requirements").EnumerateArray().ToList();
+            Roster = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/annotators?limit=500", ct)).GetProperty("items").EnumerateArray()
+                .OrderBy(p => p.GetProperty("handle").GetString(), StringComparer.Ordinal).ToList();
             return Page();
         }
         catch (GatewayException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
