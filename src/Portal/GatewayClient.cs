@@ -11,6 +11,7 @@ public static class PortalPolicies
     public const string Review = nameof(Review);
     public const string Revoke = nameof(Revoke);
     public const string ReadRevocations = nameof(ReadRevocations);
+    public const string ReadAudit = nameof(ReadAudit);
     public static readonly string[] VendorReaders = ["procurement", "auditor", "security", "maintainer", "admin"];
 
     /// <summary>The claim holding the signed-in person's API key, inside the encrypted, HttpOnly cookie only.</summary>

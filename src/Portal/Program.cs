@@ -21,7 +21,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders))
     .AddPolicy(PortalPolicies.Review, p => p.RequireRole("maintainer"))
     .AddPolicy(PortalPolicies.Revoke, p => p.RequireRole("security"))
-    .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole("security", "maintainer", "auditor"));
+    .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole("security", "maintainer", "auditor"))
+    .AddPolicy(PortalPolicies.ReadAudit, p => p.RequireRole("auditor", "security", "admin"));
 builder.Services.AddRazorPages(options =>
 {
     options.Conventions.AuthorizeFolder("/");
@@ -30,6 +31,8 @@ builder.Services.AddRazorPages(options =>
     options.Conventions.AuthorizePage("/Vendors/Revoke", PortalPolicies.Revoke);
     options.Conventions.AuthorizeFolder("/Reviews", PortalPolicies.Review);
     options.Conventions.AuthorizeFolder("/Revocations", PortalPolicies.ReadRevocations);
+    options.Conventions.AuthorizeFolder("/Snapshots", PortalPolicies.ReadRevocations);
+    options.Conventions.AuthorizeFolder("/Audit", PortalPolicies.ReadAudit);
 });
 
 var app = builder.Build();

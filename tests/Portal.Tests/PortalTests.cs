@@ -61,6 +61,7 @@ public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixt
         var soc2 = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "SOC 2 Type II" });
         Assert.Equal("not met", await soc2.Locator(".unmet").InnerTextAsync());
         Assert.Contains("expired on 2026-01-01", await soc2.InnerTextAsync());
+        Assert.Equal(1, await page.GetByRole(AriaRole.Img, new() { Name = "Batches per week by outcome, last twelve weeks" }).CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-vendor.png"), FullPage = true });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the signed attestation report (PDF)" }).ClickAsync());
@@ -155,6 +156,26 @@ public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Contains(version, await page.GetByRole(AriaRole.Table).First.InnerTextAsync());
         Assert.Contains(model, await page.GetByRole(AriaRole.Table).Last.InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "security-revocation.png"), FullPage = true });
+
+        // The diff between the two snapshots, blame through the model, and the audit chain.
+        var minor = $"{version.Split('.')[0]}.1";
+        await page.GetByRole(AriaRole.Link, new() { Name = "Snapshots", Exact = true }).ClickAsync();
+        await page.GetByLabel("From", new() { Exact = true }).SelectOptionAsync(version);
+        await page.GetByLabel("To", new() { Exact = true }).SelectOptionAsync(minor);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
+        Assert.Equal("0 added, 3 removed.", await page.Locator("#totals").InnerTextAsync());
+        Assert.Contains(annotator.ToString(), await page.GetByRole(AriaRole.Table, new() { Name = "By annotator" }).InnerTextAsync());
+        await page.GotoAsync("/Snapshots");
+        await page.GetByLabel("Snapshot version or model name").FillAsync(model);
+        await page.GetByLabel("Example index (from 0)").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Look up" }).ClickAsync();
+        Assert.StartsWith("sha256:", await page.Locator(".digest").InnerTextAsync());
+        Assert.False(string.IsNullOrWhiteSpace(await page.Locator("#annotator").InnerTextAsync()));
+        await page.GotoAsync($"/Snapshots/Blame?of={model}&index=999999");
+        Assert.Contains("There is no example 999999", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
+        Assert.Contains("The hash chain verifies", await page.Locator("#verification").InnerTextAsync());
+        Assert.Contains("revocation", await page.GetByRole(AriaRole.Table).InnerTextAsync());
     }
 
     [Fact]
@@ -171,8 +192,11 @@ public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Contains("Not for your role", await page.Locator("h1").InnerTextAsync());
         await page.GotoAsync($"/Vendors/{vendorId}/Report");
         Assert.Contains("/Forbidden", page.Url);
-        await page.GotoAsync("/Reviews");
-        Assert.Contains("/Forbidden", page.Url);
+        foreach (var staffPage in new[] { "/Reviews", "/Snapshots", "/Audit", $"/Vendors/{vendorId}" })
+        {
+            await page.GotoAsync(staffPage);
+            Assert.Contains("/Forbidden", page.Url);
+        }
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "annotator-forbidden.png") });
         _ = response;
     }

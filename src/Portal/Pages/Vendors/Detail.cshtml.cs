@@ -14,6 +14,35 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public string AssessedAt { get; private set; } = "";
     public IReadOnlyList<JsonElement> Requirements { get; private set; } = [];
     public IReadOnlyList<JsonElement> Roster { get; private set; } = [];
+    public string BatchesChart { get; private set; } = "";
+    public IReadOnlyList<(string Code, int Count)> FindingsByCode { get; private set; } = [];
+
+    /// <summary>The last twelve weeks, each batch by when it was opened and how it ended up.</summary>
+    private static string WeeklyOutcomes(List<JsonElement> batches)
+    {
+        var thisWeek = DateTimeOffset.UtcNow.Date.AddDays(-(((int)DateTimeOffset.UtcNow.DayOfWeek + 6) % 7));
+        var weeks = Enumerable.Range(0, 12).Select(i => thisWeek.AddDays(-7 * (11 - i))).ToList();
+        string[] outcomes = ["accepted", "rejected", "revoked", "pending"];
+        var series = outcomes.ToDictionary(o => o, _ => new int[weeks.Count]);
+        foreach (var batch in batches)
+        {
+            var created = batch.GetProperty("createdAt").GetDateTimeOffset().UtcDateTime;
+            var week = weeks.FindLastIndex(w => w <= created);
+            if (week < 0)
+            {
+                continue;
+            }
+            var outcome = batch.GetProperty("status").GetString() switch
+            {
+                "approved" or "merged" => "accepted",
+                "rejected" => "rejected",
+                "revoked" => "revoked",
+                _ => "pending",
+            };
+            series[outcome][week]++;
+        }
+        return Charts.StackedColumns("Batches per week by outcome, last twelve weeks", weeks.Select(w => w.ToString("MM-dd")).ToList(), series);
+    }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -27,6 +56,10 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
             Requirements = compliance.GetProperty("requirements").EnumerateArray().ToList();
             Roster = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/annotators?limit=500", ct)).GetProperty("items").EnumerateArray()
                 .OrderBy(p => p.GetProperty("handle").GetString(), StringComparer.Ordinal).ToList();
+            var batches = (await gateway.GetAsync(User, $"/v1/batches?vendorId={Id}&limit=500", ct)).GetProperty("items").EnumerateArray().ToList();
+            BatchesChart = WeeklyOutcomes(batches);
+            FindingsByCode = batches.SelectMany(b => b.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!).Distinct())
+                .GroupBy(c => c).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
             return Page();
         }
         catch (GatewayException e) when (e.Status == System.Net.HttpStatusCode.NotFound)

@@ -1,0 +1,12 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace VendorGate.Portal.Pages.Snapshots;
+
+public sealed class SnapshotsModel(GatewayClient gateway) : PageModel
+{
+    public IReadOnlyList<JsonElement> Snapshots { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct) =>
+        Snapshots = (await gateway.GetAsync(User, "/v1/snapshots", ct)).EnumerateArray().ToList();
+}
