@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace VendorGate.Portal.Tests;
 
 /// <summary>The Portal in a real headless Chromium, as people use it.</summary>
-public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixture>
+public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFixture> where TFixture : PortalFixture
 {
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -218,3 +218,7 @@ public sealed class PortalTests(PortalFixture portal) : IClassFixture<PortalFixt
         Assert.Contains(signInPage.Headers.GetValues("Set-Cookie"), c => c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
     }
 }
+
+public sealed class PortalOnEmbedded(EmbeddedPortal portal) : PortalTests<EmbeddedPortal>(portal);
+
+public sealed class PortalOnProduction(ProductionPortal portal) : PortalTests<ProductionPortal>(portal);

@@ -92,8 +92,8 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>A Gateway on the embedded default, the Portal pointed at it, and Debian's headless Chromium driven by Playwright.</summary>
-public sealed class PortalFixture : IAsyncLifetime
+/// <summary>A Gateway, the Portal pointed at it, and Debian's headless Chromium driven by Playwright.</summary>
+public abstract class PortalFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -106,7 +106,7 @@ public sealed class PortalFixture : IAsyncLifetime
     public HttpClient Admin { get; private set; } = null!;
 
     /// <summary>Screenshots land here (TestResults/portal-screenshots beside the test output), kept as artifacts.</summary>
-    public string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(ServerProcess.Root, "tests", "Portal.Tests", "TestResults", "portal-screenshots")).FullName;
+    public string Screenshots => Directory.CreateDirectory(Path.Combine(ServerProcess.Root, "tests", "Portal.Tests", "TestResults", "portal-screenshots", GetType().Name)).FullName;
 
     public async Task InitializeAsync()
     {
@@ -114,7 +114,7 @@ public sealed class PortalFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{Chromium} is missing: run the suite with `bash scripts/test.sh`, which installs Debian's chromium.");
         }
-        Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string> { ["VendorGate__DataDir"] = _dataDir });
+        Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string>(GatewaySettings) { ["VendorGate__DataDir"] = _dataDir });
         Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string> { ["Portal__GatewayUrl"] = Gateway.Address.ToString() });
         Admin = Client(File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim());
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -124,6 +124,9 @@ public sealed class PortalFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
     }
+
+    /// <summary>How the Gateway process is configured, beyond its data folder.</summary>
+    protected abstract IReadOnlyDictionary<string, string> GatewaySettings { get; }
 
     public HttpClient Client(string token)
     {
@@ -167,4 +170,28 @@ public sealed class PortalFixture : IAsyncLifetime
         await Gateway.DisposeAsync();
         Directory.Delete(_dataDir, recursive: true);
     }
+}
+
+/// <summary>The Gateway on the embedded default (SQLite, filesystem, local key, in-memory Hangfire).</summary>
+public sealed class EmbeddedPortal : PortalFixture
+{
+    protected override IReadOnlyDictionary<string, string> GatewaySettings => new Dictionary<string, string>();
+}
+
+/// <summary>The Gateway on PostgreSQL (a fresh database) and Azurite (a fresh container), as started by scripts/test.sh.
+/// It signs with its local key: the Key Vault protocol fake lives inside the Gateway test process.</summary>
+public sealed class ProductionPortal : PortalFixture
+{
+    private readonly string _database = "vg_portal_" + Guid.NewGuid().ToString("N");
+
+    private static string Require(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value
+        : throw new InvalidOperationException($"{variable} is not set: run the suite with `bash scripts/test.sh`, which starts PostgreSQL and Azurite.");
+
+    protected override IReadOnlyDictionary<string, string> GatewaySettings => new Dictionary<string, string>
+    {
+        ["ConnectionStrings__Postgres"] = $"{Require("VG_TEST_POSTGRES")};Database={_database}",
+        ["VendorGate__Blob__ConnectionString"] = Require("VG_TEST_AZURITE"),
+        ["VendorGate__Blob__Container"] = "vgportal" + Guid.NewGuid().ToString("N")[..12],
+    };
 }
