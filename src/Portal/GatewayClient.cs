@@ -50,6 +50,16 @@ public sealed class GatewayClient(HttpClient http)
         return (response.IsSuccessStatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    /// <summary>Posts any content (multipart for evidence); returns the Gateway's answer.</summary>
+    public async Task<(bool Ok, JsonElement Body)> PostContentAsync(ClaimsPrincipal user, string path, HttpContent content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.FindFirstValue(PortalPolicies.KeyClaim));
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return (response.IsSuccessStatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
     /// <summary>A problem's human detail, or a fallback.</summary>
     public static string Detail(JsonElement problem) =>
         problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "The Gateway refused the request.";

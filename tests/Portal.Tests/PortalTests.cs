@@ -62,6 +62,18 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Equal("not met", await soc2.Locator(".unmet").InnerTextAsync());
         Assert.Contains("expired on 2026-01-01", await soc2.InnerTextAsync());
         Assert.Equal(1, await page.GetByRole(AriaRole.Img, new() { Name = "Batches per week by outcome, last twelve weeks" }).CountAsync());
+
+        // Procurement files the missing DPA and verifies it; the requirement is met.
+        var dpa = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "A data processing agreement on file" });
+        Assert.Equal("not met", await dpa.Locator(".unmet").InnerTextAsync());
+        await page.GetByLabel("Kind").SelectOptionAsync("dpa");
+        await page.GetByLabel("Issued on").FillAsync("2026-01-15");
+        await page.GetByLabel("Document").SetInputFilesAsync(new FilePayload { Name = "dpa.pdf", MimeType = "application/pdf", Buffer = Encoding.UTF8.GetBytes("%PDF the signed DPA") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+        Assert.Contains("Filed dpa", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify dpa" }).ClickAsync();
+        Assert.Contains("Verified dpa", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        Assert.Equal("met", (await dpa.Locator("td").Nth(1).InnerTextAsync()).Trim());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-vendor.png"), FullPage = true });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the signed attestation report (PDF)" }).ClickAsync());

@@ -14,6 +14,14 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public string AssessedAt { get; private set; } = "";
     public IReadOnlyList<JsonElement> Requirements { get; private set; } = [];
     public IReadOnlyList<JsonElement> Roster { get; private set; } = [];
+    public IReadOnlyList<JsonElement> Evidence { get; private set; } = [];
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+
+    public static readonly string[] Kinds = ["soc2-type2", "soc2-type1", "iso27001", "dpa", "retention-policy", "annotator-vetting"];
     public string BatchesChart { get; private set; } = "";
     public IReadOnlyList<(string Code, int Count)> FindingsByCode { get; private set; } = [];
 
@@ -44,6 +52,46 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
         return Charts.StackedColumns("Batches per week by outcome, last twelve weeks", weeks.Select(w => w.ToString("MM-dd")).ToList(), series);
     }
 
+    /// <summary>Files evidence (procurement): the form's fields and file, forwarded as the Gateway's multipart request.</summary>
+    public async Task<IActionResult> OnPostUploadAsync(string kind, string issuedAt, string? expiresAt, int? retentionDays, IFormFile? file, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0)
+        {
+            Error = "Choose the document to upload.";
+            return await OnGetAsync(ct);
+        }
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(kind), "kind" }, { new StringContent(issuedAt), "issuedAt" },
+        };
+        if (!string.IsNullOrEmpty(expiresAt))
+        {
+            form.Add(new StringContent(expiresAt), "expiresAt");
+        }
+        if (retentionDays is { } days)
+        {
+            form.Add(new StringContent(days.ToString(System.Globalization.CultureInfo.InvariantCulture)), "labelEditLogRetentionDays");
+        }
+        var document = new StreamContent(file.OpenReadStream());
+        document.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType);
+        form.Add(document, "file", file.FileName);
+        var (ok, body) = await gateway.PostContentAsync(User, $"/v1/vendors/{Id}/evidence", form, ct);
+        if (!ok)
+        {
+            Error = GatewayClient.Detail(body);
+            return await OnGetAsync(ct);
+        }
+        Message = $"Filed {kind} ({body.GetProperty("digest").GetString()}); it counts once verified.";
+        return LocalRedirect($"/Vendors/{Id}");
+    }
+
+    public async Task<IActionResult> OnPostVerifyAsync(Guid evidenceId, CancellationToken ct)
+    {
+        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/evidence/{evidenceId}/verification", new { }, ct);
+        Message = ok ? $"Verified {body.GetProperty("kind").GetString()}." : GatewayClient.Detail(body);
+        return LocalRedirect($"/Vendors/{Id}");
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         try
@@ -56,6 +104,7 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
             Requirements = compliance.GetProperty("requirements").EnumerateArray().ToList();
             Roster = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/annotators?limit=500", ct)).GetProperty("items").EnumerateArray()
                 .OrderBy(p => p.GetProperty("handle").GetString(), StringComparer.Ordinal).ToList();
+            Evidence = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/evidence?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();
             var batches = (await gateway.GetAsync(User, $"/v1/batches?vendorId={Id}&limit=500", ct)).GetProperty("items").EnumerateArray().ToList();
             BatchesChart = WeeklyOutcomes(batches);
             FindingsByCode = batches.SelectMany(b => b.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!).Distinct())
