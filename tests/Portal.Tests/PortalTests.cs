@@ -169,6 +169,11 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Contains(model, await page.GetByRole(AriaRole.Table).Last.InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "security-revocation.png"), FullPage = true });
 
+        await page.GetByRole(AriaRole.Link, new() { Name = "Revocations", Exact = true }).ClickAsync();
+        var listed = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Planted a backdoor trigger" });
+        Assert.Contains($"annotator {annotator}", await listed.InnerTextAsync());
+        Assert.Contains("1 snapshot(s), 1 model(s)", await listed.InnerTextAsync());
+
         // The diff between the two snapshots, blame through the model, and the audit chain.
         var minor = $"{version.Split('.')[0]}.1";
         await page.GetByRole(AriaRole.Link, new() { Name = "Snapshots", Exact = true }).ClickAsync();

@@ -52,9 +52,27 @@ public static class RevocationsApi
         group.MapPost("/", Revoke).RequireAuthorization(Policies.Override)
             .WithName("Revoke").WithSummary("Revokes an annotator (keys stop at once, batches rejected) or one batch; a new minor snapshot without their examples follows (security).")
             .ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", List).RequireAuthorization(Policies.ReadCorpus)
+            .WithName("ListRevocations").WithSummary("Revocations, newest first, with their impact; page with ?cursor=.").ProducesValidationProblem();
         group.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadCorpus)
             .WithName("GetRevocation").WithSummary("A revocation: status, the new snapshot, and the snapshots and models it affected.").ProducesProblem(404);
         return routes;
+    }
+
+    private static async Task<Results<Ok<Page<RevocationView>>, ValidationProblem>> List(VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (!Paging.TryDecode(cursor, out var before))
+        {
+            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
+        }
+        var take = Paging.Limit(limit);
+        var query = db.Set<Revocation>().AsNoTracking();
+        if (before is { } b)
+        {
+            query = query.Where(r => r.Id.CompareTo(b) < 0);
+        }
+        var rows = await query.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.Build(rows, take, r => r.Id, RevocationView.Of));
     }
 
     private static async Task<Results<Accepted<RevocationAccepted>, ValidationProblem, ProblemHttpResult>> Revoke(

@@ -44,6 +44,8 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(id, again.GetProperty("id").GetGuid());
 
         var done = await PollAsync(() => security.GetOk($"/v1/revocations/{id}"), r => r.GetProperty("status").GetString() == "completed");
+        var listed = (await security.GetOk("/v1/revocations?limit=500")).GetProperty("items").EnumerateArray().Single(r => r.GetProperty("id").GetGuid() == id);
+        Assert.Equal(done.GetProperty("newSnapshot").GetString(), listed.GetProperty("newSnapshot").GetString());
 
         var s2Version = s2.GetProperty("version").GetString()!;
         var expectedVersion = s2Version.Split('.')[0] + ".1";
