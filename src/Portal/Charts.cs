@@ -65,5 +65,32 @@ public static class Charts
         return svg.Append("</svg>").ToString();
     }
 
+    public static readonly IReadOnlyDictionary<string, string> StatusColours = new Dictionary<string, string>
+    {
+        ["compliant"] = "#2f855a", ["at-risk"] = "#dd6b20", ["non-compliant"] = "#c53030", ["unassessed"] = "#a0aec0",
+    };
+
+    /// <summary>One cell a day, coloured by the day's status; days without an assessment keep the previous status.</summary>
+    public static string StatusStrip(string title, IReadOnlyList<(DateOnly Day, string? Status)> days)
+    {
+        const int width = 640, height = 40;
+        var cell = (double)width / Math.Max(1, days.Count);
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"100%\" style=\"max-width:{width}px\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title>");
+        for (var i = 0; i < days.Count; i++)
+        {
+            var colour = days[i].Status is { } s ? StatusColours.GetValueOrDefault(s, "#e2e8f0") : "#f7fafc";
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{i * cell:F1}\" y=\"0\" width=\"{cell + 0.5:F1}\" height=\"{height}\" fill=\"{colour}\"><title>{days[i].Day:yyyy-MM-dd}: {Escape(days[i].Status ?? "no record")}</title></rect>");
+        }
+        var x = 0;
+        foreach (var (status, colour) in StatusColours)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{height + 6}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{x + 14}\" y=\"{height + 15}\" font-size=\"10\">{status}</text>");
+            x += 110;
+        }
+        return svg.Append("</svg>").ToString();
+    }
+
     private static string Escape(string text) => WebUtility.HtmlEncode(text);
 }

@@ -74,6 +74,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify dpa" }).ClickAsync();
         Assert.Contains("Verified dpa", await page.GetByRole(AriaRole.Status).InnerTextAsync());
         Assert.Equal("met", (await dpa.Locator("td").Nth(1).InnerTextAsync()).Trim());
+        Assert.Equal(1, await page.GetByRole(AriaRole.Img, new() { Name = "Compliance status per day, last 90 days" }).CountAsync());
+        Assert.Contains($"{DateTime.UtcNow:yyyy-MM-dd}: non-compliant", await page.GetByRole(AriaRole.List, new() { Name = "Status changes" }).InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-vendor.png"), FullPage = true });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the signed attestation report (PDF)" }).ClickAsync());

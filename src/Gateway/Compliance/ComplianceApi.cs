@@ -50,6 +50,8 @@ public static class ComplianceApi
         group.MapGet("/reports/{digest}/attestation", ReportAttestation).WithName("GetVendorReportAttestation")
             .WithSummary("The DSSE envelope whose statement's subject is the report's SHA-256.")
             .Produces<Attestations.AttestationsApi.DsseEnvelopeDocument>(200, "application/json");
+        group.MapGet("/compliance/history", History).WithName("GetComplianceHistory")
+            .WithSummary("The vendor's status per day (UTC) over the last ?days= (default 90): assessed daily and whenever it is read.");
         group.MapGet("/compliance", Get).WithName("GetCompliance")
             .WithSummary("The vendor's compliance status and each requirement with whether it is met, why, and the evidence it rests on.");
         return routes;
@@ -318,6 +320,11 @@ public static class ComplianceApi
         }
         return TypedResults.Stream(await blobs.OpenReadAsync(blob(vendorId, hex), cancellationToken: ct), contentType);
     }
+
+    private static async Task<Results<Ok<IReadOnlyList<ComplianceDay>>, ProblemHttpResult>> History(
+        Guid vendorId, int? days, Caller caller, VendorGateDb db, ComplianceService compliance, CancellationToken ct) =>
+        await ReadableAsync(vendorId, caller, db, ct) is { } denied ? denied
+            : TypedResults.Ok(await compliance.HistoryAsync(vendorId, Math.Clamp(days ?? 90, 1, 3650), ct));
 
     private static async Task<Results<Ok<ComplianceReport>, ProblemHttpResult>> Get(
         Guid vendorId, Caller caller, VendorGateDb db, ComplianceService compliance, CancellationToken ct) =>

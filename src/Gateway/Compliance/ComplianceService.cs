@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Batches;
@@ -7,7 +8,7 @@ using VendorGate.Gateway.Storage;
 namespace VendorGate.Gateway.Compliance;
 
 /// <summary>Gathers a vendor's compliance facts from the database and evaluates the policy.</summary>
-public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOptions> options)
+public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOptions> options, IServiceScopeFactory scopes)
 {
     public ComplianceOptions Options => options.Value;
 
@@ -31,9 +32,58 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
         var acknowledged = (await db.RevocationAcknowledgements.AsNoTracking().Where(a => a.VendorId == vendorId).Select(a => a.At).ToListAsync(ct))
             .Select(a => (DateTimeOffset?)a).Max();
         var facts = new ComplianceFacts(evidence, recent.Count, unnamed, keys, quarantined, revocations, acknowledged);
-        return CompliancePolicy.Evaluate(vendorId, facts, options.Value, now);
+        var report = CompliancePolicy.Evaluate(vendorId, facts, options.Value, now);
+        await RecordAsync(vendorId, report.Status, now, ct);
+        return report;
+    }
+
+    /// <summary>Keeps the day's status in the history, in its own unit of work (never the caller's); a concurrent
+    /// assessment that wrote the same day first wins, which is the same information.</summary>
+    private async Task RecordAsync(Guid vendorId, string status, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var history = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
+        var day = now.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var row = await history.ComplianceHistory.FirstOrDefaultAsync(r => r.VendorId == vendorId && r.Day == day, ct);
+        if (row?.Status == status)
+        {
+            return;
+        }
+        if (row is null)
+        {
+            history.ComplianceHistory.Add(new ComplianceRecord { VendorId = vendorId, Day = day, Status = status });
+        }
+        else
+        {
+            row.Status = status;
+        }
+        try
+        {
+            await history.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+        }
+    }
+
+    /// <summary>The recurring job: every vendor assessed once a day, so the history has no gaps.</summary>
+    public async Task AssessAllAsync()
+    {
+        foreach (var vendor in await db.Vendors.AsNoTracking().Select(v => v.Id).ToListAsync())
+        {
+            await AssessAsync(vendor, CancellationToken.None);
+        }
+    }
+
+    public async Task<IReadOnlyList<ComplianceDay>> HistoryAsync(Guid vendorId, int days, CancellationToken ct)
+    {
+        var from = Clock.Now().UtcDateTime.AddDays(-days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return (await db.ComplianceHistory.AsNoTracking().Where(r => r.VendorId == vendorId && string.Compare(r.Day, from) >= 0).ToListAsync(ct))
+            .OrderBy(r => r.Day, StringComparer.Ordinal).Select(r => new ComplianceDay(r.Day, r.Status)).ToList();
     }
 }
+
+public sealed record ComplianceDay(string Day, string Status);
 
 public static class ComplianceSetup
 {
@@ -48,4 +98,10 @@ public static class ComplianceSetup
         services.AddScoped<VendorReport>();
         return services;
     }
+
+    public const string DailyJobId = "assess-vendor-compliance";
+
+    public static void ScheduleCompliance(this IServiceProvider services) =>
+        services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<ComplianceService>(DailyJobId, compliance => compliance.AssessAllAsync(), Cron.Daily());
 }

@@ -45,3 +45,14 @@ public sealed class RevocationAcknowledgement
     public DateTimeOffset At { get; init; }
     public Guid By { get; init; }
 }
+
+/// <summary>A vendor's compliance status on one day (UTC), the last assessed that day: the history behind "status over time".</summary>
+public sealed class ComplianceRecord
+{
+    public Guid VendorId { get; init; }
+
+    /// <summary>yyyy-MM-dd (UTC).</summary>
+    public required string Day { get; init; }
+
+    public required string Status { get; set; }
+}

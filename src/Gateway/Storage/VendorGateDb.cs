@@ -30,6 +30,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Eval.ModelGate> ModelGates => Set<Eval.ModelGate>();
     public DbSet<Compliance.VendorEvidence> VendorEvidence => Set<Compliance.VendorEvidence>();
     public DbSet<Compliance.RevocationAcknowledgement> RevocationAcknowledgements => Set<Compliance.RevocationAcknowledgement>();
+    public DbSet<Compliance.ComplianceRecord> ComplianceHistory => Set<Compliance.ComplianceRecord>();
 
     public abstract bool IsPostgres { get; }
 
@@ -140,6 +141,11 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("vendor_evidence");
             e.HasIndex(v => v.VendorId);
+        });
+        model.Entity<Compliance.ComplianceRecord>(e =>
+        {
+            e.ToTable("compliance_history");
+            e.HasKey(r => new { r.VendorId, r.Day });
         });
         model.Entity<Compliance.RevocationAcknowledgement>(e =>
         {

@@ -92,6 +92,12 @@ public abstract class ComplianceTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal("compliant", compliant.GetProperty("status").GetString());
         Assert.All(compliant.GetProperty("requirements").EnumerateArray(), r => Assert.True(r.GetProperty("met").GetBoolean(), r.GetProperty("id").GetString()));
         Assert.Equal(soc2.GetProperty("digest").GetString(), Requirement(compliant, "soc2-type2").GetProperty("evidence")[0].GetProperty("digest").GetString());
+
+        // Status over time: one entry a day, the day's last assessment (non-compliant earlier today, compliant now).
+        var history = (await procurement.GetOk($"/v1/vendors/{vendor.VendorId}/compliance/history")).EnumerateArray().ToList();
+        Assert.Single(history);
+        Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd"), history[0].GetProperty("day").GetString());
+        Assert.Equal("compliant", history[0].GetProperty("status").GetString());
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
 
     public static readonly string[] Kinds = ["soc2-type2", "soc2-type1", "iso27001", "dpa", "retention-policy", "annotator-vetting"];
     public string BatchesChart { get; private set; } = "";
+    public string StatusChart { get; private set; } = "";
+    public IReadOnlyList<(string Day, string Status)> StatusChanges { get; private set; } = [];
     public IReadOnlyList<(string Code, int Count)> FindingsByCode { get; private set; } = [];
 
     /// <summary>The last twelve weeks, each batch by when it was opened and how it ended up.</summary>
@@ -107,6 +109,18 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
             Evidence = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/evidence?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();
             var batches = (await gateway.GetAsync(User, $"/v1/batches?vendorId={Id}&limit=500", ct)).GetProperty("items").EnumerateArray().ToList();
             BatchesChart = WeeklyOutcomes(batches);
+            var history = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/compliance/history?days=90", ct)).EnumerateArray()
+                .Select(d => (Day: d.GetProperty("day").GetString()!, Status: d.GetProperty("status").GetString()!)).ToList();
+            StatusChanges = history.Where((d, i) => i == 0 || history[i - 1].Status != d.Status).ToList();
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            string? current = null;
+            var strip = new List<(DateOnly, string?)>();
+            for (var day = today.AddDays(-89); day <= today; day = day.AddDays(1))
+            {
+                current = history.LastOrDefault(h => h.Day == day.ToString("yyyy-MM-dd")).Status ?? current;
+                strip.Add((day, current));
+            }
+            StatusChart = Charts.StatusStrip("Compliance status per day, last 90 days", strip);
             FindingsByCode = batches.SelectMany(b => b.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!).Distinct())
                 .GroupBy(c => c).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
             return Page();

@@ -374,6 +374,23 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("trigger_candidates", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceRecord", b =>
+                {
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Day")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("VendorId", "Day");
+
+                    b.ToTable("compliance_history", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Compliance.RevocationAcknowledgement", b =>
                 {
                     b.Property<Guid>("Id")

@@ -369,6 +369,23 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("trigger_candidates", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceRecord", b =>
+                {
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("VendorId", "Day");
+
+                    b.ToTable("compliance_history", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Compliance.RevocationAcknowledgement", b =>
                 {
                     b.Property<Guid>("Id")
