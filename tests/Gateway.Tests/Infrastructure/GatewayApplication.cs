@@ -170,3 +170,15 @@ public sealed class GatedProductionGateway : ProductionGateway
 {
     protected override int MinProbes => 1;
 }
+
+/// <summary>The embedded Gateway with the compliance policy set to warn instead of refusing uploads.</summary>
+public sealed class WarnOnlyEmbeddedGateway : EmbeddedGateway
+{
+    protected override Dictionary<string, string?> Settings => new(base.Settings) { ["VendorGate:Compliance:Enforcement"] = "warn" };
+}
+
+/// <summary>The production Gateway with the compliance policy set to warn instead of refusing uploads.</summary>
+public sealed class WarnOnlyProductionGateway : ProductionGateway
+{
+    protected override Dictionary<string, string?> Settings => new(base.Settings) { ["VendorGate:Compliance:Enforcement"] = "warn" };
+}

@@ -15,6 +15,7 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public IReadOnlyList<JsonElement> Requirements { get; private set; } = [];
     public IReadOnlyList<JsonElement> Roster { get; private set; } = [];
     public IReadOnlyList<JsonElement> Evidence { get; private set; } = [];
+    public IReadOnlyList<JsonElement> Batches { get; private set; } = [];
 
     [TempData]
     public string? Message { get; set; }
@@ -109,6 +110,7 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
             Evidence = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/evidence?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();
             var batches = (await gateway.GetAsync(User, $"/v1/batches?vendorId={Id}&limit=500", ct)).GetProperty("items").EnumerateArray().ToList();
             BatchesChart = WeeklyOutcomes(batches);
+            Batches = batches.Take(50).ToList();
             var history = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/compliance/history?days=90", ct)).EnumerateArray()
                 .Select(d => (Day: d.GetProperty("day").GetString()!, Status: d.GetProperty("status").GetString()!)).ToList();
             StatusChanges = history.Where((d, i) => i == 0 || history[i - 1].Status != d.Status).ToList();
