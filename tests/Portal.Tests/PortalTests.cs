@@ -14,12 +14,21 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     private async Task<IPage> SignedInAsync(string token)
     {
         var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString(), AcceptDownloads = true });
+        context.SetDefaultTimeout(60_000); // a loaded CI machine is slow, not wrong
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         Assert.EndsWith("/SignIn?ReturnUrl=%2F", page.Url);
         await page.GetByLabel("API key").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/SignIn"));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/SignIn"));
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "sign-in-failure.png") });
+            throw new TimeoutException($"Sign-in did not complete: {page.Url}\n{await page.ContentAsync()}");
+        }
         return page;
     }
 
@@ -148,7 +157,9 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     {
         var (vendor, annotator, handle, batch, maintainer) = await BatchInReviewAsync();
         Assert.True((await maintainer.PostAsJsonAsync($"/v1/batches/{batch}/reviews", new { decision = "approve", comment = "ok" })).IsSuccessStatusCode);
-        await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
+        // A snapshot merges approved batches once their approval is signed.
+        await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("approval").ValueKind == System.Text.Json.JsonValueKind.Object
+            && b.GetProperty("approval").GetProperty("state").GetString() == "signed");
         var version = (await portal.PostAsync(maintainer, "/v1/snapshots", new { message = "with the annotator" })).GetProperty("version").GetString()!;
         var model = Unique("model");
         await portal.PostAsync(maintainer, "/v1/models", new { name = model, snapshotVersion = version });

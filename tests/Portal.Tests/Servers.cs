@@ -34,7 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
             start.Environment[k] = v;
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{project}: {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{project}: {e.Data}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
