@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace VendorGate.Gateway.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class ScannersAndGates : Migration
+    public partial class ScannersGatesAndCompliance : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -74,6 +74,19 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "compliance_history",
+                columns: table => new
+                {
+                    VendorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Day = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_compliance_history", x => new { x.VendorId, x.Day });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "eval_coverage",
                 columns: table => new
                 {
@@ -126,6 +139,21 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "revocation_acknowledgements",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VendorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Statement = table.Column<string>(type: "TEXT", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    By = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_revocation_acknowledgements", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "trigger_candidates",
                 columns: table => new
                 {
@@ -145,6 +173,31 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     table.PrimaryKey("PK_trigger_candidates", x => new { x.BatchId, x.Kind, x.Ngram });
                 });
 
+            migrationBuilder.CreateTable(
+                name: "vendor_evidence",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VendorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", nullable: false),
+                    IssuedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    Declared = table.Column<string>(type: "TEXT", nullable: false),
+                    FileName = table.Column<string>(type: "TEXT", nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Blob = table.Column<string>(type: "TEXT", nullable: false),
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    UploadedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    UploadedBy = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VerifiedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    VerifiedBy = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_vendor_evidence", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_batch_profiles_VendorId_AnnotatorId",
                 table: "batch_profiles",
@@ -157,6 +210,11 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_revocation_acknowledgements_VendorId",
+                table: "revocation_acknowledgements",
+                column: "VendorId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_trigger_candidates_AnnotatorId_Ngram",
                 table: "trigger_candidates",
                 columns: new[] { "AnnotatorId", "Ngram" });
@@ -165,6 +223,11 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 name: "IX_trigger_candidates_VendorId_Ngram",
                 table: "trigger_candidates",
                 columns: new[] { "VendorId", "Ngram" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_vendor_evidence_VendorId",
+                table: "vendor_evidence",
+                column: "VendorId");
         }
 
         /// <inheritdoc />
@@ -180,6 +243,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 name: "canary_results");
 
             migrationBuilder.DropTable(
+                name: "compliance_history");
+
+            migrationBuilder.DropTable(
                 name: "eval_coverage");
 
             migrationBuilder.DropTable(
@@ -189,7 +255,13 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                 name: "model_gates");
 
             migrationBuilder.DropTable(
+                name: "revocation_acknowledgements");
+
+            migrationBuilder.DropTable(
                 name: "trigger_candidates");
+
+            migrationBuilder.DropTable(
+                name: "vendor_evidence");
 
             migrationBuilder.DropColumn(
                 name: "Evidence",
