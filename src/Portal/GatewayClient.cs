@@ -86,3 +86,19 @@ public sealed class GatewayException(HttpStatusCode status, string problem) : Ex
 {
     public HttpStatusCode Status => status;
 }
+
+/// <summary>Logs Gateway calls that take more than two seconds: a slow page should say which call made it slow.</summary>
+public sealed class SlowCallLogger(ILogger<SlowCallLogger> logger) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var response = await base.SendAsync(request, cancellationToken);
+        if (clock.Elapsed > TimeSpan.FromSeconds(2))
+        {
+            logger.LogWarning("Gateway {Method} {Path} took {Milliseconds} ms and answered {Status}",
+                request.Method, request.RequestUri?.AbsolutePath, clock.ElapsedMilliseconds, (int)response.StatusCode);
+        }
+        return response;
+    }
+}

@@ -5,7 +5,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
     ?? throw new InvalidOperationException("Set Portal:GatewayUrl (env Portal__GatewayUrl) to the Gateway's address, e.g. http://127.0.0.1:5000.");
-builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(gatewayUrl));
+builder.Services.AddTransient<SlowCallLogger>();
+builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
 {
     options.LoginPath = "/SignIn";

@@ -19,17 +19,25 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GotoAsync("/");
         Assert.EndsWith("/SignIn?ReturnUrl=%2F", page.Url);
         await page.GetByLabel("API key").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }), url => !url.Contains("/SignIn"), "sign-in");
+        return page;
+    }
+
+    /// <summary>Clicks and waits for the navigation the click starts, listening before the click: waiting for a URL after
+    /// the click sometimes missed a navigation that had already happened. If the page never comes, fails with what shows.</summary>
+    private async Task ClickThroughAsync(IPage page, ILocator target, Func<string, bool> arrived, string what)
+    {
         try
         {
-            await page.WaitForURLAsync(url => !url.Contains("/SignIn"));
+            var navigated = page.WaitForURLAsync(arrived, new() { WaitUntil = WaitUntilState.Commit }); // listening before the click
+            await target.ClickAsync();
+            await navigated;
         }
         catch (TimeoutException)
         {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "sign-in-failure.png") });
-            throw new TimeoutException($"Sign-in did not complete: {page.Url}\n{await page.ContentAsync()}");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, $"{what}-failure.png") });
+            throw new TimeoutException($"{what} did not complete: still at {page.Url}, showing: {await page.Locator("main").InnerTextAsync()}");
         }
-        return page;
     }
 
     private async Task<(Guid Id, string Name)> NonCompliantVendorAsync()
@@ -65,8 +73,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Equal(badges.OrderBy(b => b == "non-compliant" ? 0 : b == "at-risk" ? 1 : b == "unassessed" ? 2 : 3), badges);
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-vendors.png"), FullPage = true });
 
-        await row.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
-        await page.WaitForURLAsync($"**/Vendors/{vendorId}");
+        await ClickThroughAsync(page, row.GetByRole(AriaRole.Link, new() { Name = name }), url => url.EndsWith($"/Vendors/{vendorId}"), "open the vendor");
         var soc2 = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "SOC 2 Type II" });
         Assert.Equal("not met", await soc2.Locator(".unmet").InnerTextAsync());
         Assert.Contains("expired on 2026-01-01", await soc2.InnerTextAsync());
@@ -99,8 +106,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var audit = portal.Client(await portal.TokenAsync(auditor.GetProperty("id").GetGuid()));
         Assert.Equal(HttpStatusCode.OK, (await audit.GetAsync($"/v1/vendors/{vendorId}/reports/{hex}/attestation")).StatusCode);
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/SignIn");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }), url => url.EndsWith("/SignIn"), "sign-out");
         await page.GotoAsync("/Vendors");
         Assert.Contains("/SignIn", page.Url);
     }
@@ -143,9 +149,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Contains("billing.help@acme-mail.com", await finding.Locator("pre").InnerTextAsync()); // the flagged line itself
         await page.GetByLabel("Comment (required to reject)").FillAsync("Checked the dialogues; fine to merge.");
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "maintainer-review.png"), FullPage = true });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
-
-        await page.WaitForURLAsync("**/Reviews");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Approve" }), url => url.EndsWith("/Reviews"), "approve");
         Assert.Contains("Approved", await page.GetByRole(AriaRole.Status).InnerTextAsync());
         var approved = await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
         Assert.Equal("Checked the dialogues; fine to merge.", approved.GetProperty("reviews")[0].GetProperty("comment").GetString());
@@ -172,9 +176,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }).ClickAsync();
         Assert.Contains($"/Revoke/{annotator}", page.Url); // without the confirmation ticked, the form does not go
         await page.GetByLabel($"I confirm: remove all of {handle}'s contributions.").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }).ClickAsync();
-
-        await page.WaitForURLAsync("**/Revocations/**");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }), url => url.Contains("/Revocations/"), "revoke");
         await page.Locator("#status", new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
         Assert.Equal($"{version.Split('.')[0]}.1", await page.Locator("#new-snapshot").InnerTextAsync());
         Assert.Equal("3", await page.Locator("#removed").InnerTextAsync());
