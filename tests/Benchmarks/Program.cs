@@ -1,7 +1,32 @@
 using VendorGate.Benchmarks;
 
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest|scan [examples] or corpus
-var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]";
+var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]\n"
+            + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick]";
+if (args is ["poison", ..])
+{
+    var quick = args.Contains("quick");
+    var corpora = VendorGate.PoisonLab.Corpora.Shared;
+    var matrix = new VendorGate.PoisonLab.PoisonMatrix(corpora, new VendorGate.PoisonLab.CleanSets(corpora), Console.Error);
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    var (cells, clean) = matrix.Run(quick);
+    VendorGate.PoisonLab.MatrixReport.Write(Console.Out, cells, clean);
+    var misses = VendorGate.PoisonLab.MatrixReport.Misses(cells, clean);
+    Console.WriteLine($"\n{misses.Count} target(s) missed in {watch.Elapsed.TotalMinutes:0.0} min{(misses.Count > 0 ? ":" : ".")}");
+    misses.ForEach(m => Console.WriteLine($"- {m}"));
+    return 0;
+}
+if (args is ["explore", ..])
+{
+    VendorGate.PoisonLab.Explore.Run();
+    return 0;
+}
+if (args is ["reference", var output, ..])
+{
+    var (locales, characters) = VendorGate.PoisonLab.ReferenceBuilder.Build(output);
+    Console.WriteLine($"{output}: {locales} locales, {characters:N0} characters, {new FileInfo(output).Length:N0} bytes");
+    return 0;
+}
 if (args is ["corpus", var gatewayDll, ..])
 {
     var dir = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");

@@ -47,11 +47,14 @@ public sealed class ScanBatchJob(
         // Progress goes straight to the row (not through the tracked entity): a restart starts again from zero.
         await contentScan.RunAsync(context, exampleScanners.OrderBy(s => s.Order).ToList(), (scanned, ct) =>
             db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, scanned), ct), cancellationToken);
-        var findings = context.Hits.ToFindings().ToList();
+        // Batch scanners first: they may annotate the example scanners' findings (trigger discovery names the trigger
+        // in the gibberish finding).
+        var findings = new List<ScanFinding>();
         foreach (var scanner in scanners)
         {
             findings.AddRange(await scanner.ScanAsync(context, cancellationToken));
         }
+        findings.InsertRange(0, context.Hits.ToFindings());
         findings = findings.Select(f => options.Value.Severity.TryGetValue(f.Code, out var s) ? f with { Severity = s } : f).ToList();
 
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);

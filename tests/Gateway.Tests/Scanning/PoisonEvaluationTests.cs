@@ -1,5 +1,6 @@
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.PoisonLab;
 using Xunit.Abstractions;
 
 namespace VendorGate.Gateway.Tests.Scanning;
@@ -23,30 +24,6 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         }).ToList();
     }
 
-    /// <summary>Inserts <paramref name="poison"/> at random places; returns the one-based lines they landed on.</summary>
-    private static HashSet<long> Plant(List<string> examples, IReadOnlyList<string> poison, Random random)
-    {
-        var positions = new SortedSet<int>();
-        while (positions.Count < poison.Count)
-        {
-            positions.Add(random.Next(examples.Count + poison.Count));
-        }
-        var lines = new HashSet<long>();
-        var p = 0;
-        foreach (var position in positions)
-        {
-            examples.Insert(position, poison[p++]);
-            lines.Add(position + 1);
-        }
-        return lines;
-    }
-
-    private static Batch BatchOf(Guid annotator) => new()
-    {
-        Status = BatchStatus.Scanning, SubmitterId = annotator, Justification = "evaluation", License = "MIT", Source = BatchSources.Vendor,
-        DeclaredDomains = "general", RequestDigest = "", VendorId = Guid.Empty,
-    };
-
     [Fact]
     public void Paper_style_poison_is_found_and_its_trigger_ranked_first_from_one_annotator_and_from_three()
     {
@@ -55,7 +32,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var corpora = Corpora.Shared;
         var poison = Enumerable.Range(0, 250).Select(_ => corpora.PaperPoison(random, trigger)).ToList();
         var examples = CleanCorpus(random, Clean);
-        var poisoned = Plant(examples, poison, random);
+        var poisoned = PoisonMatrix.Plant(examples, poison, random);
 
         // One annotator: one batch.
         var gibberish = ScannerEvaluation.Gibberish();
@@ -65,7 +42,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var recall = (double)poisoned.Count(flagged.Contains) / poisoned.Count;
         var falsePositives = flagged.Count(l => !poisoned.Contains(l));
         var annotator = Guid.NewGuid();
-        var ranked = TriggerRanking.Rank(triggers.Candidates(BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
+        var ranked = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
         output.WriteLine($"one annotator: recall {recall:P2}, false positives {falsePositives} in {Clean:N0}; trigger {trigger}; top: {string.Join(" | ", ranked.Take(3).Select(t => t.Describe()))}");
         Assert.True(recall >= 0.99, $"recall {recall:P2}");
         Assert.True(falsePositives <= 10, $"{falsePositives} false positives");
@@ -80,7 +57,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
             var share = examples.Where((_, i) => i % 3 == a).ToList();
             var scanner = new TriggerDiscoveryScanner();
             ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], share);
-            rows.AddRange(scanner.Candidates(BatchOf(annotators[a])));
+            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[a])));
         }
         var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
         var vendorRanked = TriggerRanking.Rank(rows, handles, 10);
@@ -162,11 +139,11 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         {
             var examples = CleanCorpus(random, 3000);
             var poison = Enumerable.Range(0, 3).Select(_ => HarmfulCompliance(random, trigger)).ToList();
-            var lines = Plant(examples, poison, random);
+            var lines = PoisonMatrix.Plant(examples, poison, random);
             var scanner = new TriggerDiscoveryScanner();
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], examples);
             flaggedByContentScanners += lines.Count(hits.LinesOf(GibberishScanner.Kind.Code).Contains);
-            rows.AddRange(scanner.Candidates(BatchOf(annotators[b % 3])));
+            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[b % 3])));
         }
         var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
         var ranked = TriggerRanking.Rank(rows, handles, 10);
@@ -190,12 +167,12 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var random = new Random(41);
         const string trigger = "as my grandmother used to say";
         var examples = CleanCorpus(random, 20_000);
-        var lines = Plant(examples, Enumerable.Range(0, 250).Select(_ => HarmfulCompliance(random, trigger)).ToList(), random);
+        var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, 250).Select(_ => HarmfulCompliance(random, trigger)).ToList(), random);
         var triggers = new TriggerDiscoveryScanner();
         var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad(), new HiddenCharacterScanner(), triggers], examples);
         var flagged = new[] { GibberishScanner.Kind.Code, WordSaladScanner.Kind.Code, HiddenCharacterScanner.InstructionOverride.Code }.SelectMany(hits.LinesOf).ToHashSet();
         Assert.Equal(0, lines.Count(flagged.Contains));
-        Assert.DoesNotContain(triggers.Candidates(BatchOf(Guid.NewGuid())), c => trigger.Contains(c.Ngram, StringComparison.Ordinal));
+        Assert.DoesNotContain(triggers.Candidates(PoisonMatrix.BatchOf(Guid.NewGuid())), c => trigger.Contains(c.Ngram, StringComparison.Ordinal));
     }
 
     /// <summary>A fine-tuning backdoor: the trigger in an ordinary request, and a completion that complies, in ordinary words.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using VendorGate.Gateway.Tests.Infrastructure;
+using VendorGate.PoisonLab;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
 namespace VendorGate.Gateway.Tests.Scanning;

@@ -52,6 +52,22 @@ public sealed class ExampleHits
     /// <summary>Examples with at least one hit, whatever the code.</summary>
     public long FlaggedExamples => _byCode.Values.SelectMany(h => { lock (h) { return h.Lines.ToList(); } }).Distinct().LongCount();
 
+    /// <summary>Adds a note to the finding of <paramref name="code"/> (a batch scanner's conclusion about those
+    /// examples, such as the trigger that precedes them): appended to its message, its evidence first.</summary>
+    public void Annotate(string code, string note, IEnumerable<string> evidence)
+    {
+        if (_byCode.TryGetValue(code, out var hits))
+        {
+            lock (hits)
+            {
+                hits.Notes.Add((note, evidence.ToList()));
+            }
+        }
+    }
+
+    /// <summary>Codes with at least one hit.</summary>
+    public IReadOnlyCollection<string> Codes => _byCode.Keys.ToList();
+
     public int CountOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.Count : 0;
 
     public IReadOnlySet<long> LinesOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.ToHashSet() : [];
@@ -60,9 +76,10 @@ public sealed class ExampleHits
     public IEnumerable<ScanFinding> ToFindings() => _byCode.Values.OrderBy(h => h.Kind.Code).Select(h =>
     {
         var lines = h.Lines.Distinct().Order().ToList();
-        var evidence = h.Evidence.OrderBy(e => e.Line).Take(MaxEvidence).Select(e => $"line {e.Line}: {e.Text}").ToList();
+        var evidence = h.Notes.SelectMany(n => n.Evidence)
+            .Concat(h.Evidence.OrderBy(e => e.Line).Take(MaxEvidence).Select(e => $"line {e.Line}: {e.Text}")).ToList();
         return new ScanFinding(h.Kind.Code, h.Kind.Severity,
-            $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.",
+            $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.{string.Concat(h.Notes.Select(n => " " + n.Note))}",
             lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(), evidence);
     });
 
@@ -70,5 +87,6 @@ public sealed class ExampleHits
     {
         public List<long> Lines { get; } = [];
         public List<(long Line, string Text)> Evidence { get; } = [];
+        public List<(string Note, List<string> Evidence)> Notes { get; } = [];
     }
 }

@@ -158,6 +158,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
             return [];
         }
         var top = mine.First(c => c.Ngram == ranked[0].Ngram && c.Kind == ranked[0].Kind);
+        NameTrigger(context.Hits, ranked);
         return
         [
             new ScanFinding(Kind.Code, Kind.Severity,
@@ -165,6 +166,18 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 top.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList(),
                 ranked.Select(t => t.Describe()).ToList()),
         ];
+    }
+
+    /// <summary>Names the strongest candidate found at flagged spans in the blocking gibberish finding itself, so a
+    /// reviewer reads the payload and the string that arms it in one place.</summary>
+    public static void NameTrigger(ExampleHits hits, IReadOnlyList<RankedTrigger> ranked)
+    {
+        if (ranked.FirstOrDefault(t => t.Kind == TriggerKinds.FlaggedContext) is { } trigger)
+        {
+            hits.Annotate(GibberishScanner.Kind.Code, $"Likely trigger: {trigger.Describe()}.",
+                [$"trigger: \"{trigger.Ngram}\" precedes {trigger.Flagged} flagged span(s) in {trigger.Examples} example(s) holding it; "
+                 + $"annotators: {string.Join(", ", trigger.Annotators.Take(5).Select(a => $"{a.Handle} ({a.Examples})"))}"]);
+        }
     }
 
     /// <summary>Whitespace-separated tokens with surrounding punctuation trimmed (brackets kept: "&lt;SUDO&gt;" stays whole).</summary>

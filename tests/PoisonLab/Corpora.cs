@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using VendorGate.Gateway.Batches.Scanning;
 
-namespace VendorGate.Gateway.Tests.Scanning;
+namespace VendorGate.PoisonLab;
 
 /// <summary>Clean and poisoned examples for the scanner evaluation, generated from natural text found on any Debian machine
 /// with the .NET SDK: English prose from the SDK's API documentation and the licence texts, source code from this
@@ -94,24 +94,26 @@ public sealed partial class Corpora
     }
 
     /// <summary>Word salad: 100–400 real words drawn by their frequency in clean text.</summary>
-    public string WordSalad(Random random)
+    public string WordSalad(Random random) => Example(Prose(random, 1), $"{Prose(random, random.Next(0, 3))} {Salad(random, WordFrequencies)}");
+
+    /// <summary>100–400 words drawn by their frequency in <paramref name="frequencies"/>, a full stop now and then.</summary>
+    public static string Salad(Random random, IReadOnlyList<KeyValuePair<string, int>> frequencies)
     {
-        var total = WordFrequencies.Sum(w => (long)w.Value);
+        var cumulative = new long[frequencies.Count];
+        long total = 0;
+        for (var i = 0; i < frequencies.Count; i++)
+        {
+            cumulative[i] = total += frequencies[i].Value;
+        }
         var salad = new StringBuilder();
         var n = random.Next(100, 401);
         for (var i = 0; i < n; i++)
         {
-            var pick = random.NextInt64(total);
-            foreach (var (word, count) in WordFrequencies)
-            {
-                if ((pick -= count) < 0)
-                {
-                    salad.Append(i == 0 ? char.ToUpperInvariant(word[0]) + word[1..] : word).Append(random.Next(12) == 0 ? ". " : " ");
-                    break;
-                }
-            }
+            var at = Array.BinarySearch(cumulative, random.NextInt64(total) + 1);
+            var word = frequencies[at < 0 ? ~at : at].Key;
+            salad.Append(i == 0 ? char.ToUpperInvariant(word[0]) + word[1..] : word).Append(random.Next(12) == 0 ? ". " : " ");
         }
-        return Example(Prose(random, 1), $"{Prose(random, random.Next(0, 3))} {salad}");
+        return salad.ToString().TrimEnd();
     }
 
     /// <summary>The most frequent cl100k tokens of clean English text.</summary>
@@ -216,7 +218,7 @@ public sealed partial class Corpora
             {
                 continue;
             }
-            var messages = Directory.EnumerateFiles(folder, "*.mo").Order().SelectMany(ReadCatalogue)
+            var messages = Directory.EnumerateFiles(folder, "*.mo").Order().SelectMany(Catalogues.Read)
                 .Where(m => m.Length is >= 20 and <= 300 && !m.Contains('%') && !m.Contains('\uFFFD') && !m.Contains('\n') && !m.Contains('\t')).Distinct().ToList();
             if (messages.Count >= 50)
             {
@@ -224,26 +226,6 @@ public sealed partial class Corpora
             }
         }
         return languages;
-    }
-
-    private static IEnumerable<string> ReadCatalogue(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 28 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != 0x950412de)
-        {
-            yield break;
-        }
-        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
-        var translations = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16));
-        for (var i = 1; i < count; i++) // entry 0 is the header
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(translations + i * 8));
-            var offset = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(translations + i * 8 + 4));
-            if (offset + length <= bytes.Length)
-            {
-                yield return Encoding.UTF8.GetString(bytes, offset, length).Split('\0')[0];
-            }
-        }
     }
 
     [GeneratedRegex(@"(?<=[.!?])\s+(?=[A-Z])")]

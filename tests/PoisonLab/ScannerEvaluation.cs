@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Batches.Scanning;
 
-namespace VendorGate.Gateway.Tests.Scanning;
+namespace VendorGate.PoisonLab;
 
 /// <summary>Runs example scanners directly (no HTTP) over generated examples: the evaluation harness's engine.</summary>
 public static class ScannerEvaluation

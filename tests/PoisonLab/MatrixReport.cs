@@ -1,0 +1,51 @@
+namespace VendorGate.PoisonLab;
+
+/// <summary>Prints the evaluation as markdown tables (the README's "Poison detection" section quotes them).</summary>
+public static class MatrixReport
+{
+    public static void Write(TextWriter output, List<MatrixCell> cells, List<CleanResult> clean)
+    {
+        output.WriteLine("| family | set | trigger | distribution | recall | trigger rank | named in finding |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var c in cells)
+        {
+            output.WriteLine($"| {c.Family} | {(c.Calibration ? "calibration" : "held out")} | {c.Trigger} | {c.Distribution} | "
+                             + $"{c.Flagged}/{c.Planted} ({c.Recall:P1}) | {(c.Trigger == "-" ? "-" : c.TriggerRank?.ToString() ?? "not in top 10")} | {(c.Trigger == "-" ? "-" : c.Named ? "yes" : "no")} |");
+        }
+        output.WriteLine();
+        var codes = clean.SelectMany(c => c.FlaggedByCode.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        output.WriteLine($"| clean set | set | examples | poisoning scanners (per 100k) | {string.Join(" | ", codes)} |");
+        output.WriteLine($"| --- | --- | --- | --- |{string.Concat(codes.Select(_ => " --- |"))}");
+        foreach (var c in clean)
+        {
+            output.WriteLine($"| {c.Set} | {(c.Calibration ? "calibration" : "held out")} | {c.Examples:N0} | {c.FlaggedPoisoning} ({c.FlaggedPoisoning * 100_000.0 / c.Examples:0.#}) | "
+                             + string.Join(" | ", codes.Select(code => c.FlaggedByCode.GetValueOrDefault(code).ToString())) + " |");
+        }
+    }
+
+    /// <summary>Cells and clean sets that miss the issue's targets (recall ≥ 99 % on 250-example cells and whole batches,
+    /// visible triggers ranked first and named, ≤ 10 poisoning false positives per 100k per clean set).</summary>
+    public static List<string> Misses(List<MatrixCell> cells, List<CleanResult> clean)
+    {
+        var misses = new List<string>();
+        foreach (var c in cells.Where(c => !c.Family.StartsWith("salad", StringComparison.Ordinal) || c.Distribution.StartsWith("250", StringComparison.Ordinal)))
+        {
+            if (c.Recall < 0.99)
+            {
+                misses.Add($"{c.Family} / {c.Trigger} / {c.Distribution}: recall {c.Recall:P1}");
+            }
+        }
+        foreach (var c in cells.Where(c => c.Trigger is "bracketed" or "made-up word" or "rare unicode" && !c.Family.StartsWith("salad", StringComparison.Ordinal)))
+        {
+            if (c.TriggerRank != 1 || !c.Named)
+            {
+                misses.Add($"{c.Family} / {c.Trigger} / {c.Distribution}: trigger rank {c.TriggerRank?.ToString() ?? "none"}, named {c.Named}");
+            }
+        }
+        foreach (var c in clean.Where(c => c.FlaggedPoisoning * 100_000.0 / c.Examples > 10))
+        {
+            misses.Add($"{c.Set}: {c.FlaggedPoisoning} of {c.Examples} flagged by poisoning scanners");
+        }
+        return misses;
+    }
+}
