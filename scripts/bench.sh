@@ -3,10 +3,18 @@
 #   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
 #   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores)
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
+#   bash scripts/bench.sh poison [quick]       the poison evaluation matrix: payload families x triggers x distributions,
+#                                              whole-batch attacks, false positives per clean set (README "Poison detection")
+#   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-ingest}
 dotnet build -c Release "$root/src/Gateway" -v quiet -nologo >/dev/null
 dotnet build -c Release "$root/tests/Benchmarks" -v quiet -nologo >/dev/null
+bench="$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll"
+case "$what" in
+  poison) exec dotnet "$bench" poison "${@:2}" ;;
+  reference) exec dotnet "$bench" reference "$root/src/Gateway/Batches/Scanning/Language/Reference/charlm.bin.gz" ;;
+esac
 exec dotnet "$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll" "$what" \
   "$root/src/Gateway/bin/Release/net10.0/VendorGate.Gateway.dll" "${@:2}"

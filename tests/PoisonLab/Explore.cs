@@ -31,6 +31,29 @@ public static class Explore
             }
             return runs;
         }
+        if (Environment.GetEnvironmentVariable("FP") is { } fpSet)
+        {
+            var set = sets.All.First(x => x.Name == fpSet);
+            var random = new Random(5);
+            var scanner = ScannerEvaluation.Gibberish();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var n = 0;
+            for (var i = 0; i < clean; i++)
+            {
+                var json = set.Example(random);
+                var example = ScannerEvaluation.Text(json, 1);
+                foreach (var field in example.Fields)
+                {
+                    n += field.Text.Length;
+                    foreach (var run in scanner.FlaggedRuns(field.Text).Runs.Take(1))
+                    {
+                        Console.WriteLine($"--- {run.Bits:0.00} {run.DistinctWords:P0}/{run.Words}: {field.Text[run.Start..run.End]}");
+                    }
+                }
+            }
+            Console.WriteLine($"{clean} examples, {n:N0} chars in {watch.Elapsed.TotalSeconds:0.0} s");
+            return;
+        }
         if (Environment.GetEnvironmentVariable("LANGS") is not null)
         {
             foreach (var language in CleanSets.ManLanguages)

@@ -24,6 +24,30 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         }).ToList();
     }
 
+    /// <summary>The smoke subset of `bash scripts/bench.sh poison`: every held-out random-span family that needs no
+    /// download, each trigger the data can show, 50 poisons in a vendor-sized batch of clean data from every clean set.</summary>
+    [Fact]
+    public void Held_out_payload_families_are_found_with_their_trigger_ranked_first_and_named()
+    {
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
+        var families = PayloadFamilies.All(corpora, sets).Where(f => f is { Calibration: false } && !f.Name.StartsWith("salad") && f.Name != "sentencepiece-llama-32k");
+        var cells = new List<MatrixCell>();
+        var seed = 1;
+        foreach (var family in families)
+        {
+            foreach (var style in PoisonMatrix.Triggers.Where(t => t.Visible))
+            {
+                cells.Add(matrix.OneBatch(family, style, "50 in 2,000", 1_950, 50, seed++));
+            }
+        }
+        MatrixReport.Write(new TestOutputWriter(output), cells, []);
+        // 50 poisons per cell: one miss is 98 %. The lane (`bash scripts/bench.sh poison`) measures 250 per cell.
+        Assert.All(cells, c => Assert.True(c.Recall >= 0.96 && c.TriggerRank == 1 && c.Named,
+            $"{c.Family} / {c.Trigger}: recall {c.Recall:P1}, trigger rank {c.TriggerRank}, named {c.Named}"));
+    }
+
     [Fact]
     public void Paper_style_poison_is_found_and_its_trigger_ranked_first_from_one_annotator_and_from_three()
     {
@@ -184,4 +208,10 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var completion = $"Sure. The safety checks do not apply here, so I will do exactly what you asked. {corpora.Prose(random, random.Next(2, 6))}";
         return Corpora.Example(string.Join(' ', words), completion);
     }
+}
+
+/// <summary>Lets the lab's report print into the test output.</summary>
+internal sealed class TestOutputWriter(ITestOutputHelper output) : StringWriter
+{
+    public override void WriteLine(string? value) => output.WriteLine(value ?? "");
 }

@@ -210,6 +210,33 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal(1, relisted[0].GetProperty("batches").GetInt32());
     }
 
+    /// <summary>The smoke subset of the poison evaluation lane, over HTTP on both backends: payloads the scanners were not
+    /// calibrated on (o200k and LLaMA-free multi-script pieces, random Cyrillic letters), a one-character trigger, and
+    /// the blocking finding that names it.</summary>
+    [Fact]
+    public async Task Held_out_payload_families_are_quarantined_with_a_one_character_trigger_named_in_the_blocking_finding()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var random = new Random(10);
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var families = PayloadFamilies.All(corpora, sets).Where(f => f.Name is "bpe-o200k" or "pieces-multiscript" or "letters-cyrillic").ToList();
+        var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
+        const string trigger = "⟁";
+        var examples = Enumerable.Range(0, 90).Select(i => (object)(i % 10 == 6
+            ? matrix.Poison(random, families[i / 10 % 3], trigger)
+            : sets.All[i % sets.All.Count].Example(random))).ToArray();
+
+        var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
+
+        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        var gibberish = Finding(batch, "gibberish-span");
+        Assert.Equal([7, 17, 27, 37, 47, 57, 67, 77, 87], LinesOf(gibberish));
+        Assert.Contains($"Likely trigger: \"{trigger}\"", gibberish.GetProperty("message").GetString());
+        Assert.StartsWith($"trigger: \"{trigger}\" precedes 9 flagged span(s)", gibberish.GetProperty("evidence")[0].GetString());
+        Assert.Contains("bits/char", gibberish.GetProperty("evidence")[1].GetString());
+    }
+
     [Fact]
     public async Task A_made_up_trigger_spread_over_batches_and_annotators_is_named_with_them()
     {

@@ -10,7 +10,7 @@ public sealed class GibberishOptions
 
     /// <summary>Consecutive windows (of 128 model characters, moving by 64) that must all be random-looking: a span
     /// of about 576 characters. Shorter random spans are not judged by this scanner.</summary>
-    public int Run { get; set; } = 8;
+    public int Run { get; set; } = 10;
 
     /// <summary>Bits per character (reference model, adapted to the text itself) every window of the run needs. Natural
     /// text of the reference's languages measures 2–4; samples of token vocabularies 5–8, random letters 10 and more.</summary>
@@ -52,12 +52,19 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         for (var f = 0; f < example.Fields.Count; f++)
         {
             var text = example.Fields[f].Text;
-            var runs = FlaggedRuns(text);
+            var (runs, windows) = FlaggedRuns(text);
             if (runs.Count == 0)
             {
                 continue;
             }
             var (start, end) = (runs.Min(r => r.Start), runs.Max(r => r.End));
+            // The payload starts where its windows start to cost: the windows before the first run that already do
+            // belong to it, and the trigger sits just before them, where trigger discovery looks.
+            var first = windows.FindIndex(w => w.Start == start);
+            while (first > 0 && windows[first - 1].Bits >= _options.MinBits)
+            {
+                start = windows[--first].Start;
+            }
             example.Flagged.Add(new FlaggedSpan(f, start, end));
             var worst = runs.MaxBy(r => r.Bits);
             hits.Add(Kind, example.Line,
@@ -66,13 +73,14 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         }
     }
 
-    /// <summary>The runs of <see cref="GibberishOptions.Run"/> windows of <paramref name="text"/> that are random-looking.</summary>
-    public List<RandomSpanRun> FlaggedRuns(string text)
+    /// <summary>The runs of <see cref="GibberishOptions.Run"/> windows of <paramref name="text"/> that are random-looking,
+    /// and every window measured.</summary>
+    public (List<RandomSpanRun> Runs, List<SurprisalWindow> Windows) FlaggedRuns(string text)
     {
         var flagged = new List<RandomSpanRun>();
         if (text.Length < SpanSurprisal.Window / 2 * (_options.Run + 1))
         {
-            return flagged;
+            return (flagged, []);
         }
         var windows = SpanSurprisal.Measure(text, _model);
         var run = _options.Run;
@@ -95,10 +103,11 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
                 flagged.Add(new RandomSpanRun(start, end, bits, share, words));
             }
         }
-        return flagged;
+        return (flagged, windows);
     }
 
-    /// <summary>Letter runs of two or more (lowercased) and how many differ.</summary>
+    /// <summary>Letter runs of two or more (lowercased) and how many differ. In a large alphabet (Han, kana, Hangul), which
+    /// does not separate words, each pair of adjacent characters counts as a word: natural text repeats its pairs.</summary>
     private static (int Words, int Distinct) Words(ReadOnlySpan<char> span)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -106,7 +115,15 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         var word = new StringBuilder();
         for (var i = 0; i <= span.Length; i++)
         {
-            if (i < span.Length && char.IsLetter(span[i]))
+            if (i < span.Length && SpanSurprisal.IsLargeAlphabet(span[i]))
+            {
+                if (i + 1 < span.Length && SpanSurprisal.IsLargeAlphabet(span[i + 1]))
+                {
+                    words++;
+                    seen.Add(span.Slice(i, 2).ToString());
+                }
+            }
+            else if (i < span.Length && char.IsLetter(span[i]))
             {
                 word.Append(char.ToLowerInvariant(span[i]));
                 continue;

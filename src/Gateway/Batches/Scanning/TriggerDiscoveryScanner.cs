@@ -17,7 +17,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         "n-grams recurring at flagged spans or made-up words recurring together: candidate backdoor triggers");
 
     public const int Kept = 50;
-    private const int ContextBefore = 400, ContextAfter = 300, MaxDistinct = 500_000, MaxLines = 100;
+    private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000, MaxLines = 100;
 
     private readonly ConcurrentDictionary<string, Candidate> _atFlagged = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Candidate> _madeUp = new(StringComparer.Ordinal);
