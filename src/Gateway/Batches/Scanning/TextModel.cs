@@ -86,56 +86,6 @@ public sealed class TextModel
         return entropy;
     }
 
-    /// <summary>Writing system of a letter, coarse: enough to tell one language's text from a mix of many.</summary>
-    public static int ScriptOf(char c) => c switch
-    {
-        < '\u0250' => 1,                    // Latin
-        < '\u0370' => 0,                    // IPA, modifiers
-        < '\u0400' => 2,                    // Greek
-        < '\u0530' => 3,                    // Cyrillic
-        < '\u0600' => 4,                    // Armenian, Hebrew
-        < '\u0780' => 5,                    // Arabic, Syriac
-        < '\u0E00' => 6,                    // Indic
-        < '\u0F00' => 7,                    // Thai, Lao
-        >= '\u3040' and < '\u3100' => 9,    // Hiragana, Katakana: written with ideographs
-        >= '\u4E00' and < '\uA000' => 9,    // CJK ideographs
-        >= '\uAC00' and < '\uD7B0' => 10,   // Hangul
-        _ => 11,
-    };
-
-    /// <summary>The words of <paramref name="text"/> for the word-level measures: runs of ASCII letters, with camelCase and
-    /// snake_case identifiers split into their parts so code reads as words.</summary>
-    public static WordEnumerator Words(ReadOnlySpan<char> text) => new(text);
-
-    public ref struct WordEnumerator(ReadOnlySpan<char> text)
-    {
-        private readonly ReadOnlySpan<char> _text = text;
-        private int _at;
-
-        public ReadOnlySpan<char> Current { get; private set; }
-
-        public readonly WordEnumerator GetEnumerator() => this;
-
-        public bool MoveNext()
-        {
-            while (_at < _text.Length && !char.IsAsciiLetter(_text[_at]))
-            {
-                _at++;
-            }
-            if (_at >= _text.Length)
-            {
-                return false;
-            }
-            var start = _at++;
-            while (_at < _text.Length && char.IsAsciiLetter(_text[_at]) && !(char.IsAsciiLetterUpper(_text[_at]) && char.IsAsciiLetterLower(_text[_at - 1])))
-            {
-                _at++;
-            }
-            Current = _text[start.._at];
-            return true;
-        }
-    }
-
     /// <summary>A short, printable excerpt for evidence.</summary>
     public static string Excerpt(string text, int start, int length)
     {

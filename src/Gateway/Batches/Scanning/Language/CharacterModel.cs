@@ -56,9 +56,6 @@ public sealed class CharacterModel
     /// <summary>The model built from the shipped reference counts.</summary>
     public static CharacterModel Shared => Instance.Value;
 
-    /// <summary>Distinct n-grams held.</summary>
-    public int Entries => _counts.Count(c => c > 0);
-
     /// <summary>The character as the model sees it.</summary>
     public static char Normalize(char c) => char.IsWhiteSpace(c) ? ' ' : char.IsDigit(c) ? '0' : char.ToLowerInvariant(c);
 
@@ -205,14 +202,6 @@ public sealed class CharacterModel
     {
         hash = (hash ^ c) * 0xBF58476D1CE4E5B9UL;
         return hash ^ (hash >> 31);
-    }
-
-    /// <summary>Counts every n-gram of length 1 to <see cref="Order"/> of <paramref name="texts"/> (each normalized
-    /// first); keeps those seen at least <paramref name="minCount"/> times (unigrams always).</summary>
-    public static CharacterModel Train(IEnumerable<string> texts, int minCount = 1)
-    {
-        var (counts, total) = Count(texts);
-        return new CharacterModel(Prune(counts, minCount), total);
     }
 
     private static (Dictionary<uint, int> Counts, long Total) Count(IEnumerable<string> texts)
