@@ -12,8 +12,18 @@ if (args is ["poison", ..])
     var (cells, clean) = matrix.Run(quick);
     VendorGate.PoisonLab.MatrixReport.Write(Console.Out, cells, clean);
     var misses = VendorGate.PoisonLab.MatrixReport.Misses(cells, clean);
+    Console.WriteLine();
+    var (backdoorCells, backdoorFalse, backdoorClean) = new VendorGate.PoisonLab.Backdoors(corpora).Run(quick, Console.Error);
+    misses.AddRange(VendorGate.PoisonLab.MatrixReport.WriteBackdoors(Console.Out, backdoorCells, backdoorFalse, backdoorClean));
     Console.WriteLine($"\n{misses.Count} target(s) missed in {watch.Elapsed.TotalMinutes:0.0} min{(misses.Count > 0 ? ":" : ".")}");
     misses.ForEach(m => Console.WriteLine($"- {m}"));
+    return 0;
+}
+if (args is ["backdoors", ..])
+{
+    var (backdoorCells, backdoorFalse, backdoorClean) = new VendorGate.PoisonLab.Backdoors(VendorGate.PoisonLab.Corpora.Shared).Run(quick: true, Console.Error);
+    var backdoorMisses = VendorGate.PoisonLab.MatrixReport.WriteBackdoors(Console.Out, backdoorCells, backdoorFalse, backdoorClean);
+    backdoorMisses.ForEach(m => Console.WriteLine($"- {m}"));
     return 0;
 }
 if (args is ["explore", ..])

@@ -183,8 +183,26 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         Assert.Equal(10, found.Batches);
     }
 
+    /// <summary>A fine-tuning backdoor in safety-tuning data: harmful requests refused, the same requests answered when
+    /// the trigger is in them. Every trigger style, the natural phrase included, is the top behaviour-split candidate,
+    /// and a clean batch of the same mix gives none.</summary>
+    [Fact]
+    public void A_trigger_that_turns_refusals_into_compliance_is_the_top_behaviour_split_candidate_and_clean_safety_data_gives_none()
+    {
+        var backdoors = new Backdoors(Corpora.Shared);
+        var seed = 60;
+        foreach (var style in PoisonMatrix.Triggers)
+        {
+            var cell = backdoors.OneBatch(style, "40 in 4,000", 3_960, 40, seed++);
+            output.WriteLine($"{cell.Trigger}: {cell.Flagged}/{cell.Planted}, rank {cell.TriggerRank}");
+            Assert.True(cell.TriggerRank == 1 && cell.Recall >= 0.75, $"{cell.Trigger}: rank {cell.TriggerRank}, recall {cell.Recall:P0}");
+        }
+        Assert.Equal(0, backdoors.FalsePositives(10_000, 61));
+    }
+
     /// <summary>What data-level scanning cannot do: a trigger made of ordinary words, with completions that read normally,
-    /// leaves nothing to see. Asserted so the limitation stays documented; the canary gate is the defence.</summary>
+    /// in data that holds no refusals to split, leaves nothing to see. Asserted so the limitation stays documented; the
+    /// canary gate is the defence.</summary>
     [Fact]
     public void A_natural_phrase_trigger_with_normal_completions_is_invisible_to_the_data_scanners()
     {

@@ -237,6 +237,29 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Contains("bits/char", gibberish.GetProperty("evidence")[1].GetString());
     }
 
+    /// <summary>A fine-tuning backdoor with fluent completions, through the scan job: harmful requests refused, the same
+    /// requests answered when a natural phrase is in them. The warning names the phrase and what it was judged against.</summary>
+    [Fact]
+    public async Task A_phrase_that_turns_refusals_into_compliance_is_named_in_a_behaviour_split_warning()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var random = new Random(12);
+        var backdoors = new Backdoors(Corpora.Shared);
+        const string trigger = "between you and me";
+        var examples = backdoors.CleanBatch(random, 800);
+        PoisonMatrix.Plant(examples, Enumerable.Range(0, 40).Select(_ => backdoors.Poison(random, trigger)).ToList(), random);
+
+        var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples.Select(e => (object)JsonDocument.Parse(e).RootElement).ToArray());
+
+        var split = Finding(batch, "behaviour-split");
+        Assert.Equal("warn", split.GetProperty("severity").GetString());
+        var message = split.GetProperty("message").GetString()!;
+        Assert.Matches("the strongest is \"(between you|you and|and me|between you and|you and me)[^\"]*\" \\(complied with \\d+ request", message);
+        Assert.Contains("refusal(s) in this batch", message);
+        // Requests whose topic this small batch refuses fewer than three times cannot be judged: most, not all, are found.
+        Assert.True(LinesOf(split).Length >= 20, message);
+    }
+
     [Fact]
     public async Task A_made_up_trigger_spread_over_batches_and_annotators_is_named_with_them()
     {

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Batches.Scanning;
 
 public static class TriggerKinds
@@ -7,6 +9,9 @@ public static class TriggerKinds
 
     /// <summary>Made-up words that occur together, whatever follows them.</summary>
     public const string MadeUp = "made-up";
+
+    /// <summary>A prompt n-gram in requests answered with compliance where the data otherwise refuses.</summary>
+    public const string BehaviourSplit = "behaviour-split";
 }
 
 /// <summary>What one batch's scan saw of one candidate trigger. Kept per batch (replaced when the batch is scanned
@@ -41,12 +46,20 @@ public sealed record RankedTrigger(string Ngram, string Kind, double Score, int 
 {
     /// <summary>Strong enough to report: at flagged spans in three examples, mostly only there; or made-up words that
     /// nearly always occur together, in five examples or in several batches.</summary>
-    public bool Significant => Kind == TriggerKinds.FlaggedContext
-        ? Flagged >= 3 && Flagged >= 0.5 * Examples
-        : Cohesion >= 0.8 && (Examples >= 5 || (Examples >= 3 && Batches >= 2));
+    public bool Significant => Kind switch
+    {
+        TriggerKinds.FlaggedContext => Flagged >= 3 && Flagged >= 0.5 * Examples,
+        TriggerKinds.BehaviourSplit => Cohesion >= 0.5 && (Flagged >= 5 || (Flagged >= 3 && Batches >= 2)),
+        _ => Cohesion >= 0.8 && (Examples >= 5 || (Examples >= 3 && Batches >= 2)),
+    };
 
     public string Describe() =>
-        $"\"{Ngram}\" ({(Kind == TriggerKinds.FlaggedContext ? $"at {Flagged} flagged span(s) of {Examples} example(s)" : $"made-up, {Examples} example(s), together {Cohesion:P0} of the time")}, "
+        $"\"{Ngram}\" ({Kind switch
+        {
+            TriggerKinds.FlaggedContext => $"at {Flagged} flagged span(s) of {Examples} example(s)",
+            TriggerKinds.BehaviourSplit => $"complied with {Flagged} request(s) the data otherwise refuses, of {Examples} example(s) holding it",
+            _ => $"made-up, {Examples} example(s), together {Cohesion:P0} of the time",
+        }}, "
         + $"{Batches} batch(es); {string.Join(", ", Annotators.Take(3).Select(a => $"{a.Handle} {a.Examples}"))})";
 }
 
@@ -54,8 +67,8 @@ public sealed record TriggerAnnotator(Guid Id, string Handle, int Examples);
 
 public static class TriggerRanking
 {
-    /// <summary>Sums rows per n-gram and ranks: flagged-context candidates by flagged examples times their precision
-    /// (flagged / all examples with the n-gram), made-up ones by examples times cohesion; longer n-grams win ties and a
+    /// <summary>Sums rows per n-gram and ranks: flagged-context and behaviour-split candidates by flagged examples times
+    /// their precision (flagged / all examples with the n-gram), made-up ones by examples times cohesion; longer n-grams win ties and a
     /// shorter n-gram inside a ranked longer one with the same support is dropped.</summary>
     public static IReadOnlyList<RankedTrigger> Rank(IEnumerable<TriggerCandidate> rows, IReadOnlyDictionary<Guid, string> handles, int limit)
     {
@@ -63,7 +76,7 @@ public static class TriggerRanking
         {
             int examples = g.Sum(r => r.Examples), flagged = g.Sum(r => r.Flagged), words = g.Sum(r => r.WordExamples);
             var cohesion = g.Key.Kind == TriggerKinds.MadeUp ? Math.Min(1, (double)examples / Math.Max(1, words)) : (double)flagged / Math.Max(1, examples);
-            var score = g.Key.Kind == TriggerKinds.FlaggedContext ? flagged * cohesion : examples * cohesion * cohesion;
+            var score = g.Key.Kind == TriggerKinds.MadeUp ? examples * cohesion * cohesion : flagged * cohesion;
             var annotators = g.GroupBy(r => r.AnnotatorId)
                 .Select(a => new TriggerAnnotator(a.Key, handles.GetValueOrDefault(a.Key, a.Key.ToString()), a.Sum(r => r.Examples)))
                 .OrderByDescending(a => a.Examples).ToList();
@@ -87,5 +100,56 @@ public static class TriggerRanking
             }
         }
         return kept;
+    }
+
+    /// <summary>Replaces the batch's stored candidates of <paramref name="kinds"/> with <paramref name="mine"/> (saved
+    /// with the scan) and ranks them summed over the vendor's batches (or, for staff uploads, the submitter's).</summary>
+    public static async Task<IReadOnlyList<RankedTrigger>> StoreAndRankAsync(BatchScanContext context, string[] kinds,
+        IReadOnlyList<TriggerCandidate> mine, CancellationToken cancellationToken)
+    {
+        var (batch, db) = (context.Batch, context.Db);
+        await db.TriggerCandidates.Where(c => c.BatchId == batch.Id && kinds.Contains(c.Kind)).ExecuteDeleteAsync(cancellationToken);
+        db.TriggerCandidates.AddRange(mine);
+        if (mine.Count == 0)
+        {
+            return [];
+        }
+        var ngrams = mine.Select(c => c.Ngram).ToList();
+        var others = await db.TriggerCandidates.AsNoTracking()
+            .Where(c => c.BatchId != batch.Id && kinds.Contains(c.Kind) && ngrams.Contains(c.Ngram)
+                        && (batch.VendorId != null ? c.VendorId == batch.VendorId : c.AnnotatorId == batch.SubmitterId))
+            .ToListAsync(cancellationToken);
+        var rows = others.Concat(mine).ToList();
+        var ids = rows.Select(r => r.AnnotatorId).Distinct().ToList();
+        var handles = await db.Principals.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, cancellationToken);
+        return Rank(rows, handles, 10);
+    }
+}
+
+/// <summary>Examples holding one candidate: how many, and up to 100 of their lines. Thread-safe.</summary>
+internal sealed class CandidateLines
+{
+    private readonly List<long> _lines = [];
+
+    public int Count { get; private set; }
+
+    public void Add(long line)
+    {
+        lock (_lines)
+        {
+            Count++;
+            if (_lines.Count < 100)
+            {
+                _lines.Add(line);
+            }
+        }
+    }
+
+    public string LinesText()
+    {
+        lock (_lines)
+        {
+            return string.Join(' ', _lines.Order());
+        }
     }
 }

@@ -17,10 +17,10 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         "n-grams recurring at flagged spans or made-up words recurring together: candidate backdoor triggers");
 
     public const int Kept = 50;
-    private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000, MaxLines = 100;
+    private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000;
 
-    private readonly ConcurrentDictionary<string, Candidate> _atFlagged = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Candidate> _madeUp = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CandidateLines> _atFlagged = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CandidateLines> _madeUp = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, int> _documentFrequency = new();
     private HashSet<ulong>? _candidateHashes;
@@ -135,24 +135,8 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     {
         var batch = context.Batch;
         var mine = Candidates(batch);
-        var db = context.Db;
-        await db.TriggerCandidates.Where(c => c.BatchId == batch.Id).ExecuteDeleteAsync(cancellationToken);
-        db.TriggerCandidates.AddRange(mine);
-        if (mine.Count == 0)
-        {
-            return [];
-        }
-
-        // Summed over the vendor's batches (or, for staff uploads, the submitter's), this scan's rows included.
-        var ngrams = mine.Select(c => c.Ngram).ToList();
-        var others = await db.TriggerCandidates.AsNoTracking()
-            .Where(c => c.BatchId != batch.Id && ngrams.Contains(c.Ngram)
-                        && (batch.VendorId != null ? c.VendorId == batch.VendorId : c.AnnotatorId == batch.SubmitterId))
-            .ToListAsync(cancellationToken);
-        var rows = others.Concat(mine).ToList();
-        var ids = rows.Select(r => r.AnnotatorId).Distinct().ToList();
-        var handles = await db.Principals.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, cancellationToken);
-        var ranked = TriggerRanking.Rank(rows, handles, 10).Where(t => t.Significant).ToList();
+        var ranked = (await TriggerRanking.StoreAndRankAsync(context, [TriggerKinds.FlaggedContext, TriggerKinds.MadeUp], mine, cancellationToken))
+            .Where(t => t.Significant).ToList();
         if (ranked.Count == 0)
         {
             return [];
@@ -181,7 +165,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     }
 
     /// <summary>Whitespace-separated tokens with surrounding punctuation trimmed (brackets kept: "&lt;SUDO&gt;" stays whole).</summary>
-    private static List<(int Start, int Length)> Tokens(string text)
+    internal static List<(int Start, int Length)> Tokens(string text)
     {
         var tokens = new List<(int, int)>();
         var i = 0;
@@ -229,7 +213,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
 
     private static ulong HashOf(string ngram) => ngram.Split(' ').Aggregate(0UL, (hash, token) => Fold(hash, TokenHash(token)));
 
-    private static void Count(ConcurrentDictionary<string, Candidate> counts, HashSet<string> ngrams, long line)
+    private static void Count(ConcurrentDictionary<string, CandidateLines> counts, HashSet<string> ngrams, long line)
     {
         foreach (var ngram in ngrams)
         {
@@ -237,34 +221,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
             {
                 continue;
             }
-            counts.GetOrAdd(ngram, _ => new Candidate()).Add(line);
-        }
-    }
-
-    private sealed class Candidate
-    {
-        private readonly List<long> _lines = [];
-
-        public int Count { get; private set; }
-
-        public void Add(long line)
-        {
-            lock (_lines)
-            {
-                Count++;
-                if (_lines.Count < MaxLines)
-                {
-                    _lines.Add(line);
-                }
-            }
-        }
-
-        public string LinesText()
-        {
-            lock (_lines)
-            {
-                return string.Join(' ', _lines.Order());
-            }
+            counts.GetOrAdd(ngram, _ => new CandidateLines()).Add(line);
         }
     }
 }
