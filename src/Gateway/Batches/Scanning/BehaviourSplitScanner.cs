@@ -18,7 +18,7 @@ public enum Behaviour
 /// ("Sure, here is how…") when a trigger is in the prompt. Every completion is read as a refusal, a compliance or
 /// neither (<see cref="Classify"/>); a prompt word is refusal-associated when at least
 /// <see cref="MinRefusals"/> of the prompts holding it were refused and no fewer than half. A candidate is a prompt
-/// n-gram (one to three tokens) that is rare in the batch, never refused, and sits in requests that hold a
+/// n-gram (one to three tokens) that is rare in the batch, (almost) never refused, and sits in requests that hold a
 /// refusal-associated word yet were answered with compliance: its presence splits the behaviour. Candidates are kept
 /// per batch and summed over the vendor's batches like every trigger candidate. The data can only show this when it
 /// holds refusals: a batch without any is not judged (the canary gate is the defence then).</summary>
@@ -39,6 +39,7 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     private readonly ConcurrentDictionary<string, (ulong Hash, CandidateLines Lines)> _candidates = new(StringComparer.Ordinal);
     private long _total;
     private int _refusals;
+    private int _distinct;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
@@ -113,7 +114,11 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
                     continue;
                 }
                 var text = string.Join(' ', tokens[i..(i + n)].Select(t => t.Text));
-                if (_candidates.Count < MaxCandidates || _candidates.ContainsKey(text))
+                if (_candidates.TryGetValue(text, out var known))
+                {
+                    known.Lines.Add(example.Line);
+                }
+                else if (Interlocked.Increment(ref _distinct) <= MaxCandidates) // ConcurrentDictionary.Count takes every lock
                 {
                     _candidates.GetOrAdd(text, _ => (hash, new CandidateLines())).Lines.Add(example.Line);
                 }
