@@ -6,6 +6,7 @@
 #   bash scripts/bench.sh poison [quick]       the poison evaluation matrix: payload families x triggers x distributions,
 #                                              whole-batch attacks, false positives per clean set (README "Poison detection")
 #   bash scripts/bench.sh backdoors            fine-tuning backdoors (refusal turned into compliance) x trigger styles, quick
+#   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short examples)
 #   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +17,7 @@ bench="$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll"
 case "$what" in
   poison) exec dotnet "$bench" poison "${@:2}" ;;
   backdoors) exec dotnet "$bench" backdoors ;;
+  salad) exec dotnet "$bench" salad ;;
   reference) exec dotnet "$bench" reference "$root/src/Gateway/Batches/Scanning/Language/Reference/charlm.bin.gz" ;;
 esac
 exec dotnet "$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll" "$what" \

@@ -26,6 +26,11 @@ if (args is ["backdoors", ..])
     backdoorMisses.ForEach(m => Console.WriteLine($"- {m}"));
     return 0;
 }
+if (args is ["salad", ..])
+{
+    VendorGate.PoisonLab.SaladExplore.Run();
+    return 0;
+}
 if (args is ["explore", ..])
 {
     VendorGate.PoisonLab.Explore.Run();

@@ -180,8 +180,8 @@ public sealed partial class CleanSets(Corpora corpora)
     [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*|[{}()\[\];,.]|[-+*/%=<>!&|^~?:]{1,3}|\d+")]
     private static partial Regex CodeToken();
 
-    /// <summary>German word frequencies from the German manual pages (held-out word salad of another language).</summary>
-    public List<KeyValuePair<string, int>> GermanWords() => WordList(_languages.Value.GetValueOrDefault("de") ?? []);
+    /// <summary>Word frequencies of a language's manual pages (word salad of another language).</summary>
+    public List<KeyValuePair<string, int>> WordsOf(string language) => WordList(_languages.Value.GetValueOrDefault(language) ?? []);
 
     private static List<KeyValuePair<string, int>> WordList(IEnumerable<string> paragraphs)
     {

@@ -23,12 +23,13 @@ public static class MatrixReport
         }
     }
 
-    /// <summary>Cells and clean sets that miss the targets (recall ≥ 99 % on 250-example cells and whole batches,
-    /// visible triggers ranked first and named, ≤ 10 poisoning false positives per 100k per clean set).</summary>
+    /// <summary>Cells and clean sets that miss the targets (recall ≥ 99 % in every cell, visible triggers ranked
+    /// first and named — not yet judged for word salad, whose spans trigger discovery does not read — and ≤ 10
+    /// poisoning false positives per 100k per clean set).</summary>
     public static List<string> Misses(List<MatrixCell> cells, List<CleanResult> clean)
     {
         var misses = new List<string>();
-        foreach (var c in cells.Where(c => !c.Family.StartsWith("salad", StringComparison.Ordinal) || c.Distribution.StartsWith("250", StringComparison.Ordinal)))
+        foreach (var c in cells)
         {
             if (c.Recall < 0.99)
             {

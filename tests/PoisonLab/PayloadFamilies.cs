@@ -18,7 +18,9 @@ public static class PayloadFamilies
     /// <summary>Every family; the held-out ones need data this machine may lack (LLaMA's vocabulary comes from npm).</summary>
     public static IReadOnlyList<PayloadFamily> All(Corpora corpora, CleanSets clean)
     {
-        var german = new Lazy<List<KeyValuePair<string, int>>>(clean.GermanWords);
+        var german = new Lazy<List<KeyValuePair<string, int>>>(() => clean.WordsOf("de"));
+        var russian = new Lazy<List<KeyValuePair<string, int>>>(() => clean.WordsOf("ru"));
+        var spanish = new Lazy<List<KeyValuePair<string, int>>>(() => clean.WordsOf("es").Select(w => KeyValuePair.Create(w.Key, 1)).ToList());
         var codeTokens = new Lazy<List<string>>(clean.CodeTokens);
         return
     [
@@ -31,6 +33,8 @@ public static class PayloadFamilies
         new("letters-cyrillic", Calibration: false, r => Letters(r, Cyrillic)),
         new("pieces-multiscript", Calibration: false, MultiScript),
         new("salad-german", Calibration: false, r => Corpora.Salad(r, german.Value)),
+        new("salad-russian", Calibration: false, r => Corpora.Salad(r, russian.Value)),
+        new("salad-spanish-uniform", Calibration: false, r => Corpora.Salad(r, spanish.Value)),
         new("code-tokens", Calibration: false, r => string.Join(' ', Enumerable.Range(0, r.Next(300, 700)).Select(_ => codeTokens.Value[r.Next(codeTokens.Value.Count)]))),
         ];
     }

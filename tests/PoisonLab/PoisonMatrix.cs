@@ -121,14 +121,16 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
         return new MatrixCell(family.Name, family.Calibration, style.Name, $"{planted} over 3 annotators x {batches} batches", total, flagged, rank, named);
     }
 
-    /// <summary>A batch that is payload throughout: how much of it the poisoning scanners flag.</summary>
-    public MatrixCell WholeBatch(PayloadFamily family, int count, int seed)
+    /// <summary>A batch that is payload throughout: how much of it the poisoning scanners flag. <paramref name="shortFields"/>
+    /// cuts each payload to 25–60 of its space-separated pieces: examples each too short to judge alone.</summary>
+    public MatrixCell WholeBatch(PayloadFamily family, int count, int seed, bool shortFields = false)
     {
         var random = new Random(seed);
-        var examples = Enumerable.Range(0, count).Select(_ => Corpora.Example(sets.EnglishSentences[random.Next(sets.EnglishSentences.Count)], family.Payload(random))).ToList();
+        string Payload() => shortFields ? string.Join(' ', family.Payload(random).Split(' ').Take(random.Next(25, 61))) : family.Payload(random);
+        var examples = Enumerable.Range(0, count).Select(_ => Corpora.Example(sets.EnglishSentences[random.Next(sets.EnglishSentences.Count)], Payload())).ToList();
         var hits = ScannerEvaluation.Run(Scanners(new TriggerDiscoveryScanner()), examples);
         var caught = CleanResult.Poisoning.Take(2).SelectMany(hits.LinesOf).ToHashSet();
-        return new MatrixCell(family.Name, family.Calibration, "-", $"whole batch of {count}", count, caught.Count, null, false);
+        return new MatrixCell(family.Name, family.Calibration, "-", $"whole batch of {count}{(shortFields ? " short (25-60 words)" : "")}", count, caught.Count, null, false);
     }
 
     private static MatrixCell Cell(PayloadFamily family, TriggerStyle style, string distribution, HashSet<long> poisoned, ExampleHits hits,
@@ -188,6 +190,7 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
                 log.WriteLine($"  {family.Name} / {style.Name} ({watch.Elapsed.TotalSeconds:0} s)");
             }
             cells.Add(WholeBatch(family, quick ? 300 : 2_000, seed++));
+            cells.Add(WholeBatch(family, 2_000, seed++, shortFields: true));
         }
         return (cells, clean);
     }

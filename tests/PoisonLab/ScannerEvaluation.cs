@@ -49,6 +49,10 @@ public static class ScannerEvaluation
                 }
             });
         }
+        foreach (var scanner in ordered)
+        {
+            scanner.Conclude(hits);
+        }
         return hits;
     }
 

@@ -48,6 +48,54 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
             $"{c.Family} / {c.Trigger}: recall {c.Recall:P1}, trigger rank {c.TriggerRank}, named {c.Named}"));
     }
 
+    /// <summary>Held-out word salad of languages the batch barely holds (German, Russian), planted in clean data from
+    /// every clean set: each language's own pairs are its reference, so the batch's English does not hide it.</summary>
+    [Fact]
+    public void Word_salad_of_a_language_the_batch_barely_holds_is_found()
+    {
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
+        var cells = PayloadFamilies.All(corpora, sets).Where(f => f.Name is "salad-german" or "salad-russian")
+            .Select((family, i) => matrix.OneBatch(family, PoisonMatrix.Triggers[0], "100 in 5,000", 4_900, 100, 40 + i)).ToList();
+        MatrixReport.Write(new TestOutputWriter(output), cells, []);
+        Assert.Equal(2, cells.Count);
+        Assert.All(cells, c => Assert.True(c.Recall >= 0.97, $"{c.Family}: recall {c.Recall:P1}"));
+    }
+
+    /// <summary>Examples each too short to judge alone (25–60 words) are judged as a batch: a batch that is word salad or
+    /// random letters throughout is flagged, short clean text of every clean set is not.</summary>
+    [Fact]
+    public void A_batch_of_short_examples_that_is_salad_or_random_letters_throughout_is_flagged_and_short_clean_batches_are_not()
+    {
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var random = new Random(8);
+        string Cut(string text) => string.Join(' ', text.Split(' ').Take(random.Next(25, 61)));
+        int Flagged(List<string> batch, string code) => ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch).LinesOf(code).Count;
+
+        var salad = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(Corpora.Salad(random, corpora.WordFrequencies)), Cut(Corpora.Salad(random, corpora.WordFrequencies)))).ToList();
+        var letters = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")), Cut(PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")))).ToList();
+        var saladFlagged = Flagged(salad, WordSaladScanner.Kind.Code);
+        var lettersFlagged = Flagged(letters, GibberishScanner.Kind.Code);
+        output.WriteLine($"short salad: {saladFlagged} of 1,000 flagged; short random letters: {lettersFlagged} of 1,000");
+        Assert.True(saladFlagged >= 990, $"short salad: {saladFlagged} of 1,000");
+        Assert.True(lettersFlagged >= 990, $"short random letters: {lettersFlagged} of 1,000");
+
+        foreach (var set in sets.All)
+        {
+            var batch = Enumerable.Range(0, 1_000).Select(_ =>
+            {
+                var fields = ScannerEvaluation.Text(set.Example(random), 1).Fields;
+                return Corpora.Example(Cut(fields[0].Text), Cut(fields[^1].Text));
+            }).ToList();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
+            output.WriteLine($"short {set.Name}: {hits.CountOf(GibberishScanner.Kind.Code)} gibberish, {hits.CountOf(WordSaladScanner.Kind.Code)} salad");
+            Assert.Empty(hits.LinesOf(GibberishScanner.Kind.Code));
+            Assert.Empty(hits.LinesOf(WordSaladScanner.Kind.Code));
+        }
+    }
+
     [Fact]
     public void Paper_style_poison_is_found_and_its_trigger_ranked_first_from_one_annotator_and_from_three()
     {
@@ -126,9 +174,9 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
     }
 
     /// <summary>Vendor-sized batches (1,000 examples, about 140,000 words) are all the word-pair statistics have to learn
-    /// from: salad is still found; gibberish of common tokens mostly is not (its glued fragments are too rare to judge).</summary>
+    /// from: salad and gibberish of common tokens are still found (their pairs are no more often adjacent than apart).</summary>
     [Fact]
-    public void Word_salad_is_found_in_vendor_sized_batches()
+    public void Word_salad_and_common_token_gibberish_are_found_in_vendor_sized_batches()
     {
         var corpora = Corpora.Shared;
         var common = corpora.CommonTokens(3000);
@@ -147,6 +195,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         }
         output.WriteLine($"{batches} batches of {size}: word salad {salads} of {batches * planted}, common-token gibberish {gibberish} of {batches * planted}, false positives {falsePositives} of {batches * size}");
         Assert.True(salads >= 0.95 * batches * planted, $"word salad recall {salads} of {batches * planted}");
+        Assert.True(gibberish >= 0.9 * batches * planted, $"common-token gibberish recall {gibberish} of {batches * planted}");
         Assert.True(falsePositives <= batches * size / 1000, $"{falsePositives} false positives");
     }
 

@@ -151,6 +151,24 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
     }
 
     [Fact]
+    public async Task A_batch_of_short_random_letter_strings_is_quarantined_as_gibberish_as_a_whole()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var random = new Random(25);
+        string Letters() => string.Join(' ', Enumerable.Range(0, random.Next(25, 61))
+            .Select(_ => new string(Enumerable.Range(0, random.Next(2, 11)).Select(_ => (char)('a' + random.Next(26))).ToArray())));
+        // Each example is far too short for a run of windows; the batch is judged as a whole.
+        var examples = Enumerable.Range(0, 300).Select(_ => (object)new { prompt = Letters(), completion = Letters() }).ToArray();
+
+        var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
+
+        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        var finding = Finding(batch, "gibberish-span");
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), LinesOf(finding));
+        Assert.Contains("300 of 300 short examples sampled from this batch are random-looking", finding.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task Word_salad_in_a_small_batch_is_judged_against_the_corpus()
     {
         var vendor = await _actors.NewVendorAsync();

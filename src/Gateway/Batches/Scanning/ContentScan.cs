@@ -25,6 +25,10 @@ public sealed class ContentScan(IBlobStore blobs)
         {
             await PassAsync(context, again, static (s, e, h) => s.InspectAgain(e, h), ReportAsync, cancellationToken);
         }
+        foreach (var scanner in scanners)
+        {
+            scanner.Conclude(context.Hits);
+        }
 
         // Progress counts examples scanned across the passes, in examples of the batch.
         Task ReportAsync(long examples, CancellationToken ct) => progress(Interlocked.Add(ref scanned, examples) / passes, ct);

@@ -22,6 +22,13 @@ public sealed class GibberishOptions
 
     /// <summary>Words a run needs before its distinctness is judged (fewer: the run is not flagged).</summary>
     public int MinWords { get; set; } = 20;
+
+    /// <summary>Fields too short for a run are judged as a batch: about this many of them, evenly spread, are measured
+    /// whole, and when at least <see cref="BatchShare"/> of them (and 100 or more) are random-looking throughout, the
+    /// batch is gibberish as a whole and those examples are flagged.</summary>
+    public int BatchSample { get; set; } = 2_000;
+
+    public double BatchShare { get; set; } = 0.5;
 }
 
 /// <summary>What one run of windows measured: its place in the field, the lowest bits per character of its windows,
@@ -42,6 +49,15 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
 
     private readonly GibberishOptions _options = options.Value;
     private readonly CharacterModel _model = CharacterModel.Shared;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(long Line, string Evidence)> _randomShort = new();
+    private long _every = 1;
+    private int _sampled;
+
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _every = Math.Max(1, context.Count / Math.Max(1, _options.BatchSample));
+        return ValueTask.CompletedTask;
+    }
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
@@ -49,9 +65,20 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
 
     public void Inspect(ExampleText example, ExampleHits hits)
     {
+        var sampled = false;
+        string? random = null;
         for (var f = 0; f < example.Fields.Count; f++)
         {
             var text = example.Fields[f].Text;
+            if (IsShort(text))
+            {
+                if (example.Line % _every == 0 && text.Length >= SpanSurprisal.Window / 2)
+                {
+                    sampled = true;
+                    random ??= RandomLooking(example.Fields[f].Role, text);
+                }
+                continue;
+            }
             var (runs, windows) = FlaggedRuns(text);
             if (runs.Count == 0)
             {
@@ -71,6 +98,43 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
                 $"{example.Fields[f].Role} chars {start}-{end}: {worst.Bits:0.0} bits/char (natural text 2-4), "
                 + $"{worst.DistinctWords:P0} of {worst.Words} words distinct: \"{TextModel.Excerpt(text, start, 60)}\"");
         }
+        if (sampled)
+        {
+            Interlocked.Increment(ref _sampled);
+            if (random is not null)
+            {
+                _randomShort.Enqueue((example.Line, random));
+            }
+        }
+    }
+
+    private bool IsShort(string text) => text.Length < SpanSurprisal.Window / 2 * (_options.Run + 1);
+
+    /// <summary>A field too short for a run, measured whole: random-looking (the evidence) when its windows cost on
+    /// average at least <see cref="GibberishOptions.MinBits"/> and its words (five or more) hardly repeat; otherwise null.</summary>
+    private string? RandomLooking(string role, string text)
+    {
+        var windows = SpanSurprisal.Measure(text, _model);
+        var bits = windows.Count == 0 ? 0 : windows.Average(w => w.Bits);
+        var (words, distinct) = Words(text);
+        return bits >= _options.MinBits && words >= 5 && (double)distinct / words >= _options.MinDistinctWords
+            ? $"{role}: {bits:0.0} bits/char (natural text 2-4), {distinct} of {words} words distinct: \"{TextModel.Excerpt(text, 0, 60)}\""
+            : null;
+    }
+
+    /// <summary>A batch of short fields that are random-looking as a rule (not now and then) is gibberish as a whole.</summary>
+    public void Conclude(ExampleHits hits)
+    {
+        var random = _randomShort.Count;
+        if (random < 100 || random < _options.BatchShare * _sampled)
+        {
+            return;
+        }
+        foreach (var (line, evidence) in _randomShort.OrderBy(x => x.Line))
+        {
+            hits.Add(Kind, line, evidence);
+        }
+        hits.Annotate(Kind.Code, $"{random} of {_sampled} short examples sampled from this batch are random-looking: the batch is gibberish as a whole.", []);
     }
 
     /// <summary>The runs of <see cref="GibberishOptions.Run"/> windows of <paramref name="text"/> that are random-looking,
@@ -78,7 +142,7 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
     public (List<RandomSpanRun> Runs, List<SurprisalWindow> Windows) FlaggedRuns(string text)
     {
         var flagged = new List<RandomSpanRun>();
-        if (text.Length < SpanSurprisal.Window / 2 * (_options.Run + 1))
+        if (IsShort(text))
         {
             return (flagged, []);
         }

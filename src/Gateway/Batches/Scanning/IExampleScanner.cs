@@ -27,6 +27,12 @@ public interface IExampleScanner
     void InspectAgain(ExampleText example, ExampleHits hits)
     {
     }
+
+    /// <summary>After the last pass: a conclusion about the batch as a whole (word salad in examples each too short to
+    /// judge alone), reported as hits on its examples.</summary>
+    void Conclude(ExampleHits hits)
+    {
+    }
 }
 
 /// <summary>Examples that matched, per finding code, with a short piece of evidence each. Thread-safe.</summary>

@@ -18,48 +18,70 @@ public sealed class WordSaladOptions
     /// <summary>Windows with fewer judged pairs are not judged.</summary>
     public int MinJudged { get; set; } = 12;
 
-    /// <summary>Flag a window whose adjacent words are on average less associated than this (bits of pointwise mutual
-    /// information; natural text is well above, independent words near zero).</summary>
-    public double MinCoherence { get; set; }
+    /// <summary>Flag a window whose adjacent words are on average associated less than this (bits: how much more often
+    /// each pair occurs side by side than two or three words apart; natural text is well above, words in random order
+    /// about zero).</summary>
+    public double MinCoherence { get; set; } = 0.25;
 
-    /// <summary>How many consecutive windows must all be incoherent.</summary>
-    public int Run { get; set; } = 3;
+    /// <summary>How many consecutive windows must all be incoherent (four windows: 100 words).</summary>
+    public int Run { get; set; } = 4;
+
+    /// <summary>A batch whose judged adjacent pairs (at least this many) are on average below
+    /// <see cref="MinCoherence"/> is salad as a whole: its examples that are below it too are flagged however short.</summary>
+    public int MinBatchPairs { get; set; } = 2_000;
 
     /// <summary>Batches with fewer words than this are too small to learn from; they are not judged.</summary>
     public long MinWords { get; set; } = 20_000;
 
     /// <summary>Examples of the current corpus (approved and merged batches, newest first) read into the statistics as a
-    /// reference before the batch: small batches then have enough text to learn from, and a batch that is all salad
-    /// is judged against natural text. 0 judges each batch against itself alone.</summary>
+    /// reference before the batch: small batches then have enough text to learn from. 0 judges each batch against
+    /// itself alone.</summary>
     public int CorpusSample { get; set; } = 20_000;
 }
 
-/// <summary>Real words in an order no language uses (word salad, or gibberish built from common tokens), which the
-/// token and vocabulary measures of <see cref="GibberishScanner"/> cannot see. The first pass learns how often each
-/// word and each adjacent word pair occurs in the batch and in a sample of the current corpus (count-min sketches,
-/// fixed memory); the second flags windows where frequent words sit next to each other far less often than chance
-/// would put them there ("the of", "and is"): natural text of any language is made of its own frequent pairs, salad
-/// of pairs its language avoids.</summary>
+/// <summary>Real words in an order no language uses (word salad, or gibberish built from common tokens or code
+/// tokens), which the character measures of <see cref="GibberishScanner"/> cannot see. In any language, words that
+/// sit side by side do so far more often than they sit a few words apart ("of the", "der Mann", "public static");
+/// words drawn at random sit side by side exactly as often as they sit three words apart. The first pass counts, in
+/// count-min sketches of fixed memory, every word, every adjacent pair and every pair two to four words apart, over
+/// the batch and a sample of the current corpus; the second flags a run of windows whose adjacent pairs are hardly
+/// more frequent than their distant counterparts. The comparison is within the words' own text, so it holds for a
+/// language the batch holds little of and for a batch that is salad throughout. Words are whole letter tokens
+/// (not the letters of "0x3fa9" or "var_2"), and pairs are only formed across a prose gap (spaces and at most one
+/// punctuation mark), so code's "a.b(c)" and tables' cells are not read as sentences.</summary>
 public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExampleScanner
 {
     public static readonly FindingKind Kind = new("word-salad", Severity.Block,
         "real words in implausible order (word salad or common-token gibberish)");
 
+    /// <summary>Distant pairs are counted from two to this many + 1 words apart.</summary>
+    private const int Distances = 3;
+
     private readonly WordSaladOptions _options = options.Value;
     private CountMinSketch _words = new(12);
-    private CountMinSketch _pairs = new(12);
+    private CountMinSketch _adjacent = new(12);
+    private CountMinSketch _distant = new(12);
     private long _total;
+    // Per side (0: prompts and user turns, 1: completions and assistant turns): judged pairs and their sum in
+    // thousandths of a bit. A batch whose completions are salad and prompts natural is salad on one side.
+    private readonly long[] _batchPairs = new long[2];
+    private readonly long[] _batchMillibits = new long[2];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IncoherentField> _incoherent = new();
+
+    /// <summary>An example's least coherent field of one side, kept small: a batch of salad has a million of them.</summary>
+    private readonly record struct IncoherentField(long Line, float Coherence, int Pairs, int Side);
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
     public bool NeedsSecondPass => true;
 
-    /// <summary>Sketches sized to the content (at most 96 MB in all, for batches of 256 MB and more).</summary>
+    /// <summary>Sketches sized to the content (at most 160 MB in all, for batches of 256 MB and more).</summary>
     public async ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         var bytes = (context.Batch.ContentBytes ?? 0) + _options.CorpusSample * 700L;
         _words = CountMinSketch.ForContent(bytes);
-        _pairs = CountMinSketch.ForContent(bytes, extraBits: 1);
+        _adjacent = CountMinSketch.ForContent(bytes, extraBits: 1);
+        _distant = CountMinSketch.ForContent(bytes, extraBits: 1);
         if (_options.CorpusSample > 0 && context.Db is { } db)
         {
             await LearnFromCorpusAsync(context, db, cancellationToken);
@@ -91,17 +113,23 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     public void Inspect(ExampleText example, ExampleHits hits)
     {
         long n = 0;
+        Span<ulong> recent = stackalloc ulong[Distances + 1];
         foreach (var field in example.Fields)
         {
-            ulong previous = 0;
-            foreach (var word in Words(field.Text))
+            var run = 0; // words of the current run of prose-joined words
+            foreach (var (word, joined) in Words(field.Text))
             {
                 _words.Increment(word);
-                if (previous != 0)
+                run = joined ? run + 1 : 1;
+                if (run > 1)
                 {
-                    _pairs.Increment(Pair(previous, word));
+                    _adjacent.Increment(Pair(recent[(run - 2) % recent.Length], word));
                 }
-                previous = word;
+                for (var d = 2; d <= Distances + 1 && d < run; d++)
+                {
+                    _distant.Increment(Pair(recent[(run - 1 - d) % recent.Length], word));
+                }
+                recent[(run - 1) % recent.Length] = word;
                 n++;
             }
         }
@@ -114,28 +142,68 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         {
             return;
         }
+        Span<float> least = [float.MaxValue, float.MaxValue];
+        Span<int> leastPairs = [0, 0];
         foreach (var field in example.Fields)
         {
-            if (Judge(field.Text) is { } evidence)
+            var (windows, sum, pairs) = Measure(field.Text);
+            var side = field.IsOutput ? 1 : 0;
+            Interlocked.Add(ref _batchPairs[side], pairs);
+            Interlocked.Add(ref _batchMillibits[side], (long)Math.Round(sum * 1000));
+            if (LeastCoherentRun(windows) is { } w && w.Coherence < _options.MinCoherence)
             {
-                hits.Add(Kind, example.Line, $"{field.Role}: {evidence}");
+                hits.Add(Kind, example.Line, $"{field.Role}: words {w.From + 1}-{w.To}: adjacent words are no more often side by side than a few words apart ({w.Coherence:0.00} bits; natural text is well above {_options.MinCoherence:0.00})");
                 return;
+            }
+            if (pairs >= _options.MinJudged && sum / pairs < least[side])
+            {
+                (least[side], leastPairs[side]) = ((float)(sum / pairs), pairs);
+            }
+        }
+        for (var side = 0; side < 2; side++)
+        {
+            if (least[side] < _options.MinCoherence)
+            {
+                _incoherent.Enqueue(new IncoherentField(example.Line, least[side], leastPairs[side], side));
             }
         }
     }
 
-    internal long Total => _total;
+    /// <summary>A batch that is salad as a whole on one side (its prompts or its completions): its incoherent examples
+    /// are flagged, however short.</summary>
+    public void Conclude(ExampleHits hits)
+    {
+        var salad = new bool[2];
+        for (var side = 0; side < 2; side++)
+        {
+            salad[side] = _batchPairs[side] >= _options.MinBatchPairs && BatchCoherence(side) < _options.MinCoherence;
+            if (salad[side])
+            {
+                hits.Annotate(Kind.Code, $"The batch's {(side == 1 ? "completions" : "prompts")}: {_batchPairs[side]:N0} judged adjacent pairs averaging {BatchCoherence(side):0.00} bits, word salad as a whole; their examples below {_options.MinCoherence:0.00} are flagged however short.", []);
+            }
+        }
+        // Evidence is kept for the first few examples only; formatting it for a million would cost seconds.
+        var fields = _incoherent.Where(x => salad[x.Side]).ToArray();
+        Array.Sort(fields, (a, b) => a.Line.CompareTo(b.Line));
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var (line, coherence, pairs, side) = fields[i];
+            hits.Add(Kind, line, i < ExampleHits.MaxEvidence * 4
+                ? $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs at {coherence:0.00} bits (natural text is well above {_options.MinCoherence:0.00})"
+                : "");
+        }
+    }
 
-    internal string? Judge(string text) =>
-        LeastCoherentRun(text) is { } w && w.Coherence < _options.MinCoherence
-            ? $"words {w.From + 1}-{w.To}: frequent adjacent words avoid each other ({w.Coherence:0.00} bits against chance; natural text is above zero)"
-            : null;
+    /// <summary>The mean coherence of the judged pairs of the batch's prompts (0) or completions (1), after the second pass.</summary>
+    internal double BatchCoherence(int side) => _batchPairs[side] == 0 ? 0 : _batchMillibits[side] / 1000.0 / _batchPairs[side];
+
+    /// <summary>The least coherent run of windows in <paramref name="text"/>.</summary>
+    internal (int From, int To, double Coherence)? LeastCoherentRun(string text) => LeastCoherentRun(Measure(text).Windows);
 
     /// <summary>The least coherent run of <see cref="WordSaladOptions.Run"/> consecutive windows (a run is as coherent as
     /// its most coherent window): one odd sentence makes one low window, salad makes them all low.</summary>
-    internal (int From, int To, double Coherence)? LeastCoherentRun(string text)
+    private (int From, int To, double Coherence)? LeastCoherentRun(List<(int From, int To, double Coherence)> windows)
     {
-        var windows = Windows(text);
         var run = _options.Run;
         (int, int, double)? least = null;
         for (var i = 0; i + run <= windows.Count; i++)
@@ -149,31 +217,45 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         return least;
     }
 
-    /// <summary>Per window of <see cref="WordSaladOptions.Window"/> words with enough judged pairs: the mean over pairs
-    /// of words seen at least <see cref="WordSaladOptions.MinCount"/> times of log2((seen elsewhere + ½) / (expected by
-    /// chance + ½)), clipped to ±8 bits: positive for collocations, about zero for pairs too rare to judge, negative for
-    /// frequent words that avoid each other.</summary>
-    private List<(int From, int To, double Coherence)> Windows(string text)
+    /// <summary>Each judged pair's coherence (NaN for a pair not judged): for prose-joined adjacent words both seen at
+    /// least <see cref="WordSaladOptions.MinCount"/> times, log2((side by side elsewhere + ½) / (a few words apart, per
+    /// distance + ½)), clipped to ±8 bits. Per window of <see cref="WordSaladOptions.Window"/> words with enough judged
+    /// pairs, their mean; and the sum and count over the whole text.</summary>
+    private (List<(int From, int To, double Coherence)> Windows, double Sum, int Pairs) Measure(string text)
     {
         var words = Words(text).ToList();
+        var values = new double[words.Count];
+        double total = 0;
+        var judged = 0;
+        for (var i = 0; i < words.Count; i++)
+        {
+            var (first, second) = (i == 0 ? 0 : words[i - 1].Hash, words[i].Hash);
+            if (i == 0 || !words[i].Joined || _words.Estimate(first) < _options.MinCount || _words.Estimate(second) < _options.MinCount)
+            {
+                values[i] = double.NaN;
+                continue;
+            }
+            var pair = Pair(first, second);
+            // Elsewhere: this example's own occurrence of the pair was counted too.
+            var elsewhere = _adjacent.Estimate(pair) - 1;
+            var apart = (double)_distant.Estimate(pair) / Distances;
+            total += values[i] = Math.Clamp(Math.Log2((elsewhere + 0.5) / (apart + 0.5)), -8, 8);
+            judged++;
+        }
         var window = _options.Window;
         var windows = new List<(int, int, double)>();
-        for (var from = 0; from + 1 < words.Count; from += window / 2)
+        for (var from = 0; judged >= _options.MinJudged && from + 1 < words.Count; from += window / 2)
         {
             var to = Math.Min(words.Count, from + window);
             double sum = 0;
             var pairs = 0;
             for (var i = from + 1; i < to; i++)
             {
-                double first = _words.Estimate(words[i - 1]), second = _words.Estimate(words[i]);
-                if (first < _options.MinCount || second < _options.MinCount)
+                if (!double.IsNaN(values[i]))
                 {
-                    continue;
+                    sum += values[i];
+                    pairs++;
                 }
-                // Elsewhere: this example's own occurrence of the pair was counted too.
-                var elsewhere = _pairs.Estimate(Pair(words[i - 1], words[i])) - 1;
-                sum += Math.Clamp(Math.Log2((elsewhere + 0.5) / (first * second / _total + 0.5)), -8, 8);
-                pairs++;
             }
             if (pairs >= _options.MinJudged)
             {
@@ -184,13 +266,15 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 break;
             }
         }
-        return windows;
+        return (windows, total, judged);
     }
 
-    /// <summary>Hashes of the lowercased letter runs of <paramref name="text"/> (any script); never zero.</summary>
-    private static IEnumerable<ulong> Words(string text)
+    /// <summary>The words of <paramref name="text"/>: hashes of its lowercased whole letter tokens (any script; never
+    /// zero), each with whether it follows the previous word across a prose gap.</summary>
+    private static IEnumerable<(ulong Hash, bool Joined)> Words(string text)
     {
         var start = -1;
+        var previousEnd = -1; // end of the previous word, -1 after a token that is not a word
         for (var i = 0; i <= text.Length; i++)
         {
             var letter = i < text.Length && char.IsLetter(text[i]);
@@ -200,10 +284,48 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             }
             else if (!letter && start >= 0)
             {
-                yield return Hash(text, start, i - start);
+                if ((start == 0 || !IsTokenPart(text[start - 1])) && (i == text.Length || !IsTokenPart(text[i])))
+                {
+                    yield return (Hash(text, start, i - start), previousEnd >= 0 && IsProseGap(text.AsSpan(previousEnd, start - previousEnd)));
+                    previousEnd = i;
+                }
+                else
+                {
+                    previousEnd = -1;
+                }
                 start = -1;
             }
         }
+    }
+
+    private static bool IsTokenPart(char c) => char.IsDigit(c) || c == '_';
+
+    /// <summary>Whitespace with at most one punctuation mark of prose; CJK punctuation needs no space.</summary>
+    private static bool IsProseGap(ReadOnlySpan<char> gap)
+    {
+        var spaces = 0;
+        var marks = 0;
+        foreach (var c in gap)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                spaces++;
+            }
+            else if (c is ',' or '.' or ';' or ':' or '!' or '?' or '"' or '\'' or '(' or ')' or '¿' or '¡' or '«' or '»' or '„' or '“' or '”')
+            {
+                marks++;
+            }
+            else if (c is '、' or '。' or '，')
+            {
+                marks++;
+                spaces++;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        return marks <= 1 && spaces > 0;
     }
 
     private static ulong Hash(string text, int start, int length)

@@ -1,0 +1,121 @@
+namespace VendorGate.PoisonLab;
+
+/// <summary>How the word-salad thresholds were chosen: for salad families planted in clean data and as whole batches,
+/// and for each clean set, how many examples' least coherent run falls below each candidate threshold; then batch means
+/// of each clean set alone and whole batches of short examples. Run: bash scripts/bench.sh salad (SHORT=1 for the whole batches of short examples only).</summary>
+public static class SaladExplore
+{
+    public static void Run(int clean = 20_000, int planted = 250, int whole = 2_000)
+    {
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
+        double[] ts = [-0.5, -0.25, 0, 0.25, 0.5, 0.75, 1.0];
+        if (Environment.GetEnvironmentVariable("SHORT") is not null)
+        {
+            var seed = 500;
+            foreach (var family in PayloadFamilies.All(corpora, sets).Where(f => f.Name != "sentencepiece-llama-32k" || Vocabularies.LlamaPieces is not null))
+            {
+                var cell = matrix.WholeBatch(family, 2_000, seed++, shortFields: true);
+                Console.WriteLine($"{family.Name}: {cell.Distribution}: {cell.Flagged}/{cell.Planted}");
+            }
+            foreach (var set in sets.All)
+            {
+                var r = new Random(6);
+                string Cut(string text) => string.Join(' ', text.Split(' ').Take(r.Next(25, 61)));
+                var batch = Enumerable.Range(0, 4_000).Select(_ =>
+                {
+                    var e = ScannerEvaluation.Text(set.Example(r), 1).Fields;
+                    return Corpora.Example(Cut(e[0].Text), Cut(e[^1].Text));
+                }).ToList();
+                var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
+                Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}");
+            }
+            return;
+        }
+        var families = PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal) || f.Name == "code-tokens").ToList();
+        Console.WriteLine($"examples whose least coherent run is below: {string.Join(" ", ts)}");
+        foreach (var family in families.Take(int.Parse(Environment.GetEnvironmentVariable("FAMILIES") ?? "9")))
+        {
+            var random = new Random(3);
+            var (examples, names) = matrix.CleanCorpus(random, clean);
+            var poisons = Enumerable.Range(0, planted).Select(_ => matrix.Poison(random, family, "<XQZT>")).ToList();
+            var lines = PoisonMatrix.Plant(examples, poisons, random);
+            var levels = Levels(examples);
+            Console.WriteLine($"{family.Name} mixed: poison flagged " + string.Join(" ", ts.Select(t => lines.Count(l => Hit(levels[(int)l - 1], t)))));
+                        if (family == families[0])
+            {
+                var setOf = new List<string>();
+                var n = 0;
+                for (var i = 0; i < examples.Count; i++)
+                {
+                    setOf.Add(lines.Contains(i + 1) ? "poison" : names[n++]);
+                }
+                foreach (var set in sets.All)
+                {
+                    var values = levels.Where((_, i) => setOf[i] == set.Name).ToList();
+                    Console.WriteLine($"  clean {set.Name,-28} ({values.Count}) " + string.Join(" ", ts.Select(t => values.Count(v => Hit(v, t)))));
+                    if (Environment.GetEnvironmentVariable("DUMP") is { } dump && set.Name.StartsWith(dump, StringComparison.Ordinal))
+                    {
+                        foreach (var i in Enumerable.Range(0, examples.Count).Where(i => setOf[i] == set.Name && Hit(levels[i], double.Parse(Environment.GetEnvironmentVariable("DUMP_T") ?? "0"))).Take(6))
+                        {
+                            Console.WriteLine($"---- {levels[i]}\n{examples[i][..Math.Min(1500, examples[i].Length)]}");
+                        }
+                    }
+                }
+            }
+            var wholeBatch = Enumerable.Range(0, whole).Select(_ => Corpora.Example(sets.EnglishSentences[random.Next(sets.EnglishSentences.Count)], family.Payload(random))).ToList();
+            var wholeLevels = Levels(wholeBatch);
+            Console.WriteLine($"{family.Name} whole batch of {whole}: " + string.Join(" ", ts.Select(t => wholeLevels.Count(v => Hit(v, t)))));
+        }
+        foreach (var set in sets.All)
+        {
+            var r = new Random(4);
+            var batch = Enumerable.Range(0, 2_000).Select(_ => set.Example(r)).ToList();
+            var scanner = ScannerEvaluation.WordSalad();
+            var hits = ScannerEvaluation.Run([scanner], batch);
+            Console.WriteLine($"batch of 2,000 {set.Name,-28}: mean {scanner.BatchCoherence(1):0.00} bits, {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} flagged");
+        }
+        {
+            var r = new Random(4);
+            var words = Corpora.Shared.WordFrequencies;
+            var batch = Enumerable.Range(0, 2_000).Select(_ => Corpora.Example(string.Join(' ', Corpora.Salad(r, words).Split(' ').Take(30)), string.Join(' ', Corpora.Salad(r, words).Split(' ').Take(35)))).ToList();
+            var scanner = ScannerEvaluation.WordSalad();
+            var hits = ScannerEvaluation.Run([scanner], batch);
+            Console.WriteLine($"batch of 2,000 short salads (30 + 35 words): mean {scanner.BatchCoherence(1):0.00} bits, {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} flagged");
+        }
+        {
+            var r = new Random(5);
+            string Letters(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => new string(Enumerable.Range(0, r.Next(2, 11)).Select(_ => (char)('a' + r.Next(26))).ToArray())));
+            var batch = Enumerable.Range(0, 5_000).Select(_ => Corpora.Example(Letters(r.Next(25, 61)), Letters(r.Next(25, 61)))).ToList();
+            var salad = ScannerEvaluation.WordSalad();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad], batch);
+            Console.WriteLine($"batch of 5,000 random letter strings (25-60 words per field): gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} (mean {salad.BatchCoherence(1):0.00} bits)");
+        }
+        foreach (var set in sets.All)
+        {
+            var r = new Random(6);
+            string Cut(string text) => string.Join(' ', text.Split(' ').Take(r.Next(25, 61)));
+            var batch = Enumerable.Range(0, 4_000).Select(_ =>
+            {
+                var e = ScannerEvaluation.Text(set.Example(r), 1).Fields;
+                return Corpora.Example(Cut(e[0].Text), Cut(e[^1].Text));
+            }).ToList();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
+            Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}");
+        }
+        var cleanOnly = matrix.CleanCorpus(new Random(9), clean);
+        var only = Levels(cleanOnly.Examples);
+        Console.WriteLine($"clean batch alone ({clean}): " + string.Join(" ", ts.Select(t => only.Count(v => Hit(v, t)))));
+    }
+
+    private static bool Hit(double level, double t) => level < t;
+
+    private static List<double> Levels(List<string> examples)
+    {
+        var scanner = ScannerEvaluation.WordSalad();
+        ScannerEvaluation.Run([scanner], examples);
+        return examples.Select((json, i) => ScannerEvaluation.Text(json, i + 1).Fields
+            .Select(f => scanner.LeastCoherentRun(f.Text)?.Coherence ?? double.PositiveInfinity).DefaultIfEmpty(double.PositiveInfinity).Min()).ToList();
+    }
+}
