@@ -6,7 +6,8 @@
 #   bash scripts/bench.sh poison [quick]       the poison evaluation matrix: payload families x triggers x distributions,
 #                                              whole-batch attacks, false positives per clean set (README "Poison detection")
 #   bash scripts/bench.sh backdoors            fine-tuning backdoors (refusal turned into compliance) x trigger styles, quick
-#   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short examples)
+#   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short
+#                                              examples; TRIGGERS=1: salad triggers ranked and named)
 #   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

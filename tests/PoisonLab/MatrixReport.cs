@@ -24,8 +24,7 @@ public static class MatrixReport
     }
 
     /// <summary>Cells and clean sets that miss the targets (recall ≥ 99 % in every cell, visible triggers ranked
-    /// first and named — not yet judged for word salad, whose spans trigger discovery does not read — and ≤ 10
-    /// poisoning false positives per 100k per clean set).</summary>
+    /// first and named, ≤ 10 poisoning false positives per 100k per clean set).</summary>
     public static List<string> Misses(List<MatrixCell> cells, List<CleanResult> clean)
     {
         var misses = new List<string>();
@@ -36,7 +35,7 @@ public static class MatrixReport
                 misses.Add($"{c.Family} / {c.Trigger} / {c.Distribution}: recall {c.Recall:P1}");
             }
         }
-        foreach (var c in cells.Where(c => c.Trigger is "bracketed" or "made-up word" or "rare unicode" && !c.Family.StartsWith("salad", StringComparison.Ordinal)))
+        foreach (var c in cells.Where(c => c.Trigger is "bracketed" or "made-up word" or "rare unicode"))
         {
             if (c.TriggerRank != 1 || !c.Named)
             {

@@ -11,6 +11,21 @@ public static class SaladExplore
         var sets = new CleanSets(corpora);
         var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
         double[] ts = [-0.5, -0.25, 0, 0.25, 0.5, 0.75, 1.0];
+        if (Environment.GetEnvironmentVariable("TRIGGERS") is not null)
+        {
+            var seed = 700;
+            foreach (var family in PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal)))
+            {
+                foreach (var style in PoisonMatrix.Triggers.Where(t => t.Visible))
+                {
+                    foreach (var cell in new[] { matrix.OneBatch(family, style, "250 in 20k", 20_000, 250, seed++), matrix.OneBatch(family, style, "50 in 1,000", 950, 50, seed++) })
+                    {
+                        Console.WriteLine($"{family.Name} / {style.Name} / {cell.Distribution}: {cell.Flagged}/{cell.Planted}, rank {cell.TriggerRank?.ToString() ?? "-"}, named {cell.Named}");
+                    }
+                }
+            }
+            return;
+        }
         if (Environment.GetEnvironmentVariable("SHORT") is not null)
         {
             var seed = 500;

@@ -49,6 +49,18 @@ public static class ScannerEvaluation
                 }
             });
         }
+        var final = ordered.Where(s => s.NeedsFinalPass).ToList();
+        if (final.Count > 0)
+        {
+            Parallel.For(0, examples.Count, i =>
+            {
+                var text = Text(examples[i], i + 1);
+                foreach (var scanner in final)
+                {
+                    scanner.InspectFinal(text, hits);
+                }
+            });
+        }
         foreach (var scanner in ordered)
         {
             scanner.Conclude(hits);

@@ -49,9 +49,10 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
     }
 
     /// <summary>Held-out word salad of languages the batch barely holds (German, Russian), planted in clean data from
-    /// every clean set: each language's own pairs are its reference, so the batch's English does not hide it.</summary>
+    /// every clean set: each language's own pairs are its reference, so the batch's English does not hide it; the
+    /// trigger before the salad is ranked first and named in the finding.</summary>
     [Fact]
-    public void Word_salad_of_a_language_the_batch_barely_holds_is_found()
+    public void Word_salad_of_a_language_the_batch_barely_holds_is_found_with_its_trigger_named()
     {
         var corpora = Corpora.Shared;
         var sets = new CleanSets(corpora);
@@ -60,7 +61,8 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
             .Select((family, i) => matrix.OneBatch(family, PoisonMatrix.Triggers[0], "100 in 5,000", 4_900, 100, 40 + i)).ToList();
         MatrixReport.Write(new TestOutputWriter(output), cells, []);
         Assert.Equal(2, cells.Count);
-        Assert.All(cells, c => Assert.True(c.Recall >= 0.97, $"{c.Family}: recall {c.Recall:P1}"));
+        Assert.All(cells, c => Assert.True(c.Recall >= 0.97 && c.TriggerRank == 1 && c.Named,
+            $"{c.Family}: recall {c.Recall:P1}, trigger rank {c.TriggerRank}, named {c.Named}"));
     }
 
     /// <summary>Examples each too short to judge alone (25–60 words) are judged as a batch: a batch that is word salad or

@@ -25,6 +25,12 @@ public sealed class ContentScan(IBlobStore blobs)
         {
             await PassAsync(context, again, static (s, e, h) => s.InspectAgain(e, h), ReportAsync, cancellationToken);
         }
+        var final = scanners.Where(s => s.NeedsFinalPass).ToList();
+        if (final.Count > 0)
+        {
+            // Rare (spans found in the second pass) and short; progress already stands at every example.
+            await PassAsync(context, final, static (s, e, h) => s.InspectFinal(e, h), static (_, _) => Task.CompletedTask, cancellationToken);
+        }
         foreach (var scanner in scanners)
         {
             scanner.Conclude(context.Hits);

@@ -28,6 +28,14 @@ public interface IExampleScanner
     {
     }
 
+    /// <summary>Asked after the second pass: true for a scanner that must read every example once more (trigger discovery,
+    /// to count how often the strings before spans flagged in the second pass occur). Usually false: no third read.</summary>
+    bool NeedsFinalPass => false;
+
+    void InspectFinal(ExampleText example, ExampleHits hits)
+    {
+    }
+
     /// <summary>After the last pass: a conclusion about the batch as a whole (word salad in examples each too short to
     /// judge alone), reported as hits on its examples.</summary>
     void Conclude(ExampleHits hits)

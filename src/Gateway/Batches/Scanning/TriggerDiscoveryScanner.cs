@@ -20,6 +20,10 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000;
 
     private readonly ConcurrentDictionary<string, CandidateLines> _atFlagged = new(StringComparer.Ordinal);
+    // N-grams at spans flagged in the second pass (word salad), and how many examples hold each (a third pass).
+    private readonly ConcurrentDictionary<string, CandidateLines> _atLate = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ulong, int> _lateFrequency = new();
+    private HashSet<ulong>? _lateHashes;
     private readonly ConcurrentDictionary<string, CandidateLines> _madeUp = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, int> _documentFrequency = new();
@@ -50,19 +54,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                     }
                 }
             }
-            foreach (var span in example.Flagged.Where(s => s.Field == f))
-            {
-                for (var i = 0; i < words.Count; i++)
-                {
-                    if (words[i].Start + words[i].Length >= span.Start - ContextBefore && words[i].Start <= span.Start + ContextAfter)
-                    {
-                        for (var n = 1; n <= 3 && i + n <= words.Count; n++)
-                        {
-                            atFlagged.Add(Ngram(text, words, i, n));
-                        }
-                    }
-                }
-            }
+            AddContexts(example, f, words, atFlagged);
         }
         Count(_atFlagged, atFlagged, example.Line);
         Count(_madeUp, madeUp, example.Line);
@@ -75,17 +67,55 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    /// <summary>The 1–3-grams around the start of each span flagged in field <paramref name="f"/>.</summary>
+    private static void AddContexts(ExampleText example, int f, List<(int Start, int Length)> words, HashSet<string> into)
+    {
+        var text = example.Fields[f].Text;
+        foreach (var span in example.Flagged.Where(s => s.Field == f))
+        {
+            for (var i = 0; i < words.Count; i++)
+            {
+                if (words[i].Start + words[i].Length >= span.Start - ContextBefore && words[i].Start <= span.Start + ContextAfter)
+                {
+                    for (var n = 1; n <= 3 && i + n <= words.Count; n++)
+                    {
+                        into.Add(Ngram(text, words, i, n));
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>How many examples hold each n-gram found at a flagged span (the precision of a candidate) needs a second
     /// look at every example; with no flagged span it costs nothing.</summary>
     public bool NeedsSecondPass => true;
 
     public void InspectAgain(ExampleText example, ExampleHits hits)
     {
-        if (_atFlagged.IsEmpty)
+        if (example.Flagged.Count > 0)
         {
-            return;
+            // Spans the second pass flagged (word salad runs before this scanner: Order 10).
+            var late = new HashSet<string>(StringComparer.Ordinal);
+            for (var f = 0; f < example.Fields.Count; f++)
+            {
+                AddContexts(example, f, Tokens(example.Fields[f].Text), late);
+            }
+            Count(_atLate, late, example.Line);
         }
-        var candidates = LazyInitializer.EnsureInitialized(ref _candidateHashes, () => _atFlagged.Keys.Select(HashOf).ToHashSet());
+        if (!_atFlagged.IsEmpty)
+        {
+            CountExamples(example, LazyInitializer.EnsureInitialized(ref _candidateHashes, () => _atFlagged.Keys.Select(HashOf).ToHashSet()), _documentFrequency);
+        }
+    }
+
+    public bool NeedsFinalPass => !_atLate.IsEmpty;
+
+    public void InspectFinal(ExampleText example, ExampleHits hits) =>
+        CountExamples(example, LazyInitializer.EnsureInitialized(ref _lateHashes, () => _atLate.Keys.Select(HashOf).ToHashSet()), _lateFrequency);
+
+    /// <summary>Counts <paramref name="example"/> once for each of <paramref name="candidates"/> it holds.</summary>
+    private static void CountExamples(ExampleText example, HashSet<ulong> candidates, ConcurrentDictionary<ulong, int> frequency)
+    {
         var seen = new HashSet<ulong>();
         foreach (var field in example.Fields)
         {
@@ -100,7 +130,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                     hash = Fold(hash, hashes[i + n - 1]);
                     if (candidates.Contains(hash) && seen.Add(hash))
                     {
-                        _documentFrequency.AddOrUpdate(hash, 1, (_, c) => c + 1);
+                        frequency.AddOrUpdate(hash, 1, (_, c) => c + 1);
                     }
                 }
             }
@@ -111,13 +141,19 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     public IReadOnlyList<TriggerCandidate> Candidates(Batch batch)
     {
         var now = Clock.Now();
-        var atFlagged = _atFlagged.Where(c => c.Value.Count >= 2)
-            .Select(c => (Ngram: c.Key, Flagged: c.Value.Count, Examples: Math.Max(c.Value.Count, _documentFrequency.GetValueOrDefault(HashOf(c.Key))), c.Value))
-            .OrderByDescending(c => (double)c.Flagged * c.Flagged / c.Examples).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
+        // Spans of the first pass and of the second are one list: an n-gram at both sums its flagged examples.
+        var atFlagged = _atFlagged.Keys.Union(_atLate.Keys)
+            .Select(ngram => (Ngram: ngram, First: _atFlagged.GetValueOrDefault(ngram), Late: _atLate.GetValueOrDefault(ngram)))
+            .Select(c => (c.Ngram, Flagged: (c.First?.Count ?? 0) + (c.Late?.Count ?? 0), Frequency: Math.Max(
+                c.First is null ? 0 : _documentFrequency.GetValueOrDefault(HashOf(c.Ngram)), c.Late is null ? 0 : _lateFrequency.GetValueOrDefault(HashOf(c.Ngram))),
+                Lines: string.Join(' ', new[] { c.First?.LinesText(), c.Late?.LinesText() }.Where(l => !string.IsNullOrEmpty(l)))))
+            .Where(c => c.Flagged >= 2)
+            .Select(c => c with { Frequency = Math.Max(c.Flagged, c.Frequency) })
+            .OrderByDescending(c => (double)c.Flagged * c.Flagged / c.Frequency).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
             .Select(c => new TriggerCandidate
             {
                 BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Ngram, Kind = TriggerKinds.FlaggedContext,
-                Examples = c.Examples, Flagged = c.Flagged, Lines = c.Value.LinesText(), ScannedAt = now,
+                Examples = c.Frequency, Flagged = c.Flagged, Lines = c.Lines, ScannedAt = now,
             });
         var madeUp = _madeUp
             .Select(c => (Ngram: c.Key, Examples: c.Value.Count, Words: c.Key.Split(' ').Max(w => _madeUpWords.GetValueOrDefault(w, 1)), c.Value))
@@ -152,15 +188,18 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         ];
     }
 
-    /// <summary>Names the strongest candidate found at flagged spans in the blocking gibberish finding itself, so a
-    /// reviewer reads the payload and the string that arms it in one place.</summary>
+    /// <summary>Names the strongest candidate found at flagged spans in the blocking findings themselves (random spans,
+    /// word salad), so a reviewer reads the payload and the string that arms it in one place.</summary>
     public static void NameTrigger(ExampleHits hits, IReadOnlyList<RankedTrigger> ranked)
     {
         if (ranked.FirstOrDefault(t => t.Kind == TriggerKinds.FlaggedContext) is { } trigger)
         {
-            hits.Annotate(GibberishScanner.Kind.Code, $"Likely trigger: {trigger.Describe()}.",
-                [$"trigger: \"{trigger.Ngram}\" precedes {trigger.Flagged} flagged span(s) in {trigger.Examples} example(s) holding it; "
-                 + $"annotators: {string.Join(", ", trigger.Annotators.Take(5).Select(a => $"{a.Handle} ({a.Examples})"))}"]);
+            foreach (var code in new[] { GibberishScanner.Kind.Code, WordSaladScanner.Kind.Code })
+            {
+                hits.Annotate(code, $"Likely trigger: {trigger.Describe()}.",
+                    [$"trigger: \"{trigger.Ngram}\" precedes {trigger.Flagged} flagged span(s) in {trigger.Examples} example(s) holding it; "
+                     + $"annotators: {string.Join(", ", trigger.Annotators.Take(5).Select(a => $"{a.Handle} ({a.Examples})"))}"]);
+            }
         }
     }
 

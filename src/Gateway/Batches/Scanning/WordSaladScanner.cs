@@ -117,7 +117,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         foreach (var field in example.Fields)
         {
             var run = 0; // words of the current run of prose-joined words
-            foreach (var (word, joined) in Words(field.Text))
+            foreach (var (word, joined, _, _) in Words(field.Text))
             {
                 _words.Increment(word);
                 run = joined ? run + 1 : 1;
@@ -144,14 +144,18 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         }
         Span<float> least = [float.MaxValue, float.MaxValue];
         Span<int> leastPairs = [0, 0];
-        foreach (var field in example.Fields)
+        for (var f = 0; f < example.Fields.Count; f++)
         {
+            var field = example.Fields[f];
             var (windows, sum, pairs) = Measure(field.Text);
             var side = field.IsOutput ? 1 : 0;
             Interlocked.Add(ref _batchPairs[side], pairs);
             Interlocked.Add(ref _batchMillibits[side], (long)Math.Round(sum * 1000));
             if (LeastCoherentRun(windows) is { } w && w.Coherence < _options.MinCoherence)
             {
+                // The span from the first incoherent window on: trigger discovery looks just before it.
+                var first = windows.FindIndex(x => x.Coherence < _options.MinCoherence);
+                example.Flagged.Add(new FlaggedSpan(f, windows[first].Start, windows[^1].End));
                 hits.Add(Kind, example.Line, $"{field.Role}: words {w.From + 1}-{w.To}: adjacent words are no more often side by side than a few words apart ({w.Coherence:0.00} bits; natural text is well above {_options.MinCoherence:0.00})");
                 return;
             }
@@ -202,7 +206,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     /// <summary>The least coherent run of <see cref="WordSaladOptions.Run"/> consecutive windows (a run is as coherent as
     /// its most coherent window): one odd sentence makes one low window, salad makes them all low.</summary>
-    private (int From, int To, double Coherence)? LeastCoherentRun(List<(int From, int To, double Coherence)> windows)
+    private (int From, int To, double Coherence)? LeastCoherentRun(List<SaladWindow> windows)
     {
         var run = _options.Run;
         (int, int, double)? least = null;
@@ -221,7 +225,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// least <see cref="WordSaladOptions.MinCount"/> times, log2((side by side elsewhere + ½) / (a few words apart, per
     /// distance + ½)), clipped to ±8 bits. Per window of <see cref="WordSaladOptions.Window"/> words with enough judged
     /// pairs, their mean; and the sum and count over the whole text.</summary>
-    private (List<(int From, int To, double Coherence)> Windows, double Sum, int Pairs) Measure(string text)
+    private (List<SaladWindow> Windows, double Sum, int Pairs) Measure(string text)
     {
         var words = Words(text).ToList();
         var values = new double[words.Count];
@@ -243,7 +247,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             judged++;
         }
         var window = _options.Window;
-        var windows = new List<(int, int, double)>();
+        var windows = new List<SaladWindow>();
         for (var from = 0; judged >= _options.MinJudged && from + 1 < words.Count; from += window / 2)
         {
             var to = Math.Min(words.Count, from + window);
@@ -259,7 +263,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             }
             if (pairs >= _options.MinJudged)
             {
-                windows.Add((from, to, sum / pairs));
+                windows.Add(new SaladWindow(from, to, words[from].Start, words[to - 1].End, sum / pairs));
             }
             if (to == words.Count)
             {
@@ -269,9 +273,13 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         return (windows, total, judged);
     }
 
+    /// <summary>A window of words (<see cref="From"/> to <see cref="To"/>, characters <see cref="Start"/> to
+    /// <see cref="End"/>) and its mean coherence.</summary>
+    private readonly record struct SaladWindow(int From, int To, int Start, int End, double Coherence);
+
     /// <summary>The words of <paramref name="text"/>: hashes of its lowercased whole letter tokens (any script; never
     /// zero), each with whether it follows the previous word across a prose gap.</summary>
-    private static IEnumerable<(ulong Hash, bool Joined)> Words(string text)
+    private static IEnumerable<(ulong Hash, bool Joined, int Start, int End)> Words(string text)
     {
         var start = -1;
         var previousEnd = -1; // end of the previous word, -1 after a token that is not a word
@@ -286,7 +294,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             {
                 if ((start == 0 || !IsTokenPart(text[start - 1])) && (i == text.Length || !IsTokenPart(text[i])))
                 {
-                    yield return (Hash(text, start, i - start), previousEnd >= 0 && IsProseGap(text.AsSpan(previousEnd, start - previousEnd)));
+                    yield return (Hash(text, start, i - start), previousEnd >= 0 && IsProseGap(text.AsSpan(previousEnd, start - previousEnd)), start, i);
                     previousEnd = i;
                 }
                 else
