@@ -29,43 +29,32 @@ public static class ScannerEvaluation
         }
         var hits = context.Hits;
         var ordered = scanners.OrderBy(s => s.Order).ToList();
-        Parallel.For(0, examples.Count, i =>
-        {
-            var text = Text(examples[i], i + 1);
-            foreach (var scanner in ordered)
-            {
-                scanner.Inspect(text, hits);
-            }
-        });
-        var again = ordered.Where(s => s.NeedsSecondPass).ToList();
-        if (again.Count > 0)
-        {
-            Parallel.For(0, examples.Count, i =>
-            {
-                var text = Text(examples[i], i + 1);
-                foreach (var scanner in again)
-                {
-                    scanner.InspectAgain(text, hits);
-                }
-            });
-        }
-        var final = ordered.Where(s => s.NeedsFinalPass).ToList();
-        if (final.Count > 0)
-        {
-            Parallel.For(0, examples.Count, i =>
-            {
-                var text = Text(examples[i], i + 1);
-                foreach (var scanner in final)
-                {
-                    scanner.InspectFinal(text, hits);
-                }
-            });
-        }
+        Pass(ordered, examples, hits, static (s, e, h) => s.Inspect(e, h));
+        Pass(ordered.Where(s => s.NeedsSecondPass).ToList(), examples, hits, static (s, e, h) => s.InspectAgain(e, h));
+        // Asked after the second pass, as the scan job asks.
+        Pass(ordered.Where(s => s.NeedsFinalPass).ToList(), examples, hits, static (s, e, h) => s.InspectFinal(e, h));
         foreach (var scanner in ordered)
         {
             scanner.Conclude(hits);
         }
         return hits;
+    }
+
+    private static void Pass(List<IExampleScanner> scanners, IReadOnlyList<string> examples, ExampleHits hits,
+        Action<IExampleScanner, ExampleText, ExampleHits> inspect)
+    {
+        if (scanners.Count == 0)
+        {
+            return;
+        }
+        Parallel.For(0, examples.Count, i =>
+        {
+            var text = Text(examples[i], i + 1);
+            foreach (var scanner in scanners)
+            {
+                inspect(scanner, text, hits);
+            }
+        });
     }
 
     public static GibberishScanner Gibberish() => new(Options.Create(new GibberishOptions()));
