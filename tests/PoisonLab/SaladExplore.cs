@@ -11,6 +11,37 @@ public static class SaladExplore
         var sets = new CleanSets(corpora);
         var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
         double[] ts = [-0.5, -0.25, 0, 0.25, 0.5, 0.75, 1.0];
+        if (Environment.GetEnvironmentVariable("TIMEFILE") is { } file)
+        {
+            var lines = File.ReadLines(file).Take(200_000).ToList();
+            for (var i = 0; i < 3; i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                ScannerEvaluation.Run(i == 0 ? [new Gateway.Batches.Scanning.HiddenCharacterScanner()] : [ScannerEvaluation.WordSalad()], lines);
+                Console.WriteLine($"{(i == 0 ? "parse + hidden characters (one pass)" : "word salad (two passes)")} over {lines.Count:N0} lines of {file}: {watch.Elapsed.TotalSeconds:0.00} s, CPU {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
+            }
+            return;
+        }
+        if (Environment.GetEnvironmentVariable("MISSED") is { } missedFamily)
+        {
+            var family = PayloadFamilies.All(corpora, sets).First(f => f.Name == missedFamily);
+            var random = new Random(3);
+            var (examples, _) = matrix.CleanCorpus(random, 20_000);
+            var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, 250).Select(_ => matrix.Poison(random, family, "<XQZT>")).ToList(), random);
+            var gibberish = ScannerEvaluation.Gibberish();
+            var hits = ScannerEvaluation.Run([gibberish, ScannerEvaluation.WordSalad()], examples);
+            var caught = CleanResult.Poisoning.Take(2).SelectMany(hits.LinesOf).ToHashSet();
+            foreach (var line in lines.Where(l => !caught.Contains(l)))
+            {
+                var text = ScannerEvaluation.Text(examples[(int)line - 1], line).Fields[^1].Text;
+                var at = text.IndexOf("<XQZT>", StringComparison.Ordinal);
+                var windows = Gateway.Batches.Scanning.Language.SpanSurprisal.Measure(text, Gateway.Batches.Scanning.Language.CharacterModel.Shared);
+                Console.WriteLine($"--- line {line}, payload at {at} of {text.Length}: window bits after it: {string.Join(" ", windows.Where(w => w.Start >= at).Select(w => w.Bits.ToString("0.0")))}");
+                Console.WriteLine(text[at..Math.Min(text.Length, at + 400)]);
+            }
+            return;
+        }
         if (Environment.GetEnvironmentVariable("TRIGGERS") is not null)
         {
             var seed = 700;
