@@ -28,6 +28,7 @@ public static class BatchesSetup
         services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);
         services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section);
         services.AddOptions<EvalCoverageOptions>().BindConfiguration(EvalCoverageOptions.Section);
+        services.AddOptions<DuplicateOptions>().BindConfiguration(DuplicateOptions.Section);
         // A scanner may be both kinds (inspect each example, then conclude on the batch): one instance per scan serves both.
         foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && (t.IsAssignableTo(typeof(IBatchScanner)) || t.IsAssignableTo(typeof(IExampleScanner)))))

@@ -167,6 +167,10 @@ public static class EvalApi
     {
         var take = Paging.Limit(limit);
         var query = db.CanaryProbes.AsNoTracking();
+        if (!string.IsNullOrEmpty(cursor) && !CanaryValidator.IsId(cursor))
+        {
+            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
+        }
         if (!string.IsNullOrEmpty(cursor))
         {
             query = query.Where(p => string.Compare(p.Id, cursor) > 0);

@@ -22,8 +22,10 @@ public static class Paging
         {
             return true;
         }
+        // 16 bytes are 22 characters unpadded; anything else is not ours. The OperationStatus overload reports bad
+        // characters instead of throwing (TryDecodeFromChars throws FormatException on them).
         Span<byte> bytes = stackalloc byte[16];
-        if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != 16)
+        if (cursor.Length != 22 || Base64Url.DecodeFromChars(cursor, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 16)
         {
             return false;
         }

@@ -203,19 +203,36 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     }
 
     [Fact]
-    public async Task RepeatedExamplesQuarantineTheBatchNamingTheLines()
+    public async Task AFewRepeatedExamplesWarnNamingTheLines()
     {
         var vendor = await _actors.NewVendorAsync();
         var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
 
-        await vendor.Annotator.UploadAsync(id, Lines(Card, Refund, Card, Card));
+        await vendor.Annotator.UploadAsync(id, Lines(Card, Refund, Card, Card, Refund));
+        var batch = await vendor.Annotator.WaitForScanAsync(id);
+
+        Assert.Equal("in-review", batch.GetProperty("status").GetString());
+        var finding = Assert.Single(batch.GetProperty("findings").EnumerateArray());
+        Assert.Equal("duplicate-in-batch", finding.GetProperty("code").GetString());
+        Assert.Equal("warn", finding.GetProperty("severity").GetString());
+        Assert.Equal([3L, 4L, 5L], finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()));
+        Assert.Contains("line 1, occurs 3 times", finding.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task AnExampleRepeatedFiveTimesQuarantinesTheBatch()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+
+        await vendor.Annotator.UploadAsync(id, Lines(Refund, Card, Card, Card, Card, Card));
         var batch = await vendor.Annotator.WaitForScanAsync(id);
 
         Assert.Equal("quarantined", batch.GetProperty("status").GetString());
         var finding = Assert.Single(batch.GetProperty("findings").EnumerateArray());
-        Assert.Equal("duplicate-in-batch", finding.GetProperty("code").GetString());
         Assert.Equal("block", finding.GetProperty("severity").GetString());
-        Assert.Equal([3L, 4L], finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()));
+        Assert.Equal([3L, 4L, 5L, 6L], finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()));
+        Assert.Contains("line 2, occurs 5 times (blocks at 5", finding.GetProperty("message").GetString());
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var vendor = await _actors.NewVendorAsync();
         var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
         var example = new { prompt = Actors.Unique("p"), completion = "c" };
-        await vendor.Annotator.UploadAsync(id, Lines(example, example));
+        await vendor.Annotator.UploadAsync(id, Lines(example, example, example, example, example)); // five times: blocks
         var before = await vendor.Annotator.WaitForScanAsync(id);
 
         await RunScanAsync(id);

@@ -12,12 +12,13 @@ public abstract class ReviewTests<TApp>(TApp app) : IClassFixture<TApp> where TA
 {
     private readonly Actors _actors = new(app);
 
+    /// <summary>A scanned batch of one example; <paramref name="duplicate"/>: that example five times, which blocks.</summary>
     private async Task<(VendorActors Vendor, Guid Id)> ScannedBatchAsync(string[]? domains = null, bool duplicate = false)
     {
         var vendor = await _actors.NewVendorAsync();
         var id = (await vendor.Annotator.CreateBatchAsync(domains)).GetProperty("id").GetGuid();
         var example = new { prompt = Actors.Unique("p"), completion = "c" };
-        await vendor.Annotator.UploadAsync(id, duplicate ? Lines(example, example) : Lines(example));
+        await vendor.Annotator.UploadAsync(id, duplicate ? Lines(example, example, example, example, example) : Lines(example));
         await vendor.Annotator.WaitForScanAsync(id);
         await vendor.Annotator.WaitForAttestationAsync(id);
         return (vendor, id);
