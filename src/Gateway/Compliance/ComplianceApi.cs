@@ -89,7 +89,11 @@ public static class ComplianceApi
         {
             return Problems.Create(413, "too-large", $"Evidence documents are at most {MaxEvidenceBytes / 1048576} MiB.");
         }
-        var form = await request.ReadFormAsync(ct);
+        var (form, unreadable) = await ReadEvidenceFormAsync(request, ct);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
         var errors = new Dictionary<string, string[]>();
         var kind = form["kind"].ToString();
         if (!EvidenceKinds.All.Contains(kind))
@@ -191,6 +195,31 @@ public static class ComplianceApi
             }
         }
         return JsonSerializer.Serialize(values);
+    }
+
+    /// <summary>The evidence form, or the problem with it: 413 when it is larger than an evidence document may be
+    /// however it was sent (chunked included), 400 when it cannot be read (no boundary, truncated, more than 64 fields).</summary>
+    private static async Task<(IFormCollection Form, ProblemHttpResult? Problem)> ReadEvidenceFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        var limit = MaxEvidenceBytes + 64 * 1024;
+        var tooLarge = Problems.Create(413, "too-large", $"Evidence documents are at most {MaxEvidenceBytes / 1048576} MiB.");
+        try
+        {
+            var options = new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = limit, BufferBodyLengthLimit = limit, ValueCountLimit = 64 };
+            return (await request.ReadFormAsync(options, ct), null);
+        }
+        catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return (FormCollection.Empty, tooLarge);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (FormCollection.Empty, tooLarge);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return (FormCollection.Empty, Problems.Create(400, "malformed-multipart", $"The multipart body could not be read: {e.Message}"));
+        }
     }
 
     private static async Task<Results<Ok<Page<EvidenceView>>, ValidationProblem, ProblemHttpResult>> List(

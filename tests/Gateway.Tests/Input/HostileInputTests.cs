@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Input;
@@ -50,6 +52,70 @@ public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> wh
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_escaped_or_raw_is_a_line_error()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var body = new List<byte>();
+        body.AddRange(Encoding.UTF8.GetBytes("{\"prompt\":\"p\",\"completion\":\"c\"}\n"));
+        body.AddRange(Encoding.UTF8.GetBytes("{\"prompt\":\"\\ud800\",\"completion\":\"c\"}\n"));
+        body.AddRange(Encoding.UTF8.GetBytes("{\"prompt\":\"x"));
+        body.AddRange([0xED, 0xA0, 0x80]); // U+D800 encoded as if it were a scalar value: not UTF-8
+        body.AddRange(Encoding.UTF8.GetBytes("\",\"completion\":\"c\"}\n"));
+
+        var problem = await (await vendor.Annotator.UploadAsync(id, body.ToArray())).AssertProblem(HttpStatusCode.BadRequest, "invalid-lines");
+
+        Assert.Equal([2L, 3L], problem.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("line").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Malformed_evidence_uploads_are_400_or_413_problems()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var (_, procurement) = await _actors.NewStaffAsync("procurement");
+        var path = $"/v1/vendors/{vendor.VendorId}/evidence";
+        HttpContent Raw(string contentType, byte[] bytes)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return content;
+        }
+        var part = "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ndpa\r\n";
+        var manyFields = new MultipartFormDataContent("many");
+        for (var i = 0; i < 1_100; i++)
+        {
+            manyFields.Add(new StringContent("x"), $"f{i}");
+        }
+        // Chunked (no Content-Length) and larger than any evidence document may be.
+        var chunked = new StreamContent(new MemoryStream(new byte[26 * 1024 * 1024]));
+        chunked.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+
+        var cases = new (string Name, HttpContent Content, HttpStatusCode Expected)[]
+        {
+            ("no boundary", Raw("multipart/form-data", Encoding.UTF8.GetBytes(part)), HttpStatusCode.BadRequest),
+            ("truncated", Raw("multipart/form-data; boundary=b", Encoding.UTF8.GetBytes(part + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7 tru")), HttpStatusCode.BadRequest),
+            ("1,100 fields", manyFields, HttpStatusCode.BadRequest),
+            ("chunked past the limit", chunked, HttpStatusCode.RequestEntityTooLarge),
+        };
+        var failures = new List<string>();
+        foreach (var (name, content, expected) in cases)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+            if (name.StartsWith("chunked", StringComparison.Ordinal))
+            {
+                request.Headers.TransferEncodingChunked = true;
+            }
+            var response = await procurement.SendAsync(request);
+            if (response.StatusCode != expected || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+            {
+                failures.Add($"{name}: {(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Empty((await procurement.GetOk(path)).GetProperty("items").EnumerateArray());
     }
 }
 

@@ -98,5 +98,10 @@ public static class ChunkProcessor
         {
             return e.Message;
         }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString on "\ud800": the shape check reads strings before the canonical writer would refuse it.
+            return "a string holds a lone surrogate escape: not Unicode text";
+        }
     }
 }
