@@ -32,6 +32,7 @@ var app = builder.Build();
 await app.Services.InitializeStorageAsync();
 await BootstrapAdmin.EnsureAsync(app.Services);
 await StalledJobs.ScheduleAsync(app.Services);
+await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services);
 app.Services.ScheduleCompliance();
 
 app.UseExceptionHandler();

@@ -31,6 +31,7 @@ public static class StorageSetup
             });
         }
 
+        services.AddSingleton<StagingCleanup>();
         services.AddSingleton<IBlobStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<VendorGateOptions>>().Value;

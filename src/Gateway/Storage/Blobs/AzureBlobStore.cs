@@ -47,6 +47,10 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
     public async Task CheckAsync(CancellationToken cancellationToken = default) =>
         await container.GetPropertiesAsync(cancellationToken: cancellationToken);
 
+    /// <summary>Nothing to do: an abandoned upload is uncommitted blocks, which Azure Storage discards after a week and
+    /// which are never visible as a blob.</summary>
+    public Task<int> RemoveAbandonedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
+
     private sealed class BlockUpload(BlockBlobClient blob, string name) : IBlobUpload
     {
         private readonly BlockStream _stream = new(blob);

@@ -52,6 +52,9 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    /// <summary>Where uploads are written before they are committed.</summary>
+    internal string StagingDirectory => _staging;
+
     /// <summary>Uploads in progress or abandoned by a crash (tests check that none are left).</summary>
     public int StagedCount => Directory.EnumerateFiles(_staging).Count();
 
@@ -71,6 +74,29 @@ public sealed class FileSystemBlobStore : IBlobStore
             throw new IOException($"blob folder {_root} is missing");
         }
         return Task.CompletedTask;
+    }
+
+    public Task<int> RemoveAbandonedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        var cutoff = Clock.Now().UtcDateTime - olderThan;
+        var removed = 0;
+        foreach (var file in new DirectoryInfo(_staging).EnumerateFiles())
+        {
+            if (file.LastWriteTimeUtc >= cutoff)
+            {
+                continue;
+            }
+            try
+            {
+                file.Delete();
+                removed++;
+            }
+            catch (IOException)
+            {
+                // In use after all, or gone already: the next sweep sees it again.
+            }
+        }
+        return Task.FromResult(removed);
     }
 
     private string PathOf(string name)

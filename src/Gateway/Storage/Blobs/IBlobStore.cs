@@ -20,6 +20,10 @@ public interface IBlobStore
 
     /// <summary>Throws when the store cannot be reached (readiness).</summary>
     Task CheckAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Removes uploads abandoned (never committed nor disposed: a crash) and untouched for longer than
+    /// <paramref name="olderThan"/>; returns how many.</summary>
+    Task<int> RemoveAbandonedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A blob being written. Dispose without <see cref="CommitAsync"/> to abandon it.</summary>
