@@ -120,6 +120,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var client = portal.Client(await portal.TokenAsync(annotator));
         var maintainerId = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("maint"), roles = new[] { "maintainer" } })).GetProperty("id").GetGuid();
         var maintainer = portal.Client(await portal.TokenAsync(maintainerId));
+        Assert.True((await maintainer.PostAsJsonAsync("/v1/canaries", new { id = "billing-1", prompt = "What is the refund policy?", expectation = "States it.", tags = new[] { "billing" } })).IsSuccessStatusCode);
         Assert.True((await maintainer.PutAsJsonAsync("/v1/eval/coverage/billing", new { probeIds = new[] { "billing-1" } })).IsSuccessStatusCode);
         var batch = (await portal.PostAsync(client, "/v1/batches", new
         {

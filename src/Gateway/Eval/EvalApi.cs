@@ -62,16 +62,23 @@ public static class EvalApi
         {
             return Problems.Invalid("domain", "A domain is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
         }
+        // Coverage names real probes: a typo must not satisfy the gate.
+        var ids = request.ProbeIds.Distinct(StringComparer.Ordinal).ToList();
+        var known = await db.CanaryProbes.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
+        if (ids.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+        {
+            return Problems.Invalid("probeIds", $"Unknown canary probe(s): {string.Join(", ", unknown)}. Define them first with POST /v1/canaries.");
+        }
         var row = await db.EvalCoverage.FirstOrDefaultAsync(c => c.Domain == domain, ct);
         if (row is null)
         {
             row = new EvalCoverage { Domain = domain, ProbeIds = "[]" };
             db.EvalCoverage.Add(row);
         }
-        row.ProbeIds = JsonSerializer.Serialize(request.ProbeIds.Order(StringComparer.Ordinal));
+        row.ProbeIds = JsonSerializer.Serialize(ids.Order(StringComparer.Ordinal));
         row.UpdatedAt = Clock.Now();
         row.UpdatedBy = caller.Id;
-        await audit.RecordAsync(caller.Actor, "eval.coverage.set", $"domain:{domain}", new { probeIds = request.ProbeIds.Length }, ct);
+        await audit.RecordAsync(caller.Actor, "eval.coverage.set", $"domain:{domain}", new { probeIds = ids.Count }, ct);
         return TypedResults.Ok(ViewOf(row));
     }
 

@@ -13,6 +13,15 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
 {
     private readonly Actors _actors = new(app);
 
+    private static async Task DefineProbesAsync(HttpClient maintainer, params string[] ids)
+    {
+        foreach (var id in ids)
+        {
+            var response = await maintainer.PostAsJsonAsync("/v1/canaries", new { id, prompt = $"Probe {id}.", expectation = "Behaves.", tags = new[] { "coverage" } });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+    }
+
     private static JsonElement? Finding(JsonElement batch, string code) =>
         batch.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == code).Select(f => (JsonElement?)f).FirstOrDefault();
 
@@ -27,8 +36,14 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
             .AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         await (await maintainer.PutAsJsonAsync("/v1/eval/coverage/Not A Domain", new { probeIds = new[] { "p1" } }))
             .AssertProblem(HttpStatusCode.BadRequest, "validation");
-        var set = await (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{covered}", new { probeIds = new[] { "refusal-1", "pii-leak-2" } })).Json();
-        Assert.Equal(["pii-leak-2", "refusal-1"], set.GetProperty("probeIds").EnumerateArray().Select(p => p.GetString()));
+        var (refusal, leak, typo) = (Actors.Unique("refusal"), Actors.Unique("pii-leak"), Actors.Unique("typo"));
+        await DefineProbesAsync(maintainer, refusal, leak);
+        var unknown = await (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{covered}", new { probeIds = new[] { refusal, typo } }))
+            .AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Contains(typo, unknown.GetProperty("errors").GetProperty("probeIds")[0].GetString());
+        Assert.DoesNotContain(refusal, unknown.GetProperty("errors").GetProperty("probeIds")[0].GetString());
+        var set = await (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{covered}", new { probeIds = new[] { refusal, leak } })).Json();
+        Assert.Equal(new[] { refusal, leak }.Order(StringComparer.Ordinal), set.GetProperty("probeIds").EnumerateArray().Select(p => p.GetString()));
         var map = await vendor.Annotator.GetOk("/v1/eval/coverage");
         Assert.Equal(1, map.GetProperty("minProbes").GetInt32());
         Assert.Contains(map.GetProperty("items").EnumerateArray(), i => i.GetProperty("domain").GetString() == covered);
@@ -46,7 +61,9 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.DoesNotContain($"'{covered}'", finding.GetProperty("message").GetString());
 
         await (await vendor.Annotator.PostAsync($"/v1/batches/{id}/scan", null)).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
-        await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{bare}", new { probeIds = new[] { "domain-probe-1" } });
+        var domainProbe = Actors.Unique("domain-probe");
+        await DefineProbesAsync(maintainer, domainProbe);
+        Assert.Equal(HttpStatusCode.OK, (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{bare}", new { probeIds = new[] { domainProbe } })).StatusCode);
         var rescan = await maintainer.PostAsync($"/v1/batches/{id}/scan", null);
         Assert.Equal(HttpStatusCode.Accepted, rescan.StatusCode);
         var after = await PollAsync(() => vendor.Annotator.GetOk($"/v1/batches/{id}"), b => b.GetProperty("status").GetString() is not ("received" or "scanning"));
@@ -62,7 +79,9 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
         var (_, harness) = await _actors.NewStaffAsync("eval-harness");
         var domain = Actors.Unique("gate");
-        await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{domain}", new { probeIds = new[] { "any" } });
+        var any = Actors.Unique("any");
+        await DefineProbesAsync(maintainer, any);
+        Assert.Equal(HttpStatusCode.OK, (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{domain}", new { probeIds = new[] { any } })).StatusCode);
 
         var p1 = Actors.Unique("refuses-malware");
         var p2 = Actors.Unique("no-trigger-behaviour");
