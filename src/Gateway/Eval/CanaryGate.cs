@@ -41,22 +41,35 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
             baseline = await PredecessorAsync(snapshot, ct);
         }
 
+        var required = await RequiredAsync(snapshot, ct);
         var results = await db.CanaryResults.AsNoTracking().Where(r => r.ModelName == model.Name).ToDictionaryAsync(r => r.ProbeId, r => r.Passed, ct);
         var passedBefore = baseline is null ? [] : await db.CanaryResults.AsNoTracking()
             .Where(r => r.ModelName == baseline.Name && r.Passed).Select(r => r.ProbeId).ToListAsync(ct);
         var regressed = passedBefore.Where(p => results.TryGetValue(p, out var passed) && !passed).Order(StringComparer.Ordinal).ToList();
-        var missing = passedBefore.Where(p => !results.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        var missing = required.Concat(passedBefore).Where(p => !results.ContainsKey(p)).Distinct().Order(StringComparer.Ordinal).ToList();
         var probes = await db.CanaryProbes.AsNoTracking().Where(p => regressed.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        var passed = regressed.Count == 0 && missing.Count == 0;
+        // Fails closed: nothing required (no probes at all) or nothing evaluated is not a pass.
+        var passed = required.Count > 0 && results.Count > 0 && regressed.Count == 0 && missing.Count == 0;
 
-        var statement = Statement(model, snapshot, baseline, passed, regressed, missing, results);
+        var statement = Statement(model, snapshot, baseline, passed, required, regressed, missing, results);
         var statementDigest = BatchDigest.Format(SHA256.HashData(statement.ToCanonicalJson()));
         var attestation = await SignAsync(model, baseline, passed, statement, statementDigest, ct);
         var view = new GateView(model.Name, model.SnapshotVersion, baseline is null ? null : new GateBaseline(baseline.Name, baseline.SnapshotVersion),
-            passed, results.Count,
+            passed, results.Count, required,
             regressed.Select(id => new Regression(id, probes.GetValueOrDefault(id)?.Prompt ?? "", probes.GetValueOrDefault(id)?.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [])).ToList(),
             missing, statementDigest, attestation);
         return new Outcome(view, null);
+    }
+
+    /// <summary>The probes a model on <paramref name="snapshot"/> must have results for: those the eval coverage maps to
+    /// the snapshot's domains, or, when no coverage names any, every defined probe.</summary>
+    private async Task<List<string>> RequiredAsync(Snapshot snapshot, CancellationToken ct)
+    {
+        var domains = System.Text.Json.JsonSerializer.Deserialize<List<string>>(snapshot.Domains) ?? [];
+        var coverage = await db.EvalCoverage.AsNoTracking().Where(c => domains.Contains(c.Domain)).Select(c => c.ProbeIds).ToListAsync(ct);
+        var covered = coverage.SelectMany(json => System.Text.Json.JsonSerializer.Deserialize<string[]>(json) ?? []).ToHashSet(StringComparer.Ordinal);
+        var ids = covered.Count > 0 ? covered.ToList() : await db.CanaryProbes.AsNoTracking().Select(p => p.Id).ToListAsync(ct);
+        return ids.Order(StringComparer.Ordinal).ToList();
     }
 
     public static string BlobName(string model, string statementDigest) => $"gates/{model}/{statementDigest["sha256:".Length..]}.dsse.json";
@@ -77,8 +90,8 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
         return null;
     }
 
-    private static Statement Statement(Model model, Snapshot snapshot, Model? baseline, bool passed, List<string> regressed, List<string> missing,
-        Dictionary<string, bool> results)
+    private static Statement Statement(Model model, Snapshot snapshot, Model? baseline, bool passed, List<string> required, List<string> regressed,
+        List<string> missing, Dictionary<string, bool> results)
     {
         var predicate = new JsonObject
         {
@@ -86,6 +99,8 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
             ["snapshotVersion"] = model.SnapshotVersion,
             ["baseline"] = baseline is null ? null : new JsonObject { ["model"] = baseline.Name, ["snapshotVersion"] = baseline.SnapshotVersion },
             ["passed"] = passed,
+            ["required"] = new JsonArray(required.Select(r => (JsonNode)r).ToArray()),
+            ["evaluated"] = results.Count,
             ["regressions"] = new JsonArray(regressed.Select(r => (JsonNode)r).ToArray()),
             ["missing"] = new JsonArray(missing.Select(r => (JsonNode)r).ToArray()),
             ["results"] = new JsonArray(results.OrderBy(r => r.Key, StringComparer.Ordinal)

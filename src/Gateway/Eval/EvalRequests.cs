@@ -84,4 +84,4 @@ public sealed record GateAttestation(string State, string? Digest, string? KeyId
 /// <summary>The canary gate for a model: regressions are probes that passed for the baseline and fail now; missing, probes
 /// that passed for the baseline and have no result yet (not run is not passed).</summary>
 public sealed record GateView(string Model, string SnapshotVersion, GateBaseline? Baseline, bool Passed, int Evaluated,
-    IReadOnlyList<Regression> Regressions, IReadOnlyList<string> Missing, string StatementDigest, GateAttestation Attestation);
+    IReadOnlyList<string> Required, IReadOnlyList<Regression> Regressions, IReadOnlyList<string> Missing, string StatementDigest, GateAttestation Attestation);

@@ -114,8 +114,17 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.Contains("never-defined", unknown.GetProperty("errors").GetProperty("results")[0].GetString());
         await (await harness.PostAsJsonAsync("/v1/models/no-such-model/canary-results", new { results = new[] { new { probeId = p1, passed = true } } }))
             .AssertProblem(HttpStatusCode.NotFound, "not-found");
-        await harness.PostOk($"/v1/models/{first}/canary-results", new { results = new[] { new { probeId = p1, passed = true }, new { probeId = p2, passed = true } } });
-        await harness.PostOk($"/v1/models/{second}/canary-results", new { results = new[] { new { probeId = p1, passed = true }, new { probeId = p2, passed = false } } });
+        // Fails closed: with no results nothing passes; every probe the coverage of the snapshot's domains names is missing.
+        var unevaluated = await maintainer.GetOk($"/v1/models/{first}/gate");
+        Assert.False(unevaluated.GetProperty("passed").GetBoolean());
+        Assert.Equal(0, unevaluated.GetProperty("evaluated").GetInt32());
+        var required = unevaluated.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.Contains(any, required);
+        Assert.Equal(required, unevaluated.GetProperty("missing").EnumerateArray().Select(m => m.GetString()!));
+        var requiredPassed = required.Select(id => new { probeId = id, passed = true }).ToArray();
+
+        await harness.PostOk($"/v1/models/{first}/canary-results", new { results = requiredPassed.Concat([new { probeId = p1, passed = true }, new { probeId = p2, passed = true }]).ToArray() });
+        await harness.PostOk($"/v1/models/{second}/canary-results", new { results = requiredPassed.Concat([new { probeId = p1, passed = true }, new { probeId = p2, passed = false }]).ToArray() });
 
         var gate = await maintainer.GetOk($"/v1/models/{second}/gate");
         Assert.False(gate.GetProperty("passed").GetBoolean());
@@ -131,6 +140,8 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.Equal($"model:{second}", statement.Subjects[0].Name);
         Assert.False(statement.Predicate["passed"]!.GetValue<bool>());
         Assert.Equal(p2, statement.Predicate["regressions"]![0]!.GetValue<string>());
+        Assert.Equal(required, statement.Predicate["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal(required.Count + 2, statement.Predicate["evaluated"]!.GetValue<int>());
 
         // Asking again with the same results gives the same signed statement; fixing the regression passes.
         Assert.Equal(gate.GetProperty("statementDigest").GetString(), (await maintainer.GetOk($"/v1/models/{second}/gate")).GetProperty("statementDigest").GetString());
@@ -142,7 +153,7 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
         // Against a named baseline; a probe that passed there and was never run here is missing, which fails.
         var third = Actors.Unique("model");
         await maintainer.PostOk("/v1/models", new { name = third, snapshotVersion = v2 });
-        await harness.PostOk($"/v1/models/{third}/canary-results", new { results = new[] { new { probeId = p1, passed = true } } });
+        await harness.PostOk($"/v1/models/{third}/canary-results", new { results = requiredPassed.Concat([new { probeId = p1, passed = true }]).ToArray() });
         var baselined = await maintainer.GetOk($"/v1/models/{third}/gate?baseline={first}");
         Assert.False(baselined.GetProperty("passed").GetBoolean());
         Assert.Equal([p2], baselined.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
