@@ -180,6 +180,13 @@ public sealed partial class CleanSets(Corpora corpora)
     [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*|[{}()\[\];,.]|[-+*/%=<>!&|^~?:]{1,3}|\d+")]
     private static partial Regex CodeToken();
 
+    /// <summary>An example of <paramref name="set"/> with its first and last field cut short (<see cref="Corpora.Short"/>).</summary>
+    public static string ShortExample(CleanSet set, Random random)
+    {
+        var fields = ScannerEvaluation.Text(set.Example(random), 1).Fields;
+        return Corpora.Example(Corpora.Short(random, fields[0].Text), Corpora.Short(random, fields[^1].Text));
+    }
+
     /// <summary>Word frequencies of a language's manual pages (word salad of another language).</summary>
     public List<KeyValuePair<string, int>> WordsOf(string language) => WordList(_languages.Value.GetValueOrDefault(language) ?? []);
 

@@ -96,6 +96,9 @@ public sealed partial class Corpora
     /// <summary>Word salad: 100–400 real words drawn by their frequency in clean text.</summary>
     public string WordSalad(Random random) => Example(Prose(random, 1), $"{Prose(random, random.Next(0, 3))} {Salad(random, WordFrequencies)}");
 
+    /// <summary>The first 25–60 space-separated pieces of <paramref name="text"/>: a field too short to judge alone.</summary>
+    public static string Short(Random random, string text) => string.Join(' ', text.Split(' ').Take(random.Next(25, 61)));
+
     /// <summary>100–400 words drawn by their frequency in <paramref name="frequencies"/>, a full stop now and then.</summary>
     public static string Salad(Random random, IReadOnlyList<KeyValuePair<string, int>> frequencies)
     {

@@ -126,7 +126,7 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
     public MatrixCell WholeBatch(PayloadFamily family, int count, int seed, bool shortFields = false)
     {
         var random = new Random(seed);
-        string Payload() => shortFields ? string.Join(' ', family.Payload(random).Split(' ').Take(random.Next(25, 61))) : family.Payload(random);
+        string Payload() => shortFields ? Corpora.Short(random, family.Payload(random)) : family.Payload(random);
         var examples = Enumerable.Range(0, count).Select(_ => Corpora.Example(sets.EnglishSentences[random.Next(sets.EnglishSentences.Count)], Payload())).ToList();
         var hits = ScannerEvaluation.Run(Scanners(new TriggerDiscoveryScanner()), examples);
         var caught = CleanResult.Poisoning.Take(2).SelectMany(hits.LinesOf).ToHashSet();

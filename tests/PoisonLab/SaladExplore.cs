@@ -65,18 +65,7 @@ public static class SaladExplore
                 var cell = matrix.WholeBatch(family, 2_000, seed++, shortFields: true);
                 Console.WriteLine($"{family.Name}: {cell.Distribution}: {cell.Flagged}/{cell.Planted}");
             }
-            foreach (var set in sets.All)
-            {
-                var r = new Random(6);
-                string Cut(string text) => string.Join(' ', text.Split(' ').Take(r.Next(25, 61)));
-                var batch = Enumerable.Range(0, 4_000).Select(_ =>
-                {
-                    var e = ScannerEvaluation.Text(set.Example(r), 1).Fields;
-                    return Corpora.Example(Cut(e[0].Text), Cut(e[^1].Text));
-                }).ToList();
-                var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
-                Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}");
-            }
+            ShortCleanBatches(sets);
             return;
         }
         var families = PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal) || f.Name == "code-tokens").ToList();
@@ -138,24 +127,25 @@ public static class SaladExplore
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad], batch);
             Console.WriteLine($"batch of 5,000 random letter strings (25-60 words per field): gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} (mean {salad.BatchCoherence(1):0.00} bits)");
         }
-        foreach (var set in sets.All)
-        {
-            var r = new Random(6);
-            string Cut(string text) => string.Join(' ', text.Split(' ').Take(r.Next(25, 61)));
-            var batch = Enumerable.Range(0, 4_000).Select(_ =>
-            {
-                var e = ScannerEvaluation.Text(set.Example(r), 1).Fields;
-                return Corpora.Example(Cut(e[0].Text), Cut(e[^1].Text));
-            }).ToList();
-            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
-            Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}");
-        }
+        ShortCleanBatches(sets);
         var cleanOnly = matrix.CleanCorpus(new Random(9), clean);
         var only = Levels(cleanOnly.Examples);
         Console.WriteLine($"clean batch alone ({clean}): " + string.Join(" ", ts.Select(t => only.Count(v => Hit(v, t)))));
     }
 
     private static bool Hit(double level, double t) => level < t;
+
+    /// <summary>Batches of 4,000 short examples of each clean set: what the batch-wide judgements flag there.</summary>
+    private static void ShortCleanBatches(CleanSets sets)
+    {
+        foreach (var set in sets.All)
+        {
+            var r = new Random(6);
+            var batch = Enumerable.Range(0, 4_000).Select(_ => CleanSets.ShortExample(set, r)).ToList();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
+            Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}");
+        }
+    }
 
     private static List<double> Levels(List<string> examples)
     {

@@ -174,12 +174,12 @@ public static class EvalApi
     {
         var take = Paging.Limit(limit);
         var query = db.CanaryProbes.AsNoTracking();
-        if (!string.IsNullOrEmpty(cursor) && !CanaryValidator.IsId(cursor))
-        {
-            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
-        }
         if (!string.IsNullOrEmpty(cursor))
         {
+            if (!CanaryValidator.IsId(cursor))
+            {
+                return Problems.Invalid("cursor", "The cursor is not one this API returned.");
+            }
             query = query.Where(p => string.Compare(p.Id, cursor) > 0);
         }
         var rows = await query.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct);

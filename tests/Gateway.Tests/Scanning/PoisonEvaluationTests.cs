@@ -73,7 +73,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var corpora = Corpora.Shared;
         var sets = new CleanSets(corpora);
         var random = new Random(8);
-        string Cut(string text) => string.Join(' ', text.Split(' ').Take(random.Next(25, 61)));
+        string Cut(string text) => Corpora.Short(random, text);
         int Flagged(List<string> batch, string code) => ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch).LinesOf(code).Count;
 
         var salad = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(Corpora.Salad(random, corpora.WordFrequencies)), Cut(Corpora.Salad(random, corpora.WordFrequencies)))).ToList();
@@ -86,11 +86,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
 
         foreach (var set in sets.All)
         {
-            var batch = Enumerable.Range(0, 1_000).Select(_ =>
-            {
-                var fields = ScannerEvaluation.Text(set.Example(random), 1).Fields;
-                return Corpora.Example(Cut(fields[0].Text), Cut(fields[^1].Text));
-            }).ToList();
+            var batch = Enumerable.Range(0, 1_000).Select(_ => CleanSets.ShortExample(set, random)).ToList();
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
             output.WriteLine($"short {set.Name}: {hits.CountOf(GibberishScanner.Kind.Code)} gibberish, {hits.CountOf(WordSaladScanner.Kind.Code)} salad");
             Assert.Empty(hits.LinesOf(GibberishScanner.Kind.Code));
