@@ -56,6 +56,7 @@ app.MapAudit();
 app.MapScanning();
 app.MapEval();
 app.MapCompliance();
+app.MapComplianceExceptions();
 app.MapJobsDashboard();
 
 app.Run();

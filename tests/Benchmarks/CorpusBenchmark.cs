@@ -25,6 +25,8 @@ public static class CorpusBenchmark
         var api = new Api(gateway.Address, (await File.ReadAllTextAsync(Path.Combine(dataDir, "bootstrap-admin.key"))).Trim());
 
         var vendor = (await api.Post(api.Admin, "/v1/vendors", new { name = "bench", jurisdiction = "DE", contactEmail = "b@example.com" })).GetProperty("id").GetString();
+        await api.Post(await api.StaffAsync("procurement"), $"/v1/vendors/{vendor}/exceptions",
+            new { reason = "Benchmark vendor: no evidence on file", expiresAt = DateTimeOffset.UtcNow.AddDays(1) });
         var bulkAnnotator = await api.AnnotatorAsync(vendor!, "bulk");
         var hostile = await api.AnnotatorAsync(vendor!, "hostile");
         var maintainer = await api.StaffAsync("maintainer");

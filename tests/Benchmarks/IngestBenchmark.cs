@@ -103,6 +103,14 @@ public static class IngestBenchmark
         var admin = (await File.ReadAllTextAsync(Path.Combine(dataDir, "bootstrap-admin.key"))).Trim();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
         var vendor = await Post(http, "/v1/vendors", new { name = "bench-vendor", jurisdiction = "DE", contactEmail = "bench@example.com" });
+        var procurement = await Post(http, "/v1/staff", new { name = "bench-procurement", roles = new[] { "procurement" } });
+        var procurementKey = await Post(http, $"/v1/principals/{procurement.GetProperty("id")}/keys", new { });
+        using (var asProcurement = new HttpClient { BaseAddress = http.BaseAddress })
+        {
+            asProcurement.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", procurementKey.GetProperty("token").GetString());
+            await Post(asProcurement, $"/v1/vendors/{vendor.GetProperty("id")}/exceptions",
+                new { reason = "Benchmark vendor: no evidence on file", expiresAt = DateTimeOffset.UtcNow.AddDays(1) });
+        }
         var annotator = await Post(http, $"/v1/vendors/{vendor.GetProperty("id")}/annotators", new { handle = "bench-annotator" });
         var key = await Post(http, $"/v1/principals/{annotator.GetProperty("id")}/keys", new { });
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("token").GetString());

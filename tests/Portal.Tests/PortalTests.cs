@@ -40,20 +40,37 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         }
     }
 
+    private async Task<HttpClient> ProcurementAsync()
+    {
+        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("proc"), roles = new[] { "procurement" } });
+        return portal.Client(await portal.TokenAsync(staff.GetProperty("id").GetGuid()));
+    }
+
+    private static async Task<Guid> FileAsync(HttpClient procurement, Guid vendor, string kind, string issued, string? expires, string text)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(kind), "kind" }, { new StringContent(issued), "issuedAt" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", $"{kind}.pdf" },
+        };
+        if (expires is not null)
+        {
+            form.Add(new StringContent(expires), "expiresAt");
+        }
+        var evidence = await (await procurement.PostAsync($"/v1/vendors/{vendor}/evidence", form)).Content.ReadAsStringAsync();
+        return System.Text.Json.JsonDocument.Parse(evidence).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>A vendor whose SOC 2 report has expired (filed by one procurement principal, verified by another), with
+    /// a DPA filed but not yet verified.</summary>
     private async Task<(Guid Id, string Name)> NonCompliantVendorAsync()
     {
         var name = Unique("Acme Labelling");
         var vendor = (await portal.PostAsync(portal.Admin, "/v1/vendors", new { name, jurisdiction = "DE", contactEmail = "ops@acme.example" })).GetProperty("id").GetGuid();
-        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("proc"), roles = new[] { "procurement" } });
-        var procurement = portal.Client(await portal.TokenAsync(staff.GetProperty("id").GetGuid()));
-        var form = new MultipartFormDataContent
-        {
-            { new StringContent("soc2-type2"), "kind" }, { new StringContent("2025-01-01"), "issuedAt" }, { new StringContent("2026-01-01"), "expiresAt" },
-            { new ByteArrayContent(Encoding.UTF8.GetBytes("%PDF expired SOC 2")), "file", "soc2.pdf" },
-        };
-        var evidence = await (await procurement.PostAsync($"/v1/vendors/{vendor}/evidence", form)).Content.ReadAsStringAsync();
-        var id = System.Text.Json.JsonDocument.Parse(evidence).RootElement.GetProperty("id").GetGuid();
-        await portal.PostAsync(procurement, $"/v1/vendors/{vendor}/evidence/{id}/verification", new { });
+        var filer = await ProcurementAsync();
+        var soc2 = await FileAsync(filer, vendor, "soc2-type2", "2025-01-01", "2026-01-01", "%PDF expired SOC 2");
+        await portal.PostAsync(await ProcurementAsync(), $"/v1/vendors/{vendor}/evidence/{soc2}/verification", new { });
+        await FileAsync(filer, vendor, "dpa", "2026-01-15", null, "%PDF the signed DPA");
         return (vendor, name);
     }
 
@@ -79,17 +96,31 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Contains("expired on 2026-01-01", await soc2.InnerTextAsync());
         Assert.Equal(1, await page.GetByRole(AriaRole.Img, new() { Name = "Batches per week by outcome, last twelve weeks" }).CountAsync());
 
-        // Procurement files the missing DPA and verifies it; the requirement is met.
+        // Paula verifies the DPA another procurement principal filed; the requirement is met.
         var dpa = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "A data processing agreement on file" });
         Assert.Equal("not met", await dpa.Locator(".unmet").InnerTextAsync());
-        await page.GetByLabel("Kind").SelectOptionAsync("dpa");
-        await page.GetByLabel("Issued on").FillAsync("2026-01-15");
-        await page.GetByLabel("Document").SetInputFilesAsync(new FilePayload { Name = "dpa.pdf", MimeType = "application/pdf", Buffer = Encoding.UTF8.GetBytes("%PDF the signed DPA") });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
-        Assert.Contains("Filed dpa", await page.GetByRole(AriaRole.Status).InnerTextAsync());
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify dpa" }).ClickAsync();
         Assert.Contains("Verified dpa", await page.GetByRole(AriaRole.Status).InnerTextAsync());
         Assert.Equal("met", (await dpa.Locator("td").Nth(1).InnerTextAsync()).Trim());
+
+        // What she files herself someone else must verify.
+        await page.GetByLabel("Kind").SelectOptionAsync("iso27001");
+        await page.GetByLabel("Issued on").FillAsync("2026-01-15");
+        await page.GetByLabel("Document").SetInputFilesAsync(new FilePayload { Name = "iso.pdf", MimeType = "application/pdf", Buffer = Encoding.UTF8.GetBytes("%PDF ISO 27001 certificate") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+        Assert.Contains("Filed iso27001", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify iso27001" }).ClickAsync();
+        Assert.Contains("another procurement principal must verify it", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+
+        // Uploads are refused until she grants a time-boxed exception, which the page then lists.
+        Assert.Contains("Uploads: refused", await page.Locator("main").InnerTextAsync());
+        await page.GetByLabel("Reason").FillAsync("SOC 2 renewal audit booked for next month");
+        await page.GetByLabel("Expires on", new() { Exact = true }).FillAsync(DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Grant" }).ClickAsync();
+        Assert.Contains("Exception granted until", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        Assert.Contains("Uploads: permitted", await page.Locator("main").InnerTextAsync());
+        var exception = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "SOC 2 renewal audit booked" });
+        Assert.Equal("yes", (await exception.Locator("td").Nth(3).InnerTextAsync()).Trim());
         Assert.Equal(1, await page.GetByRole(AriaRole.Img, new() { Name = "Compliance status per day, last 90 days" }).CountAsync());
         Assert.Contains($"{DateTime.UtcNow:yyyy-MM-dd}: non-compliant", await page.GetByRole(AriaRole.List, new() { Name = "Status changes" }).InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-vendor.png"), FullPage = true });
@@ -115,6 +146,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     private async Task<(Guid VendorId, Guid AnnotatorId, string Handle, Guid BatchId, HttpClient Maintainer)> BatchInReviewAsync()
     {
         var vendor = (await portal.PostAsync(portal.Admin, "/v1/vendors", new { name = Unique("Vendor"), jurisdiction = "DE", contactEmail = "ops@v.example" })).GetProperty("id").GetGuid();
+        await portal.PostAsync(await ProcurementAsync(), $"/v1/vendors/{vendor}/exceptions",
+            new { reason = "Onboarding while the vendor's evidence is gathered", expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
         var handle = Unique("ann");
         var annotator = (await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendor}/annotators", new { handle, displayName = "Ann Otator" })).GetProperty("id").GetGuid();
         var client = portal.Client(await portal.TokenAsync(annotator));

@@ -43,8 +43,8 @@ public static class BatchesApi
         return routes;
     }
 
-    /// <summary>A non-compliant vendor's uploads are refused, naming the failing requirements (or only logged, when the
-    /// policy says <c>warn</c>). Unassessed vendors (no evidence yet) may upload.</summary>
+    /// <summary>Uploads of a vendor the policy does not permit (non-compliant, or unassessed: no evidence yet) are refused,
+    /// naming the failing requirements, unless procurement's exception is in force; under <c>warn</c> they are only logged.</summary>
     private static async Task<ProblemHttpResult?> RefusedForComplianceAsync(Guid vendorId, Compliance.ComplianceService compliance, CancellationToken ct)
     {
         if (compliance.Options.Enforcement != "refuse")
@@ -52,14 +52,18 @@ public static class BatchesApi
             return null;
         }
         var report = await compliance.AssessAsync(vendorId, ct);
-        if (report.Status != Compliance.ComplianceStatus.NonCompliant)
+        if (report.Permitted)
         {
             return null;
         }
         var failing = report.Failing.ToList();
-        return Problems.Create(403, "vendor-non-compliant",
-            $"The vendor is non-compliant, so its uploads are refused: {string.Join(" ", failing.Select(r => $"{r.Title}: {r.Detail}"))}",
-            new Dictionary<string, object?> { ["requirements"] = failing.Select(r => new { r.Id, r.Title, r.Detail }).ToList() });
+        var extensions = new Dictionary<string, object?> { ["requirements"] = failing.Select(r => new { r.Id, r.Title, r.Detail }).ToList() };
+        const string exception = "Procurement can grant a time-boxed exception (POST /v1/vendors/{vendorId}/exceptions).";
+        return report.Status == Compliance.ComplianceStatus.Unassessed
+            ? Problems.Create(403, "vendor-unassessed",
+                $"The vendor has no compliance evidence on file, so its uploads are refused until procurement verifies some. {exception}", extensions)
+            : Problems.Create(403, "vendor-non-compliant",
+                $"The vendor is non-compliant, so its uploads are refused: {string.Join(" ", failing.Select(r => $"{r.Title}: {r.Detail}"))} {exception}", extensions);
     }
 
     private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(

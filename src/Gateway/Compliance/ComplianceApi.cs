@@ -39,7 +39,7 @@ public static class ComplianceApi
         group.MapGet("/evidence/{evidenceId:guid}/file", Download).WithName("DownloadEvidence").WithSummary("The evidence document as filed.")
             .Produces(200, contentType: "application/octet-stream");
         group.MapPost("/evidence/{evidenceId:guid}/verification", Verify).WithName("VerifyEvidence")
-            .WithSummary("Marks evidence verified: it counts toward requirements from now on (procurement).");
+            .WithSummary("Marks evidence verified: it counts toward requirements from now on (procurement other than whoever filed it).");
         group.MapPost("/revocation-acknowledgement", Acknowledge).WithName("AcknowledgeRevocation")
             .WithSummary("The vendor acknowledges that one annotator's contributions can be revoked after the fact (vendor-admin).").ProducesValidationProblem();
         group.MapGet("/report.pdf", Report).WithName("GetVendorReport")
@@ -270,6 +270,10 @@ public static class ComplianceApi
         if (evidence is null)
         {
             return Problems.NotFound($"Evidence {evidenceId}");
+        }
+        if (evidence.UploadedBy == caller.Id)
+        {
+            return Problems.Create(403, "two-person-rule", "You filed this evidence; another procurement principal must verify it.");
         }
         if (evidence.VerifiedAt is null)
         {

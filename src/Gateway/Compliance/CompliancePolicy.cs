@@ -30,7 +30,13 @@ public sealed record EvidenceRef(Guid Id, string Kind, string Digest, DateTimeOf
 
 public sealed record Requirement(string Id, string Title, bool Met, string Detail, IReadOnlyList<EvidenceRef> Evidence, bool Warning = false);
 
-public sealed record ComplianceReport(Guid VendorId, string Status, DateTimeOffset AssessedAt, IReadOnlyList<Requirement> Requirements)
+/// <summary>A time-boxed permission procurement granted for a vendor that is not (yet) compliant.</summary>
+public sealed record ExceptionRef(Guid Id, string Reason, DateTimeOffset ExpiresAt, Guid GrantedBy, DateTimeOffset GrantedAt);
+
+/// <summary>The assessment. <see cref="Permitted"/>: the vendor may upload under the policy: compliant or at-risk, or an
+/// exception is in force (unassessed and non-compliant vendors are refused without one).</summary>
+public sealed record ComplianceReport(Guid VendorId, string Status, DateTimeOffset AssessedAt, IReadOnlyList<Requirement> Requirements,
+    bool Permitted, ExceptionRef? Exception, int UnreviewedRevocations)
 {
     public IEnumerable<Requirement> Failing => Requirements.Where(r => !r.Met);
 }
@@ -43,7 +49,9 @@ public sealed record ComplianceFacts(
     int ActiveSigningKeys,
     IReadOnlyList<(Guid BatchId, DateTimeOffset Since)> LongQuarantined,
     int Revocations,
-    DateTimeOffset? RevocationAcknowledgedAt);
+    DateTimeOffset? RevocationAcknowledgedAt,
+    IReadOnlyList<ExceptionRef> Exceptions,
+    int UnreviewedRevocations);
 
 /// <summary>The compliance policy as a pure function of the facts and the time, so every requirement and boundary is testable.</summary>
 public static class CompliancePolicy
@@ -116,16 +124,21 @@ public static class CompliancePolicy
             },
             [Revocation] = () => new Requirement(Revocation, "Revocation exercised or acknowledged",
                 facts.Revocations > 0 || facts.RevocationAcknowledgedAt is not null,
-                facts.Revocations > 0 ? $"{facts.Revocations} revocation(s) of this vendor's annotators or batches carried out."
+                facts.UnreviewedRevocations > 0
+                    ? $"{facts.UnreviewedRevocations} revocation(s) for cause not yet reviewed by procurement (POST /v1/vendors/{{id}}/revocation-reviews): at risk until then."
+                : facts.Revocations > 0 ? $"{facts.Revocations} revocation(s) of this vendor's annotators or batches carried out, each reviewed."
                 : facts.RevocationAcknowledgedAt is { } at ? $"The revocation procedure was acknowledged on {at:yyyy-MM-dd}."
-                : "Neither exercised nor acknowledged (POST /v1/vendors/{id}/revocation-acknowledgement).", []),
+                : "Neither exercised nor acknowledged (POST /v1/vendors/{id}/revocation-acknowledgement).", [],
+                Warning: facts.UnreviewedRevocations > 0),
         };
         var requirements = options.Requirements.Where(all.ContainsKey).Select(id => all[id]()).ToList();
         var status = facts.Evidence.Count == 0 ? ComplianceStatus.Unassessed
             : requirements.Any(r => !r.Met) ? ComplianceStatus.NonCompliant
-            : requirements.Any(r => r.Warning) ? ComplianceStatus.AtRisk
+            : requirements.Any(r => r.Warning) || facts.UnreviewedRevocations > 0 ? ComplianceStatus.AtRisk
             : ComplianceStatus.Compliant;
-        return new ComplianceReport(vendorId, status, now, requirements);
+        var exception = facts.Exceptions.Where(e => e.GrantedAt <= now && e.ExpiresAt > now).MaxBy(e => e.ExpiresAt);
+        var permitted = status is ComplianceStatus.Compliant or ComplianceStatus.AtRisk || exception is not null;
+        return new ComplianceReport(vendorId, status, now, requirements, permitted, exception, facts.UnreviewedRevocations);
     }
 
     public static int? RetentionDays(VendorEvidence evidence)

@@ -12,7 +12,9 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
 {
     public ComplianceOptions Options => options.Value;
 
-    public async Task<ComplianceReport> AssessAsync(Guid vendorId, CancellationToken ct)
+    /// <summary>Evaluates the policy now; <paramref name="record"/> keeps the day's status in the history (in its own
+    /// unit of work, so never inside a caller's transaction).</summary>
+    public async Task<ComplianceReport> AssessAsync(Guid vendorId, CancellationToken ct, bool record = true)
     {
         var now = Clock.Now();
         var evidence = await db.VendorEvidence.AsNoTracking().Where(e => e.VendorId == vendorId).ToListAsync(ct);
@@ -28,12 +30,21 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
         var roster = db.Principals.Where(p => p.VendorId == vendorId).Select(p => p.Id);
         var vendorBatches = db.Batches.Where(b => b.VendorId == vendorId).Select(b => b.Id);
         var revocations = await db.Set<Revocations.Revocation>().AsNoTracking()
-            .CountAsync(r => (r.AnnotatorId != null && roster.Contains(r.AnnotatorId.Value)) || (r.BatchId != null && vendorBatches.Contains(r.BatchId.Value)), ct);
+            .Where(r => (r.AnnotatorId != null && roster.Contains(r.AnnotatorId.Value)) || (r.BatchId != null && vendorBatches.Contains(r.BatchId.Value)))
+            .Select(r => r.RequestedAt).ToListAsync(ct);
         var acknowledged = (await db.RevocationAcknowledgements.AsNoTracking().Where(a => a.VendorId == vendorId).Select(a => a.At).ToListAsync(ct))
             .Select(a => (DateTimeOffset?)a).Max();
-        var facts = new ComplianceFacts(evidence, recent.Count, unnamed, keys, quarantined, revocations, acknowledged);
+        var reviewed = (await db.RevocationReviews.AsNoTracking().Where(r => r.VendorId == vendorId).Select(r => r.At).ToListAsync(ct))
+            .Select(a => (DateTimeOffset?)a).Max();
+        var exceptions = await db.ComplianceExceptions.AsNoTracking().Where(e => e.VendorId == vendorId)
+            .Select(e => new ExceptionRef(e.Id, e.Reason, e.ExpiresAt, e.GrantedBy, e.GrantedAt)).ToListAsync(ct);
+        var facts = new ComplianceFacts(evidence, recent.Count, unnamed, keys, quarantined, revocations.Count, acknowledged,
+            exceptions, revocations.Count(at => reviewed is null || at > reviewed));
         var report = CompliancePolicy.Evaluate(vendorId, facts, options.Value, now);
-        await RecordAsync(vendorId, report.Status, now, ct);
+        if (record)
+        {
+            await RecordAsync(vendorId, report.Status, now, ct);
+        }
         return report;
     }
 

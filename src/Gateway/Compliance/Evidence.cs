@@ -56,3 +56,27 @@ public sealed class ComplianceRecord
 
     public required string Status { get; set; }
 }
+
+/// <summary>Procurement's time-boxed permission for a vendor that is not (yet) compliant to upload: why, until when, by whom.</summary>
+public sealed class ComplianceException
+{
+    public const int MaxDays = 90;
+
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid VendorId { get; init; }
+    public required string Reason { get; init; }
+    public DateTimeOffset GrantedAt { get; init; }
+    public Guid GrantedBy { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+}
+
+/// <summary>Procurement's record that it reviewed the vendor's revocations up to <see cref="At"/>: a revocation for cause
+/// keeps the vendor at-risk until one is recorded after it.</summary>
+public sealed class RevocationReview
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid VendorId { get; init; }
+    public required string Note { get; init; }
+    public DateTimeOffset At { get; init; }
+    public Guid By { get; init; }
+}

@@ -44,6 +44,10 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
         var revocations = (await db.Set<Revocations.Revocation>().AsNoTracking()
             .Where(r => (r.AnnotatorId != null && rosterIds.Contains(r.AnnotatorId.Value)) || (r.BatchId != null && vendorBatchIds.Contains(r.BatchId.Value)))
             .ToListAsync(ct)).OrderBy(r => r.Id).ToList();
+        var exceptions = (await db.ComplianceExceptions.AsNoTracking().Where(e => e.VendorId == vendorId).ToListAsync(ct)).OrderBy(e => e.Id).ToList();
+        var reviews = (await db.RevocationReviews.AsNoTracking().Where(r => r.VendorId == vendorId).ToListAsync(ct)).OrderBy(r => r.Id).ToList();
+        var grantors = exceptions.Select(e => e.GrantedBy).Concat(reviews.Select(r => r.By)).Distinct().ToList();
+        var staff = await db.Principals.AsNoTracking().Where(p => grantors.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.DisplayName ?? p.Handle, ct);
         var keys = (await db.VendorSigningKeys.AsNoTracking().Where(k => k.VendorId == vendorId).ToListAsync(ct)).OrderBy(k => k.CreatedAt).ToList();
         var counts = new
         {
@@ -67,6 +71,26 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
             r.Title, r.Met ? (r.Warning ? "met (warning)" : "met") : "NOT MET", r.Detail,
             string.Join("\n", r.Evidence.Select(e => $"{e.Kind}: {e.Digest}")),
         }));
+
+        pdf.Paragraph(assessment.Permitted
+            ? assessment.Exception is { } ex
+                ? $"Uploads: permitted by an exception until {ex.ExpiresAt:yyyy-MM-dd HH:mm} UTC, granted by {staff.GetValueOrDefault(ex.GrantedBy, ex.GrantedBy.ToString())}: {ex.Reason}"
+                : "Uploads: permitted by the policy."
+            : "Uploads: refused (the policy does not permit this vendor and no exception is in force).", bold: true);
+
+        pdf.Heading("Exceptions");
+        if (exceptions.Count == 0)
+        {
+            pdf.Paragraph("None granted.");
+        }
+        else
+        {
+            pdf.Table(["Granted", "By", "Reason", "Expires", "In force"], [2, 3, 5, 2, 1.5], exceptions.Select(e => new[]
+            {
+                $"{e.GrantedAt:yyyy-MM-dd}", staff.GetValueOrDefault(e.GrantedBy, e.GrantedBy.ToString()), e.Reason, $"{e.ExpiresAt:yyyy-MM-dd HH:mm}",
+                e.ExpiresAt > now ? "yes" : "no",
+            }));
+        }
 
         pdf.Heading("Annotator roster");
         pdf.Table(["Handle", "Name", "Role", "Status", "Since"], [3, 3, 2, 2, 2], roster.Select(p => new[]
@@ -96,6 +120,16 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
             }));
         }
 
+        if (reviews.Count > 0)
+        {
+            pdf.Paragraph("Reviewed by procurement: " + string.Join("; ",
+                reviews.Select(r => $"{r.At:yyyy-MM-dd} by {staff.GetValueOrDefault(r.By, r.By.ToString())}: {r.Note}")));
+        }
+        if (assessment.UnreviewedRevocations > 0)
+        {
+            pdf.Paragraph($"{assessment.UnreviewedRevocations} revocation(s) not yet reviewed by procurement: the vendor is at risk until they are.", XBrushes.DarkOrange);
+        }
+
         pdf.Heading("Signing keys");
         if (keys.Count == 0)
         {
@@ -121,6 +155,10 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
         {
             ["vendor"] = new JsonObject { ["id"] = vendor.Id.ToString(), ["name"] = vendor.Name },
             ["status"] = assessment.Status,
+            ["permitted"] = assessment.Permitted,
+            ["exception"] = assessment.Exception is { } inForce
+                ? new JsonObject { ["id"] = inForce.Id.ToString(), ["reason"] = inForce.Reason, ["expiresAt"] = inForce.ExpiresAt.UtcDateTime.ToString("O") }
+                : null,
             ["generatedAt"] = now.ToString("O"),
             ["period"] = new JsonObject { ["from"] = from.ToString("O"), ["to"] = now.ToString("O") },
             ["requirements"] = new JsonArray(assessment.Requirements.Select(r => (JsonNode)new JsonObject

@@ -15,6 +15,7 @@ public static class Policies
     public const string ReadScans = nameof(ReadScans);
     public const string ReportCanaries = nameof(ReportCanaries);
     public const string ReadEval = nameof(ReadEval);
+    public const string Procure = nameof(Procure);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
@@ -32,7 +33,8 @@ public static class Policies
             .AddPolicy(ReadCorpus, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor))
             .AddPolicy(ReadScans, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor))
             .AddPolicy(ReportCanaries, p => p.RequireRole(Roles.EvalHarness))
-            .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness));
+            .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness))
+            .AddPolicy(Procure, p => p.RequireRole(Roles.Procurement));
         return services;
     }
 }

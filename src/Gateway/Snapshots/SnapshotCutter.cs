@@ -36,9 +36,13 @@ public abstract record CutOutcome
 /// an in-process lock, and a PostgreSQL advisory lock across Gateway processes. The manifest is written under a name
 /// unique to this attempt and the snapshot row is committed last, so a cut that crashes leaves no snapshot.
 /// </summary>
-public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess)
+public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess,
+    Compliance.ComplianceService compliance)
 {
     private const long CutLockKey = 0x5647_4375_74; // "VGCut"
+
+    /// <summary>How often a cut starts over when batches stop being eligible while it writes the manifest.</summary>
+    private const int Attempts = 5;
 
     /// <summary>One cut at a time within this process (a singleton); across processes the PostgreSQL advisory lock.</summary>
     public sealed class ProcessLock
@@ -80,23 +84,59 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
     public static async Task<Snapshot?> LatestAsync(VendorGateDb db, CancellationToken ct) =>
         await db.Set<Snapshot>().AsNoTracking().OrderByDescending(s => s.Major).ThenByDescending(s => s.Minor).FirstOrDefaultAsync(ct);
 
-    private async Task<CutOutcome> CutLockedAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct)
+    /// <summary>Batches that may enter a snapshot: approved with a signed approval, their annotator not revoked, their
+    /// vendor permitted by the compliance policy. Read at the start of a cut and again inside the transaction that
+    /// commits it (where the audit lock orders it against revocations), so a batch revoked or rejected meanwhile
+    /// never enters a signed snapshot.</summary>
+    private async Task<List<Batch>> EligibleAsync(Guid[]? batchIds, CancellationToken ct)
     {
-        var eligible = db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Approved && b.ApprovalState == AttestationStates.Signed);
+        var query = db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Approved && b.ApprovalState == AttestationStates.Signed
+            && !db.Principals.Any(p => p.Id == b.SubmitterId && p.RevokedAt != null));
         if (batchIds is { Length: > 0 })
         {
-            eligible = eligible.Where(b => batchIds.Contains(b.Id));
+            query = query.Where(b => batchIds.Contains(b.Id));
         }
-        var batches = (await eligible.ToListAsync(ct)).OrderBy(b => b.Id).ToList();
-        if (batchIds is { Length: > 0 } && batchIds.Except(batches.Select(b => b.Id)).ToList() is { Count: > 0 } notReady)
+        var batches = await query.ToListAsync(ct);
+        var refused = new HashSet<Guid>();
+        foreach (var vendorId in batches.Select(b => b.VendorId).OfType<Guid>().Distinct())
         {
-            return new CutOutcome.NothingToMerge($"Not approved with a signed approval: {string.Join(", ", notReady)}.");
+            if (compliance.Options.Enforcement == "refuse" && !(await compliance.AssessAsync(vendorId, ct, record: false)).Permitted)
+            {
+                refused.Add(vendorId);
+            }
         }
-        if (batches.Count == 0)
-        {
-            return new CutOutcome.NothingToMerge("No approved batch is waiting to be merged.");
-        }
+        return batches.Where(b => b.VendorId is not { } v || !refused.Contains(v)).OrderBy(b => b.Id).ToList();
+    }
 
+    private async Task<CutOutcome> CutLockedAsync(Caller caller, string message, Guid[]? batchIds, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var batches = await EligibleAsync(batchIds, ct);
+            if (batchIds is { Length: > 0 } && batchIds.Except(batches.Select(b => b.Id)).ToList() is { Count: > 0 } notReady)
+            {
+                return new CutOutcome.NothingToMerge(
+                    $"Not eligible (approved with a signed approval, annotator not revoked, vendor permitted): {string.Join(", ", notReady)}.");
+            }
+            if (batches.Count == 0)
+            {
+                return new CutOutcome.NothingToMerge("No approved batch is waiting to be merged.");
+            }
+            if (await TryCutAsync(caller, message, batchIds, batches, ct) is { } cut)
+            {
+                return cut;
+            }
+            if (attempt == Attempts)
+            {
+                return new CutOutcome.NothingToMerge($"Batches kept changing while the snapshot was written ({Attempts} attempts); try again.");
+            }
+        }
+    }
+
+    /// <summary>Writes the manifest of <paramref name="batches"/> after the latest snapshot and commits the snapshot, or
+    /// returns null (leaving nothing) when one of them is no longer eligible at commit.</summary>
+    private async Task<CutOutcome.Cut?> TryCutAsync(Caller caller, string message, Guid[]? batchIds, List<Batch> batches, CancellationToken ct)
+    {
         var parent = await LatestAsync(db, ct);
         var version = $"{(parent?.Major ?? 0) + 1}.0";
         var summary = parent is null
@@ -172,11 +212,19 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = added, DuplicatesSkipped = duplicates }, JsonSerializerOptions.Web),
             AttestationState = AttestationStates.Pending,
         };
+        var ids = batches.Select(b => b.Id).ToList();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            await audit.LockAsync(ct); // revocations hold it while they reject and revoke batches
+            var still = (await EligibleAsync(batchIds, ct)).Select(b => b.Id).ToHashSet();
+            if (!ids.All(still.Contains))
+            {
+                await tx.RollbackAsync(ct);
+                await blobs.DeleteIfExistsAsync(blobName, CancellationToken.None);
+                return null;
+            }
             db.Add(snapshot);
             db.AddRange(added.Select(a => new SnapshotBatch { Version = version, BatchId = a.Id, Added = a.Added }));
-            var ids = batches.Select(b => b.Id).ToList();
             await db.Batches.Where(b => ids.Contains(b.Id) && b.Status == BatchStatus.Approved)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BatchStatus.Merged), ct);
             await audit.RecordAsync(caller.Actor, "snapshot.cut", $"snapshot:{version}",

@@ -31,6 +31,8 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Compliance.VendorEvidence> VendorEvidence => Set<Compliance.VendorEvidence>();
     public DbSet<Compliance.RevocationAcknowledgement> RevocationAcknowledgements => Set<Compliance.RevocationAcknowledgement>();
     public DbSet<Compliance.ComplianceRecord> ComplianceHistory => Set<Compliance.ComplianceRecord>();
+    public DbSet<Compliance.ComplianceException> ComplianceExceptions => Set<Compliance.ComplianceException>();
+    public DbSet<Compliance.RevocationReview> RevocationReviews => Set<Compliance.RevocationReview>();
 
     public abstract bool IsPostgres { get; }
 
@@ -151,6 +153,16 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("revocation_acknowledgements");
             e.HasIndex(a => a.VendorId);
+        });
+        model.Entity<Compliance.ComplianceException>(e =>
+        {
+            e.ToTable("compliance_exceptions");
+            e.HasIndex(x => x.VendorId);
+        });
+        model.Entity<Compliance.RevocationReview>(e =>
+        {
+            e.ToTable("revocation_reviews");
+            e.HasIndex(r => r.VendorId);
         });
         model.Entity<AuditEntry>(e =>
         {

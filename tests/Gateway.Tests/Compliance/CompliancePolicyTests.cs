@@ -29,7 +29,7 @@ public sealed class CompliancePolicyTests
             evidence.RemoveAll(e => e.Kind == r.Kind);
             evidence.Add(r);
         }
-        return new ComplianceFacts(evidence, 12, [], 1, [], 0, Now.AddDays(-3));
+        return new ComplianceFacts(evidence, 12, [], 1, [], 0, Now.AddDays(-3), [], 0);
     }
 
     private static ComplianceReport Evaluate(ComplianceFacts facts) => CompliancePolicy.Evaluate(Vendor, facts, Options, Now);
@@ -53,6 +53,39 @@ public sealed class CompliancePolicyTests
         var report = Evaluate(Good() with { Evidence = [] });
         Assert.Equal(ComplianceStatus.Unassessed, report.Status);
         Assert.False(Get(report, CompliancePolicy.Soc2).Met);
+    }
+
+    [Fact]
+    public void Unassessed_and_non_compliant_vendors_are_not_permitted_and_compliant_and_at_risk_ones_are()
+    {
+        Assert.False(Evaluate(Good() with { Evidence = [] }).Permitted);
+        Assert.False(Evaluate(Good(Evidence(EvidenceKinds.Soc2Type2, Now.AddDays(-1)))).Permitted);
+        Assert.True(Evaluate(Good(Evidence(EvidenceKinds.Soc2Type2, Now.AddDays(10)))).Permitted);
+        Assert.True(Evaluate(Good()).Permitted);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(0, false)]  // an exception ending now has ended
+    [InlineData(-5, false)]
+    public void An_exception_permits_an_unassessed_vendor_until_it_expires_and_changes_no_status(int minutesLeft, bool permitted)
+    {
+        var exception = new ExceptionRef(Guid.NewGuid(), "onboarding", Now.AddMinutes(minutesLeft), Guid.NewGuid(), Now.AddDays(-10));
+        var report = Evaluate(Good() with { Evidence = [], Exceptions = [exception] });
+        Assert.Equal(ComplianceStatus.Unassessed, report.Status);
+        Assert.Equal(permitted, report.Permitted);
+        Assert.Equal(permitted ? exception : null, report.Exception);
+    }
+
+    [Fact]
+    public void An_unreviewed_revocation_puts_a_compliant_vendor_at_risk_but_not_a_non_compliant_one_back_to_at_risk()
+    {
+        var report = Evaluate(Good() with { Revocations = 1, UnreviewedRevocations = 1 });
+        Assert.Equal(ComplianceStatus.AtRisk, report.Status);
+        Assert.True(Get(report, CompliancePolicy.Revocation).Warning);
+        Assert.Equal(ComplianceStatus.NonCompliant,
+            Evaluate(Good(Evidence(EvidenceKinds.Soc2Type2, Now.AddDays(-1))) with { Revocations = 1, UnreviewedRevocations = 1 }).Status);
+        Assert.Equal(ComplianceStatus.Compliant, Evaluate(Good() with { Revocations = 1, UnreviewedRevocations = 0 }).Status);
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public abstract class ComplianceTests<TApp>(TApp app) : IClassFixture<TApp> wher
 
     private async Task<(VendorActors Vendor, HttpClient VendorAdmin)> VendorWithAdminAsync()
     {
-        var vendor = await _actors.NewVendorAsync();
+        var vendor = await _actors.NewVendorAsync(exception: false);
         var admin = await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") });
         return (vendor, app.ClientFor(await _actors.NewTokenAsync(admin.GetProperty("id").GetGuid())));
     }
@@ -98,6 +98,77 @@ public abstract class ComplianceTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Single(history);
         Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd"), history[0].GetProperty("day").GetString());
         Assert.Equal("compliant", history[0].GetProperty("status").GetString());
+
+        // A revocation for cause puts the vendor at risk until procurement records its review.
+        var (_, security) = await _actors.NewStaffAsync("security");
+        await security.PostOk("/v1/revocations", new { batchId = id, reason = "The batch copied a competitor's dataset." });
+        var atRisk = await procurement.GetOk($"/v1/vendors/{vendor.VendorId}/compliance");
+        Assert.Equal("at-risk", atRisk.GetProperty("status").GetString());
+        Assert.Equal(1, atRisk.GetProperty("unreviewedRevocations").GetInt32());
+        Assert.True(atRisk.GetProperty("permitted").GetBoolean());
+        Assert.Contains("not yet reviewed", Requirement(atRisk, "revocation-exercised").GetProperty("detail").GetString());
+        await (await vendorAdmin.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/revocation-reviews", new { note = "We reviewed it ourselves." }))
+            .AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await (await procurement.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/revocation-reviews", new { note = "ok" }))
+            .AssertProblem(HttpStatusCode.BadRequest, "validation");
+        await procurement.PostOk($"/v1/vendors/{vendor.VendorId}/revocation-reviews",
+            new { note = "The annotator was retrained; the vendor's vetting now checks provenance." });
+        var reviewed = await procurement.GetOk($"/v1/vendors/{vendor.VendorId}/compliance");
+        Assert.Equal("compliant", reviewed.GetProperty("status").GetString());
+        Assert.Equal(0, reviewed.GetProperty("unreviewedRevocations").GetInt32());
+    }
+
+    [Fact]
+    public async Task Evidence_is_verified_by_a_procurement_principal_other_than_the_one_who_filed_it()
+    {
+        var (vendor, _) = await VendorWithAdminAsync();
+        var (_, filer) = await _actors.NewStaffAsync("procurement");
+        var dpa = await FileAsync(filer, vendor.VendorId, "dpa", null);
+        var path = $"/v1/vendors/{vendor.VendorId}/evidence/{dpa.GetProperty("id").GetGuid()}/verification";
+
+        await (await filer.PostAsJsonAsync(path, new { })).AssertProblem(HttpStatusCode.Forbidden, "two-person-rule");
+        Assert.Equal(JsonValueKind.Null, (await filer.GetOk($"/v1/vendors/{vendor.VendorId}/evidence")).GetProperty("items")[0].GetProperty("verifiedAt").ValueKind);
+        var verified = await (await _actors.ProcurementAsync()).PostOk(path, new { });
+        Assert.Equal(JsonValueKind.String, verified.GetProperty("verifiedAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_unassessed_vendor_is_refused_until_procurement_grants_a_time_boxed_exception()
+    {
+        var (vendor, vendorAdmin) = await VendorWithAdminAsync();
+        var (_, other) = await VendorWithAdminAsync();
+        var procurement = await _actors.ProcurementAsync();
+        var refused = await (await vendor.Annotator.PostAsJsonAsync("/v1/batches", new
+        {
+            justification = Justification, license = "MIT", source = "vendor", declaredDomains = new[] { "billing" },
+        })).AssertProblem(HttpStatusCode.Forbidden, "vendor-unassessed");
+        Assert.Contains("/exceptions", refused.GetProperty("detail").GetString());
+
+        var path = $"/v1/vendors/{vendor.VendorId}/exceptions";
+        var reason = "Onboarding: the SOC 2 report is due next month";
+        await (await vendorAdmin.PostAsJsonAsync(path, new { reason, expiresAt = DateTimeOffset.UtcNow.AddDays(30) })).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await (await other.PostAsJsonAsync(path, new { reason, expiresAt = DateTimeOffset.UtcNow.AddDays(30) })).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        var tooLong = await (await procurement.PostAsJsonAsync(path, new { reason, expiresAt = DateTimeOffset.UtcNow.AddDays(91) })).AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.True(tooLong.GetProperty("errors").TryGetProperty("ExpiresAt", out _), tooLong.ToString());
+        Assert.Contains("90 days", tooLong.GetProperty("errors").GetProperty("ExpiresAt")[0].GetString());
+        await (await procurement.PostAsJsonAsync(path, new { reason, expiresAt = DateTimeOffset.UtcNow.AddDays(-1) })).AssertProblem(HttpStatusCode.BadRequest, "validation");
+        await (await procurement.PostAsJsonAsync(path, new { reason })).AssertProblem(HttpStatusCode.BadRequest, "validation");
+        await (await procurement.PostAsJsonAsync(path, new { reason = "ok", expiresAt = DateTimeOffset.UtcNow.AddDays(5) })).AssertProblem(HttpStatusCode.BadRequest, "validation");
+
+        var granted = await procurement.PostOk(path, new { reason, expiresAt = DateTimeOffset.UtcNow.AddDays(60) });
+        Assert.True(granted.GetProperty("inForce").GetBoolean());
+        var listed = await vendorAdmin.GetOk(path);
+        Assert.Equal(granted.GetProperty("id").GetGuid(), listed.GetProperty("items").EnumerateArray().Single().GetProperty("id").GetGuid());
+        await (await other.GetAsync(path)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        var compliance = await procurement.GetOk($"/v1/vendors/{vendor.VendorId}/compliance");
+        Assert.Equal("unassessed", compliance.GetProperty("status").GetString());
+        Assert.True(compliance.GetProperty("permitted").GetBoolean());
+        Assert.Equal(reason, compliance.GetProperty("exception").GetProperty("reason").GetString());
+
+        await vendor.Annotator.CreateBatchAsync();
+        var (_, auditor) = await _actors.NewStaffAsync("auditor");
+        Assert.Contains(await auditor.AuditEntriesAsync(), e => e.GetProperty("action").GetString() == "compliance.exception-granted"
+            && e.GetProperty("target").GetString() == $"vendor:{vendor.VendorId}" && e.GetProperty("details").GetProperty("reason").GetString() == reason);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
             { new ByteArrayContent(Encoding.UTF8.GetBytes("%PDF dpa")), "file", "dpa.pdf" },
         };
         var dpa = await (await procurement.PostAsync($"/v1/vendors/{vendor.VendorId}/evidence", form)).Json();
-        await procurement.PostOk($"/v1/vendors/{vendor.VendorId}/evidence/{dpa.GetProperty("id").GetGuid()}/verification", new { });
+        await (await _actors.ProcurementAsync()).PostOk($"/v1/vendors/{vendor.VendorId}/evidence/{dpa.GetProperty("id").GetGuid()}/verification", new { });
 
         var response = await procurement.GetAsync($"/v1/vendors/{vendor.VendorId}/report.pdf");
 
@@ -54,6 +54,8 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
             Assert.True(pages.Count >= 2, $"{pages.Count} page(s)");
             Assert.Contains(vendor.Name, text);
             Assert.Contains("Status: non-compliant", text);
+            Assert.Contains("Uploads: permitted by an exception until", text);
+            Assert.Contains("Onboarding while the vendor's evidence is gathered", text);
             foreach (var requirement in new[] { "SOC 2 Type II", "data processing agreement", "Label-edit logs", "named annotator", "signing key", "blocking finding", "Revocation exercised" })
             {
                 Assert.True(text.Contains(requirement), $"{requirement} not in: {text[..Math.Min(3000, text.Length)]}");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using VendorGate.Gateway.Identity;
 
 namespace VendorGate.Gateway.Tests.Infrastructure;
 
@@ -14,11 +15,23 @@ public sealed class Actors(GatewayApplication app)
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
-    public async Task<VendorActors> NewVendorAsync()
+    private HttpClient? _procurement;
+
+    /// <summary>A procurement principal of this test's own (compliance exceptions, evidence verification).</summary>
+    public async Task<HttpClient> ProcurementAsync() => _procurement ??= (await NewStaffAsync(Roles.Procurement)).Client;
+
+    /// <summary>A vendor with one annotator. Unless <paramref name="exception"/> is false, procurement grants it a 30-day
+    /// exception, as onboarding does: without evidence on file the policy refuses its uploads.</summary>
+    public async Task<VendorActors> NewVendorAsync(bool exception = true)
     {
         var name = Unique("vendor");
         var vendor = await Admin.PostOk("/v1/vendors", new { name, jurisdiction = "DE", contactEmail = "ops@example.com" });
         var vendorId = vendor.GetProperty("id").GetGuid();
+        if (exception)
+        {
+            await (await ProcurementAsync()).PostOk($"/v1/vendors/{vendorId}/exceptions",
+                new { reason = "Onboarding while the vendor's evidence is gathered", expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
+        }
         var (annotatorId, annotator) = await NewAnnotatorAsync(vendorId);
         return new VendorActors(vendorId, name, annotatorId, annotator);
     }
@@ -166,6 +179,20 @@ public static class HttpExtensions
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Every audit entry, paged through with <c>next</c> (the client must read the audit log).</summary>
+    public static async Task<List<JsonElement>> AuditEntriesAsync(this HttpClient auditor)
+    {
+        var entries = new List<JsonElement>();
+        long? after = 0;
+        while (after is { } from)
+        {
+            var page = await auditor.GetOk($"/v1/audit?after={from}&limit=500");
+            entries.AddRange(page.GetProperty("items").EnumerateArray());
+            after = page.GetProperty("next").ValueKind == JsonValueKind.Number ? page.GetProperty("next").GetInt64() : null;
+        }
+        return entries;
     }
 
     public static string Lines(params object[] examples) =>

@@ -24,55 +24,27 @@ public abstract class CorpusRoleMatrixTests<TApp>(TApp app) : IClassFixture<TApp
         await maintainer.PostOk("/v1/models", new { name = model, snapshotVersion = version });
         var digest = (await maintainer.GetOk($"/v1/snapshots/{version}/examples/0")).GetProperty("digest").GetString();
         var openBatch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
-        var vendorAdmin = await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") });
-        var callers = new Dictionary<string, HttpClient>
-        {
-            ["anonymous"] = app.ClientFor(null),
-            ["annotator"] = vendor.Annotator,
-            ["vendor-admin"] = app.ClientFor(await _actors.NewTokenAsync(vendorAdmin.GetProperty("id").GetGuid())),
-            ["admin"] = _actors.Admin,
-        };
-        foreach (var role in new[] { "contributor", "maintainer", "security", "procurement", "auditor" })
-        {
-            callers[role] = (await _actors.NewStaffAsync(role)).Client;
-        }
+        var callers = await RoleMatrix.CallersAsync(app, _actors, vendor);
         string[] readers = ["contributor", "maintainer", "security", "auditor"];
-        var endpoints = new (string Name, Func<HttpClient, Task<HttpResponseMessage>> Call, string[] Allowed, HttpStatusCode AllowedStatus)[]
+        MatrixRow[] endpoints =
         {
-            ("GET snapshots", c => c.GetAsync("/v1/snapshots"), readers, HttpStatusCode.OK),
-            ("GET snapshot", c => c.GetAsync($"/v1/snapshots/{version}"), readers, HttpStatusCode.OK),
-            ("GET content", c => c.GetAsync($"/v1/snapshots/{version}/content"), readers, HttpStatusCode.OK),
-            ("GET manifest", c => c.GetAsync($"/v1/snapshots/{version}/manifest"), readers, HttpStatusCode.OK),
-            ("GET attestation", c => c.GetAsync($"/v1/snapshots/{version}/attestation"), readers, HttpStatusCode.OK),
-            ("GET diff", c => c.GetAsync($"/v1/snapshots/{version}/diff/{version}"), readers, HttpStatusCode.OK),
-            ("GET blame", c => c.GetAsync($"/v1/snapshots/{version}/examples/0"), readers, HttpStatusCode.OK),
-            ("GET example", c => c.GetAsync($"/v1/examples/{digest}"), readers, HttpStatusCode.OK),
-            ("GET model", c => c.GetAsync($"/v1/models/{model}"), readers, HttpStatusCode.OK),
-            ("GET model blame", c => c.GetAsync($"/v1/models/{model}/examples/1"), readers, HttpStatusCode.OK),
-            ("GET revocation", c => c.GetAsync($"/v1/revocations/{Guid.NewGuid()}"), readers, HttpStatusCode.NotFound),
-            ("POST snapshot", c => c.PostAsJsonAsync("/v1/snapshots", new { message = "m", batchIds = new[] { openBatch } }), ["maintainer"], HttpStatusCode.Conflict),
-            ("POST model", c => c.PostAsJsonAsync("/v1/models", new { name = Actors.Unique("x"), snapshotVersion = "999.0" }), ["maintainer"], HttpStatusCode.BadRequest),
-            ("POST revocation", c => c.PostAsJsonAsync("/v1/revocations", new { annotatorId = Guid.NewGuid(), reason = "matrix: nobody in particular" }), ["security"], HttpStatusCode.NotFound),
+            new("GET snapshots", c => c.GetAsync("/v1/snapshots"), readers, HttpStatusCode.OK),
+            new("GET snapshot", c => c.GetAsync($"/v1/snapshots/{version}"), readers, HttpStatusCode.OK),
+            new("GET content", c => c.GetAsync($"/v1/snapshots/{version}/content"), readers, HttpStatusCode.OK),
+            new("GET manifest", c => c.GetAsync($"/v1/snapshots/{version}/manifest"), readers, HttpStatusCode.OK),
+            new("GET attestation", c => c.GetAsync($"/v1/snapshots/{version}/attestation"), readers, HttpStatusCode.OK),
+            new("GET diff", c => c.GetAsync($"/v1/snapshots/{version}/diff/{version}"), readers, HttpStatusCode.OK),
+            new("GET blame", c => c.GetAsync($"/v1/snapshots/{version}/examples/0"), readers, HttpStatusCode.OK),
+            new("GET example", c => c.GetAsync($"/v1/examples/{digest}"), readers, HttpStatusCode.OK),
+            new("GET model", c => c.GetAsync($"/v1/models/{model}"), readers, HttpStatusCode.OK),
+            new("GET model blame", c => c.GetAsync($"/v1/models/{model}/examples/1"), readers, HttpStatusCode.OK),
+            new("GET revocation", c => c.GetAsync($"/v1/revocations/{Guid.NewGuid()}"), readers, HttpStatusCode.NotFound),
+            new("POST snapshot", c => c.PostAsJsonAsync("/v1/snapshots", new { message = "m", batchIds = new[] { openBatch } }), ["maintainer"], HttpStatusCode.Conflict),
+            new("POST model", c => c.PostAsJsonAsync("/v1/models", new { name = Actors.Unique("x"), snapshotVersion = "999.0" }), ["maintainer"], HttpStatusCode.BadRequest),
+            new("POST revocation", c => c.PostAsJsonAsync("/v1/revocations", new { annotatorId = Guid.NewGuid(), reason = "matrix: nobody in particular" }), ["security"], HttpStatusCode.NotFound),
         };
 
-        var wrong = new List<string>();
-        foreach (var (name, call, allowed, allowedStatus) in endpoints)
-        {
-            foreach (var (role, client) in callers)
-            {
-                var expected = role == "anonymous" ? HttpStatusCode.Unauthorized : allowed.Contains(role) ? allowedStatus : HttpStatusCode.Forbidden;
-                var response = await call(client);
-                if (response.StatusCode != expected)
-                {
-                    wrong.Add($"{name} as {role}: {(int)response.StatusCode}, expected {(int)expected}");
-                }
-                else if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                {
-                    await response.AssertProblem(expected, expected == HttpStatusCode.Unauthorized ? "unauthorized" : "forbidden");
-                }
-            }
-        }
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        await RoleMatrix.AssertAsync(callers, endpoints);
         Assert.Equal("open", (await vendor.Annotator.GetOk($"/v1/batches/{openBatch}")).GetProperty("status").GetString());
     }
 }

@@ -16,6 +16,9 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public IReadOnlyList<JsonElement> Roster { get; private set; } = [];
     public IReadOnlyList<JsonElement> Evidence { get; private set; } = [];
     public IReadOnlyList<JsonElement> Batches { get; private set; } = [];
+    public IReadOnlyList<JsonElement> Exceptions { get; private set; } = [];
+    public bool Permitted { get; private set; }
+    public int UnreviewedRevocations { get; private set; }
 
     [TempData]
     public string? Message { get; set; }
@@ -95,6 +98,23 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
         return LocalRedirect($"/Vendors/{Id}");
     }
 
+    /// <summary>Grants a time-boxed exception (procurement): the vendor may upload until the chosen day.</summary>
+    public async Task<IActionResult> OnPostExceptionAsync(string reason, DateOnly expiresOn, CancellationToken ct)
+    {
+        var expiresAt = new DateTimeOffset(expiresOn.ToDateTime(new TimeOnly(23, 59)), TimeSpan.Zero);
+        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/exceptions", new { reason, expiresAt }, ct);
+        Message = ok ? $"Exception granted until {expiresAt:yyyy-MM-dd HH:mm} UTC." : GatewayClient.Detail(body);
+        return LocalRedirect($"/Vendors/{Id}");
+    }
+
+    /// <summary>Records procurement's review of the vendor's revocations, which ends the at-risk they caused.</summary>
+    public async Task<IActionResult> OnPostReviewAsync(string note, CancellationToken ct)
+    {
+        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/revocation-reviews", new { note }, ct);
+        Message = ok ? "Revocations reviewed." : GatewayClient.Detail(body);
+        return LocalRedirect($"/Vendors/{Id}");
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         try
@@ -105,6 +125,9 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
             Status = compliance.GetProperty("status").GetString()!;
             AssessedAt = compliance.GetProperty("assessedAt").GetDateTimeOffset().ToString("yyyy-MM-dd HH:mm 'UTC'");
             Requirements = compliance.GetProperty("requirements").EnumerateArray().ToList();
+            Permitted = compliance.GetProperty("permitted").GetBoolean();
+            UnreviewedRevocations = compliance.GetProperty("unreviewedRevocations").GetInt32();
+            Exceptions = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/exceptions?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();
             Roster = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/annotators?limit=500", ct)).GetProperty("items").EnumerateArray()
                 .OrderBy(p => p.GetProperty("handle").GetString(), StringComparer.Ordinal).ToList();
             Evidence = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/evidence?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();

@@ -374,6 +374,35 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("trigger_candidates", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceException", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("GrantedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("GrantedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("compliance_exceptions", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceRecord", b =>
                 {
                     b.Property<Guid>("VendorId")
@@ -415,6 +444,32 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.HasIndex("VendorId");
 
                     b.ToTable("revocation_acknowledgements", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Compliance.RevocationReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("By")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("revocation_reviews", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Compliance.VendorEvidence", b =>

@@ -369,6 +369,35 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("trigger_candidates", (string)null);
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceException", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("GrantedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("GrantedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("compliance_exceptions", (string)null);
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceRecord", b =>
                 {
                     b.Property<Guid>("VendorId")
@@ -410,6 +439,32 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.HasIndex("VendorId");
 
                     b.ToTable("revocation_acknowledgements", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Compliance.RevocationReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("By")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VendorId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VendorId");
+
+                    b.ToTable("revocation_reviews", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Compliance.VendorEvidence", b =>

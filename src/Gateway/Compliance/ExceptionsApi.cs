@@ -1,0 +1,120 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Audit;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Compliance;
+
+public sealed record GrantExceptionRequest(string Reason, DateTimeOffset? ExpiresAt);
+
+public sealed class GrantExceptionValidator : AbstractValidator<GrantExceptionRequest>
+{
+    public GrantExceptionValidator()
+    {
+        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
+            .WithMessage("Say why the vendor may upload before it is compliant, in at least 10 characters.").MaximumLength(4000);
+        RuleFor(r => r.ExpiresAt).NotNull().WithMessage("An exception ends: give expiresAt (at most 90 days ahead).")
+            .Must(e => e is null || e > Clock.Now()).WithMessage("expiresAt is in the future.")
+            .Must(e => e is null || e <= Clock.Now().AddDays(ComplianceException.MaxDays))
+            .WithMessage($"An exception lasts at most {ComplianceException.MaxDays} days.");
+    }
+}
+
+public sealed record ReviewRevocationsRequest(string Note);
+
+public sealed class ReviewRevocationsValidator : AbstractValidator<ReviewRevocationsRequest>
+{
+    public ReviewRevocationsValidator() =>
+        RuleFor(r => r.Note).NotNull().Must(n => n is not null && n.Trim().Length >= 10)
+            .WithMessage("Say what the review found, in at least 10 characters.").MaximumLength(4000);
+}
+
+public sealed record ExceptionView(Guid Id, Guid VendorId, string Reason, DateTimeOffset GrantedAt, Guid GrantedBy, DateTimeOffset ExpiresAt, bool InForce)
+{
+    public static ExceptionView Of(ComplianceException e, DateTimeOffset now) =>
+        new(e.Id, e.VendorId, e.Reason, e.GrantedAt, e.GrantedBy, e.ExpiresAt, e.ExpiresAt > now);
+}
+
+public sealed record RevocationReviewView(Guid Id, Guid VendorId, string Note, DateTimeOffset At, Guid By);
+
+/// <summary>Procurement's decisions about a vendor that the policy alone would not make: time-boxed exceptions that let
+/// a vendor that is not (yet) compliant upload, and reviews that close a revocation for cause.</summary>
+public static class ExceptionsApi
+{
+    public static IEndpointRouteBuilder MapComplianceExceptions(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/vendors/{vendorId:guid}").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        group.MapPost("/exceptions", Grant).RequireAuthorization(Policies.Procure).WithName("GrantComplianceException")
+            .WithSummary("Lets a vendor that is not (yet) compliant upload until expiresAt (at most 90 days ahead), for a stated reason; audited (procurement).")
+            .ProducesValidationProblem();
+        group.MapGet("/exceptions", List).WithName("ListComplianceExceptions")
+            .WithSummary("The vendor's exceptions, newest first, with whether each is in force; page with ?cursor=.").ProducesValidationProblem();
+        group.MapPost("/revocation-reviews", Review).RequireAuthorization(Policies.Procure).WithName("ReviewRevocations")
+            .WithSummary("Records procurement's review of the vendor's revocations so far; a revocation for cause keeps the vendor at-risk until then (procurement).")
+            .ProducesValidationProblem();
+        return routes;
+    }
+
+    private static async Task<Results<Created<ExceptionView>, ValidationProblem, ProblemHttpResult>> Grant(
+        Guid vendorId, GrantExceptionRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await ProcurementOnlyAsync(vendorId, caller, db, "grants exceptions", ct) is { } denied)
+        {
+            return denied;
+        }
+        var now = Clock.Now();
+        var exception = new ComplianceException
+        {
+            VendorId = vendorId, Reason = request.Reason.Trim(), GrantedAt = now, GrantedBy = caller.Id, ExpiresAt = request.ExpiresAt!.Value,
+        };
+        db.ComplianceExceptions.Add(exception);
+        await audit.RecordAsync(caller.Actor, "compliance.exception-granted", $"vendor:{vendorId}",
+            new { exception = exception.Id, reason = exception.Reason, expiresAt = exception.ExpiresAt.UtcDateTime.ToString("O") }, ct);
+        return TypedResults.Created($"/v1/vendors/{vendorId}/exceptions", ExceptionView.Of(exception, now));
+    }
+
+    private static async Task<Results<Ok<Page<ExceptionView>>, ValidationProblem, ProblemHttpResult>> List(
+        Guid vendorId, Caller caller, VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    {
+        if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
+        {
+            return denied;
+        }
+        if (!Paging.TryDecode(cursor, out var before))
+        {
+            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
+        }
+        var take = Paging.Limit(limit);
+        var query = db.ComplianceExceptions.AsNoTracking().Where(e => e.VendorId == vendorId);
+        if (before is { } b)
+        {
+            query = query.Where(e => e.Id.CompareTo(b) < 0);
+        }
+        var rows = await query.OrderByDescending(e => e.Id).Take(take + 1).ToListAsync(ct);
+        var now = Clock.Now();
+        return TypedResults.Ok(Paging.Build(rows, take, e => e.Id, e => ExceptionView.Of(e, now)));
+    }
+
+    private static async Task<Results<Created<RevocationReviewView>, ValidationProblem, ProblemHttpResult>> Review(
+        Guid vendorId, ReviewRevocationsRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        if (await ProcurementOnlyAsync(vendorId, caller, db, "reviews revocations", ct) is { } denied)
+        {
+            return denied;
+        }
+        var review = new RevocationReview { VendorId = vendorId, Note = request.Note.Trim(), At = Clock.Now(), By = caller.Id };
+        db.RevocationReviews.Add(review);
+        await audit.RecordAsync(caller.Actor, "compliance.revocations-reviewed", $"vendor:{vendorId}", new { review = review.Id, note = review.Note }, ct);
+        return TypedResults.Created($"/v1/vendors/{vendorId}/compliance", new RevocationReviewView(review.Id, vendorId, review.Note, review.At, review.By));
+    }
+
+    /// <summary>The Procure policy admitted only procurement; the vendor must exist.</summary>
+    private static async Task<ProblemHttpResult?> ProcurementOnlyAsync(Guid vendorId, Caller caller, VendorGateDb db, string what, CancellationToken ct) =>
+        await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied ? denied
+        : caller.IsVendor || !caller.Has(Roles.Procurement) ? Problems.Forbidden($"Only procurement {what}.")
+        : null;
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using VendorGate.Gateway.Tests.Infrastructure;
+using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
+
+namespace VendorGate.Gateway.Tests.Revocations;
+
+/// <summary>Cuts raced against revocations: whichever commits first, no snapshot committed after a revocation lists
+/// the revoked batch (the cut re-checks eligibility in the transaction that commits it).</summary>
+public abstract class CutRaceTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
+{
+    private const int Rounds = 12;
+    private readonly Actors _actors = new(app);
+
+    [Fact]
+    public async Task A_batch_revoked_while_a_snapshot_is_cut_never_enters_it()
+    {
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var (_, security) = await _actors.NewStaffAsync("security");
+        var (_, auditor) = await _actors.NewStaffAsync("auditor");
+        // A parent of some size, so that a cut takes long enough to be overtaken.
+        var bulk = await _actors.NewVendorAsync();
+        var parent = await Actors.ApprovedBatchAsync(bulk.Annotator, maintainer, Actors.Examples(20_000));
+        await maintainer.PostOk("/v1/snapshots", new { message = "parent", batchIds = new[] { parent } });
+
+        var revoked = new List<(Guid Batch, string Target)>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var vendor = await _actors.NewVendorAsync();
+            var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(50));
+            object target = round % 2 == 0 ? new { batchId = batch, reason = "race: batch revoked during a cut" }
+                : new { annotatorId = vendor.AnnotatorId, reason = "race: annotator revoked during a cut" };
+            Task<HttpResponseMessage> cut, revocation;
+            if (round % 3 == 0)
+            {
+                revocation = security.PostAsJsonAsync("/v1/revocations", target);
+                cut = maintainer.PostAsJsonAsync("/v1/snapshots", new { message = $"race {round}" });
+            }
+            else
+            {
+                cut = maintainer.PostAsJsonAsync("/v1/snapshots", new { message = $"race {round}" });
+                revocation = security.PostAsJsonAsync("/v1/revocations", target);
+            }
+            var (cutResponse, revocationResponse) = (await cut, await revocation);
+            Assert.Equal(HttpStatusCode.Accepted, revocationResponse.StatusCode);
+            Assert.True(cutResponse.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict,
+                $"cut → {(int)cutResponse.StatusCode}: {await cutResponse.Content.ReadAsStringAsync()}");
+            var id = (await revocationResponse.Json()).GetProperty("id").GetGuid();
+            await PollAsync(() => security.GetOk($"/v1/revocations/{id}"), r => r.GetProperty("status").GetString() == "completed");
+            revoked.Add((batch, round % 2 == 0 ? $"batch:{batch}" : $"principal:{vendor.AnnotatorId}"));
+        }
+
+        var entries = await auditor.AuditEntriesAsync();
+        foreach (var (batch, target) in revoked)
+        {
+            var revokedAt = entries.Single(e => e.GetProperty("action").GetString() == "revocation.request" && e.GetProperty("target").GetString() == target)
+                .GetProperty("seq").GetInt64();
+            var laterCuts = entries.Where(e => e.GetProperty("action").GetString() == "snapshot.cut" && e.GetProperty("seq").GetInt64() > revokedAt
+                && e.GetProperty("details").GetProperty("batches").EnumerateArray().Any(b => b.GetGuid() == batch)).ToList();
+            Assert.True(laterCuts.Count == 0, $"batch {batch} revoked at seq {revokedAt} was merged by {string.Join(", ", laterCuts.Select(c => c.GetProperty("target")))}");
+        }
+        // Whichever won, the latest snapshot holds none of the revoked batches.
+        var latest = (await maintainer.GetOk("/v1/snapshots"))[0].GetProperty("version").GetString();
+        Assert.Equal(20_000, (await maintainer.GetOk($"/v1/snapshots/{latest}")).GetProperty("count").GetInt64());
+    }
+}
+
+public sealed class CutRaceOnEmbedded(EmbeddedGateway app) : CutRaceTests<EmbeddedGateway>(app);
+
+public sealed class CutRaceOnProduction(ProductionGateway app) : CutRaceTests<ProductionGateway>(app);
