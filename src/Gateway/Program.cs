@@ -20,6 +20,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIdentity();
 builder.Services.AddScoped<AuditLog>();
+builder.Services.AddScoped<AuditTree>();
 builder.Services.AddBatches();
 builder.Services.AddCompliance();
 builder.Services.AddSigning();

@@ -46,7 +46,21 @@ var file = new Command("file", "Compare a file's SHA-256 with the envelope's sub
 file.SetAction((result, ct) => Verifier.VerifyFileAsync(result.GetValue(fileArgument)!, result.GetValue(fileEnvelope)!,
     result.GetValue<string[]>("--keys"), result.GetValue(threshold), Console.Out, ct));
 
-var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest, snapshot, file };
+var olderCheckpoint = new Argument<FileInfo>("older") { Description = "a checkpoint kept earlier (GET /v1/audit/checkpoint)" };
+var newerCheckpoint = new Argument<FileInfo>("newer") { Description = "a newer checkpoint of the same log" };
+var consistencyProof = new Argument<FileInfo?>("proof")
+{
+    Description = "the consistency proof between their sizes (GET /v1/audit/proofs/consistency?from=OLDER&to=NEWER); not needed for equal sizes",
+    Arity = ArgumentArity.ZeroOrOne,
+};
+var audit = new Command("audit", "Check offline that the audit log behind a newer checkpoint extends the one behind an older checkpoint (not truncated, wiped or rewritten).")
+{
+    olderCheckpoint, newerCheckpoint, consistencyProof, keys,
+};
+audit.SetAction((result, ct) => Verifier.VerifyAuditAsync(result.GetValue(olderCheckpoint)!, result.GetValue(newerCheckpoint)!,
+    result.GetValue(consistencyProof), result.GetValue(keys)!, Console.Out, ct));
+
+var root = new RootCommand("Offline verification of VendorGate attestations. Exit codes: 0 valid, 1 invalid, 2 usage or input error.") { envelope, corpus, digest, snapshot, file, audit };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
+using VendorGate.Attest.Transparency;
 
 namespace VendorGate.Verify;
 
@@ -160,25 +161,82 @@ internal static class Verifier
         return result.Valid ? Valid : Invalid;
     }
 
+    /// <summary>Checks that the log behind <paramref name="newer"/> extends the log behind <paramref name="older"/>: both
+    /// checkpoints signed by a trusted key, same origin, and the RFC 9162 consistency proof between their sizes
+    /// (<c>GET /v1/audit/proofs/consistency?from=&amp;to=</c>) leads from the older root to the newer.</summary>
+    public static async Task<int> VerifyAuditAsync(FileInfo older, FileInfo newer, FileInfo? proofFile, string[] keys, TextWriter output, CancellationToken ct)
+    {
+        Checkpoint old, current;
+        IReadOnlyList<Checkpoint.NoteSignature> oldSignatures, currentSignatures;
+        List<byte[]> proof = [];
+        long? proofFrom = null, proofTo = null;
+        JsonWebKeySet trusted;
+        try
+        {
+            (old, oldSignatures) = Checkpoint.Parse(await File.ReadAllTextAsync(older.FullName, ct));
+            (current, currentSignatures) = Checkpoint.Parse(await File.ReadAllTextAsync(newer.FullName, ct));
+            if (proofFile is not null)
+            {
+                using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(proofFile.FullName, ct));
+                proofFrom = document.RootElement.GetProperty("from").GetInt64();
+                proofTo = document.RootElement.GetProperty("to").GetInt64();
+                proof = document.RootElement.GetProperty("proof").EnumerateArray().Select(p => Convert.FromBase64String(p.GetString()!)).ToList();
+            }
+            trusted = await LoadKeysAsync(keys, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException
+            or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            await output.WriteLineAsync($"error: {e.Message}");
+            return UsageError;
+        }
+        foreach (var (name, checkpoint, signatures) in new[] { ("older", old, oldSignatures), ("newer", current, currentSignatures) })
+        {
+            var key = checkpoint.VerifiedBy(signatures, trusted);
+            await output.WriteLineAsync(key is null
+                ? $"{name}: {checkpoint.Origin} size {checkpoint.Size}: no signature verifies with a trusted key"
+                : $"{name}: {checkpoint.Origin} size {checkpoint.Size} root {Convert.ToBase64String(checkpoint.RootHash)}, signed by {key.Kid}");
+            if (key is null)
+            {
+                await output.WriteLineAsync("INVALID: a checkpoint is not signed by a trusted key");
+                return Invalid;
+            }
+        }
+        var problem = old.Origin != current.Origin ? $"the checkpoints are of different logs ({old.Origin}, {current.Origin})"
+            : current.Size < old.Size ? $"the newer checkpoint has {current.Size} entries, fewer than the older's {old.Size}: the log was truncated"
+            : old.Size == 0 ? null
+            : old.Size == current.Size ? (old.RootHash.AsSpan().SequenceEqual(current.RootHash) ? null : "the same size with different roots: the log was rewritten")
+            : proofFile is null ? "give the consistency proof between the two sizes"
+            : proofFrom != old.Size || proofTo != current.Size ? $"the proof is from {proofFrom} to {proofTo}, not from {old.Size} to {current.Size}"
+            : !MerkleTree.VerifyConsistency(old.Size, current.Size, old.RootHash, current.RootHash, proof)
+                ? "the consistency proof does not lead from the older root to the newer: the log's past was rewritten"
+            : null;
+        await output.WriteLineAsync(problem is null
+            ? $"VALID: the log of {current.Size} entries extends the checkpoint of {old.Size}"
+            : $"INVALID: {problem}");
+        return problem is null ? Valid : Invalid;
+    }
+
+    private static async Task<JsonWebKeySet> LoadKeysAsync(string[] keys, CancellationToken ct)
+    {
+        var trusted = new List<Jwk>();
+        using var http = new HttpClient();
+        foreach (var source in keys)
+        {
+            var set = Uri.TryCreate(source, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
+                ? JsonWebKeySet.Parse(await http.GetByteArrayAsync(url, ct))
+                : JsonWebKeySet.Parse(await File.ReadAllBytesAsync(source, ct));
+            trusted.AddRange(set.Keys);
+        }
+        return new JsonWebKeySet(trusted);
+    }
+
     private static async Task<(Envelope Envelope, JsonWebKeySet? Keys)?> LoadAsync(FileInfo envelopeFile, string[]? keys, TextWriter output, CancellationToken ct)
     {
         try
         {
             var envelope = Envelope.Parse(await File.ReadAllBytesAsync(envelopeFile.FullName, ct));
-            if (keys is not { Length: > 0 })
-            {
-                return (envelope, null);
-            }
-            var trusted = new List<Jwk>();
-            using var http = new HttpClient();
-            foreach (var source in keys)
-            {
-                var set = Uri.TryCreate(source, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"
-                    ? JsonWebKeySet.Parse(await http.GetByteArrayAsync(url, ct))
-                    : JsonWebKeySet.Parse(await File.ReadAllBytesAsync(source, ct));
-                trusted.AddRange(set.Keys);
-            }
-            return (envelope, new JsonWebKeySet(trusted));
+            return (envelope, keys is { Length: > 0 } ? await LoadKeysAsync(keys, ct) : null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException)
         {

@@ -84,6 +84,24 @@ public sealed record Jwk(
         }
     }
 
+    /// <summary>Checks an ECDSA signature in ASN.1 DER form (as signed notes carry it) over <paramref name="data"/>.</summary>
+    public bool VerifyDer(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (Alg != "ES256")
+        {
+            return false;
+        }
+        try
+        {
+            using var ec = ToECDsa();
+            return ec.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The public key as PEM SubjectPublicKeyInfo (what <c>openssl dgst -verify</c> takes).</summary>
     public string ToPem()
     {

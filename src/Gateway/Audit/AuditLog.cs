@@ -79,7 +79,14 @@ public sealed class AuditLog(VendorGateDb db)
         return new AuditVerification(true, count, prev, null, null);
     }
 
-    public static string ComputeHash(long seq, DateTimeOffset at, string actor, string action, string target, string details, string prevHash)
+    public static string ComputeHash(long seq, DateTimeOffset at, string actor, string action, string target, string details, string prevHash) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Canonical(seq, at, actor, action, target, details, prevHash)));
+
+    /// <summary>The canonical JSON of an entry (without its own hash): what the chain hashes and what is the entry's leaf
+    /// in the Merkle tree of <see cref="AuditTree"/>.</summary>
+    public static byte[] Canonical(AuditEntry e) => Canonical(e.Seq, e.At, e.Actor, e.Action, e.Target, e.Details, e.PrevHash);
+
+    private static byte[] Canonical(long seq, DateTimeOffset at, string actor, string action, string target, string details, string prevHash)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -95,7 +102,7 @@ public sealed class AuditLog(VendorGateDb db)
             writer.WriteString("prevHash", prevHash);
             writer.WriteEndObject();
         }
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(JsonCanonicalizer.Canonicalize(stream.ToArray())));
+        return JsonCanonicalizer.Canonicalize(stream.ToArray());
     }
 }
 

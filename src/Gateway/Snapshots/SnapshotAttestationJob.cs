@@ -12,8 +12,9 @@ using VendorGate.Gateway.Storage;
 namespace VendorGate.Gateway.Snapshots;
 
 /// <summary>Signs a snapshot: subject = the manifest digest; predicate (<see cref="PredicateType"/>) = version, parent,
-/// message, count, the batches added (with their approval digests), removals, and counts by vendor, annotator and licence.</summary>
-public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, AuditLog audit)
+/// message, count, the batches added (with their approval digests), removals, counts by vendor, annotator and licence, and
+/// <c>auditCheckpoint</c>: a signed checkpoint of the audit log up to the cut's entry, so each snapshot pins the log.</summary>
+public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, AuditLog audit, AuditTree tree)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/snapshot/v1";
 
@@ -27,7 +28,13 @@ public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, A
         {
             return;
         }
-        var signed = await attestor.SignForJobAsync(BlobName(version), key => Task.FromResult(Statement(snapshot, key.Kid).ToCanonicalJson()),
+        // The audit log up to and including the cut's own entry, pinned by a checkpoint inside the statement.
+        var cutSeq = await db.AuditEntries.AsNoTracking()
+            .Where(a => a.Target == $"snapshot:{version}" && (a.Action == "snapshot.cut" || a.Action == "snapshot.cut-without"))
+            .Select(a => a.Seq).FirstAsync(cancellationToken);
+        var treeSize = await db.AuditEntries.CountAsync(a => a.Seq <= cutSeq, cancellationToken);
+        var signed = await attestor.SignForJobAsync(BlobName(version),
+            async key => Statement(snapshot, key.Kid, (await tree.CheckpointAsync(treeSize, key, cancellationToken))!).ToCanonicalJson(),
             "snapshot.attest", $"snapshot:{version}", error => snapshot.AttestationError = error, cancellationToken: cancellationToken);
         snapshot.AttestationState = AttestationStates.Signed;
         snapshot.AttestationDigest = signed.Digest;
@@ -36,7 +43,7 @@ public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, A
         await audit.RecordAsync(Attestor.Actor, "snapshot.attest", $"snapshot:{version}", new { digest = signed.Digest }, cancellationToken);
     }
 
-    public static Statement Statement(Snapshot snapshot, string keyId)
+    public static Statement Statement(Snapshot snapshot, string keyId, string auditCheckpoint)
     {
         var predicate = new JsonObject
         {
@@ -49,6 +56,7 @@ public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, A
             ["summary"] = JsonNode.Parse(snapshot.Summary),
             ["domains"] = JsonNode.Parse(snapshot.Domains),
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
+            ["auditCheckpoint"] = auditCheckpoint,
         };
         return new Statement([new Subject($"snapshot:{snapshot.Version}", snapshot.ManifestDigest["sha256:".Length..])], PredicateType, predicate);
     }

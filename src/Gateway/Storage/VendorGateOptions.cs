@@ -12,6 +12,8 @@ public sealed class VendorGateOptions
 
     public IngestOptions Ingest { get; set; } = new();
 
+    public AuditOptions Audit { get; set; } = new();
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 }
 
@@ -26,6 +28,13 @@ public sealed class BlobOptions
     public TimeSpan StagingMaxAge { get; set; } = TimeSpan.FromHours(6);
 
     public bool UsesAzure => !string.IsNullOrEmpty(ConnectionString) || !string.IsNullOrEmpty(AccountUrl);
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>The audit log's name in its checkpoints (and the name of the key that signs them): a schema-less URL
+    /// unique to this deployment, e.g. <c>vendorgate.example.com/audit</c>.</summary>
+    public string Origin { get; set; } = "vendorgate.local/audit";
 }
 
 public sealed class IngestOptions

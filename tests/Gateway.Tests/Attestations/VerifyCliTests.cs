@@ -27,13 +27,13 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         var tampered = Save("tampered.json", System.Text.Encoding.UTF8.GetBytes(
             System.Text.Encoding.UTF8.GetString(tamperedBytes).Replace("\"payload\":\"ey", "\"payload\":\"eX")));
 
-        var valid = Run("envelope", envelope, "--keys", jwks);
-        var corpusOk = Run("corpus", file, envelope, "--keys", jwks);
-        var corpusChanged = Run("corpus", changed, envelope, "--keys", jwks);
-        var forged = Run("envelope", tampered, "--keys", jwks);
-        var twoRequired = Run("envelope", envelope, "--keys", jwks, "--threshold", "2");
-        var usage = Run("envelope", envelope);
-        var missing = Run("corpus", Path.Combine(_dir, "nope.ndjson"), envelope);
+        var valid = VerifyCli.Run("envelope", envelope, "--keys", jwks);
+        var corpusOk = VerifyCli.Run("corpus", file, envelope, "--keys", jwks);
+        var corpusChanged = VerifyCli.Run("corpus", changed, envelope, "--keys", jwks);
+        var forged = VerifyCli.Run("envelope", tampered, "--keys", jwks);
+        var twoRequired = VerifyCli.Run("envelope", envelope, "--keys", jwks, "--threshold", "2");
+        var usage = VerifyCli.Run("envelope", envelope);
+        var missing = VerifyCli.Run("corpus", Path.Combine(_dir, "nope.ndjson"), envelope);
 
         Assert.True(valid.Code == 0, valid.Output);
         Assert.Contains("VALID", valid.Output);
@@ -69,10 +69,10 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         var reordered = Save("reordered.ndjson", System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines.Reverse()) + "\n"));
         var forgedManifest = Save("forged.ndjson", System.Text.Encoding.UTF8.GetBytes(manifest.Replace($"\"annotatorId\":\"{vendor.AnnotatorId}\"", $"\"annotatorId\":\"{Guid.Empty}\"")));
 
-        var valid = Run("snapshot", contentFile, manifestFile, envelope, "--keys", jwks);
-        var edited = Run("snapshot", editedContent, manifestFile, envelope, "--keys", jwks);
-        var outOfOrder = Run("snapshot", reordered, manifestFile, envelope, "--keys", jwks);
-        var forged = Run("snapshot", contentFile, forgedManifest, envelope, "--keys", jwks);
+        var valid = VerifyCli.Run("snapshot", contentFile, manifestFile, envelope, "--keys", jwks);
+        var edited = VerifyCli.Run("snapshot", editedContent, manifestFile, envelope, "--keys", jwks);
+        var outOfOrder = VerifyCli.Run("snapshot", reordered, manifestFile, envelope, "--keys", jwks);
+        var forged = VerifyCli.Run("snapshot", contentFile, forgedManifest, envelope, "--keys", jwks);
 
         Assert.True(valid.Code == 0, valid.Output);
         Assert.Contains("manifest: MATCH", valid.Output);
@@ -89,17 +89,6 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         var path = Path.Combine(_dir, name);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var tool = Path.Combine(AppContext.BaseDirectory, "vendorgate-verify.dll");
-        var start = new ProcessStartInfo("dotnet", [tool, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -84,11 +84,11 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         var pdfPath = Save("report.pdf", pdf);
         var envelopePath = Save("report.dsse.json", envelopeBytes);
         var jwksPath = Save("keys.json", jwksBytes);
-        var (ok, okOutput) = Cli("file", pdfPath, envelopePath, "--keys", jwksPath);
+        var (ok, okOutput) = VerifyCli.Run("file", pdfPath, envelopePath, "--keys", jwksPath);
         Assert.True(ok == 0, okOutput);
         Assert.Contains("digest: MATCH", okOutput);
         pdf[^20] ^= 1;
-        var (bad, badOutput) = Cli("file", Save("tampered.pdf", pdf), envelopePath, "--keys", jwksPath);
+        var (bad, badOutput) = VerifyCli.Run("file", Save("tampered.pdf", pdf), envelopePath, "--keys", jwksPath);
         Assert.Equal(1, bad);
         Assert.Contains("MISMATCH", badOutput);
 
@@ -103,19 +103,6 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         var path = Path.Combine(_dir, name);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static (int Code, string Output) Cli(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "vendorgate-verify.dll"), .. args])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result + error.Result);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
