@@ -62,13 +62,16 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
     }
 
     /// <summary>The probes a model on <paramref name="snapshot"/> must have results for: those the eval coverage maps to
-    /// the snapshot's domains, or, when no coverage names any, every defined probe.</summary>
+    /// the snapshot's domains, or, when no coverage names any, every defined probe; retired probes never.</summary>
     private async Task<List<string>> RequiredAsync(Snapshot snapshot, CancellationToken ct)
     {
         var domains = System.Text.Json.JsonSerializer.Deserialize<List<string>>(snapshot.Domains) ?? [];
         var coverage = await db.EvalCoverage.AsNoTracking().Where(c => domains.Contains(c.Domain)).Select(c => c.ProbeIds).ToListAsync(ct);
-        var covered = coverage.SelectMany(json => System.Text.Json.JsonSerializer.Deserialize<string[]>(json) ?? []).ToHashSet(StringComparer.Ordinal);
-        var ids = covered.Count > 0 ? covered.ToList() : await db.CanaryProbes.AsNoTracking().Select(p => p.Id).ToListAsync(ct);
+        var covered = coverage.SelectMany(json => System.Text.Json.JsonSerializer.Deserialize<string[]>(json) ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var active = db.CanaryProbes.AsNoTracking().Where(p => p.RetiredAt == null);
+        var ids = covered.Count > 0
+            ? await active.Where(p => covered.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct)
+            : await active.Select(p => p.Id).ToListAsync(ct);
         return ids.Order(StringComparer.Ordinal).ToList();
     }
 

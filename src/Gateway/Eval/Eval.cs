@@ -27,6 +27,11 @@ public sealed class CanaryProbe
 
     public DateTimeOffset CreatedAt { get; init; }
     public Guid CreatedBy { get; init; }
+
+    /// <summary>When a maintainer retired it: a retired probe is in no coverage and required by no gate.</summary>
+    public DateTimeOffset? RetiredAt { get; set; }
+    public Guid? RetiredBy { get; set; }
+    public string? RetiredReason { get; set; }
 }
 
 /// <summary>The latest result of one probe on one model, as the eval harness reported it.</summary>

@@ -41,6 +41,9 @@ public static class EvalApi
             .WithSummary("Canary probes by id; page with ?cursor=.");
         canaries.MapGet("/{id}", GetCanary).RequireAuthorization(Policies.ReadEval).WithName("GetCanary")
             .WithSummary("One canary probe.").ProducesProblem(404);
+        canaries.MapPost("/{id}/retirement", RetireCanary).RequireAuthorization(Policies.Merge).WithName("RetireCanary")
+            .WithSummary("Retires a probe (maintainer), for a stated reason; refused (409 probe-in-coverage, naming the domains) while coverage relies on it.")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
         var models = routes.MapGroup("/v1/models").WithTags("Eval gates").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403);
@@ -62,12 +65,19 @@ public static class EvalApi
         {
             return Problems.Invalid("domain", "A domain is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
         }
-        // Coverage names real probes: a typo must not satisfy the gate.
+        // Coverage names real, active probes: a typo or a retired probe must not satisfy the gate. The audit lock orders
+        // this against a retirement, which checks coverage.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
         var ids = request.ProbeIds.Distinct(StringComparer.Ordinal).ToList();
-        var known = await db.CanaryProbes.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
-        if (ids.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
+        var known = await db.CanaryProbes.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => new { p.Id, p.RetiredAt }).ToListAsync(ct);
+        if (ids.Except(known.Select(p => p.Id), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } unknown)
         {
             return Problems.Invalid("probeIds", $"Unknown canary probe(s): {string.Join(", ", unknown)}. Define them first with POST /v1/canaries.");
+        }
+        if (known.Where(p => p.RetiredAt is not null).Select(p => p.Id).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } retired)
+        {
+            return Problems.Invalid("probeIds", $"Retired canary probe(s): {string.Join(", ", retired)}. Coverage names active probes only.");
         }
         var row = await db.EvalCoverage.FirstOrDefaultAsync(c => c.Domain == domain, ct);
         if (row is null)
@@ -79,6 +89,7 @@ public static class EvalApi
         row.UpdatedAt = Clock.Now();
         row.UpdatedBy = caller.Id;
         await audit.RecordAsync(caller.Actor, "eval.coverage.set", $"domain:{domain}", new { probeIds = ids.Count }, ct);
+        await tx.CommitAsync(ct);
         return TypedResults.Ok(ViewOf(row));
     }
 
@@ -192,6 +203,38 @@ public static class EvalApi
         await db.CanaryProbes.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } probe
             ? TypedResults.Ok(CanaryView.Of(probe))
             : Problems.NotFound($"Canary probe {id}");
+
+    /// <summary>Retirement is refused while any domain's coverage names the probe: coverage changes only by an explicit,
+    /// audited PUT, so no domain's coverage shrinks as a side effect.</summary>
+    private static async Task<Results<Ok<CanaryView>, ProblemHttpResult>> RetireCanary(
+        string id, RetireCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var probe = await db.CanaryProbes.FirstOrDefaultAsync(p => p.Id == id, ct);
+        if (probe is null)
+        {
+            return Problems.NotFound($"Canary probe {id}");
+        }
+        if (probe.RetiredAt is not null)
+        {
+            return TypedResults.Ok(CanaryView.Of(probe));
+        }
+        var domains = (await db.EvalCoverage.AsNoTracking().ToListAsync(ct))
+            .Where(c => JsonSerializer.Deserialize<string[]>(c.ProbeIds)!.Contains(id, StringComparer.Ordinal)).Select(c => c.Domain).Order(StringComparer.Ordinal).ToList();
+        if (domains.Count > 0)
+        {
+            return Problems.Create(409, "probe-in-coverage",
+                $"The coverage of {string.Join(", ", domains)} relies on probe {id}; remove it there first (PUT /v1/eval/coverage/{{domain}}).",
+                new Dictionary<string, object?> { ["domains"] = domains });
+        }
+        probe.RetiredAt = Clock.Now();
+        probe.RetiredBy = caller.Id;
+        probe.RetiredReason = request.Reason.Trim();
+        await audit.RecordAsync(caller.Actor, "canary.retire", $"canary:{id}", new { reason = probe.RetiredReason }, ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(CanaryView.Of(probe));
+    }
 
     private static async Task<Results<Ok<RecordedResults>, ValidationProblem, ProblemHttpResult>> RecordResults(
         string name, RecordCanaryResultsRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)

@@ -68,9 +68,20 @@ public sealed record CoverageView(string Domain, IReadOnlyList<string> ProbeIds,
 
 public sealed record CoverageMap(int MinProbes, IReadOnlyList<CoverageView> Items);
 
-public sealed record CanaryView(string Id, string Prompt, string Expectation, IReadOnlyList<string> Tags, string? Trigger, DateTimeOffset CreatedAt)
+public sealed record CanaryView(string Id, string Prompt, string Expectation, IReadOnlyList<string> Tags, string? Trigger, DateTimeOffset CreatedAt,
+    DateTimeOffset? RetiredAt, string? RetiredReason)
 {
-    public static CanaryView Of(CanaryProbe p) => new(p.Id, p.Prompt, p.Expectation, p.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries), p.Trigger, p.CreatedAt);
+    public static CanaryView Of(CanaryProbe p) => new(p.Id, p.Prompt, p.Expectation, p.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries), p.Trigger,
+        p.CreatedAt, p.RetiredAt, p.RetiredReason);
+}
+
+public sealed record RetireCanaryRequest(string Reason);
+
+public sealed class RetireCanaryValidator : AbstractValidator<RetireCanaryRequest>
+{
+    public RetireCanaryValidator() =>
+        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
+            .WithMessage("Say why the probe is retired, in at least 10 characters.").MaximumLength(4000);
 }
 
 public sealed record RecordedResults(string Model, int Recorded, int Passed, int Failed);

@@ -73,6 +73,40 @@ public abstract class EvalGateTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task A_probe_coverage_relies_on_cannot_be_retired_and_a_retired_probe_covers_nothing()
+    {
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var (_, auditor) = await _actors.NewStaffAsync("auditor");
+        var (kept, old) = (Actors.Unique("kept"), Actors.Unique("old"));
+        var domain = Actors.Unique("retire");
+        await DefineProbesAsync(maintainer, kept, old);
+        await maintainer.PutAsync($"/v1/eval/coverage/{domain}", JsonContent.Create(new { probeIds = new[] { kept, old } }));
+        var reason = new { reason = "Superseded by a stricter refusal probe." };
+
+        var refused = await (await maintainer.PostAsJsonAsync($"/v1/canaries/{old}/retirement", reason)).AssertProblem(HttpStatusCode.Conflict, "probe-in-coverage");
+        Assert.Equal([domain], refused.GetProperty("domains").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(JsonValueKind.Null, (await maintainer.GetOk($"/v1/canaries/{old}")).GetProperty("retiredAt").ValueKind);
+        await (await auditor.PostAsJsonAsync($"/v1/canaries/{old}/retirement", reason)).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await (await maintainer.PostAsJsonAsync($"/v1/canaries/{old}/retirement", new { reason = "old" })).AssertProblem(HttpStatusCode.BadRequest, "validation");
+        await (await maintainer.PostAsJsonAsync($"/v1/canaries/{Actors.Unique("none")}/retirement", reason)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+
+        // Coverage shrinks only by an explicit, audited PUT; then the probe retires, once.
+        var shrunk = await (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{domain}", new { probeIds = new[] { kept } })).Json();
+        Assert.Equal([kept], shrunk.GetProperty("probeIds").EnumerateArray().Select(p => p.GetString()));
+        var retired = await maintainer.PostOk($"/v1/canaries/{old}/retirement", reason);
+        Assert.Equal(JsonValueKind.String, retired.GetProperty("retiredAt").ValueKind);
+        Assert.Equal(retired.GetProperty("retiredAt").GetString(), (await maintainer.PostOk($"/v1/canaries/{old}/retirement", reason)).GetProperty("retiredAt").GetString());
+        Assert.Single(await auditor.AuditEntriesAsync(), e => e.GetProperty("action").GetString() == "canary.retire" && e.GetProperty("target").GetString() == $"canary:{old}");
+
+        var back = await (await maintainer.PutAsJsonAsync($"/v1/eval/coverage/{domain}", new { probeIds = new[] { kept, old } }))
+            .AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Contains($"Retired canary probe(s): {old}", back.GetProperty("errors").GetProperty("probeIds")[0].GetString());
+        var map = await maintainer.GetOk("/v1/eval/coverage");
+        Assert.Equal([kept], map.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("domain").GetString() == domain)
+            .GetProperty("probeIds").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
     public async Task The_canary_gate_fails_on_a_regression_against_the_predecessor_and_its_verdict_is_signed()
     {
         var vendor = await _actors.NewVendorAsync();

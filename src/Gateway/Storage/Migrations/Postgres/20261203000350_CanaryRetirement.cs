@@ -1,0 +1,49 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace VendorGate.Gateway.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class CanaryRetirement : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "RetiredAt",
+                table: "canary_probes",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "RetiredBy",
+                table: "canary_probes",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RetiredReason",
+                table: "canary_probes",
+                type: "text",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "RetiredAt",
+                table: "canary_probes");
+
+            migrationBuilder.DropColumn(
+                name: "RetiredBy",
+                table: "canary_probes");
+
+            migrationBuilder.DropColumn(
+                name: "RetiredReason",
+                table: "canary_probes");
+        }
+    }
+}
