@@ -14,6 +14,10 @@ using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Vendors;
 
+// Names are NFC-normalised (ICU, not invariant globalization), yet nothing depends on the machine's culture.
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
@@ -38,6 +42,7 @@ app.Services.ScheduleCompliance();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseNulGuard();
 app.UseApiDocumentation();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -6,6 +6,15 @@ public sealed record CreateStaffRequest(string Name, string[] Roles);
 
 public sealed record CreateKeyRequest(DateTimeOffset? ExpiresAt);
 
+public sealed record DeactivateRequest(string Reason);
+
+public sealed class DeactivateValidator : AbstractValidator<DeactivateRequest>
+{
+    public DeactivateValidator() =>
+        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
+            .WithMessage("Say why, in at least 10 characters.").MaximumLength(4000);
+}
+
 public sealed record CreatedKey(string Id, string Token, DateTimeOffset? ExpiresAt);
 
 public sealed record KeyView(string Id, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt)
@@ -17,8 +26,7 @@ public sealed class CreateStaffValidator : AbstractValidator<CreateStaffRequest>
 {
     public CreateStaffValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().Matches("^[a-z0-9][a-z0-9._-]{0,63}$")
-            .WithMessage("A staff name is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
+        RuleFor(r => r.Name).Must(n => Names.Clean(n) is not null).WithMessage(Names.NameRule);
         RuleFor(r => r.Roles).NotEmpty();
         RuleForEach(r => r.Roles)
             .Must(role => !Identity.Roles.Vendor.Contains(role))

@@ -16,6 +16,8 @@ public static class Policies
     public const string ReportCanaries = nameof(ReportCanaries);
     public const string ReadEval = nameof(ReadEval);
     public const string Procure = nameof(Procure);
+    public const string Rescan = nameof(Rescan);
+    public const string ReadDirectory = nameof(ReadDirectory);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
@@ -34,7 +36,12 @@ public static class Policies
             .AddPolicy(ReadScans, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor))
             .AddPolicy(ReportCanaries, p => p.RequireRole(Roles.EvalHarness))
             .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness))
-            .AddPolicy(Procure, p => p.RequireRole(Roles.Procurement));
+            .AddPolicy(Procure, p => p.RequireRole(Roles.Procurement))
+            .AddPolicy(Rescan, p => p.RequireRole(Roles.Maintainer, Roles.Security))
+            // Vendors, rosters and principals: everyone but the eval harness, which reads models and canaries only
+            // (a vendor principal sees its own vendor; the handlers filter).
+            .AddPolicy(ReadDirectory, p => p.RequireRole(Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor,
+                Roles.Contributor, Roles.VendorAdmin, Roles.Annotator));
         return services;
     }
 }

@@ -9,6 +9,10 @@ public sealed class ValidationFilter : IEndpointFilter
     {
         foreach (var argument in context.Arguments)
         {
+            if (argument is string text && text.Contains('\0') || argument is not null && argument.GetType().Namespace?.StartsWith("VendorGate", StringComparison.Ordinal) == true && NulGuard.Holds(argument))
+            {
+                return Problems.Create(400, "nul-character", NulGuard.Detail);
+            }
             if (argument is null || argument.GetType().IsPrimitive || argument is string or Guid or CancellationToken)
             {
                 continue;

@@ -54,6 +54,10 @@ public static class ReviewsApi
             case not BatchStatus.InReview:
                 return Problems.Conflict("already-decided", $"The batch is '{batch.Status}'; its review is over.");
         }
+        if (request.Decision == Decisions.Approve && batch.Overrides.Any(o => o.SecurityId == caller.Id))
+        {
+            return Problems.Create(403, "two-person-rule", "You overrode this batch's blocking findings; someone else must approve it.");
+        }
         if (request.Decision == Decisions.Approve && batch.Reviews.Any(r => r.ReviewerId == caller.Id && r.Decision == Decisions.Approve))
         {
             return Problems.Conflict("already-approved", "You approved this batch already; a second approval must come from someone else.");
@@ -95,6 +99,14 @@ public static class ReviewsApi
         if (batch is null)
         {
             return Problems.NotFound("Batch");
+        }
+        if (batch.SubmitterId == caller.Id)
+        {
+            return Problems.Create(403, "two-person-rule", "You submitted this batch; someone else must override its findings.");
+        }
+        if (batch.Reviews.Any(r => r.ReviewerId == caller.Id && r.Decision == Decisions.Approve))
+        {
+            return Problems.Create(403, "two-person-rule", "You approved this batch; someone else must override its findings.");
         }
         if (batch.Status != BatchStatus.Quarantined)
         {

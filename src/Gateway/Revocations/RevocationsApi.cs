@@ -97,6 +97,11 @@ public static class RevocationsApi
             {
                 return Problems.NotFound("Principal");
             }
+            if (principal.Kind != PrincipalKinds.Vendor)
+            {
+                return Problems.Create(403, "separation-of-duties",
+                    "Security revokes vendor principals and batches; a staff member is deactivated by an admin (POST /v1/principals/{id}/deactivation).");
+            }
             principal.RevokedAt ??= now; // every key of theirs stops on the next request
             batches = await db.Batches.Where(b => b.SubmitterId == annotatorId).ToListAsync(ct);
         }

@@ -25,8 +25,7 @@ public sealed class CreateRosterMemberValidator : AbstractValidator<CreateRoster
 {
     public CreateRosterMemberValidator()
     {
-        RuleFor(r => r.Handle).NotEmpty().Matches("^[a-z0-9][a-z0-9._-]{0,63}$")
-            .WithMessage("A handle is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
-        RuleFor(r => r.DisplayName).MaximumLength(200);
+        RuleFor(r => r.Handle).Must(Identity.Names.IsHandle).WithMessage(Identity.Names.HandleRule);
+        RuleFor(r => r.DisplayName).Must(n => n is null || Identity.Names.Clean(n) is not null).WithMessage(Identity.Names.NameRule);
     }
 }

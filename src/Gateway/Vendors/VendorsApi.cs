@@ -17,9 +17,9 @@ public static class VendorsApi
         group.MapPost("/", CreateVendor).RequireAuthorization(Policies.Administer)
             .WithName("CreateVendor").WithSummary("Registers a labelling vendor (admin).")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
-        group.MapGet("/", ListVendors)
+        group.MapGet("/", ListVendors).RequireAuthorization(Policies.ReadDirectory)
             .WithName("ListVendors").WithSummary("Vendors, paged; a vendor principal sees only its own.").ProducesProblem(400);
-        group.MapGet("/{vendorId:guid}", GetVendor)
+        group.MapGet("/{vendorId:guid}", GetVendor).RequireAuthorization(Policies.ReadDirectory)
             .WithName("GetVendor").WithSummary("One vendor; another vendor's is a 404 to vendor principals.").ProducesProblem(404);
         group.MapPost("/{vendorId:guid}/annotators", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct) =>
                 AddRosterMember(vendorId, request, Roles.Annotator, caller, db, audit, ct))
@@ -31,7 +31,7 @@ public static class VendorsApi
             .RequireAuthorization(Policies.Administer)
             .WithName("CreateVendorAdmin").WithSummary("Creates a vendor-admin for the vendor (admin).")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapGet("/{vendorId:guid}/annotators", ListRoster)
+        group.MapGet("/{vendorId:guid}/annotators", ListRoster).RequireAuthorization(Policies.ReadDirectory)
             .WithName("ListRoster").WithSummary("The vendor's principals (annotators and vendor-admins).").ProducesProblem(404);
         return routes;
     }
@@ -89,7 +89,7 @@ public static class VendorsApi
         }
         var principal = new Principal
         {
-            Kind = PrincipalKinds.Vendor, Handle = request.Handle, DisplayName = request.DisplayName,
+            Kind = PrincipalKinds.Vendor, Handle = request.Handle, DisplayName = Identity.Names.Clean(request.DisplayName),
             VendorId = vendorId, Roles = role, CreatedAt = Clock.Now(),
         };
         db.Principals.Add(principal);

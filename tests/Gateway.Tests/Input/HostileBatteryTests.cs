@@ -172,6 +172,13 @@ public abstract class HostileBatteryTests<TApp>(TApp app) : IClassFixture<TApp> 
                 : new string('\u202e', 200_000)).ToJsonString(),
             Make((_, type) => type.Contains("integer") || type.Contains("number") ? -99999999999999999 : "\u0000").ToJsonString(),
         };
+        // One property at a time made hostile, the rest plausible, so validation of the others does not hide it.
+        foreach (var (key, _) in properties.Where(p => p.Type.Contains("string")))
+        {
+            var one = JsonNode.Parse(benign.ToJsonString())!.AsObject();
+            one[key] = "x\u0000y";
+            hostile.Add(one.ToJsonString());
+        }
         return (benign.ToJsonString(), hostile);
     }
 }

@@ -70,7 +70,7 @@ public static class ScanningApi
         group.MapGet("/trigger-candidates", TriggerCandidates).RequireAuthorization(Policies.ReadScans).WithName("ListTriggerCandidates")
             .WithSummary("Candidate triggers ranked over all batches (or one vendor's, or one annotator's), with the annotators they concentrate on.");
 
-        routes.MapPost("/v1/batches/{batchId:guid}/scan", Rescan).WithTags("Scanning").RequireAuthorization(Policies.ReadScans)
+        routes.MapPost("/v1/batches/{batchId:guid}/scan", Rescan).WithTags("Scanning").RequireAuthorization(Policies.Rescan)
             .WithName("RescanBatch").WithSummary("Scans a quarantined batch again, e.g. after eval coverage was added (maintainer, security).")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         routes.MapGet("/v1/vendors/{vendorId:guid}/annotators/{annotatorId:guid}/profile", Profile).WithTags("Scanning")
