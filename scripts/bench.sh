@@ -8,6 +8,7 @@
 #   bash scripts/bench.sh backdoors            fine-tuning backdoors (refusal turned into compliance) x trigger styles, quick
 #   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short
 #                                              examples; TRIGGERS=1: salad triggers ranked and named)
+#   bash scripts/bench.sh auth [rounds]        401 latency of an unknown key id vs a known id with a wrong secret (uniform time)
 #   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

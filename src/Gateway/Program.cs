@@ -43,6 +43,11 @@ app.Services.ScheduleCompliance();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseNulGuard();
+app.Use((context, next) =>
+{
+    context.Response.Headers.XContentTypeOptions = "nosniff"; // evidence and reports are served as files: never sniffed
+    return next(context);
+});
 app.UseApiDocumentation();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -21,7 +21,7 @@ public static class Charts
         var max = Math.Max(1, totals.DefaultIfEmpty(0).Max());
         var columnWidth = (width - left) / Math.Max(1, categories.Count);
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"100%\" style=\"max-width:{width}px\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"{width}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{top + 8}\" font-size=\"10\">{max}</text><text x=\"0\" y=\"{height - bottom}\" font-size=\"10\">0</text>");
         for (var i = 0; i < categories.Count; i++)
@@ -53,7 +53,7 @@ public static class Charts
         const int width = 640, row = 22, labelWidth = 200;
         var max = Math.Max(1, bars.Select(b => b.Value).DefaultIfEmpty(0).Max());
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {bars.Count * row + 4}\" width=\"100%\" style=\"max-width:{width}px\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {bars.Count * row + 4}\" width=\"{width}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title>");
         for (var i = 0; i < bars.Count; i++)
         {
@@ -76,7 +76,7 @@ public static class Charts
         const int width = 640, height = 40;
         var cell = (double)width / Math.Max(1, days.Count);
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"100%\" style=\"max-width:{width}px\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"{width}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title>");
         for (var i = 0; i < days.Count; i++)
         {

@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using VendorGate.Portal;
 
 var builder = WebApplication.CreateBuilder(args);
+// The request log line carries the query string, and a key must never reach a log: the hosting diagnostics log
+// only warnings (sign-in refuses keys in the query anyway).
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
     ?? throw new InvalidOperationException("Set Portal:GatewayUrl (env Portal__GatewayUrl) to the Gateway's address, e.g. http://127.0.0.1:5000.");
@@ -26,6 +29,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.ReadAudit, p => p.RequireRole("auditor", "security", "admin"));
 builder.Services.AddRazorPages(options =>
 {
+    options.Conventions.ConfigureFilter(new SignOutOnUnauthorizedFilter());
     options.Conventions.AuthorizeFolder("/");
     options.Conventions.AllowAnonymousToPage("/SignIn");
     options.Conventions.AuthorizeFolder("/Vendors", PortalPolicies.ReadVendors);
@@ -37,7 +41,9 @@ builder.Services.AddRazorPages(options =>
 });
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseExceptionHandler("/Error");
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapRazorPages();

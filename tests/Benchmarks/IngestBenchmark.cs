@@ -104,16 +104,22 @@ public static class IngestBenchmark
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
         var vendor = await Post(http, "/v1/vendors", new { name = "bench-vendor", jurisdiction = "DE", contactEmail = "bench@example.com" });
         var procurement = await Post(http, "/v1/staff", new { name = "bench-procurement", roles = new[] { "procurement" } });
-        var procurementKey = await Post(http, $"/v1/principals/{procurement.GetProperty("id")}/keys", new { });
         using (var asProcurement = new HttpClient { BaseAddress = http.BaseAddress })
         {
-            asProcurement.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", procurementKey.GetProperty("token").GetString());
+            asProcurement.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await EnrolAsync(http, procurement.GetProperty("id").GetString()!));
             await Post(asProcurement, $"/v1/vendors/{vendor.GetProperty("id")}/exceptions",
                 new { reason = "Benchmark vendor: no evidence on file", expiresAt = DateTimeOffset.UtcNow.AddDays(1) });
         }
         var annotator = await Post(http, $"/v1/vendors/{vendor.GetProperty("id")}/annotators", new { handle = "bench-annotator" });
-        var key = await Post(http, $"/v1/principals/{annotator.GetProperty("id")}/keys", new { });
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("token").GetString());
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await EnrolAsync(http, annotator.GetProperty("id").GetString()!));
+    }
+
+    /// <summary>The principal's own first key: the admin's invitation, redeemed with no other credential.</summary>
+    private static async Task<string> EnrolAsync(HttpClient admin, string principalId)
+    {
+        var invitation = (await Post(admin, $"/v1/principals/{principalId}/invitations", new { })).GetProperty("invitation").GetString();
+        using var anonymous = new HttpClient { BaseAddress = admin.BaseAddress };
+        return (await Post(anonymous, "/v1/invitations/redeem", new { invitation })).GetProperty("token").GetString()!;
     }
 
     internal static async Task<Guid> OpenBatchAsync(HttpClient http)

@@ -48,6 +48,10 @@ if (args is ["corpus", var gatewayDll, ..])
     Directory.CreateDirectory(dir);
     return await CorpusBenchmark.RunAsync(Path.GetFullPath(gatewayDll), dir);
 }
+if (args is ["auth", var authDll, ..])
+{
+    return await AuthBenchmark.RunAsync(Path.GetFullPath(authDll), Path.Combine(Path.GetTempPath(), "vendorgate-bench"), args.Length > 2 ? int.Parse(args[2]) : 5000);
+}
 if (args is ["scan", var scanDll, ..])
 {
     var scanDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");

@@ -283,6 +283,51 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var signInPage = await http.GetAsync("/SignIn");
         Assert.Contains(signInPage.Headers.GetValues("Set-Cookie"), c => c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public async Task Every_response_carries_the_security_headers_and_a_key_is_taken_from_the_form_only_and_never_logged()
+    {
+        using var http = new HttpClient { BaseAddress = portal.Portal.Address };
+        foreach (var path in new[] { "/SignIn", "/site.css", "/no-such-page" })
+        {
+            var response = await http.GetAsync(path);
+            Assert.Contains("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        }
+
+        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Query Key"), roles = new[] { "auditor" } });
+        var token = await portal.TokenAsync(staff.GetProperty("id").GetGuid());
+        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/SignIn?Key={token}");
+        await page.GetByLabel("API key").FillAsync("not-the-key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        Assert.Contains("in the form only", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        Assert.Contains("/SignIn", page.Url);
+        var secret = token.Split('_')[2];
+        Assert.DoesNotContain(secret, portal.Portal.Output);
+        Assert.Contains("Now listening on", portal.Portal.Output); // the log is captured at information level
+    }
+
+    [Fact]
+    public async Task A_key_revoked_while_signed_in_signs_the_person_out_with_a_message()
+    {
+        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Revoked Reader"), roles = new[] { "auditor" } });
+        var id = staff.GetProperty("id").GetGuid();
+        var token = await portal.TokenAsync(id);
+        var page = await SignedInAsync(token);
+        Assert.Equal(HttpStatusCode.NoContent, (await portal.Admin.DeleteAsync($"/v1/principals/{id}/keys/{token.Split('_')[1]}")).StatusCode);
+
+        await page.GotoAsync("/Audit");
+
+        Assert.Contains("/SignIn", page.Url);
+        Assert.Contains("signed out", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        await page.GotoAsync("/Audit");
+        Assert.Contains("/SignIn", page.Url); // the cookie is gone too
+    }
 }
 
 public sealed class PortalOnEmbedded(EmbeddedPortal portal) : PortalTests<EmbeddedPortal>(portal);

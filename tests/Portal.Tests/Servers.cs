@@ -15,9 +15,15 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(Process process, Uri address) => (_process, Address) = (process, address);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
+
+    private ServerProcess(Process process, Uri address, System.Collections.Concurrent.ConcurrentQueue<string> output) =>
+        (_process, Address, _output) = (process, address, output);
 
     public Uri Address { get; }
+
+    /// <summary>Everything the process wrote so far (its log), to check what it must never log.</summary>
+    public string Output => string.Join("\n", _output);
 
     public static async Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment)
     {
@@ -34,8 +40,23 @@ public sealed class ServerProcess : IAsyncDisposable
             start.Environment[k] = v;
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{project}: {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"{project}: {e.Data}"); };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var quiet = false; // an info entry and its continuation lines are kept, not echoed
+        void Log(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            output.Enqueue(line);
+            quiet = line.StartsWith("info:", StringComparison.Ordinal) || quiet && line.StartsWith("      ", StringComparison.Ordinal);
+            if (!quiet)
+            {
+                Console.Error.WriteLine($"{project}: {line}");
+            }
+        }
+        process.OutputDataReceived += (_, e) => Log(e.Data);
+        process.ErrorDataReceived += (_, e) => Log(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -46,7 +67,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 if ((await http.GetAsync(readyPath)).StatusCode == HttpStatusCode.OK)
                 {
-                    return new ServerProcess(process, address);
+                    return new ServerProcess(process, address, output);
                 }
             }
             catch (HttpRequestException)
@@ -115,7 +136,11 @@ public abstract class PortalFixture : IAsyncLifetime
             throw new InvalidOperationException($"{Chromium} is missing: run the suite with `bash scripts/test.sh`, which installs Debian's chromium.");
         }
         Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string>(GatewaySettings) { ["VendorGate__DataDir"] = _dataDir });
-        Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string> { ["Portal__GatewayUrl"] = Gateway.Address.ToString() });
+        Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string>
+        {
+            ["Portal__GatewayUrl"] = Gateway.Address.ToString(),
+            ["Logging__LogLevel__Default"] = "Information", // everything it logs is checked for keys
+        });
         Admin = Client(File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim());
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -128,10 +153,13 @@ public abstract class PortalFixture : IAsyncLifetime
     /// <summary>How the Gateway process is configured, beyond its data folder.</summary>
     protected abstract IReadOnlyDictionary<string, string> GatewaySettings { get; }
 
-    public HttpClient Client(string token)
+    public HttpClient Client(string? token)
     {
         var client = new HttpClient { BaseAddress = Gateway.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
         return client;
     }
 
@@ -159,8 +187,13 @@ public abstract class PortalFixture : IAsyncLifetime
         }
     }
 
-    public async Task<string> TokenAsync(Guid principalId) =>
-        (await PostAsync(Admin, $"/v1/principals/{principalId}/keys", new { })).GetProperty("token").GetString()!;
+    /// <summary>The principal's own first key: an admin's enrolment invitation, redeemed without any other credential.</summary>
+    public async Task<string> TokenAsync(Guid principalId)
+    {
+        var invitation = (await PostAsync(Admin, $"/v1/principals/{principalId}/invitations", new { })).GetProperty("invitation").GetString();
+        using var anonymous = Client(null);
+        return (await PostAsync(anonymous, "/v1/invitations/redeem", new { invitation })).GetProperty("token").GetString()!;
+    }
 
     public async Task DisposeAsync()
     {

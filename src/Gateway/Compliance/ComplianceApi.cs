@@ -250,9 +250,11 @@ public static class ComplianceApi
             return denied;
         }
         var evidence = await db.VendorEvidence.AsNoTracking().FirstOrDefaultAsync(e => e.Id == evidenceId && e.VendorId == vendorId, ct);
+        // Sent as an attachment of a type no browser renders as a page, whatever type the uploader claimed.
+        var safeType = evidence?.ContentType is "application/pdf" ? "application/pdf" : "application/octet-stream";
         return evidence is null
             ? Problems.NotFound($"Evidence {evidenceId}")
-            : TypedResults.Stream(await blobs.OpenReadAsync(evidence.Blob, cancellationToken: ct), evidence.ContentType, evidence.FileName);
+            : TypedResults.Stream(await blobs.OpenReadAsync(evidence.Blob, cancellationToken: ct), safeType, evidence.FileName);
     }
 
     private static async Task<Results<Ok<EvidenceView>, ProblemHttpResult>> Verify(

@@ -55,6 +55,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(ClaimTypes.NameIdentifier, principal.Id.ToString()),
             new(Caller.HandleClaim, principal.Handle),
             new(Caller.KindClaim, principal.Kind),
+            new(Caller.CredentialClaim, key.Origin),
             .. principal.RoleList.Select(r => new Claim(ClaimTypes.Role, r)),
         ];
         if (principal.VendorId is { } vendorId)

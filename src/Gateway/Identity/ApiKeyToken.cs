@@ -27,6 +27,20 @@ public static class ApiKeyToken
         return true;
     }
 
+    /// <summary>An enrolment invitation: <c>vgi_&lt;keyid&gt;_&lt;secret&gt;</c>, a different prefix from keys so it can
+    /// never pass for one.</summary>
+    public static (string Id, string Token, byte[] SecretHash) GenerateInvitation()
+    {
+        var (id, token, hash) = Generate();
+        return (id, "vgi_" + token[3..], hash);
+    }
+
+    public static bool TryParseInvitation(string token, out string id, out string secret)
+    {
+        (id, secret) = ("", "");
+        return token.StartsWith("vgi_", StringComparison.Ordinal) && TryParse("vg_" + token[4..], out id, out secret);
+    }
+
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
     public static bool Matches(string secret, byte[] storedHash) =>

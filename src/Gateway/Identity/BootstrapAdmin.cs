@@ -30,7 +30,7 @@ public static class BootstrapAdmin
         var admin = new Principal { Kind = PrincipalKinds.Staff, Handle = "bootstrap-admin", Roles = Roles.Admin, CreatedAt = now };
         var (keyId, token, hash) = ApiKeyToken.Generate();
         db.Principals.Add(admin);
-        db.ApiKeys.Add(new ApiKey { Id = keyId, PrincipalId = admin.Id, SecretHash = hash, CreatedAt = now });
+        db.ApiKeys.Add(new ApiKey { Id = keyId, PrincipalId = admin.Id, SecretHash = hash, CreatedAt = now, Origin = KeyOrigins.Bootstrap });
         await audit.RecordAsync("system", "principal.bootstrap", $"principal:{admin.Id}", new { keyId }, cancellationToken);
 
         await SecretFile.WriteAsync(path, token + "\n", cancellationToken);

@@ -4,8 +4,9 @@ using System.Security.Claims;
 namespace VendorGate.Gateway.Identity;
 
 /// <summary>The authenticated principal of a request, taken from its API key, never from the body.</summary>
-public sealed record Caller(Guid Id, string Handle, string Kind, Guid? VendorId, IReadOnlySet<string> Roles)
+public sealed record Caller(Guid Id, string Handle, string Kind, Guid? VendorId, IReadOnlySet<string> Roles, string Credential = KeyOrigins.Self)
 {
+    public const string CredentialClaim = "credential";
     public const string VendorClaim = "vendor_id";
     public const string KindClaim = "kind";
     public const string HandleClaim = "handle";
@@ -23,7 +24,8 @@ public sealed record Caller(Guid Id, string Handle, string Kind, Guid? VendorId,
         user.FindFirstValue(HandleClaim)!,
         user.FindFirstValue(KindClaim)!,
         user.FindFirstValue(VendorClaim) is { } v ? Guid.Parse(v) : null,
-        user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet());
+        user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(),
+        user.FindFirstValue(CredentialClaim) ?? KeyOrigins.Self);
 
     /// <summary>Lets handlers take a <see cref="Caller"/> parameter (endpoints require authentication).</summary>
     public static ValueTask<Caller?> BindAsync(HttpContext context, ParameterInfo parameter) =>

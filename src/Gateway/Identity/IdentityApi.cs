@@ -22,8 +22,14 @@ public static class IdentityApi
             .AddEndpointFilter<ValidationFilter>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         principals.MapGet("/", GetPrincipal).RequireAuthorization(Policies.ReadDirectory).WithName("GetPrincipal").WithSummary("One principal.");
         principals.MapPost("/keys", CreateKey)
-            .WithName("CreateKey").WithSummary("Issues an API key; the token is shown only in this response (admin; vendor-admin for its vendor).")
-            .ProducesValidationProblem();
+            .WithName("CreateKey").WithSummary("Mints an API key for the caller itself, or (admin) for a service principal; the token is shown only in this response. People get their first key by redeeming an invitation.")
+            .ProducesValidationProblem().ProducesProblem(409);
+        principals.MapPost("/invitations", Invite)
+            .WithName("CreateInvitation").WithSummary("A one-time enrolment invitation (admin; vendor-admin for its vendor's annotators), shown once; the person redeems it for their own first key.")
+            .ProducesValidationProblem().ProducesProblem(409);
+        routes.MapPost("/v1/invitations/redeem", Redeem).WithTags("Identity").AddEndpointFilter<ValidationFilter>().AllowAnonymous()
+            .WithName("RedeemInvitation").WithSummary("Redeems an enrolment invitation (no other credential) for the principal's own first API key, shown once.")
+            .ProducesValidationProblem().ProducesProblem(401);
         principals.MapGet("/keys", ListKeys).WithName("ListKeys").WithSummary("The principal's keys, without secrets.");
         principals.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key at once.");
         principals.MapPost("/deactivation", Deactivate).RequireAuthorization(Policies.Administer).WithName("DeactivateStaff")
@@ -50,6 +56,7 @@ public static class IdentityApi
         var principal = new Principal
         {
             Kind = PrincipalKinds.Staff, Handle = handle, DisplayName = name, Roles = string.Join(' ', request.Roles.Distinct().Order()), CreatedAt = Clock.Now(),
+            Service = request.Service == true,
         };
         db.Principals.Add(principal);
         await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, name, principal.Roles }, ct);
@@ -70,22 +77,97 @@ public static class IdentityApi
             : TypedResults.Ok(PrincipalView.Of(principal));
     }
 
+    /// <summary>Only the owner holds a credential: a principal mints further keys for itself; an admin mints keys only
+    /// for service principals. Anyone else is told to send an invitation.</summary>
     private static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
         Guid principalId, CreateKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
     {
-        var (principal, problem) = await FindManagedAsync(principalId, caller, db, ct);
-        if (principal is null)
+        var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
+        if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
         {
-            return problem!;
+            return Problems.NotFound("Principal");
+        }
+        var origin = principal.Id == caller.Id ? KeyOrigins.Self : principal.Service && caller.Has(Roles.Admin) ? KeyOrigins.Service : null;
+        if (origin is null)
+        {
+            return Problems.Create(403, "owner-only",
+                "A key is minted by its owner: send them an enrolment invitation (POST /v1/principals/{id}/invitations) and they mint their own.");
         }
         if (principal.RevokedAt is not null)
         {
             return Problems.Conflict("principal-revoked", "The principal is revoked; it cannot get new keys.");
         }
         var (keyId, token, hash) = ApiKeyToken.Generate();
-        db.ApiKeys.Add(new ApiKey { Id = keyId, PrincipalId = principal.Id, SecretHash = hash, CreatedAt = Clock.Now(), ExpiresAt = request.ExpiresAt });
-        await audit.RecordAsync(caller.Actor, "key.create", $"principal:{principal.Id}", new { keyId, request.ExpiresAt }, ct);
+        db.ApiKeys.Add(new ApiKey
+        {
+            Id = keyId, PrincipalId = principal.Id, SecretHash = hash, CreatedAt = Clock.Now(), ExpiresAt = request.ExpiresAt, Origin = origin, MintedBy = caller.Id,
+        });
+        await audit.RecordAsync(caller.Actor, "key.create", $"principal:{principal.Id}", new { keyId, request.ExpiresAt, origin }, ct);
         return TypedResults.Created($"/v1/principals/{principal.Id}/keys", new CreatedKey(keyId, token, request.ExpiresAt));
+    }
+
+    /// <summary>Admins invite anyone; a vendor-admin invites its own vendor's annotators.</summary>
+    private static async Task<Results<Created<CreatedInvitation>, ProblemHttpResult>> Invite(
+        Guid principalId, CreateInvitationRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
+        if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
+        {
+            return Problems.NotFound("Principal");
+        }
+        var may = caller.Has(Roles.Admin) || caller.Has(Roles.VendorAdmin) && principal.RoleList.SequenceEqual([Roles.Annotator]);
+        if (!may)
+        {
+            return Problems.Forbidden("Invitations are sent by an admin, or by a vendor-admin to its vendor's annotators.");
+        }
+        if (principal.RevokedAt is not null)
+        {
+            return Problems.Conflict("principal-revoked", "The principal is revoked; it cannot enrol.");
+        }
+        var (id, token, hash) = ApiKeyToken.GenerateInvitation();
+        var now = Clock.Now();
+        var invitation = new Invitation
+        {
+            Id = id, PrincipalId = principalId, SecretHash = hash, CreatedAt = now, CreatedBy = caller.Id, ExpiresAt = now.AddHours(request.ExpiresInHours ?? 24),
+        };
+        db.Invitations.Add(invitation);
+        await audit.RecordAsync(caller.Actor, "invitation.create", $"principal:{principalId}", new { invitation = id, expiresAt = invitation.ExpiresAt.UtcDateTime.ToString("O") }, ct);
+        return TypedResults.Created($"/v1/principals/{principalId}", new CreatedInvitation(id, principalId, token, invitation.ExpiresAt));
+    }
+
+    /// <summary>Single use, before expiry, for a principal still active; the same answer for every failure.</summary>
+    private static async Task<Results<Created<RedeemedKey>, ValidationProblem, ProblemHttpResult>> Redeem(
+        RedeemInvitationRequest request, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    {
+        var invalid = Problems.Create(401, "invitation-invalid", "The invitation is unknown, already used or expired; ask for a new one.");
+        if (request.ExpiresAt is { } end && end <= Clock.Now())
+        {
+            return Problems.Invalid("expiresAt", "expiresAt must be in the future.");
+        }
+        if (!ApiKeyToken.TryParseInvitation(request.Invitation ?? "", out var id, out var secret))
+        {
+            return invalid;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct); // two redemptions of one invitation: one wins
+        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == id, ct);
+        var matches = ApiKeyToken.Matches(secret, invitation?.SecretHash ?? new byte[32]);
+        var principal = invitation is null ? null : await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == invitation.PrincipalId, ct);
+        var now = Clock.Now();
+        if (!matches || invitation is not { RedeemedAt: null } || invitation.ExpiresAt <= now || principal is not { RevokedAt: null })
+        {
+            return invalid;
+        }
+        var (keyId, token, hash) = ApiKeyToken.Generate();
+        db.ApiKeys.Add(new ApiKey
+        {
+            Id = keyId, PrincipalId = principal.Id, SecretHash = hash, CreatedAt = now, ExpiresAt = request.ExpiresAt, Origin = KeyOrigins.Invitation, MintedBy = principal.Id,
+        });
+        invitation.RedeemedAt = now;
+        invitation.KeyId = keyId;
+        await audit.RecordAsync($"principal:{principal.Id}", "key.create", $"principal:{principal.Id}", new { keyId, origin = KeyOrigins.Invitation, invitation = id }, ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/v1/principals/{principal.Id}/keys", new RedeemedKey(keyId, principal.Id, token, request.ExpiresAt));
     }
 
     private static async Task<Results<Ok<List<KeyView>>, ProblemHttpResult>> ListKeys(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
@@ -101,7 +183,7 @@ public static class IdentityApi
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
         Guid principalId, string keyId, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
     {
-        if ((await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
+        if (caller.Id != principalId && (await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
         {
             return problem;
         }

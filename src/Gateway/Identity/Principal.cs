@@ -15,6 +15,9 @@ public sealed class Principal
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>A pipeline, not a person (contributor or eval-harness roles only): an admin may mint its keys; it never reviews.</summary>
+    public bool Service { get; init; }
+
     public string[] RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
 
@@ -29,4 +32,38 @@ public sealed class ApiKey
     public DateTimeOffset? RevokedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public Principal? Principal { get; init; }
+
+    /// <summary>How the key came to be (<see cref="KeyOrigins"/>), and who minted it.</summary>
+    public string Origin { get; init; } = KeyOrigins.Self;
+    public Guid? MintedBy { get; init; }
+}
+
+/// <summary>How a key was minted: only its owner ever saw the secret, except for service principals and the bootstrap admin.</summary>
+public static class KeyOrigins
+{
+    /// <summary>Redeemed from an enrolment invitation by the person themself.</summary>
+    public const string Invitation = "invitation";
+
+    /// <summary>Minted by its owner with another of their keys.</summary>
+    public const string Self = "self";
+
+    /// <summary>Minted by an admin for a service principal (a pipeline).</summary>
+    public const string Service = "service";
+
+    /// <summary>Written to the data folder on first start.</summary>
+    public const string Bootstrap = "bootstrap";
+}
+
+/// <summary>A one-time enrolment invitation: redeemed once, before it expires, by the person it names, for their own
+/// first key. Only the SHA-256 of its secret is kept; it authenticates nothing else.</summary>
+public sealed class Invitation
+{
+    public required string Id { get; init; }
+    public Guid PrincipalId { get; init; }
+    public required byte[] SecretHash { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public Guid CreatedBy { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset? RedeemedAt { get; set; }
+    public string? KeyId { get; set; }
 }

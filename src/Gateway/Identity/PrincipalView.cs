@@ -1,7 +1,7 @@
 namespace VendorGate.Gateway.Identity;
 
 public sealed record PrincipalView(Guid Id, string Kind, string Handle, string? DisplayName, Guid? VendorId,
-    string[] Roles, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+    string[] Roles, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, bool Service)
 {
-    public static PrincipalView Of(Principal p) => new(p.Id, p.Kind, p.Handle, p.DisplayName, p.VendorId, p.RoleList, p.CreatedAt, p.RevokedAt);
+    public static PrincipalView Of(Principal p) => new(p.Id, p.Kind, p.Handle, p.DisplayName, p.VendorId, p.RoleList, p.CreatedAt, p.RevokedAt, p.Service);
 }

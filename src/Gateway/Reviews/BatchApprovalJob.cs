@@ -68,7 +68,7 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
             }).ToArray()),
             ["reviews"] = new JsonArray(batch.Reviews.OrderBy(r => r.At).Select(r => (JsonNode)new JsonObject
             {
-                ["reviewer"] = new JsonObject { ["id"] = r.ReviewerId.ToString(), ["handle"] = r.ReviewerHandle },
+                ["reviewer"] = new JsonObject { ["id"] = r.ReviewerId.ToString(), ["handle"] = r.ReviewerHandle, ["credential"] = r.Credential },
                 ["decision"] = r.Decision,
                 ["comment"] = r.Comment,
                 ["at"] = Timestamp(r.At),

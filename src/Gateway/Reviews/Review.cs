@@ -16,6 +16,9 @@ public sealed class Review
     public required string Decision { get; init; }
     public string? Comment { get; init; }
     public DateTimeOffset At { get; init; }
+
+    /// <summary>The credential behind the decision: how the reviewer's key was minted (<c>invitation</c>, <c>self</c>, …).</summary>
+    public string? Credential { get; init; }
 }
 
 /// <summary>Security's decision that blocking findings do not stop a review.</summary>

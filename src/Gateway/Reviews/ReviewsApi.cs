@@ -67,6 +67,7 @@ public static class ReviewsApi
         var review = new Review
         {
             BatchId = batchId, ReviewerId = caller.Id, ReviewerHandle = caller.Handle, Decision = request.Decision, Comment = request.Comment, At = now,
+            Credential = caller.Credential,
         };
         db.Reviews.Add(review); // added explicitly: a pre-set id found through a navigation would look like an existing row
         var required = RequiredApprovals(batch, options.Value);

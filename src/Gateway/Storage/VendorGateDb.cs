@@ -14,6 +14,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Vendor> Vendors => Set<Vendor>();
     public DbSet<Principal> Principals => Set<Principal>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Batch> Batches => Set<Batch>();
     public DbSet<Finding> Findings => Set<Finding>();
     public DbSet<Reviews.Review> Reviews => Set<Reviews.Review>();
@@ -54,6 +55,11 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
             e.ToTable("api_keys");
             e.HasIndex(k => k.PrincipalId);
             e.HasOne(k => k.Principal).WithMany().HasForeignKey(k => k.PrincipalId);
+        });
+        model.Entity<Invitation>(e =>
+        {
+            e.ToTable("invitations");
+            e.HasIndex(i => i.PrincipalId);
         });
         model.Entity<Batch>(e =>
         {

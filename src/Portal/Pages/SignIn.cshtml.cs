@@ -16,12 +16,26 @@ public sealed class SignInModel(GatewayClient gateway) : PageModel
 
     public string? Error { get; private set; }
 
+    [BindProperty(SupportsGet = true)]
+    public bool Expired { get; set; }
+
     public void OnGet()
     {
+        if (Expired)
+        {
+            Error = "Your key was revoked or has expired: you were signed out. Sign in with a valid key.";
+        }
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        if (Request.Query.Keys.Any(k => k.Equals(nameof(Key), StringComparison.OrdinalIgnoreCase)))
+        {
+            Key = null;
+            Error = "A key is sent in the form only, never in the address (addresses end up in logs and histories). Revoke that key and sign in with another.";
+            return Page();
+        }
+        Key = Request.Form[nameof(Key)].ToString();
         if (string.IsNullOrWhiteSpace(Key) || await gateway.WhoIsAsync(Key.Trim(), ct) is not { } me)
         {
             Error = "The Gateway does not accept this key (unknown, expired or revoked).";

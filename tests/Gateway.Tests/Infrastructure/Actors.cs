@@ -43,9 +43,12 @@ public sealed class Actors(GatewayApplication app)
         return (id, app.ClientFor(await NewTokenAsync(id)));
     }
 
+    /// <summary>The principal's own first key, as a person gets it: the admin sends an enrolment invitation, and the
+    /// invitation alone (no other credential) is redeemed for the key.</summary>
     public async Task<string> NewTokenAsync(Guid principalId, DateTimeOffset? expiresAt = null)
     {
-        var key = await Admin.PostOk($"/v1/principals/{principalId}/keys", new { expiresAt });
+        var invitation = await Admin.PostOk($"/v1/principals/{principalId}/invitations", new { });
+        var key = await app.ClientFor(null).PostOk("/v1/invitations/redeem", new { invitation = invitation.GetProperty("invitation").GetString(), expiresAt });
         return key.GetProperty("token").GetString()!;
     }
 

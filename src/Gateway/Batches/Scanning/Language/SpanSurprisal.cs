@@ -108,7 +108,7 @@ public static partial class SpanSurprisal
         {
             var m = matches.Current;
             var value = text.AsSpan(m.Index, m.Length);
-            if (m.Length >= 16 && (value.IndexOfAnyInRange('0', '9') >= 0 || value.StartsWith("http") || m.Length >= 40))
+            if (m.Length >= 16 && (value.IndexOfAnyInRange('0', '9') >= 0 || value.StartsWith("http", StringComparison.Ordinal) || m.Length >= 40))
             {
                 return (m.Index, m.Index + m.Length);
             }

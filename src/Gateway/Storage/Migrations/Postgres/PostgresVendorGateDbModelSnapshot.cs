@@ -670,6 +670,13 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<DateTimeOffset?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("MintedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("PrincipalId")
                         .HasColumnType("uuid");
 
@@ -685,6 +692,40 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.HasIndex("PrincipalId");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Identity.Invitation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("RedeemedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PrincipalId");
+
+                    b.ToTable("invitations", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Identity.Principal", b =>
@@ -713,6 +754,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Property<string>("Roles")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("Service")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid?>("VendorId")
                         .HasColumnType("uuid");
@@ -772,6 +816,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<string>("Comment")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Credential")
                         .HasColumnType("text");
 
                     b.Property<string>("Decision")

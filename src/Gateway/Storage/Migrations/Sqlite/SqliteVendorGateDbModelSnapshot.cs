@@ -665,6 +665,13 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Property<DateTimeOffset?>("LastUsedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("MintedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("PrincipalId")
                         .HasColumnType("TEXT");
 
@@ -680,6 +687,40 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.HasIndex("PrincipalId");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Identity.Invitation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PrincipalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RedeemedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PrincipalId");
+
+                    b.ToTable("invitations", (string)null);
                 });
 
             modelBuilder.Entity("VendorGate.Gateway.Identity.Principal", b =>
@@ -708,6 +749,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Property<string>("Roles")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Service")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("VendorId")
                         .HasColumnType("TEXT");
@@ -767,6 +811,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Comment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Credential")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Decision")
