@@ -28,6 +28,8 @@ public static class NulGuard
                 return false;
             case string s:
                 return s.Contains('\0');
+            case IQueryable:
+                return false; // never enumerate a database set
             case IEnumerable items:
                 foreach (var item in items)
                 {

@@ -7,9 +7,12 @@ public sealed class ValidationFilter : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        // Only the JSON body is walked for NUL characters: the other arguments are services (a DbContext among them,
+        // whose sets must never be enumerated) or route and query values the NUL guard has already seen.
+        var bodyType = context.HttpContext.GetEndpoint()?.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().FirstOrDefault()?.RequestType;
         foreach (var argument in context.Arguments)
         {
-            if (argument is string text && text.Contains('\0') || argument is not null && argument.GetType().Namespace?.StartsWith("VendorGate", StringComparison.Ordinal) == true && NulGuard.Holds(argument))
+            if (argument is not null && bodyType is not null && argument.GetType() == bodyType && NulGuard.Holds(argument))
             {
                 return Problems.Create(400, "nul-character", NulGuard.Detail);
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using VendorGate.Gateway.Tests.Infrastructure;
 
@@ -52,6 +53,17 @@ public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> wh
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task A_NUL_in_a_json_string_or_a_query_value_is_a_400_and_stores_nothing()
+    {
+        var name = Actors.Unique("Acme");
+        var response = await _actors.Admin.PostAsJsonAsync("/v1/vendors", new { name = name + "\u0000", jurisdiction = "DE", contactEmail = "ops@example.com" });
+        await response.AssertProblem(HttpStatusCode.BadRequest, "nul-character");
+        var listed = await _actors.Admin.GetOk("/v1/vendors?limit=500");
+        Assert.DoesNotContain(listed.GetProperty("items").EnumerateArray(), v => v.GetProperty("name").GetString()!.StartsWith(name, StringComparison.Ordinal));
+        await (await _actors.Admin.GetAsync("/v1/vendors?cursor=a%00b")).AssertProblem(HttpStatusCode.BadRequest, "nul-character");
     }
 
     [Fact]
