@@ -61,13 +61,17 @@ public static class ComplianceApi
     /// vendor's principal gets a 404, the vendor's annotators a 403.</summary>
     internal static async Task<ProblemHttpResult?> ReadableAsync(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct)
     {
-        if (caller.IsVendor && caller.VendorId != vendorId || !await db.Vendors.AnyAsync(v => v.Id == vendorId, ct))
+        if (caller.IsVendor && caller.VendorId != vendorId)
         {
             return Problems.NotFound($"Vendor {vendorId}");
         }
         var may = caller.IsVendor ? caller.Has(Roles.VendorAdmin)
             : caller.Roles.Overlaps([Roles.Procurement, Roles.Auditor, Roles.Security, Roles.Maintainer, Roles.Admin]);
-        return may ? null : Problems.Forbidden("Compliance is read by procurement, auditors, security, maintainers, admins and the vendor's own vendor-admins.");
+        if (!may)
+        {
+            return Problems.Forbidden("Compliance is read by procurement, auditors, security, maintainers, admins and the vendor's own vendor-admins.");
+        }
+        return await db.Vendors.AnyAsync(v => v.Id == vendorId, ct) ? null : Problems.NotFound($"Vendor {vendorId}");
     }
 
     private static async Task<Results<Created<EvidenceView>, ValidationProblem, ProblemHttpResult>> Upload(

@@ -24,7 +24,7 @@ public static class IdentityApi
         principals.MapPost("/keys", CreateKey)
             .WithName("CreateKey").WithSummary("Mints an API key for the caller itself, or (admin) for a service principal; the token is shown only in this response. People get their first key by redeeming an invitation.")
             .ProducesValidationProblem().ProducesProblem(409);
-        principals.MapPost("/invitations", Invite)
+        principals.MapPost("/invitations", Invite).RequireAuthorization(Policies.Invite)
             .WithName("CreateInvitation").WithSummary("A one-time enrolment invitation (admin; vendor-admin for its vendor's annotators), shown once; the person redeems it for their own first key.")
             .ProducesValidationProblem().ProducesProblem(409);
         routes.MapPost("/v1/invitations/redeem", Redeem).WithTags("Identity").AddEndpointFilter<ValidationFilter>().AllowAnonymous()

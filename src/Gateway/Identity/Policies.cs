@@ -17,6 +17,7 @@ public static class Policies
     public const string ReadEval = nameof(ReadEval);
     public const string Procure = nameof(Procure);
     public const string Rescan = nameof(Rescan);
+    public const string Invite = nameof(Invite);
     public const string ReadDirectory = nameof(ReadDirectory);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services)
@@ -38,6 +39,7 @@ public static class Policies
             .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness))
             .AddPolicy(Procure, p => p.RequireRole(Roles.Procurement))
             .AddPolicy(Rescan, p => p.RequireRole(Roles.Maintainer, Roles.Security))
+            .AddPolicy(Invite, p => p.RequireRole(Roles.Admin, Roles.VendorAdmin))
             // Vendors, rosters and principals: everyone but the eval harness, which reads models and canaries only
             // (a vendor principal sees its own vendor; the handlers filter).
             .AddPolicy(ReadDirectory, p => p.RequireRole(Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor,

@@ -34,7 +34,7 @@ public static class VendorSigningKeysApi
             .WithName("RegisterVendorSigningKey")
             .WithSummary("Registers a public key whose signatures the Gateway accepts on this vendor's receipt statements (vendor-admin, admin).")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
-        group.MapGet("/", List).WithName("ListVendorSigningKeys")
+        group.MapGet("/", List).RequireAuthorization(Policies.ReadDirectory).WithName("ListVendorSigningKeys")
             .WithSummary("The vendor's registered public keys as a JWKS (nbf: registered, retired: revoked).");
         return routes;
     }

@@ -3,7 +3,11 @@ using System.Net;
 namespace VendorGate.Gateway.Tests.Infrastructure;
 
 /// <summary>One endpoint of a role matrix: the roles allowed, and what they get (the rest get 403, anonymous 401).</summary>
-public sealed record MatrixRow(string Name, Func<HttpClient, Task<HttpResponseMessage>> Call, string[] Allowed, HttpStatusCode AllowedStatus);
+public sealed record MatrixRow(string Name, Func<HttpClient, Task<HttpResponseMessage>> Call, string[] Allowed, HttpStatusCode AllowedStatus)
+{
+    /// <summary>Roles for which the resource does not exist (404): another's batch to a contributor, say.</summary>
+    public string[] Hidden { get; init; } = [];
+}
 
 public static class RoleMatrix
 {
@@ -31,19 +35,28 @@ public static class RoleMatrix
     public static async Task AssertAsync(Dictionary<string, HttpClient> callers, IEnumerable<MatrixRow> rows)
     {
         var wrong = new List<string>();
-        foreach (var (name, call, allowed, allowedStatus) in rows)
+        foreach (var row in rows)
         {
+            var (name, call, allowed, allowedStatus) = row;
             foreach (var (role, client) in callers)
             {
-                var expected = role == "anonymous" ? HttpStatusCode.Unauthorized : allowed.Contains(role) ? allowedStatus : HttpStatusCode.Forbidden;
+                var expected = allowed.Contains(role) ? allowedStatus : row.Hidden.Contains(role) ? HttpStatusCode.NotFound
+                    : role == "anonymous" ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden;
                 var response = await call(client);
                 if (response.StatusCode != expected)
                 {
                     wrong.Add($"{name} as {role}: {(int)response.StatusCode}, expected {(int)expected}");
                 }
-                else if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                else if (expected is HttpStatusCode.Unauthorized && !allowed.Contains(role))
                 {
-                    await response.AssertProblem(expected, expected == HttpStatusCode.Unauthorized ? "unauthorized" : "forbidden");
+                    await response.AssertProblem(expected, "unauthorized");
+                }
+                else if (expected is HttpStatusCode.Forbidden && !allowed.Contains(role))
+                {
+                    // A refusal is a problem that says why: "forbidden" from the role policy, or a rule's own code (owner-only, …).
+                    var body = await response.Content.ReadAsStringAsync();
+                    var code = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("code").GetString();
+                    Assert.False(string.IsNullOrEmpty(code), $"{name} as {role}: {body}");
                 }
             }
         }

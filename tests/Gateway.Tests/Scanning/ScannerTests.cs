@@ -338,7 +338,7 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var otherAdmin = await _actors.Admin.PostOk($"/v1/vendors/{other.VendorId}/admins", new { handle = Actors.Unique("va") });
         var outsider = app.ClientFor(await _actors.NewTokenAsync(otherAdmin.GetProperty("id").GetGuid()));
         await (await outsider.GetAsync($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile")).AssertProblem(HttpStatusCode.NotFound, "not-found");
-        await (await odd.GetAsync($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await odd.GetAsync($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
     }
 }
 

@@ -165,10 +165,15 @@ public static class ScanningApi
     private static async Task<Results<Ok<AnnotatorProfileView>, ProblemHttpResult>> Profile(
         Guid vendorId, Guid annotatorId, Caller caller, VendorGateDb db, CancellationToken ct)
     {
-        var mayRead = caller.IsVendor ? caller.VendorId == vendorId && caller.Has(Roles.VendorAdmin) : caller.Roles.Overlaps(Roles.BatchReaders);
-        var annotator = mayRead
-            ? await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == annotatorId && p.VendorId == vendorId && p.Kind == PrincipalKinds.Vendor, ct)
-            : null;
+        if (caller.IsVendor && caller.VendorId != vendorId)
+        {
+            return Problems.NotFound($"Annotator {annotatorId} of vendor {vendorId}");
+        }
+        if (!(caller.IsVendor ? caller.Has(Roles.VendorAdmin) : caller.Roles.Overlaps(Roles.BatchReaders)))
+        {
+            return Problems.Forbidden("Annotator profiles are read by maintainers, security, procurement, auditors and the vendor's own vendor-admins.");
+        }
+        var annotator = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == annotatorId && p.VendorId == vendorId && p.Kind == PrincipalKinds.Vendor, ct);
         if (annotator is null)
         {
             return Problems.NotFound($"Annotator {annotatorId} of vendor {vendorId}");
