@@ -102,9 +102,12 @@ public static partial class SpanSurprisal
         return n;
     }
 
+    /// <summary>The next stretch that is random by design, or null. A match that runs past the regex's time limit (a
+    /// loaded machine, a pathological text) ends the masking of this text instead of failing the whole scan: the rest
+    /// of the text is judged unmasked, which can only flag more, never less.</summary>
     private static (int Start, int End)? NextMask(ref Regex.ValueMatchEnumerator matches, string text)
     {
-        while (matches.MoveNext())
+        while (TryMoveNext(ref matches))
         {
             var m = matches.Current;
             var value = text.AsSpan(m.Index, m.Length);
@@ -114,6 +117,18 @@ public static partial class SpanSurprisal
             }
         }
         return null;
+    }
+
+    private static bool TryMoveNext(ref Regex.ValueMatchEnumerator matches)
+    {
+        try
+        {
+            return matches.MoveNext();
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
     }
 
     // URLs, runs of base64 / base64url / hex alphabets, and hex dumps (eight or more hex words in a row).
