@@ -21,11 +21,11 @@ public static partial class Names
     /// other than the space, unassigned and private-use code points, Hangul fillers).</summary>
     public static string? Clean(string? name)
     {
-        if (name is null || !name.IsNormalized(NormalizationForm.FormC) && !TryNormalize(name, out name))
+        if (name is null || !TryNormalize(name, out var normalized))
         {
             return null;
         }
-        var trimmed = name.Normalize(NormalizationForm.FormC).Trim(' ');
+        var trimmed = normalized.Trim(' ');
         if (trimmed.Length is 0 or > 200 || trimmed.Contains("  ", StringComparison.Ordinal))
         {
             return null;

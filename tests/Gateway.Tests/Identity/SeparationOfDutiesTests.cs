@@ -109,6 +109,15 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
     }
 
     [Fact]
+    public async Task A_name_with_a_lone_surrogate_escape_is_refused()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var body = $$"""{"handle":"{{Actors.Unique("ann")}}","displayName":"Ann\ud800A"}""";
+        var response = await _actors.Admin.PostAsync($"/v1/vendors/{vendor.VendorId}/annotators", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Staff_names_are_free_text_normalised_and_unique()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
