@@ -151,21 +151,13 @@ public static class CorpusBenchmark
         public async Task<(string Id, HttpClient Client)> AnnotatorAsync(string vendor, string handle)
         {
             var id = (await Post(Admin, $"/v1/vendors/{vendor}/annotators", new { handle })).GetProperty("id").GetString()!;
-            return (id, Client(address, await EnrolAsync(id)));
+            return (id, Client(address, await IngestBenchmark.EnrolAsync(Admin, id)));
         }
 
         public async Task<HttpClient> StaffAsync(string role)
         {
             var id = (await Post(Admin, "/v1/staff", new { name = "bench-" + role, roles = new[] { role } })).GetProperty("id").GetString()!;
-            return Client(address, await EnrolAsync(id));
-        }
-
-        /// <summary>The principal's own first key: the admin's invitation, redeemed with no other credential.</summary>
-        private async Task<string> EnrolAsync(string principalId)
-        {
-            var invitation = (await Post(Admin, $"/v1/principals/{principalId}/invitations", new { })).GetProperty("invitation").GetString();
-            using var anonymous = new HttpClient { BaseAddress = address };
-            return (await Post(anonymous, "/v1/invitations/redeem", new { invitation })).GetProperty("token").GetString()!;
+            return Client(address, await IngestBenchmark.EnrolAsync(Admin, id));
         }
 
         public async Task<string> ApprovedBatchAsync(HttpClient annotator, HttpClient maintainer, string file)

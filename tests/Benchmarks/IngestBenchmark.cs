@@ -115,7 +115,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>The principal's own first key: the admin's invitation, redeemed with no other credential.</summary>
-    private static async Task<string> EnrolAsync(HttpClient admin, string principalId)
+    internal static async Task<string> EnrolAsync(HttpClient admin, string principalId)
     {
         var invitation = (await Post(admin, $"/v1/principals/{principalId}/invitations", new { })).GetProperty("invitation").GetString();
         using var anonymous = new HttpClient { BaseAddress = admin.BaseAddress };

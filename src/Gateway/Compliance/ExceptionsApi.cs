@@ -62,7 +62,7 @@ public static class ExceptionsApi
     private static async Task<Results<Created<ExceptionView>, ValidationProblem, ProblemHttpResult>> Grant(
         Guid vendorId, GrantExceptionRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
     {
-        if (await ProcurementOnlyAsync(vendorId, caller, db, "grants exceptions", ct) is { } denied)
+        if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
             return denied;
         }
@@ -102,7 +102,7 @@ public static class ExceptionsApi
     private static async Task<Results<Created<RevocationReviewView>, ValidationProblem, ProblemHttpResult>> Review(
         Guid vendorId, ReviewRevocationsRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
     {
-        if (await ProcurementOnlyAsync(vendorId, caller, db, "reviews revocations", ct) is { } denied)
+        if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
             return denied;
         }
@@ -111,10 +111,4 @@ public static class ExceptionsApi
         await audit.RecordAsync(caller.Actor, "compliance.revocations-reviewed", $"vendor:{vendorId}", new { review = review.Id, note = review.Note }, ct);
         return TypedResults.Created($"/v1/vendors/{vendorId}/compliance", new RevocationReviewView(review.Id, vendorId, review.Note, review.At, review.By));
     }
-
-    /// <summary>The Procure policy admitted only procurement; the vendor must exist.</summary>
-    private static async Task<ProblemHttpResult?> ProcurementOnlyAsync(Guid vendorId, Caller caller, VendorGateDb db, string what, CancellationToken ct) =>
-        await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied ? denied
-        : caller.IsVendor || !caller.Has(Roles.Procurement) ? Problems.Forbidden($"Only procurement {what}.")
-        : null;
 }
