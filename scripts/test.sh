@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against both backends: the embedded default (SQLite, filesystem) and the production
-# components (a real PostgreSQL from Debian's packages and Azurite from npm), each started here on a free
-# loopback port in a throwaway folder and stopped on exit. Installs PostgreSQL, Azurite and Chromium (for the
-# Portal's browser tests) when missing.
+# components (a real PostgreSQL from Debian's packages, Azurite from npm and a real OpenID provider, npm's
+# oidc-provider), each started here on a free loopback port in a throwaway folder and stopped on exit. Installs
+# PostgreSQL, Azurite, oidc-provider and Chromium (for the Portal's browser tests) when missing.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,12 +10,14 @@ work=$(mktemp -d /tmp/vendorgate-test.XXXXXX)
 chmod 755 "$work"
 pg_bin=""
 azurite_pid=""
+oidc_pid=""
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 cleanup() {
   set +e
   [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null
+  [ -n "$oidc_pid" ] && kill "$oidc_pid" 2>/dev/null && wait "$oidc_pid" 2>/dev/null
   [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ] && as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -74,6 +76,19 @@ azurite_pid=$!
 wait_for_port "$az_port" Azurite || { cat "$work/azurite.log" >&2; exit 1; }
 echo "Azurite on 127.0.0.1:$az_port"
 
+# --- OpenID provider (npm oidc-provider, cached under .tools/), for staff sign-in through OIDC ---
+oidc_module="$root/.tools/oidc/node_modules/oidc-provider/lib/index.js"
+if [ ! -f "$oidc_module" ]; then
+  echo "Installing oidc-provider from npm..."
+  npm install --silent --no-audit --no-fund --prefix "$root/.tools/oidc" oidc-provider@9.13.3 >/dev/null
+fi
+oidc_port=$(free_port)
+OIDC_PROVIDER_MODULE="$oidc_module" node "$root/scripts/oidc/provider.mjs" "$oidc_port" >"$work/oidc.log" 2>&1 &
+oidc_pid=$!
+wait_for_port "$oidc_port" "the OpenID provider" || { cat "$work/oidc.log" >&2; exit 1; }
+echo "OpenID provider on 127.0.0.1:$oidc_port"
+
+export VG_TEST_OIDC="http://127.0.0.1:$oidc_port"
 export VG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
 export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$az_port/devstoreaccount1;"
 

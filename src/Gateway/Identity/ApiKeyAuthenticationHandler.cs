@@ -11,7 +11,7 @@ namespace VendorGate.Gateway.Identity;
 /// <summary>Authenticates <c>Authorization: Bearer vg_…</c>. Unknown, revoked and expired keys get a 401 problem.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    VendorGateDb db, IProblemDetailsService problems)
+    VendorGateDb db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -25,9 +25,12 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        if (!ApiKeyToken.TryParse(header[7..].Trim(), out var keyId, out var secret))
+        var token = header[7..].Trim();
+        if (!ApiKeyToken.TryParse(token, out var keyId, out var secret))
         {
-            return AuthenticateResult.Fail("The API key is malformed: expected vg_<keyid>_<secret>.");
+            return AuthenticateResult.Fail(token.Count(c => c == '.') == 2
+                ? "The token's issuer is not one this Gateway trusts (VendorGate:Identity:Oidc)."
+                : "The API key is malformed: expected vg_<keyid>_<secret>.");
         }
 
         // One index seek, one row, whether the id exists or not: the key itself or, for an unknown id, the next key in
@@ -73,28 +76,10 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await WriteProblemAsync(401, "unauthorized", failure ?? "An API key is required: Authorization: Bearer vg_<keyid>_<secret>.");
+        await AuthProblems.WriteAsync(Context, 401, "unauthorized", failure ?? "An API key is required (Authorization: Bearer vg_<keyid>_<secret>), or a staff member's OpenID Connect access token.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        return WriteProblemAsync(403, "forbidden", "Your roles do not allow this operation.");
-    }
-
-    private Task WriteProblemAsync(int status, string code, string detail) =>
-        problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = status,
-                Type = Problems.TypePrefix + code,
-                Title = status == 401 ? "Unauthorized" : "Forbidden",
-                Detail = detail,
-                Extensions = { ["code"] = code },
-            },
-        }).AsTask();
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        AuthProblems.WriteAsync(Context, 403, "forbidden", AuthProblems.ForbiddenDetail);
 }

@@ -8,6 +8,8 @@ namespace VendorGate.Gateway.Identity;
 /// secret in base64url. Only SHA-256 of the secret is stored (the secret has full entropy, so a slow hash adds nothing).</summary>
 public static class ApiKeyToken
 {
+    public const string Prefix = "vg_";
+
     public static (string KeyId, string Token, byte[] SecretHash) Generate()
     {
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

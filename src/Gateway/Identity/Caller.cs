@@ -3,8 +3,9 @@ using System.Security.Claims;
 
 namespace VendorGate.Gateway.Identity;
 
-/// <summary>The authenticated principal of a request, taken from its API key, never from the body.</summary>
-public sealed record Caller(Guid Id, string Handle, string Kind, Guid? VendorId, IReadOnlySet<string> Roles, string Credential = KeyOrigins.Self)
+/// <summary>The authenticated principal of a request, taken from its API key or OpenID Connect token, never from the body.</summary>
+public sealed record Caller(Guid Id, string Handle, string Kind, Guid? VendorId, IReadOnlySet<string> Roles, string Credential = KeyOrigins.Self,
+    string? OidcIssuer = null, string? OidcSubject = null)
 {
     public const string CredentialClaim = "credential";
     public const string VendorClaim = "vendor_id";
@@ -25,7 +26,9 @@ public sealed record Caller(Guid Id, string Handle, string Kind, Guid? VendorId,
         user.FindFirstValue(KindClaim)!,
         user.FindFirstValue(VendorClaim) is { } v ? Guid.Parse(v) : null,
         user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(),
-        user.FindFirstValue(CredentialClaim) ?? KeyOrigins.Self);
+        user.FindFirstValue(CredentialClaim) ?? KeyOrigins.Self,
+        user.FindFirstValue(OidcAuthentication.IssuerClaim),
+        user.FindFirstValue(OidcAuthentication.SubjectClaim));
 
     /// <summary>Lets handlers take a <see cref="Caller"/> parameter (endpoints require authentication).</summary>
     public static ValueTask<Caller?> BindAsync(HttpContext context, ParameterInfo parameter) =>

@@ -16,7 +16,7 @@ public static class IdentityApi
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
 
         routes.MapGet("/v1/me", Me).WithTags("Identity").WithName("GetMe")
-            .WithSummary("The principal this key belongs to, with its roles (what a client may offer its user).").ProducesProblem(401);
+            .WithSummary("The principal this key or OpenID Connect token belongs to, with the roles it acts with (what a client may offer its user).").ProducesProblem(401);
 
         var principals = routes.MapGroup("/v1/principals/{principalId:guid}").WithTags("Identity")
             .AddEndpointFilter<ValidationFilter>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
@@ -53,20 +53,28 @@ public static class IdentityApi
         {
             return Problems.Conflict("name-taken", $"A staff member named '{name}' (handle '{handle}') exists already; staff names are unique.");
         }
+        var oidc = request.Oidc;
+        var subject = string.IsNullOrWhiteSpace(oidc?.Subject) ? null : oidc.Subject;
+        var email = string.IsNullOrWhiteSpace(oidc?.Email) ? null : Principal.NormalizeEmail(oidc.Email);
+        if (oidc is not null && await db.Principals.AsNoTracking().AnyAsync(p => p.OidcIssuer == oidc.Issuer
+                && (subject != null && p.OidcSubject == subject || email != null && p.OidcEmail == email), ct))
+        {
+            return Problems.Conflict("oidc-taken", "That person at that provider is registered already: one sign-in is one principal.");
+        }
         var principal = new Principal
         {
             Kind = PrincipalKinds.Staff, Handle = handle, DisplayName = name, Roles = string.Join(' ', request.Roles.Distinct().Order()), CreatedAt = Clock.Now(),
-            Service = request.Service == true,
+            Service = request.Service == true, OidcIssuer = oidc?.Issuer, OidcSubject = subject, OidcEmail = email,
         };
         db.Principals.Add(principal);
-        await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, name, principal.Roles }, ct);
+        await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, name, principal.Roles, oidc = oidc is null ? null : new { oidc.Issuer, subject, email } }, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
     }
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Me(Caller caller, VendorGateDb db, CancellationToken ct) =>
         await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == caller.Id, ct) is { } principal
-            ? TypedResults.Ok(PrincipalView.Of(principal))
+            ? TypedResults.Ok(PrincipalView.Of(principal) with { Roles = [.. caller.Roles.Order()] }) // as this credential acts
             : Problems.NotFound("Principal");
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> GetPrincipal(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)

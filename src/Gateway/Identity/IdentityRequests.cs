@@ -1,8 +1,16 @@
 using FluentValidation;
+using Microsoft.Extensions.Options;
 
 namespace VendorGate.Gateway.Identity;
 
-public sealed record CreateStaffRequest(string Name, string[] Roles, bool? Service);
+/// <param name="Name">The person's name as they write it ("Mia Maintainer"); a handle is made from it.</param>
+/// <param name="Roles">Staff roles.</param>
+/// <param name="Service">A pipeline, not a person: contributor or eval-harness only; an admin mints its keys.</param>
+/// <param name="Oidc">How the person signs in through OpenID Connect: a configured issuer and their subject there, or
+/// their e-mail (bound to the subject of their first sign-in with that address verified).</param>
+public sealed record CreateStaffRequest(string Name, string[] Roles, bool? Service, OidcIdentity? Oidc);
+
+public sealed record OidcIdentity(string Issuer, string? Subject, string? Email);
 
 public sealed record CreateInvitationRequest(int? ExpiresInHours);
 
@@ -39,8 +47,9 @@ public sealed record KeyView(string Id, DateTimeOffset CreatedAt, DateTimeOffset
 
 public sealed class CreateStaffValidator : AbstractValidator<CreateStaffRequest>
 {
-    public CreateStaffValidator()
+    public CreateStaffValidator(IOptions<IdentityOptions> identity)
     {
+        var issuers = identity.Value.Oidc.Select(o => o.Issuer).ToArray();
         RuleFor(r => r.Name).Must(n => Names.Clean(n) is not null).WithMessage(Names.NameRule);
         RuleFor(r => r.Roles).NotEmpty();
         RuleForEach(r => r.Roles)
@@ -50,6 +59,19 @@ public sealed class CreateStaffValidator : AbstractValidator<CreateStaffRequest>
             .WithMessage($"Unknown role '{{PropertyValue}}'; staff roles are {string.Join(", ", Identity.Roles.Staff)}.");
         RuleFor(r => r.Roles).Must(roles => roles is null || roles.All(Identity.Roles.Service.Contains)).When(r => r.Service == true)
             .WithMessage($"A service principal (a pipeline) holds only {string.Join(" or ", Identity.Roles.Service)}: it never reviews or decides.");
+        RuleFor(r => r.Oidc).Null().When(r => r.Service == true).WithMessage("A service principal uses API keys; people sign in through OpenID Connect.");
+        When(r => r.Oidc is not null, () =>
+        {
+            RuleFor(r => r.Oidc!.Issuer).Must(issuers.Contains)
+                .WithMessage(issuers.Length == 0
+                    ? "This Gateway trusts no OpenID provider (VendorGate:Identity:Oidc is empty)."
+                    : $"Unknown issuer '{{PropertyValue}}'; this Gateway trusts {string.Join(", ", issuers)}.");
+            RuleFor(r => r.Oidc).Must(o => !string.IsNullOrWhiteSpace(o!.Subject) || !string.IsNullOrWhiteSpace(o.Email))
+                .WithMessage("Name the person at the provider: oidc.subject, or oidc.email (verified at the provider).");
+            RuleFor(r => r.Oidc!.Subject).MaximumLength(255).Must(s => s is null || s.Length > 0 && !s.Any(char.IsControl))
+                .WithMessage("oidc.subject is the provider's identifier for the person, without control characters.");
+            RuleFor(r => r.Oidc!.Email).MaximumLength(320).EmailAddress().When(r => r.Oidc!.Email is not null);
+        });
     }
 }
 

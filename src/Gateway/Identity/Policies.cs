@@ -20,11 +20,15 @@ public static class Policies
     public const string Invite = nameof(Invite);
     public const string ReadDirectory = nameof(ReadDirectory);
 
-    public static IServiceCollection AddIdentity(this IServiceCollection services)
+    public static IServiceCollection AddIdentity(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var identity = configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
+        Validate(identity);
+        services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section);
+        services.AddAuthentication(OidcAuthentication.Bearer)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
-                ApiKeyAuthenticationHandler.SchemeName, null);
+                ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddOidcBearers(identity);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Administer, p => p.RequireRole(Roles.Admin))
@@ -45,5 +49,34 @@ public static class Policies
             .AddPolicy(ReadDirectory, p => p.RequireRole(Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor,
                 Roles.Contributor, Roles.VendorAdmin, Roles.Annotator));
         return services;
+    }
+
+    /// <summary>A misconfigured identity section stops the start, with the key to fix: never a Gateway that quietly
+    /// accepts keys where the deployment asked for OIDC.</summary>
+    private static void Validate(IdentityOptions identity)
+    {
+        foreach (var (issuer, i) in identity.Oidc.Select((o, i) => (o, i)))
+        {
+            if (!Uri.TryCreate(issuer.Issuer, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps && !uri.IsLoopback)
+            {
+                throw new InvalidOperationException($"{IdentityOptions.Section}:Oidc:{i}:Issuer must be an https URL (http only on loopback), not '{issuer.Issuer}'.");
+            }
+            if (string.IsNullOrWhiteSpace(issuer.Audience))
+            {
+                throw new InvalidOperationException($"{IdentityOptions.Section}:Oidc:{i}:Audience is required: the aud of the provider's access tokens for the Gateway.");
+            }
+            if (issuer.RoleMap.Values.FirstOrDefault(r => !Roles.Staff.Contains(r)) is { } unknown)
+            {
+                throw new InvalidOperationException($"{IdentityOptions.Section}:Oidc:{i}:RoleMap maps to '{unknown}', which is not a staff role.");
+            }
+        }
+        if (identity.RequireOidcFor.FirstOrDefault(a => !StaffActions.All.Contains(a)) is { } action)
+        {
+            throw new InvalidOperationException($"{IdentityOptions.Section}:RequireOidcFor: unknown action '{action}'; the actions are {string.Join(", ", StaffActions.All)}.");
+        }
+        if (identity.RequireOidcFor.Length > 0 && identity.Oidc.Count == 0)
+        {
+            throw new InvalidOperationException($"{IdentityOptions.Section}:RequireOidcFor needs at least one {IdentityOptions.Section}:Oidc issuer.");
+        }
     }
 }

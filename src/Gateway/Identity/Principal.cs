@@ -19,6 +19,14 @@ public sealed class Principal
     public bool Service { get; init; }
 
     public string[] RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A staff member who signs in through OpenID Connect: the provider's issuer, and the subject it names them
+    /// by (or, until their first sign-in, the verified e-mail an admin registered).</summary>
+    public string? OidcIssuer { get; init; }
+    public string? OidcSubject { get; set; }
+    public string? OidcEmail { get; init; }
+
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 }
 
 /// <summary>An API key: only the SHA-256 of its secret is kept.</summary>

@@ -68,7 +68,7 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
             }).ToArray()),
             ["reviews"] = new JsonArray(batch.Reviews.OrderBy(r => r.At).Select(r => (JsonNode)new JsonObject
             {
-                ["reviewer"] = new JsonObject { ["id"] = r.ReviewerId.ToString(), ["handle"] = r.ReviewerHandle, ["credential"] = r.Credential },
+                ["reviewer"] = Reviewer(r),
                 ["decision"] = r.Decision,
                 ["comment"] = r.Comment,
                 ["at"] = Timestamp(r.At),
@@ -76,6 +76,17 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
         };
         return new Statement([new Subject($"batch:{batch.Id}", batch.Digest!["sha256:".Length..])], PredicateType, predicate);
+    }
+
+    /// <summary>Who reviewed, and with which credential: a key's origin, or the OpenID provider and subject of a sign-in.</summary>
+    private static JsonObject Reviewer(Review r)
+    {
+        var reviewer = new JsonObject { ["id"] = r.ReviewerId.ToString(), ["handle"] = r.ReviewerHandle, ["credential"] = r.Credential };
+        if (r.CredentialIssuer is not null)
+        {
+            reviewer["oidc"] = new JsonObject { ["issuer"] = r.CredentialIssuer, ["subject"] = r.CredentialSubject };
+        }
+        return reviewer;
     }
 
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");

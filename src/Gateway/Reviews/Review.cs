@@ -19,6 +19,10 @@ public sealed class Review
 
     /// <summary>The credential behind the decision: how the reviewer's key was minted (<c>invitation</c>, <c>self</c>, …).</summary>
     public string? Credential { get; init; }
+
+    /// <summary>For an OpenID Connect sign-in (<c>Credential</c> = <c>oidc</c>): the provider and the subject it named.</summary>
+    public string? CredentialIssuer { get; init; }
+    public string? CredentialSubject { get; init; }
 }
 
 /// <summary>Security's decision that blocking findings do not stop a review.</summary>

@@ -19,9 +19,9 @@ public static class ReviewsApi
     {
         var group = routes.MapGroup("/v1/batches/{batchId:guid}").WithTags("Reviews").AddEndpointFilter<ValidationFilter>()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/reviews", Review).RequireAuthorization(Policies.Merge)
+        group.MapPost("/reviews", Review).RequireAuthorization(Policies.Merge).RequireOidcFor(StaffActions.Review)
             .WithName("ReviewBatch").WithSummary("Approve or reject a batch (maintainer; never the submitter or the submitter's vendor).");
-        group.MapPost("/overrides", Override).RequireAuthorization(Policies.Override)
+        group.MapPost("/overrides", Override).RequireAuthorization(Policies.Override).RequireOidcFor(StaffActions.Override)
             .WithName("OverrideFindings").WithSummary("Security overrides a quarantined batch's blocking findings, naming them; the batch goes to review.");
         return routes;
     }
@@ -67,7 +67,7 @@ public static class ReviewsApi
         var review = new Review
         {
             BatchId = batchId, ReviewerId = caller.Id, ReviewerHandle = caller.Handle, Decision = request.Decision, Comment = request.Comment, At = now,
-            Credential = caller.Credential,
+            Credential = caller.Credential, CredentialIssuer = caller.OidcIssuer, CredentialSubject = caller.OidcSubject,
         };
         db.Reviews.Add(review); // added explicitly: a pre-set id found through a navigation would look like an existing row
         var required = RequiredApprovals(batch, options.Value);

@@ -49,7 +49,7 @@ public static class RevocationsApi
     {
         var group = routes.MapGroup("/v1/revocations").WithTags("Revocations").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403);
-        group.MapPost("/", Revoke).RequireAuthorization(Policies.Override)
+        group.MapPost("/", Revoke).RequireAuthorization(Policies.Override).RequireOidcFor(StaffActions.Revoke)
             .WithName("Revoke").WithSummary("Revokes an annotator (keys stop at once, batches rejected) or one batch; a new minor snapshot without their examples follows (security).")
             .ProducesValidationProblem().ProducesProblem(404);
         group.MapGet("/", List).RequireAuthorization(Policies.ReadCorpus)

@@ -41,7 +41,7 @@ public static class SnapshotsApi
     {
         var group = routes.MapGroup("/v1/snapshots").WithTags("Snapshots").AddEndpointFilter<ValidationFilter>()
             .RequireAuthorization(Policies.ReadCorpus).ProducesProblem(401).ProducesProblem(403);
-        group.MapPost("/", Cut).RequireAuthorization(Policies.Merge)
+        group.MapPost("/", Cut).RequireAuthorization(Policies.Merge).RequireOidcFor(StaffActions.Cut)
             .WithName("CutSnapshot").WithSummary("Cuts the next major snapshot from the latest plus the approved batches (all, or those named) (maintainer).")
             .ProducesValidationProblem().ProducesProblem(409);
         group.MapGet("/", List).WithName("ListSnapshots").WithSummary("Snapshots, newest first.");

@@ -48,6 +48,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("principals");
             e.HasIndex(p => new { p.VendorId, p.Handle }).IsUnique();
+            e.HasIndex(p => new { p.OidcIssuer, p.OidcSubject }).IsUnique(); // one person at a provider is one principal
             e.Ignore(p => p.RoleList);
         });
         model.Entity<ApiKey>(e =>

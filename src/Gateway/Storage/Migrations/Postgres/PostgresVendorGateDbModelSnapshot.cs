@@ -748,6 +748,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("OidcEmail")
+                        .HasColumnType("text");
+
+                    b.Property<string>("OidcIssuer")
+                        .HasColumnType("text");
+
+                    b.Property<string>("OidcSubject")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -762,6 +771,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OidcIssuer", "OidcSubject")
+                        .IsUnique();
 
                     b.HasIndex("VendorId", "Handle")
                         .IsUnique();
@@ -819,6 +831,12 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("Credential")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CredentialIssuer")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CredentialSubject")
                         .HasColumnType("text");
 
                     b.Property<string>("Decision")

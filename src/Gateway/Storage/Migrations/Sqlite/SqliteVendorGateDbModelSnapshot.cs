@@ -743,6 +743,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OidcEmail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OidcIssuer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OidcSubject")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("TEXT");
 
@@ -757,6 +766,9 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OidcIssuer", "OidcSubject")
+                        .IsUnique();
 
                     b.HasIndex("VendorId", "Handle")
                         .IsUnique();
@@ -814,6 +826,12 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Credential")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CredentialIssuer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CredentialSubject")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Decision")
