@@ -14,7 +14,8 @@ public static class PortalPolicies
     public const string ReadAudit = nameof(ReadAudit);
     public static readonly string[] VendorReaders = ["procurement", "auditor", "security", "maintainer", "admin"];
 
-    /// <summary>The claim holding the signed-in person's API key, inside the encrypted, HttpOnly cookie only.</summary>
+    /// <summary>The claim holding the signed-in person's API key or OpenID Connect access token, inside the encrypted,
+    /// HttpOnly cookie only.</summary>
     public const string KeyClaim = "vg_key";
 }
 
@@ -24,13 +25,25 @@ public sealed class GatewayClient(HttpClient http)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Who a key belongs to, or null when the Gateway does not accept it.</summary>
-    public async Task<JsonElement?> WhoIsAsync(string key, CancellationToken ct)
+    /// <summary>Who a key or access token belongs to; or, when the Gateway does not accept it, the Gateway's reason.</summary>
+    public async Task<(JsonElement? Me, string? Refusal)> WhoIsAsync(string credential, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
         using var response = await http.SendAsync(request, ct);
-        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct) : null;
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct), null);
+        }
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            return (null, Detail(JsonDocument.Parse(text).RootElement));
+        }
+        catch (JsonException)
+        {
+            return (null, $"the Gateway answered {(int)response.StatusCode}.");
+        }
     }
 
     public async Task<JsonElement> GetAsync(ClaimsPrincipal user, string path, CancellationToken ct)

@@ -10,6 +10,8 @@ var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
     ?? throw new InvalidOperationException("Set Portal:GatewayUrl (env Portal__GatewayUrl) to the Gateway's address, e.g. http://127.0.0.1:5000.");
 builder.Services.AddTransient<SlowCallLogger>();
 builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
+var oidc = builder.Configuration.GetSection(PortalOidcOptions.Section).Get<PortalOidcOptions>() ?? new PortalOidcOptions();
+builder.Services.AddOptions<PortalOidcOptions>().BindConfiguration(PortalOidcOptions.Section);
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
 {
     options.LoginPath = "/SignIn";
@@ -17,10 +19,12 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     options.Cookie.Name = "vg_portal";
     options.Cookie.HttpOnly = true;
     options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure whenever the Portal is served over HTTPS
-    options.Cookie.SameSite = SameSiteMode.Strict;
+    // Lax, not Strict: the provider's redirect back is a cross-site navigation, and a Strict cookie set at its end
+    // would be missing on the first page. Every form still needs its antiforgery token (Strict cookie).
+    options.Cookie.SameSite = SameSiteMode.Lax;
     options.ExpireTimeSpan = TimeSpan.FromHours(8);
     options.SlidingExpiration = true;
-});
+}).AddOidcSignIn(oidc);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders))
     .AddPolicy(PortalPolicies.Review, p => p.RequireRole("maintainer"))

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Playwright;
+using VendorGate.TestSupport;
 
 namespace VendorGate.Portal.Tests;
 
@@ -188,6 +189,54 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var approved = await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
         Assert.Equal("Checked the dialogues; fine to merge.", approved.GetProperty("reviews")[0].GetProperty("comment").GetString());
         Assert.Equal(0, await page.Locator($"a[href='/Reviews/{batch}']").CountAsync());
+    }
+
+    /// <summary>Signs in at the real OpenID provider through its own sign-in page, as a person would.</summary>
+    private async Task<IPage> SignedInAtProviderAsync(string login, Func<string, bool> arrived)
+    {
+        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Sign in with the test provider" }), url => url.StartsWith(OidcProvider.Issuer), "to-provider");
+        await page.Locator("input[name=login]").FillAsync(login);
+        await page.Locator("input[name=password]").FillAsync("correct horse");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }), url => url.StartsWith(portal.Portal.Address.ToString()) && arrived(url), "provider-sign-in");
+        return page;
+    }
+
+    [Fact]
+    public async Task A_maintainer_signs_in_at_the_OpenID_provider_and_approves_with_the_sign_in_on_record()
+    {
+        var (_, _, _, batch, apiMaintainer) = await BatchInReviewAsync();
+        var login = Unique("olga");
+        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Olga Maintainer"), roles = new[] { "maintainer" }, oidc = new { issuer = OidcProvider.Issuer, subject = login } });
+
+        var page = await SignedInAtProviderAsync(login, url => !url.Contains("/SignIn"));
+        Assert.Contains($"Signed in as {staff.GetProperty("handle").GetString()}", await page.Locator("header").InnerTextAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Review queue" }).ClickAsync();
+        await page.Locator($"a[href='/Reviews/{batch}']").ClickAsync();
+        await page.GetByLabel("Comment (required to reject)").FillAsync("Signed in at the provider; the dialogues are fine.");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Approve" }), url => url.EndsWith("/Reviews"), "approve");
+        Assert.Contains("Approved", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+
+        await portal.WaitAsync(apiMaintainer, $"/v1/batches/{batch}", b => b.GetProperty("approval").ValueKind == System.Text.Json.JsonValueKind.Object
+            && b.GetProperty("approval").GetProperty("state").GetString() == "signed");
+        var envelope = await apiMaintainer.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/batches/{batch}/attestation?kind=approval");
+        var statement = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(envelope.GetProperty("payload").GetString()!)).RootElement;
+        var reviewer = statement.GetProperty("predicate").GetProperty("reviews")[0].GetProperty("reviewer");
+        Assert.Equal(staff.GetProperty("id").GetString(), reviewer.GetProperty("id").GetString());
+        Assert.Equal("oidc", reviewer.GetProperty("credential").GetString());
+        Assert.Equal(login, reviewer.GetProperty("oidc").GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task Someone_the_Gateway_does_not_know_signs_in_at_the_provider_and_is_told_why_they_are_not_in()
+    {
+        var page = await SignedInAtProviderAsync(Unique("stranger"), url => url.Contains("/SignIn"));
+        Assert.Contains("No staff member is registered", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        await page.GotoAsync("/Audit");
+        Assert.Contains("/SignIn", page.Url);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Playwright;
+using VendorGate.TestSupport;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
@@ -25,10 +26,10 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Everything the process wrote so far (its log), to check what it must never log.</summary>
     public string Output => string.Join("\n", _output);
 
-    public static async Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment)
+    public static async Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment, int? listenOn = null)
     {
         var dll = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", $"VendorGate.{project}.dll");
-        var port = FreePort();
+        var port = listenOn ?? FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -95,7 +96,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return dir;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -135,12 +136,26 @@ public abstract class PortalFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{Chromium} is missing: run the suite with `bash scripts/test.sh`, which installs Debian's chromium.");
         }
-        Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string>(GatewaySettings) { ["VendorGate__DataDir"] = _dataDir });
+        // Staff may also sign in at the real OpenID provider: the Gateway trusts it, the Portal is its registered client.
+        Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string>(GatewaySettings)
+        {
+            ["VendorGate__DataDir"] = _dataDir,
+            ["VendorGate__Identity__Oidc__0__Issuer"] = OidcProvider.Issuer,
+            ["VendorGate__Identity__Oidc__0__Audience"] = OidcProvider.Audience,
+        });
+        var portalPort = ServerProcess.FreePort();
+        var (clientId, clientSecret) = await OidcProvider.RegisterClientAsync($"http://127.0.0.1:{portalPort}/signin-oidc");
         Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string>
         {
             ["Portal__GatewayUrl"] = Gateway.Address.ToString(),
+            ["Portal__Oidc__Authority"] = OidcProvider.Issuer,
+            ["Portal__Oidc__ClientId"] = clientId,
+            ["Portal__Oidc__ClientSecret"] = clientSecret,
+            ["Portal__Oidc__Resource"] = OidcProvider.Audience,
+            ["Portal__Oidc__Scopes"] = "email vendorgate",
+            ["Portal__Oidc__DisplayName"] = "the test provider",
             ["Logging__LogLevel__Default"] = "Information", // everything it logs is checked for keys
-        });
+        }, portalPort);
         Admin = Client(File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim());
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

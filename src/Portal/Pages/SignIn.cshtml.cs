@@ -1,13 +1,16 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace VendorGate.Portal.Pages;
 
-public sealed class SignInModel(GatewayClient gateway) : PageModel
+public sealed class SignInModel(GatewayClient gateway, IOptions<PortalOidcOptions> oidc) : PageModel
 {
+    /// <summary>The OpenID provider's name when staff sign in there; null when only keys sign in.</summary>
+    public string? Provider => oidc.Value.Enabled ? oidc.Value.DisplayName : null;
+
     [BindProperty]
     public string? Key { get; set; }
 
@@ -23,9 +26,19 @@ public sealed class SignInModel(GatewayClient gateway) : PageModel
     {
         if (Expired)
         {
-            Error = "Your key was revoked or has expired: you were signed out. Sign in with a valid key.";
+            Error = "Your credential was revoked or has expired: you were signed out. Sign in again.";
+        }
+        if (TempData[OidcSignIn.FailureKey] is string failure)
+        {
+            Error = failure;
         }
     }
+
+    /// <summary>Starts the sign-in at the OpenID provider (a link, not a form: the Portal's CSP allows forms to post only
+    /// to itself, and the provider's state and nonce protect the round trip).</summary>
+    public IActionResult OnGetOidc() => Provider is null
+        ? NotFound()
+        : Challenge(new AuthenticationProperties { RedirectUri = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/" }, OidcSignIn.Scheme);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -36,25 +49,12 @@ public sealed class SignInModel(GatewayClient gateway) : PageModel
             return Page();
         }
         Key = Request.Form[nameof(Key)].ToString();
-        if (string.IsNullOrWhiteSpace(Key) || await gateway.WhoIsAsync(Key.Trim(), ct) is not { } me)
+        if (string.IsNullOrWhiteSpace(Key) || (await gateway.WhoIsAsync(Key.Trim(), ct)).Me is not { } me)
         {
             Error = "The Gateway does not accept this key (unknown, expired or revoked).";
             return Page();
         }
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, me.GetProperty("id").GetString()!),
-            new(ClaimTypes.Name, me.GetProperty("handle").GetString()!),
-            new("kind", me.GetProperty("kind").GetString()!),
-            new(PortalPolicies.KeyClaim, Key.Trim()),
-        };
-        claims.AddRange(me.GetProperty("roles").EnumerateArray().Select(r => new Claim(ClaimTypes.Role, r.GetString()!)));
-        if (me.TryGetProperty("vendorId", out var vendor) && vendor.ValueKind == System.Text.Json.JsonValueKind.String)
-        {
-            claims.Add(new Claim("vendor_id", vendor.GetString()!));
-        }
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.From(me, Key.Trim()));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
     }
 }
