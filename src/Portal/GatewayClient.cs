@@ -8,6 +8,7 @@ namespace VendorGate.Portal;
 public static class PortalPolicies
 {
     public const string ReadVendors = nameof(ReadVendors);
+    public const string ReadVendor = nameof(ReadVendor);
     public const string Review = nameof(Review);
     public const string Revoke = nameof(Revoke);
     public const string ReadRevocations = nameof(ReadRevocations);

@@ -9,6 +9,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.W
 var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
     ?? throw new InvalidOperationException("Set Portal:GatewayUrl (env Portal__GatewayUrl) to the Gateway's address, e.g. http://127.0.0.1:5000.");
 builder.Services.AddTransient<SlowCallLogger>();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<People>();
 builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
 var oidc = builder.Configuration.GetSection(PortalOidcOptions.Section).Get<PortalOidcOptions>() ?? new PortalOidcOptions();
 builder.Services.AddOptions<PortalOidcOptions>().BindConfiguration(PortalOidcOptions.Section);
@@ -27,6 +29,7 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
 }).AddOidcSignIn(oidc);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders))
+    .AddPolicy(PortalPolicies.ReadVendor, p => p.RequireRole([.. PortalPolicies.VendorReaders, "vendor-admin"]))
     .AddPolicy(PortalPolicies.Review, p => p.RequireRole("maintainer"))
     .AddPolicy(PortalPolicies.Revoke, p => p.RequireRole("security"))
     .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole("security", "maintainer", "auditor"))
@@ -36,7 +39,10 @@ builder.Services.AddRazorPages(options =>
     options.Conventions.ConfigureFilter(new SignOutOnUnauthorizedFilter());
     options.Conventions.AuthorizeFolder("/");
     options.Conventions.AllowAnonymousToPage("/SignIn");
-    options.Conventions.AuthorizeFolder("/Vendors", PortalPolicies.ReadVendors);
+    options.Conventions.AllowAnonymousToPage("/Status");
+    // A vendor-admin sees its own vendor's page (the Gateway answers 404 for any other); the list is staff's.
+    options.Conventions.AuthorizeFolder("/Vendors", PortalPolicies.ReadVendor);
+    options.Conventions.AuthorizePage("/Vendors/Index", PortalPolicies.ReadVendors);
     options.Conventions.AuthorizePage("/Vendors/Revoke", PortalPolicies.Revoke);
     options.Conventions.AuthorizeFolder("/Reviews", PortalPolicies.Review);
     options.Conventions.AuthorizeFolder("/Revocations", PortalPolicies.ReadRevocations);
@@ -47,6 +53,7 @@ builder.Services.AddRazorPages(options =>
 var app = builder.Build();
 app.UseSecurityHeaders();
 app.UseExceptionHandler("/Error");
+app.UseStatusCodePagesWithReExecute("/Status/{0}"); // a page that says what happened, with its status code
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -269,7 +269,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Revocations", Exact = true }).ClickAsync();
         var listed = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Planted a backdoor trigger" });
-        Assert.Contains($"annotator {annotator}", await listed.InnerTextAsync());
+        Assert.Contains($"{handle} · ", await listed.InnerTextAsync()); // a person: handle and vendor, not an id
         Assert.Contains("1 snapshot(s), 1 model(s)", await listed.InnerTextAsync());
 
         // The diff between the two snapshots, blame through the model, and the audit chain.
@@ -291,6 +291,63 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         Assert.Contains("The hash chain verifies", await page.Locator("#verification").InnerTextAsync());
         Assert.Contains("revocation", await page.GetByRole(AriaRole.Table).InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task A_vendor_admin_manages_its_own_vendor_roster_invitations_and_evidence_and_sees_no_other_vendor()
+    {
+        var (vendorId, vendorName) = await NonCompliantVendorAsync();
+        var (otherVendor, _) = await NonCompliantVendorAsync();
+        var vendorAdmin = await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendorId}/admins", new { handle = Unique("va") });
+        var page = await SignedInAsync(await portal.TokenAsync(vendorAdmin.GetProperty("id").GetGuid()));
+        Assert.Contains($"Signed in as {vendorAdmin.GetProperty("handle").GetString()} · {vendorName}", await page.Locator("header").InnerTextAsync());
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "My vendor" }).ClickAsync();
+        Assert.Equal(vendorName, await page.Locator("h1").InnerTextAsync());
+        Assert.Contains("not met", await page.Locator("main").InnerTextAsync()); // the expired SOC 2 shows to the vendor too
+
+        var handle = Unique("ann");
+        await page.GetByLabel("Handle (lower-case letters, digits, hyphens)").FillAsync(handle);
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Ana Notator");
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }), url => url.EndsWith($"/Vendors/{vendorId}"), "add-annotator");
+        Assert.Contains($"Added {handle}", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Invite {handle}" }), url => url.Contains($"/Vendors/{vendorId}"), "invite");
+        var invitation = (await page.Locator("#invitation").InnerTextAsync()).Trim();
+        using var anonymous = portal.Client(null);
+        var key = await portal.PostAsync(anonymous, "/v1/invitations/redeem", new { invitation });
+        var me = await portal.Client(key.GetProperty("token").GetString()).GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/me");
+        Assert.Equal(handle, me.GetProperty("handle").GetString());
+        Assert.DoesNotContain(key.GetProperty("token").GetString()!, await page.ContentAsync()); // the key is the annotator's alone
+
+        await page.GetByLabel("Kind").SelectOptionAsync("dpa");
+        await page.GetByLabel("Issued on").FillAsync("2026-06-01");
+        await page.GetByLabel("Document").SetInputFilesAsync(new FilePayload { Name = "dpa.pdf", MimeType = "application/pdf", Buffer = Encoding.UTF8.GetBytes("%PDF the vendor's DPA") });
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Upload" }), url => url.EndsWith($"/Vendors/{vendorId}"), "vendor-evidence");
+        Assert.Contains("Filed dpa", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Verify dpa" }).CountAsync()); // procurement verifies
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "vendor-admin.png"), FullPage = true });
+
+        var other = await page.GotoAsync($"/Vendors/{otherVendor}");
+        Assert.Equal(404, other!.Status);
+        await page.GotoAsync("/Vendors");
+        Assert.Contains("/Forbidden", page.Url);
+
+        // Wherever the Portal shows a person, it shows handle and vendor: the auditor's audit log names the invitation's issuer.
+        var auditorId = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Audra Auditor"), roles = new[] { "auditor" } })).GetProperty("id").GetGuid();
+        var auditorToken = await portal.TokenAsync(auditorId);
+        var entries = new List<System.Text.Json.JsonElement>();
+        for (long? after = 0; after is not null;)
+        {
+            var auditPage = await portal.Client(auditorToken).GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/audit?after={after}&limit=500");
+            entries.AddRange(auditPage.GetProperty("items").EnumerateArray());
+            after = auditPage.GetProperty("next").ValueKind == System.Text.Json.JsonValueKind.Number ? auditPage.GetProperty("next").GetInt64() : null;
+        }
+        var issued = entries.Single(e => e.GetProperty("action").GetString() == "invitation.create" && e.GetProperty("actor").GetString() == $"principal:{vendorAdmin.GetProperty("id").GetString()}");
+        var auditor = await SignedInAsync(auditorToken);
+        await auditor.GotoAsync($"/Audit?after={issued.GetProperty("seq").GetInt64() - 1}");
+        var row = auditor.Locator("tbody tr").First;
+        Assert.Contains($"{vendorAdmin.GetProperty("handle").GetString()} · {vendorName}", await row.InnerTextAsync());
+        Assert.Contains($"{handle} · {vendorName}", await row.InnerTextAsync());
     }
 
     [Fact]

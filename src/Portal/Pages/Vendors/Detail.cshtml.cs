@@ -91,6 +91,34 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
         return LocalRedirect($"/Vendors/{Id}");
     }
 
+    /// <summary>An enrolment invitation just issued: shown on this response only, never stored by the Portal.</summary>
+    public (string Handle, string Invitation, DateTimeOffset ExpiresAt)? Invitation { get; private set; }
+
+    /// <summary>Whether the viewer manages the roster (a vendor-admin of this vendor; the Gateway decides, the page offers).</summary>
+    public bool ManagesRoster => User.IsInRole("vendor-admin") || User.IsInRole("admin");
+
+    /// <summary>Adds an annotator to the roster (vendor-admin, admin); they enrol through an invitation.</summary>
+    public async Task<IActionResult> OnPostAnnotatorAsync(string handle, string? displayName, CancellationToken ct)
+    {
+        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/annotators", new { handle, displayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName }, ct);
+        Message = ok ? $"Added {body.GetProperty("handle").GetString()}: send them an enrolment invitation." : GatewayClient.Detail(body);
+        return LocalRedirect($"/Vendors/{Id}");
+    }
+
+    /// <summary>Issues a one-time enrolment invitation and shows it once: the annotator redeems it for their own key,
+    /// which nobody else sees.</summary>
+    public async Task<IActionResult> OnPostInviteAsync(Guid principalId, string handle, CancellationToken ct)
+    {
+        var (ok, body) = await gateway.PostAsync(User, $"/v1/principals/{principalId}/invitations", new { }, ct);
+        if (!ok)
+        {
+            Error = GatewayClient.Detail(body);
+            return await OnGetAsync(ct);
+        }
+        Invitation = (handle, body.GetProperty("invitation").GetString()!, body.GetProperty("expiresAt").GetDateTimeOffset());
+        return await OnGetAsync(ct);
+    }
+
     public async Task<IActionResult> OnPostVerifyAsync(Guid evidenceId, CancellationToken ct)
     {
         var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/evidence/{evidenceId}/verification", new { }, ct);

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Json;
+
+namespace VendorGate.Portal;
+
+/// <summary>Names people the way the Portal always shows them: handle and vendor ("ann-a · Acme Labelling", or
+/// "mia-maintainer · staff"), so two people never look alike. Read from the Gateway with the viewer's own credential,
+/// once per request per person; what the viewer may not read stays an id.</summary>
+public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
+{
+    private readonly Dictionary<Guid, string> _people = [];
+    private readonly Dictionary<Guid, string> _vendors = [];
+
+    private ClaimsPrincipal User => http.HttpContext!.User;
+
+    public async Task<string> VendorAsync(Guid vendorId, CancellationToken ct)
+    {
+        if (!_vendors.TryGetValue(vendorId, out var name))
+        {
+            name = await TryGetAsync($"/v1/vendors/{vendorId}", ct) is { } vendor ? vendor.GetProperty("name").GetString()! : $"vendor {vendorId}";
+            _vendors[vendorId] = name;
+        }
+        return name;
+    }
+
+    /// <summary>"handle · vendor" (or "· staff"), or the id when the viewer may not read that principal.</summary>
+    public async Task<string> PersonAsync(Guid principalId, CancellationToken ct)
+    {
+        if (!_people.TryGetValue(principalId, out var name))
+        {
+            name = await TryGetAsync($"/v1/principals/{principalId}", ct) is { } p
+                ? await DescribeAsync(p.GetProperty("handle").GetString()!, p.GetProperty("vendorId").ValueKind == JsonValueKind.String ? p.GetProperty("vendorId").GetGuid() : null, ct)
+                : $"principal {principalId}";
+            _people[principalId] = name;
+        }
+        return name;
+    }
+
+    public async Task<string> DescribeAsync(string handle, Guid? vendorId, CancellationToken ct) =>
+        vendorId is { } vendor ? $"{handle} · {await VendorAsync(vendor, ct)}" : $"{handle} · staff";
+
+    /// <summary>An audit actor or target: <c>principal:{id}</c> becomes a person; anything else is shown as written.</summary>
+    public async Task<string> ReferenceAsync(string reference, CancellationToken ct) =>
+        reference.StartsWith("principal:", StringComparison.Ordinal) && Guid.TryParse(reference["principal:".Length..], out var id)
+            ? await PersonAsync(id, ct)
+            : reference;
+
+    private async Task<JsonElement?> TryGetAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return await gateway.GetAsync(User, path, ct);
+        }
+        catch (GatewayException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+    }
+}
