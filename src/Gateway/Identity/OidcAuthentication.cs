@@ -41,6 +41,14 @@ public static class OidcAuthentication
                 jwt.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = context => BindAsync(context, issuer),
+                    // The provider's keys could not be fetched (it is down, or unreachable): a refusal that says so, not a 500.
+                    OnAuthenticationFailed = async context =>
+                    {
+                        if (!await ReachableAsync(context.Options, context.HttpContext.RequestAborted))
+                        {
+                            context.Fail($"The OpenID provider {issuer.Issuer} could not be reached to check the token; try again shortly.");
+                        }
+                    },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
@@ -73,6 +81,20 @@ public static class OidcAuthentication
             return index >= 0 ? SchemeOf(index) : ApiKeyAuthenticationHandler.SchemeName;
         });
         return auth;
+    }
+
+    /// <summary>Whether the provider's discovery document and keys could be read (cached by the handler).</summary>
+    private static async Task<bool> ReachableAsync(JwtBearerOptions options, CancellationToken ct)
+    {
+        try
+        {
+            await options.ConfigurationManager!.GetConfigurationAsync(ct);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static async Task BindAsync(TokenValidatedContext context, OidcIssuerOptions issuer)

@@ -16,13 +16,13 @@ public static class ApiDocumentation
             {
                 Title = "VendorGate Gateway",
                 Version = "v1",
-                Description = "The governed write path into a fine-tuning corpus. Authenticate with `Authorization: Bearer vg_<keyid>_<secret>`.",
+                Description = "The governed write path into a fine-tuning corpus. Authenticate with `Authorization: Bearer vg_<keyid>_<secret>` (an API key), or, for staff, a bearer access token from a configured OpenID provider.",
             });
             o.AddSecurityDefinition("apiKey", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "An API key: vg_<keyid>_<secret>",
+                Description = "An API key (vg_<keyid>_<secret>), or a staff member's OpenID Connect access token (JWT) from a configured issuer",
             });
             o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] });
             o.OperationFilter<NdjsonBodyFilter>();

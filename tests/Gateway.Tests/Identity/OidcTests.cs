@@ -16,6 +16,8 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
 {
     private readonly Actors _actors = new(app);
 
+    private const string Unreachable = "http://127.0.0.1:9/unreachable";
+
     public static Dictionary<string, string?> OidcSettings => new()
     {
         ["VendorGate:Identity:Oidc:0:Issuer"] = OidcProvider.Issuer,
@@ -24,6 +26,8 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         ["VendorGate:Identity:Oidc:0:RoleMap:vg.maintainer"] = "maintainer",
         ["VendorGate:Identity:Oidc:0:RoleMap:vg.security"] = "security",
         ["VendorGate:Identity:Oidc:0:RoleMap:vg.auditor"] = "auditor",
+        ["VendorGate:Identity:Oidc:1:Issuer"] = Unreachable, // a second provider, down
+        ["VendorGate:Identity:Oidc:1:Audience"] = OidcProvider.Audience,
         ["VendorGate:Identity:RequireOidcFor:0"] = "review",
         ["VendorGate:Identity:RequireOidcFor:1"] = "override",
         ["VendorGate:Identity:RequireOidcFor:2"] = "revoke",
@@ -105,6 +109,12 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         var foreign = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
         var untrusted = await (await app.ClientFor(foreign).GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Contains("issuer is not one this Gateway trusts", untrusted.GetProperty("detail").GetString());
+
+        // A token naming a configured provider that cannot be reached: refused with the reason, not a 500.
+        claims["iss"] = Unreachable;
+        var down = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
+        var unreachable = await (await app.ClientFor(down).GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Contains("could not be reached", unreachable.GetProperty("detail").GetString());
 
         await _actors.Admin.PostOk($"/v1/principals/{id}/deactivation", new { reason = "moved to another team" });
         var deactivated = await (await maintainer.GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
