@@ -36,6 +36,7 @@ var app = builder.Build();
 
 await app.Services.InitializeStorageAsync();
 await BootstrapAdmin.EnsureAsync(app.Services);
+await SigningKeyRegistry.PublishCurrentAsync(app.Services);
 await StalledJobs.ScheduleAsync(app.Services);
 await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services);
 app.Services.ScheduleCompliance();

@@ -8,50 +8,52 @@ using VendorGate.Attest.Transparency;
 
 namespace VendorGate.Verify;
 
-/// <summary>The two checks of the CLI, returning its exit codes.</summary>
+/// <summary>The checks of the CLI, each reported to a <see cref="Verdict"/>, returning its exit codes.</summary>
 internal static class Verifier
 {
     public const int Valid = 0;
     public const int Invalid = 1;
     public const int UsageError = 2;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    public static async Task<int> PrintDigestAsync(FileInfo corpusFile, TextWriter output, CancellationToken ct)
+    public static async Task<int> PrintDigestAsync(FileInfo corpusFile, TextWriter output, bool json, CancellationToken ct)
     {
         try
         {
             await using var stream = corpusFile.OpenRead();
             var (digest, count) = await CorpusDigest.ComputeAsync(stream, ct);
-            await output.WriteLineAsync($"{BatchDigest.Format(digest)} {count}");
+            await output.WriteLineAsync(json
+                ? new JsonObject { ["digest"] = BatchDigest.Format(digest), ["count"] = count }.ToJsonString()
+                : $"{BatchDigest.Format(digest)} {count}");
             return Valid;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or DecoderFallbackException)
         {
-            await output.WriteLineAsync($"error: {e.Message}");
-            return UsageError;
+            return new Verdict(output, json).Error(e.Message);
         }
     }
 
-    public static async Task<int> VerifyEnvelopeAsync(FileInfo envelopeFile, string[] keys, int threshold, TextWriter output, CancellationToken ct)
+    public static async Task<int> VerifyEnvelopeAsync(FileInfo envelopeFile, string[] keys, int threshold, Verdict verdict, CancellationToken ct)
     {
-        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks) || jwks is null)
+        if (await LoadAsync(envelopeFile, keys, verdict, ct) is not var (envelope, jwks) || jwks is null)
         {
             return UsageError;
         }
-        return Report(envelope, jwks, threshold, output, printStatement: true);
+        if (CheckSignatures(envelope, jwks, threshold, verdict))
+        {
+            verdict.Statement = JsonNode.Parse(envelope.Payload);
+        }
+        return verdict.Finish($"{envelope.Signatures.Count} signature(s), threshold {threshold} met by trusted keys");
     }
 
-    public static async Task<int> VerifyCorpusAsync(FileInfo corpusFile, FileInfo envelopeFile, string[]? keys, int threshold, TextWriter output, CancellationToken ct)
+    public static async Task<int> VerifyCorpusAsync(FileInfo corpusFile, FileInfo envelopeFile, string[]? keys, int threshold, Verdict verdict, CancellationToken ct)
     {
-        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
+        if (await LoadAsync(envelopeFile, keys, verdict, ct) is not var (envelope, jwks))
         {
             return UsageError;
         }
         if (!corpusFile.Exists)
         {
-            await output.WriteLineAsync($"error: {corpusFile.FullName} does not exist");
-            return UsageError;
+            return verdict.Error($"{corpusFile.FullName} does not exist");
         }
         Statement statement;
         (byte[] Digest, long Count) computed;
@@ -63,30 +65,28 @@ internal static class Verifier
         }
         catch (Exception e) when (e is FormatException or DecoderFallbackException)
         {
-            await output.WriteLineAsync($"error: {e.Message}");
-            return UsageError;
+            return verdict.Error(e.Message);
         }
         var expected = statement.Subjects.FirstOrDefault()?.Sha256;
         var actual = Convert.ToHexStringLower(computed.Digest);
-        await output.WriteLineAsync($"corpus:    {computed.Count} example(s), digest sha256:{actual}");
-        await output.WriteLineAsync($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
+        verdict.Note($"corpus:    {computed.Count} example(s), digest sha256:{actual}");
+        verdict.Note($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
         var digestMatches = string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase);
-        await output.WriteLineAsync(digestMatches ? "digest: MATCH" : "digest: MISMATCH (the file is not the content this envelope attests)");
-        var signatures = jwks is null ? Valid : Report(envelope, jwks, threshold, output, printStatement: false);
-        return digestMatches && signatures == Valid ? Valid : Invalid;
+        verdict.Check("digest", digestMatches, digestMatches ? "MATCH" : "MISMATCH (the file is not the content this envelope attests)");
+        var signed = jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
+        return verdict.Finish($"{computed.Count} example(s) match the attested digest; {signed}");
     }
 
     /// <summary>Any file an envelope attests by its plain SHA-256 (an attestation report PDF): the digest must be a subject's.</summary>
-    public static async Task<int> VerifyFileAsync(FileInfo file, FileInfo envelopeFile, string[]? keys, int threshold, TextWriter output, CancellationToken ct)
+    public static async Task<int> VerifyFileAsync(FileInfo file, FileInfo envelopeFile, string[]? keys, int threshold, Verdict verdict, CancellationToken ct)
     {
-        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
+        if (await LoadAsync(envelopeFile, keys, verdict, ct) is not var (envelope, jwks))
         {
             return UsageError;
         }
         if (!file.Exists)
         {
-            await output.WriteLineAsync($"error: {file.FullName} does not exist");
-            return UsageError;
+            return verdict.Error($"{file.FullName} does not exist");
         }
         Statement statement;
         try
@@ -95,8 +95,7 @@ internal static class Verifier
         }
         catch (FormatException e)
         {
-            await output.WriteLineAsync($"error: {e.Message}");
-            return UsageError;
+            return verdict.Error(e.Message);
         }
         string actual;
         await using (var stream = file.OpenRead())
@@ -104,17 +103,17 @@ internal static class Verifier
             actual = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, ct));
         }
         var subject = statement.Subjects.FirstOrDefault(s => string.Equals(s.Sha256, actual, StringComparison.OrdinalIgnoreCase));
-        await output.WriteLineAsync($"file:      {file.Name} sha256:{actual}");
-        await output.WriteLineAsync($"statement: {statement.PredicateType}; subject(s) {string.Join(", ", statement.Subjects.Select(s => $"{s.Name} sha256:{s.Sha256}"))}");
-        await output.WriteLineAsync(subject is not null ? "digest: MATCH" : "digest: MISMATCH (the file is not the one this envelope attests)");
-        var signatures = jwks is null ? Valid : Report(envelope, jwks, threshold, output, printStatement: false);
-        return subject is not null && signatures == Valid ? Valid : Invalid;
+        verdict.Note($"file:      {file.Name} sha256:{actual}");
+        verdict.Note($"statement: {statement.PredicateType}; subject(s) {string.Join(", ", statement.Subjects.Select(s => $"{s.Name} sha256:{s.Sha256}"))}");
+        verdict.Check("digest", subject is not null, subject is not null ? "MATCH" : "MISMATCH (the file is not the one this envelope attests)");
+        var signed = jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
+        return verdict.Finish($"{file.Name} is the attested {subject?.Name}; {signed}");
     }
 
     public static async Task<int> VerifySnapshotAsync(FileInfo contentFile, FileInfo manifestFile, FileInfo envelopeFile, string[]? keys, int threshold,
-        TextWriter output, CancellationToken ct)
+        Verdict verdict, CancellationToken ct)
     {
-        if (await LoadAsync(envelopeFile, keys, output, ct) is not var (envelope, jwks))
+        if (await LoadAsync(envelopeFile, keys, verdict, ct) is not var (envelope, jwks))
         {
             return UsageError;
         }
@@ -125,46 +124,42 @@ internal static class Verifier
             var (manifestDigest, digests) = await SnapshotFiles.ReadManifestAsync(manifestFile, domains, ct);
             var expected = statement.Subjects.FirstOrDefault()?.Sha256;
             var manifestMatches = string.Equals(expected, Convert.ToHexStringLower(manifestDigest), StringComparison.OrdinalIgnoreCase);
-            await output.WriteLineAsync($"manifest:  {digests.Count} example(s), digest sha256:{Convert.ToHexStringLower(manifestDigest)}");
-            await output.WriteLineAsync($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
-            await output.WriteLineAsync(manifestMatches ? "manifest: MATCH" : "manifest: MISMATCH (the manifest is not the one this envelope attests)");
+            verdict.Note($"manifest:  {digests.Count} example(s), digest sha256:{Convert.ToHexStringLower(manifestDigest)}");
+            verdict.Note($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
+            verdict.Check("manifest", manifestMatches, manifestMatches ? "MATCH" : "MISMATCH (the manifest is not the one this envelope attests)");
             var contentProblem = await SnapshotFiles.CheckContentAsync(contentFile, digests, ct);
-            await output.WriteLineAsync(contentProblem is null ? $"content: MATCH ({digests.Count} lines)" : $"content: MISMATCH ({contentProblem})");
-            var signatures = jwks is null ? Valid : Report(envelope, jwks, threshold, output, printStatement: false);
-            return manifestMatches && contentProblem is null && signatures == Valid ? Valid : Invalid;
+            verdict.Check("content", contentProblem is null, contentProblem is null ? $"MATCH ({digests.Count} lines)" : $"MISMATCH ({contentProblem})");
+            var signed = jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
+            return verdict.Finish($"{statement.Subjects.FirstOrDefault()?.Name}: {digests.Count} example(s) match the attested manifest; {signed}");
         }
         catch (Exception e) when (e is FormatException or IOException or JsonException or DecoderFallbackException)
         {
-            await output.WriteLineAsync($"error: {e.Message}");
-            return UsageError;
+            return verdict.Error(e.Message);
         }
     }
 
-    private static int Report(Envelope envelope, JsonWebKeySet jwks, int threshold, TextWriter output, bool printStatement)
+    /// <summary>One check per verified key and per problem, then whether the threshold was met.</summary>
+    private static bool CheckSignatures(Envelope envelope, JsonWebKeySet jwks, int threshold, Verdict verdict)
     {
         var result = new EnvelopeVerifier(jwks.Keys).TryVerify(envelope, threshold);
         foreach (var kid in result.VerifiedKeyIds)
         {
-            output.WriteLine($"signature: valid, key {kid}");
+            verdict.Check("signature", true, $"valid, key {kid}");
         }
         foreach (var problem in result.Problems)
         {
-            output.WriteLine($"signature: {problem}");
+            verdict.Note($"signature: {problem}");
         }
-        output.WriteLine(result.Valid
-            ? $"VALID: {result.VerifiedKeyIds.Count} trusted signature(s), threshold {threshold}"
-            : $"INVALID: {result.VerifiedKeyIds.Count} trusted signature(s), threshold {threshold}");
-        if (printStatement && result.Valid)
-        {
-            output.WriteLine(JsonNode.Parse(envelope.Payload)!.ToJsonString(Indented));
-        }
-        return result.Valid ? Valid : Invalid;
+        verdict.Check("threshold", result.Valid, result.Valid
+            ? $"{result.VerifiedKeyIds.Count} trusted signature(s), threshold {threshold}"
+            : $"{result.VerifiedKeyIds.Count} trusted signature(s), threshold {threshold}{(result.Problems.Count > 0 ? $" ({result.Problems[0]})" : "")}");
+        return result.Valid;
     }
 
     /// <summary>Checks that the log behind <paramref name="newer"/> extends the log behind <paramref name="older"/>: both
     /// checkpoints signed by a trusted key, same origin, and the RFC 9162 consistency proof between their sizes
     /// (<c>GET /v1/audit/proofs/consistency?from=&amp;to=</c>) leads from the older root to the newer.</summary>
-    public static async Task<int> VerifyAuditAsync(FileInfo older, FileInfo newer, FileInfo? proofFile, string[] keys, TextWriter output, CancellationToken ct)
+    public static async Task<int> VerifyAuditAsync(FileInfo older, FileInfo newer, FileInfo? proofFile, string[] keys, Verdict verdict, CancellationToken ct)
     {
         Checkpoint old, current;
         IReadOnlyList<Checkpoint.NoteSignature> oldSignatures, currentSignatures;
@@ -187,20 +182,18 @@ internal static class Verifier
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException
             or JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            await output.WriteLineAsync($"error: {e.Message}");
-            return UsageError;
+            return verdict.Error(e.Message);
         }
         foreach (var (name, checkpoint, signatures) in new[] { ("older", old, oldSignatures), ("newer", current, currentSignatures) })
         {
             var key = checkpoint.VerifiedBy(signatures, trusted);
-            await output.WriteLineAsync(key is null
-                ? $"{name}: {checkpoint.Origin} size {checkpoint.Size}: no signature verifies with a trusted key"
-                : $"{name}: {checkpoint.Origin} size {checkpoint.Size} root {Convert.ToBase64String(checkpoint.RootHash)}, signed by {key.Kid}");
-            if (key is null)
-            {
-                await output.WriteLineAsync("INVALID: a checkpoint is not signed by a trusted key");
-                return Invalid;
-            }
+            verdict.Check(name, key is not null, key is null
+                ? $"{checkpoint.Origin} size {checkpoint.Size}: no signature verifies with a trusted key"
+                : $"{checkpoint.Origin} size {checkpoint.Size} root {Convert.ToBase64String(checkpoint.RootHash)}, signed by {key.Kid}");
+        }
+        if (verdict.Failed)
+        {
+            return verdict.Finish("");
         }
         var problem = old.Origin != current.Origin ? $"the checkpoints are of different logs ({old.Origin}, {current.Origin})"
             : current.Size < old.Size ? $"the newer checkpoint has {current.Size} entries, fewer than the older's {old.Size}: the log was truncated"
@@ -211,10 +204,8 @@ internal static class Verifier
             : !MerkleTree.VerifyConsistency(old.Size, current.Size, old.RootHash, current.RootHash, proof)
                 ? "the consistency proof does not lead from the older root to the newer: the log's past was rewritten"
             : null;
-        await output.WriteLineAsync(problem is null
-            ? $"VALID: the log of {current.Size} entries extends the checkpoint of {old.Size}"
-            : $"INVALID: {problem}");
-        return problem is null ? Valid : Invalid;
+        verdict.Check("consistency", problem is null, problem ?? $"{old.Size} → {current.Size} proven");
+        return verdict.Finish($"the log of {current.Size} entries extends the checkpoint of {old.Size}");
     }
 
     private static async Task<JsonWebKeySet> LoadKeysAsync(string[] keys, CancellationToken ct)
@@ -231,7 +222,7 @@ internal static class Verifier
         return new JsonWebKeySet(trusted);
     }
 
-    private static async Task<(Envelope Envelope, JsonWebKeySet? Keys)?> LoadAsync(FileInfo envelopeFile, string[]? keys, TextWriter output, CancellationToken ct)
+    private static async Task<(Envelope Envelope, JsonWebKeySet? Keys)?> LoadAsync(FileInfo envelopeFile, string[]? keys, Verdict verdict, CancellationToken ct)
     {
         try
         {
@@ -240,7 +231,7 @@ internal static class Verifier
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException)
         {
-            await output.WriteLineAsync($"error: {e.Message}");
+            verdict.Error(e.Message);
             return null;
         }
     }

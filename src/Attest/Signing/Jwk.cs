@@ -12,22 +12,24 @@ public sealed record Jwk(
     [property: JsonPropertyName("kid")] string Kid,
     [property: JsonPropertyName("kty")] string Kty,
     [property: JsonPropertyName("alg")] string Alg,
-    [property: JsonPropertyName("crv")] string? Crv = null,
-    [property: JsonPropertyName("x")] string? X = null,
-    [property: JsonPropertyName("y")] string? Y = null,
-    [property: JsonPropertyName("n")] string? N = null,
-    [property: JsonPropertyName("e")] string? E = null)
+    [property: JsonPropertyName("crv"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Crv = null,
+    [property: JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? X = null,
+    [property: JsonPropertyName("y"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Y = null,
+    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? N = null,
+    [property: JsonPropertyName("e"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? E = null)
 {
     /// <summary>Always <c>sig</c>.</summary>
     [JsonPropertyName("use")]
     public string Use { get; init; } = "sig";
 
-    /// <summary>Unix time the key first signed.</summary>
+    /// <summary>Unix time the key became the signing key (published at start-up, before its first signature).</summary>
     [JsonPropertyName("nbf")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? NotBefore { get; init; }
 
     /// <summary>Unix time a newer key took over; the key still verifies what it signed.</summary>
     [JsonPropertyName("retired")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Retired { get; init; }
 
     /// <summary>The public key of an ECDSA P-256 key.</summary>

@@ -48,6 +48,24 @@ public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit)
         return JsonSerializer.Deserialize<Jwk>(key.Jwk)!;
     }
 
+    /// <summary>Publishes the key that signs now at start-up, so a verifier can pin it before the first signature. A
+    /// signer that cannot be reached yet (a vault outage) does not stop the start: the key is published when it first
+    /// signs, and <c>/readyz</c> reports the signer.</summary>
+    public static async Task PublishCurrentAsync(IServiceProvider services)
+    {
+        using var scope = services.CreateScope();
+        try
+        {
+            var key = await scope.ServiceProvider.GetRequiredService<ISigner>().GetCurrentKeyAsync();
+            await scope.ServiceProvider.GetRequiredService<SigningKeyRegistry>().RecordAsync(key, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            scope.ServiceProvider.GetRequiredService<ILogger<SigningKeyRegistry>>()
+                .LogWarning(e, "The current signing key could not be read at start-up; it is published in the JWKS when it first signs.");
+        }
+    }
+
     public async Task<JsonWebKeySet> ToJwksAsync(CancellationToken cancellationToken)
     {
         var keys = await db.SigningKeys.AsNoTracking().ToListAsync(cancellationToken);

@@ -27,7 +27,8 @@ public static class EvalApi
         coverage.MapPut("/{domain}", SetCoverage).RequireAuthorization(Policies.Merge).WithName("SetEvalCoverage")
             .WithSummary("Sets the eval probes covering a domain (maintainer); an empty list removes the coverage.").ProducesValidationProblem();
         coverage.MapGet("/", GetCoverage).WithName("GetEvalCoverage")
-            .WithSummary("The coverage map and how many probes a domain needs before its examples can merge.");
+            .WithSummary("The coverage map, domains in order (page with ?cursor=), and how many probes a domain needs before its examples can merge.")
+            .ProducesValidationProblem();
 
         var canaries = routes.MapGroup("/v1/canaries").WithTags("Eval gates").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403);
@@ -93,10 +94,12 @@ public static class EvalApi
         return TypedResults.Ok(ViewOf(row));
     }
 
-    private static async Task<Ok<CoverageMap>> GetCoverage(VendorGateDb db, IOptions<EvalCoverageOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<CoverageMap>, ValidationProblem>> GetCoverage(
+        VendorGateDb db, IOptions<EvalCoverageOptions> options, int? limit, string? cursor, CancellationToken ct)
     {
-        var rows = await db.EvalCoverage.AsNoTracking().OrderBy(c => c.Domain).ToListAsync(ct);
-        return TypedResults.Ok(new CoverageMap(options.Value.MinProbes, rows.Select(ViewOf).ToList()));
+        return await Paging.ByKeyAsync(db.EvalCoverage.AsNoTracking(), c => c.Domain, cursor, limit, ViewOf, ct) is { } page
+            ? TypedResults.Ok(new CoverageMap(options.Value.MinProbes, page.Items, page.NextCursor))
+            : Paging.BadCursor();
     }
 
     private static CoverageView ViewOf(EvalCoverage c) => new(c.Domain, JsonSerializer.Deserialize<string[]>(c.ProbeIds)!, c.UpdatedAt);
@@ -183,20 +186,9 @@ public static class EvalApi
     private static async Task<Results<Ok<Page<CanaryView>>, ValidationProblem>> ListCanaries(
         VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
     {
-        var take = Paging.Limit(limit);
-        var query = db.CanaryProbes.AsNoTracking();
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            if (!CanaryValidator.IsId(cursor))
-            {
-                return Problems.Invalid("cursor", "The cursor is not one this API returned.");
-            }
-            query = query.Where(p => string.Compare(p.Id, cursor) > 0);
-        }
-        var rows = await query.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct);
-        var more = rows.Count > take;
-        rows = more ? rows[..take] : rows;
-        return TypedResults.Ok(new Page<CanaryView>(rows.Select(CanaryView.Of).ToList(), more ? rows[^1].Id : null));
+        return await Paging.ByKeyAsync(db.CanaryProbes.AsNoTracking(), p => p.Id, cursor, limit, CanaryView.Of, ct) is { } page
+            ? TypedResults.Ok(page)
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Ok<CanaryView>, ProblemHttpResult>> GetCanary(string id, VendorGateDb db, CancellationToken ct) =>

@@ -66,7 +66,8 @@ public sealed class RecordCanaryResultsValidator : AbstractValidator<RecordCanar
 
 public sealed record CoverageView(string Domain, IReadOnlyList<string> ProbeIds, DateTimeOffset UpdatedAt);
 
-public sealed record CoverageMap(int MinProbes, IReadOnlyList<CoverageView> Items);
+/// <summary>A page of the coverage map (domains in order), with the probes a domain needs.</summary>
+public sealed record CoverageMap(int MinProbes, IReadOnlyList<CoverageView> Items, string? NextCursor);
 
 public sealed record CanaryView(string Id, string Prompt, string Expectation, IReadOnlyList<string> Tags, string? Trigger, DateTimeOffset CreatedAt,
     DateTimeOffset? RetiredAt, string? RetiredReason)

@@ -15,6 +15,10 @@ public static class IdentityApi
             .WithName("CreateStaff").WithSummary("Creates a staff principal with staff roles only (admin).")
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
 
+        routes.MapGet("/v1/staff", ListStaff).WithTags("Identity").RequireAuthorization(Policies.ReadStaff)
+            .WithName("ListStaff").WithSummary("Staff principals (people and service principals) in creation order; page with ?cursor=.")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+
         routes.MapGet("/v1/me", Me).WithTags("Identity").WithName("GetMe")
             .WithSummary("The principal this key or OpenID Connect token belongs to, with the roles it acts with (what a client may offer its user).").ProducesProblem(401);
 
@@ -70,6 +74,21 @@ public static class IdentityApi
         await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, name, principal.Roles, oidc = oidc is null ? null : new { oidc.Issuer, subject, email } }, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
+    }
+
+    private static async Task<Results<Ok<Page<PrincipalView>>, ValidationProblem>> ListStaff(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    {
+        if (!Paging.TryDecode(cursor, out var after))
+        {
+            return Paging.BadCursor();
+        }
+        var take = Paging.Limit(limit);
+        var query = db.Principals.AsNoTracking().Where(p => p.Kind == PrincipalKinds.Staff);
+        if (after is { } last)
+        {
+            query = query.Where(p => p.Id.CompareTo(last) > 0);
+        }
+        return TypedResults.Ok(Paging.Build(await query.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct), take, p => p.Id, PrincipalView.Of));
     }
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Me(Caller caller, VendorGateDb db, CancellationToken ct) =>

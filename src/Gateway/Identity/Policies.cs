@@ -19,6 +19,7 @@ public static class Policies
     public const string Rescan = nameof(Rescan);
     public const string Invite = nameof(Invite);
     public const string ReadDirectory = nameof(ReadDirectory);
+    public const string ReadStaff = nameof(ReadStaff);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,6 +45,8 @@ public static class Policies
             .AddPolicy(Procure, p => p.RequireRole(Roles.Procurement))
             .AddPolicy(Rescan, p => p.RequireRole(Roles.Maintainer, Roles.Security))
             .AddPolicy(Invite, p => p.RequireRole(Roles.Admin, Roles.VendorAdmin))
+            // Who the staff are: staff who decide or check decisions; not vendors, not pipelines.
+            .AddPolicy(ReadStaff, p => p.RequireRole(Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor))
             // Vendors, rosters and principals: everyone but the eval harness, which reads models and canaries only
             // (a vendor principal sees its own vendor; the handlers filter).
             .AddPolicy(ReadDirectory, p => p.RequireRole(Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor,

@@ -1,4 +1,7 @@
 using System.Buffers.Text;
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace VendorGate.Gateway.Infrastructure;
 
@@ -33,10 +36,64 @@ public static class Paging
         return true;
     }
 
-    public static Page<TOut> Build<TIn, TOut>(List<TIn> rowsPlusOne, int limit, Func<TIn, Guid> id, Func<TIn, TOut> map)
+    public static Page<TOut> Build<TIn, TOut>(List<TIn> rowsPlusOne, int limit, Func<TIn, Guid> id, Func<TIn, TOut> map) =>
+        BuildKeyed(rowsPlusOne, limit, row => Encode(id(row)), map);
+
+    /// <summary>Lists keyed by a name (canaries, models, snapshot versions): the cursor is the last key seen, opaque.</summary>
+    public static string EncodeKey(string lastKey) => "k" + Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(lastKey));
+
+    public static bool TryDecodeKey(string? cursor, out string? lastKey)
+    {
+        lastKey = null;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return true;
+        }
+        if (cursor.Length is < 2 or > 700 || cursor[0] != 'k')
+        {
+            return false;
+        }
+        var bytes = new byte[Base64Url.GetMaxDecodedLength(cursor.Length - 1)];
+        if (Base64Url.DecodeFromChars(cursor.AsSpan(1), bytes, out _, out var written) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+        try
+        {
+            lastKey = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 0, written);
+            return !lastKey.Contains('\0');
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    public static Page<TOut> BuildKeyed<TIn, TOut>(List<TIn> rowsPlusOne, int limit, Func<TIn, string> cursorOf, Func<TIn, TOut> map)
     {
         var more = rowsPlusOne.Count > limit;
         var rows = more ? rowsPlusOne[..limit] : rowsPlusOne;
-        return new Page<TOut>(rows.Select(map).ToList(), more ? Encode(id(rows[^1])) : null);
+        return new Page<TOut>(rows.Select(map).ToList(), more ? cursorOf(rows[^1]) : null);
     }
+
+    /// <summary>One page of <paramref name="query"/> in the order of a string key (ordinal), after the cursor's key;
+    /// null for a cursor this API did not return.</summary>
+    public static async Task<Page<TOut>?> ByKeyAsync<T, TOut>(IQueryable<T> query, Expression<Func<T, string>> key, string? cursor, int? limit,
+        Func<T, TOut> map, CancellationToken ct)
+    {
+        if (!TryDecodeKey(cursor, out var after))
+        {
+            return null;
+        }
+        if (after is not null)
+        {
+            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, key.Body, Expression.Constant(after));
+            query = query.Where(Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(compare, Expression.Constant(0)), key.Parameters));
+        }
+        var take = Limit(limit);
+        var keyOf = key.Compile();
+        return BuildKeyed(await query.OrderBy(key).Take(take + 1).ToListAsync(ct), take, row => EncodeKey(keyOf(row)), map);
+    }
+
+    public static ValidationProblem BadCursor() => Problems.Invalid("cursor", "The cursor is not one this API returned.");
 }

@@ -35,10 +35,18 @@ public static class ModelsApi
             .RequireAuthorization(Policies.ReadCorpus).ProducesProblem(401).ProducesProblem(403);
         group.MapPost("/", Register).RequireAuthorization(Policies.Merge).WithName("RegisterModel")
             .WithSummary("Registers a model trained on a snapshot (maintainer).").ProducesValidationProblem().ProducesProblem(409);
+        group.MapGet("/", List).WithName("ListModels").WithSummary("Registered models by name; page with ?cursor=.").ProducesValidationProblem();
         group.MapGet("/{name}", Get).WithName("GetModel").WithSummary("A model and its snapshot.").ProducesProblem(404);
         group.MapGet("/{name}/examples/{index:long}", Blame).WithName("BlameModelExample")
             .WithSummary("Example n of the corpus behind the model, and who is accountable for it.").ProducesProblem(404);
         return routes;
+    }
+
+    private static async Task<Results<Ok<Page<ModelView>>, ValidationProblem>> List(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    {
+        return await Paging.ByKeyAsync(db.Set<Model>().AsNoTracking(), m => m.Name, cursor, limit, ModelView.Of, ct) is { } page
+            ? TypedResults.Ok(page)
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Created<ModelView>, ValidationProblem, ProblemHttpResult>> Register(

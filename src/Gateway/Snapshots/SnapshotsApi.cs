@@ -44,7 +44,7 @@ public static class SnapshotsApi
         group.MapPost("/", Cut).RequireAuthorization(Policies.Merge).RequireOidcFor(StaffActions.Cut)
             .WithName("CutSnapshot").WithSummary("Cuts the next major snapshot from the latest plus the approved batches (all, or those named) (maintainer).")
             .ProducesValidationProblem().ProducesProblem(409);
-        group.MapGet("/", List).WithName("ListSnapshots").WithSummary("Snapshots, newest first.");
+        group.MapGet("/", List).WithName("ListSnapshots").WithSummary("Snapshots, newest first; page with ?cursor=.").ProducesValidationProblem();
         group.MapGet("/{version}", Get).WithName("GetSnapshot").WithSummary("One snapshot and its counts.").ProducesProblem(404);
         group.MapGet("/{version}/manifest", Manifest).WithName("GetSnapshotManifest")
             .WithSummary("Streams the manifest as NDJSON: {index, digest, batchId, annotatorId, line, domain} (with the signed domain table, enough to rebuild the binary manifest and its digest).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
@@ -74,9 +74,30 @@ public static class SnapshotsApi
             _ => throw new InvalidOperationException("unknown cut outcome"),
         };
 
-    private static async Task<Ok<List<SnapshotView>>> List(VendorGateDb db, CancellationToken ct) =>
-        TypedResults.Ok((await db.Set<Snapshot>().AsNoTracking().ToListAsync(ct))
-            .OrderByDescending(s => s.Major).ThenByDescending(s => s.Minor).Select(SnapshotView.Of).ToList());
+    /// <summary>Newest first; the cursor is the last version seen.</summary>
+    private static async Task<Results<Ok<Page<SnapshotView>>, ValidationProblem>> List(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    {
+        if (!Paging.TryDecodeKey(cursor, out var after) || after is not null && !TryParseVersion(after, out _, out _))
+        {
+            return Paging.BadCursor();
+        }
+        var take = Paging.Limit(limit);
+        var query = db.Set<Snapshot>().AsNoTracking();
+        if (after is not null && TryParseVersion(after, out var major, out var minor))
+        {
+            query = query.Where(s => s.Major < major || s.Major == major && s.Minor < minor);
+        }
+        var rows = await query.OrderByDescending(s => s.Major).ThenByDescending(s => s.Minor).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(Paging.BuildKeyed(rows, take, s => Paging.EncodeKey(s.Version), SnapshotView.Of));
+    }
+
+    private static bool TryParseVersion(string version, out int major, out int minor)
+    {
+        minor = 0;
+        var parts = version.Split('.');
+        return int.TryParse(parts[0], System.Globalization.NumberStyles.None, null, out major) && parts.Length == 2
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, null, out minor);
+    }
 
     private static async Task<Results<Ok<SnapshotView>, ProblemHttpResult>> Get(string version, VendorGateDb db, CancellationToken ct) =>
         await FindAsync(db, version, ct) is { } s ? TypedResults.Ok(SnapshotView.Of(s)) : Problems.NotFound($"Snapshot {version}");

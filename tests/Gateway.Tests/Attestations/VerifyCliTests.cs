@@ -35,19 +35,34 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         var usage = VerifyCli.Run("envelope", envelope);
         var missing = VerifyCli.Run("corpus", Path.Combine(_dir, "nope.ndjson"), envelope);
 
+        var corpusJson = VerifyCli.Run("corpus", changed, envelope, "--keys", jwks, "--json");
+
         Assert.True(valid.Code == 0, valid.Output);
-        Assert.Contains("VALID", valid.Output);
+        Assert.StartsWith("VALID: ", LastLine(valid.Output));
         Assert.Contains($"batch:{id}", valid.Output);
         Assert.Contains("https://vendorgate.dev/attestations/batch-receipt/v1", valid.Output);
         Assert.True(corpusOk.Code == 0, corpusOk.Output);
         Assert.Contains("digest: MATCH", corpusOk.Output);
+        Assert.StartsWith("VALID: ", LastLine(corpusOk.Output));
+        // A file that is not the attested content, under valid signatures: the verdict (the last line) says INVALID and why.
         Assert.Equal(1, corpusChanged.Code);
-        Assert.Contains("MISMATCH", corpusChanged.Output);
+        Assert.Contains("signature: valid", corpusChanged.Output);
+        Assert.Equal("INVALID: digest: MISMATCH (the file is not the content this envelope attests)", LastLine(corpusChanged.Output));
+        Assert.DoesNotContain("VALID:", corpusChanged.Output.Replace("INVALID:", ""));
         Assert.Equal(1, forged.Code);
-        Assert.Contains("INVALID", forged.Output);
+        Assert.StartsWith("INVALID: threshold: 0 trusted signature(s)", LastLine(forged.Output));
         Assert.Equal(1, twoRequired.Code);
+        Assert.StartsWith("INVALID: threshold: 1 trusted signature(s), threshold 2", LastLine(twoRequired.Output));
         Assert.Equal(2, usage.Code);
         Assert.Equal(2, missing.Code);
+        Assert.StartsWith("INVALID: ", LastLine(missing.Output));
+
+        Assert.Equal(1, corpusJson.Code);
+        var report = System.Text.Json.JsonDocument.Parse(corpusJson.Output).RootElement;
+        Assert.False(report.GetProperty("valid").GetBoolean());
+        Assert.StartsWith("INVALID: digest", report.GetProperty("verdict").GetString());
+        Assert.Contains(report.GetProperty("checks").EnumerateArray(), c => c.GetProperty("check").GetString() == "digest" && !c.GetProperty("ok").GetBoolean());
+        Assert.Contains(report.GetProperty("checks").EnumerateArray(), c => c.GetProperty("check").GetString() == "threshold" && c.GetProperty("ok").GetBoolean());
     }
 
     [Fact]
@@ -75,14 +90,18 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         var forged = VerifyCli.Run("snapshot", contentFile, forgedManifest, envelope, "--keys", jwks);
 
         Assert.True(valid.Code == 0, valid.Output);
+        Assert.StartsWith("VALID: ", LastLine(valid.Output));
         Assert.Contains("manifest: MATCH", valid.Output);
         Assert.Contains("content: MATCH", valid.Output);
         Assert.Equal(1, edited.Code);
         Assert.Contains("content: MISMATCH", edited.Output);
+        Assert.StartsWith("INVALID: content: MISMATCH", LastLine(edited.Output));
         Assert.Equal(1, outOfOrder.Code);
         Assert.Equal(1, forged.Code);
         Assert.Contains("manifest: MISMATCH", forged.Output);
     }
+
+    private static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
 
     private string Save(string name, byte[] bytes)
     {

@@ -87,6 +87,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("GET /v1/audit/proofs/inclusion", c => c.GetAsync("/v1/audit/proofs/inclusion?seq=1&size=1"), AuditReaders, HttpStatusCode.OK),
             R("GET /v1/audit/proofs/consistency", c => c.GetAsync("/v1/audit/proofs/consistency?from=1&to=1"), AuditReaders, HttpStatusCode.OK),
 
+            R("GET /v1/staff", c => c.GetAsync("/v1/staff"), ["admin", "maintainer", "security", "procurement", "auditor"], HttpStatusCode.OK),
             R("POST /v1/staff", c => c.PostAsJsonAsync("/v1/staff", new { name = "", roles = new[] { "auditor" } }), ["admin"], HttpStatusCode.BadRequest),
             R("GET /v1/principals/{principalId:guid}/", c => c.GetAsync($"/v1/principals/{f.Throwaway}"), Directory, HttpStatusCode.OK),
             R("GET /v1/principals/{principalId:guid}/keys", c => c.GetAsync($"/v1/principals/{f.Throwaway}/keys"), ["admin", "vendor-admin"], HttpStatusCode.OK),
@@ -156,6 +157,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("GET /v1/examples/{digest}", c => c.GetAsync($"/v1/examples/sha256:{digest}"), CorpusReaders, HttpStatusCode.NotFound),
 
             R("POST /v1/models/", c => c.PostAsJsonAsync("/v1/models", new { name = "matrix-model", snapshotVersion = "999.0" }), ["maintainer"], HttpStatusCode.BadRequest),
+            R("GET /v1/models/", c => c.GetAsync("/v1/models"), CorpusReaders, HttpStatusCode.OK),
             R("GET /v1/models/{name}", c => c.GetAsync("/v1/models/no-such-model"), CorpusReaders, HttpStatusCode.NotFound),
             R("GET /v1/models/{name}/examples/{index:long}", c => c.GetAsync("/v1/models/no-such-model/examples/0"), CorpusReaders, HttpStatusCode.NotFound),
             R("POST /v1/models/{name}/canary-results", c => c.PostAsJsonAsync("/v1/models/no-such-model/canary-results", new { results = new[] { new { probeId = "p", passed = true } } }), ["eval-harness"], HttpStatusCode.NotFound),

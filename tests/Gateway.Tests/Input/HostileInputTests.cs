@@ -24,7 +24,8 @@ public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> wh
         {
             (vendor.Annotator, "/v1/batches"), (_actors.Admin, "/v1/vendors"), (_actors.Admin, $"/v1/vendors/{vendor.VendorId}/annotators"),
             (auditor, "/v1/revocations"), (auditor, "/v1/scan/signatures"), (auditor, "/v1/canaries"),
-            (procurement, $"/v1/vendors/{vendor.VendorId}/evidence"),
+            (procurement, $"/v1/vendors/{vendor.VendorId}/evidence"), (auditor, "/v1/snapshots"), (auditor, "/v1/models"),
+            (auditor, "/v1/staff"), (auditor, "/v1/eval/coverage"),
         };
         var failures = new List<string>();
         foreach (var (client, path) in lists)

@@ -30,8 +30,8 @@ public sealed class MultiProcessCutTests(ProductionGateway app) : IClassFixture<
         Assert.Equal(cuts[0].GetProperty("version").GetString(), cuts[1].GetProperty("parent").GetString());
         Assert.Equal(cuts[0].GetProperty("count").GetInt64() + cuts[1].GetProperty("addedBatches")[0].GetProperty("added").GetInt64(),
             cuts[1].GetProperty("count").GetInt64());
-        var all = await maintainer.GetOk("/v1/snapshots");
-        var versions = all.EnumerateArray().Select(s => s.GetProperty("version").GetString()).ToList();
+        var all = await maintainer.GetOk("/v1/snapshots?limit=500");
+        var versions = all.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("version").GetString()).ToList();
         Assert.Equal(versions.Distinct().Count(), versions.Count);
         var manifest = (await maintainer.GetStringAsync($"/v1/snapshots/{cuts[1].GetProperty("version").GetString()}/manifest"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("digest").GetString()).ToList();

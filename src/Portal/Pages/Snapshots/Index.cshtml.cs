@@ -8,5 +8,5 @@ public sealed class SnapshotsModel(GatewayClient gateway) : PageModel
     public IReadOnlyList<JsonElement> Snapshots { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        Snapshots = (await gateway.GetAsync(User, "/v1/snapshots", ct)).EnumerateArray().ToList();
+        Snapshots = (await gateway.GetAsync(User, "/v1/snapshots?limit=200", ct)).GetProperty("items").EnumerateArray().ToList();
 }
