@@ -95,6 +95,11 @@ export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
 status=0
 dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$work/results" "$@" || status=$?
 
+# The committed OpenAPI document as integrators' tools see it: Redocly's recommended rules, a Kiota client that compiles.
+if [ "$#" -eq 0 ]; then
+  bash "$root/scripts/api-check.sh" || { echo "error: the OpenAPI document fails Redocly's lint or Kiota's client build" >&2; status=1; }
+fi
+
 # One closing line that any CI reads: totals over every test project.
 passed=0; failed=0
 for trx in "$work"/results/*.trx; do

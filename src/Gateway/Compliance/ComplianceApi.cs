@@ -33,6 +33,13 @@ public static class ComplianceApi
         var group = routes.MapGroup("/v1/vendors/{vendorId:guid}").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         group.MapPost("/evidence", Upload).DisableAntiforgery().WithName("UploadEvidence")
+            .WithMetadata(new MultipartBody(
+                new MultipartField("kind", $"One of {string.Join(", ", EvidenceKinds.All.Order())}.", Required: true),
+                new MultipartField("issuedAt", "When the document was issued (ISO 8601 date).", Required: true),
+                new MultipartField("expiresAt", "When it expires (ISO 8601 date), if it does."),
+                new MultipartField("labelEditLogRetentionDays", "For a retention policy: the label-edit log retention it declares, in days."),
+                new MultipartField("declared", "Other declared facts, as a JSON object."),
+                new MultipartField("file", "The document (PDF or other).", Required: true, File: true)))
             .WithSummary("Files compliance evidence (multipart: kind, issuedAt, expiresAt?, labelEditLogRetentionDays?, declared? (JSON object), file) (vendor-admin, procurement).")
             .ProducesValidationProblem().ProducesProblem(413).ProducesProblem(415);
         group.MapGet("/evidence", List).WithName("ListEvidence").WithSummary("The vendor's evidence, newest first.");

@@ -55,7 +55,7 @@ public static class SnapshotsApi
             .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{from}/diff/{to}", Diff).WithName("DiffSnapshots")
             .WithSummary("What changed from one snapshot to another: totals by batch and annotator; ?details=true streams the changed entries as NDJSON.")
-            .Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
+            .Produces<DiffSummary>(200, "application/json").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/examples/{index:long}", BlameIndex).WithName("BlameSnapshotExample")
             .WithSummary("Example n of the snapshot and who is accountable for it.").ProducesProblem(404);
 
