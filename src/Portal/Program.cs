@@ -8,6 +8,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.W
 
 var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
     ?? throw new InvalidOperationException("Set Portal:GatewayUrl (env Portal__GatewayUrl) to the Gateway's address, e.g. http://127.0.0.1:5000.");
+builder.Services.AddKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddTransient<SlowCallLogger>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<People>();

@@ -62,6 +62,15 @@ public static class StorageSetup
         }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
+        if (db.IsPostgres)
+        {
+            // EF's migration lock reads the history table before creating it, and on an empty database logs that read's
+            // failure as an error ("Failed executing DbCommand … __EFMigrationsHistory"), which is alarming on a first
+            // start that is going fine. The table as EF would create it, first.
+            await db.Database.ExecuteSqlRawAsync(
+                """CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" ("MigrationId" character varying(150) NOT NULL PRIMARY KEY, "ProductVersion" character varying(32) NOT NULL)""",
+                cancellationToken);
+        }
         await db.Database.MigrateAsync(cancellationToken);
         if (!db.IsPostgres)
         {
