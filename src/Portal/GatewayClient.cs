@@ -13,6 +13,7 @@ public static class PortalPolicies
     public const string Revoke = nameof(Revoke);
     public const string ReadRevocations = nameof(ReadRevocations);
     public const string ReadAudit = nameof(ReadAudit);
+    public const string Administer = nameof(Administer);
     public static readonly string[] VendorReaders = ["procurement", "auditor", "security", "maintainer", "admin"];
 
     /// <summary>The claim holding the signed-in person's API key or OpenID Connect access token, inside the encrypted,
@@ -77,6 +78,13 @@ public sealed class GatewayClient(HttpClient http)
     /// <summary>A problem's human detail, or a fallback.</summary>
     public static string Detail(JsonElement problem) =>
         problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : "The Gateway refused the request.";
+
+    /// <summary>Sends a request the caller built (the jobs dashboard) with the person's credential; the caller disposes the response.</summary>
+    public Task<HttpResponseMessage> ForwardAsync(ClaimsPrincipal user, HttpRequestMessage request, CancellationToken ct)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.FindFirstValue(PortalPolicies.KeyClaim));
+        return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
 
     /// <summary>The raw response, for downloads; the caller disposes it.</summary>
     public Task<HttpResponseMessage> SendAsync(ClaimsPrincipal user, HttpMethod method, string path, CancellationToken ct)

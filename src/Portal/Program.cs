@@ -34,7 +34,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.Review, p => p.RequireRole("maintainer"))
     .AddPolicy(PortalPolicies.Revoke, p => p.RequireRole("security"))
     .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole("security", "maintainer", "auditor"))
-    .AddPolicy(PortalPolicies.ReadAudit, p => p.RequireRole("auditor", "security", "admin"));
+    .AddPolicy(PortalPolicies.ReadAudit, p => p.RequireRole("auditor", "security", "admin"))
+    .AddPolicy(PortalPolicies.Administer, p => p.RequireRole("admin"));
 builder.Services.AddRazorPages(options =>
 {
     options.Conventions.ConfigureFilter(new SignOutOnUnauthorizedFilter());
@@ -59,6 +60,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapRazorPages();
+app.MapJobsDashboard();
 app.Run();
 
 /// <summary>Entry point; public so tests can find the assembly.</summary>

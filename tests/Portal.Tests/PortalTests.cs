@@ -365,6 +365,23 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     }
 
     [Fact]
+    public async Task An_admin_opens_the_jobs_dashboard_through_the_Portal_and_nobody_else_does()
+    {
+        var page = await SignedInAsync(portal.AdminToken);
+        var stats = page.WaitForResponseAsync(r => r.Url.Contains("/hangfire/stats") && r.Request.Method == "POST"); // the live counters, a POST
+        await ClickThroughAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Jobs", Exact = true }), url => url.Contains("/hangfire"), "jobs");
+        Assert.Contains("Hangfire Dashboard", await page.Locator("body").InnerTextAsync());
+        Assert.Equal(200, (await stats).Status);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "jobs-dashboard.png") });
+
+        var auditor = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Jobs Auditor"), roles = new[] { "auditor" } });
+        var other = await SignedInAsync(await portal.TokenAsync(auditor.GetProperty("id").GetGuid()));
+        Assert.Equal(0, await other.GetByRole(AriaRole.Link, new() { Name = "Jobs", Exact = true }).CountAsync());
+        await other.GotoAsync("/hangfire");
+        Assert.Contains("/Forbidden", other.Url);
+    }
+
+    [Fact]
     public async Task An_annotator_sees_none_of_the_staff_pages()
     {
         var (vendorId, _) = await NonCompliantVendorAsync();

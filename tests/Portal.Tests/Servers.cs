@@ -126,6 +126,7 @@ public abstract class PortalFixture : IAsyncLifetime
     public ServerProcess Portal { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
+    public string AdminToken { get; private set; } = null!;
 
     /// <summary>Screenshots land here (TestResults/portal-screenshots beside the test output), kept as artifacts.</summary>
     public string Screenshots => Directory.CreateDirectory(Path.Combine(ServerProcess.Root, "tests", "Portal.Tests", "TestResults", "portal-screenshots", GetType().Name)).FullName;
@@ -156,7 +157,8 @@ public abstract class PortalFixture : IAsyncLifetime
             ["Portal__Oidc__DisplayName"] = "the test provider",
             ["Logging__LogLevel__Default"] = "Information", // everything it logs is checked for keys
         }, portalPort);
-        Admin = Client(File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim());
+        AdminToken = File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim();
+        Admin = Client(AdminToken);
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -66,7 +66,12 @@ public static class StorageSetup
         {
             // EF's migration lock reads the history table before creating it, and on an empty database logs that read's
             // failure as an error ("Failed executing DbCommand … __EFMigrationsHistory"), which is alarming on a first
-            // start that is going fine. The table as EF would create it, first.
+            // start that is going fine. The database (if missing) and the table as EF would create it, first.
+            var creator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>(db);
+            if (!await creator.ExistsAsync(cancellationToken))
+            {
+                await creator.CreateAsync(cancellationToken);
+            }
             await db.Database.ExecuteSqlRawAsync(
                 """CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" ("MigrationId" character varying(150) NOT NULL PRIMARY KEY, "ProductVersion" character varying(32) NOT NULL)""",
                 cancellationToken);
