@@ -203,6 +203,10 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var approved = await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
         Assert.Equal("Checked the dialogues; fine to merge.", approved.GetProperty("reviews")[0].GetProperty("comment").GetString());
         Assert.Equal(0, await page.Locator($"a[href='/Reviews/{batch}']").CountAsync());
+        // The batch's page now offers no decision and says why.
+        await page.GotoAsync($"/Reviews/{batch}");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).CountAsync());
+        Assert.Contains("You decided already: approve", await page.GetByRole(AriaRole.Note).InnerTextAsync());
     }
 
     /// <summary>Signs in at the real OpenID provider through its own sign-in page, as a person would.</summary>
@@ -382,6 +386,41 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     }
 
     [Fact]
+    public async Task Procurement_s_home_page_says_what_needs_attention()
+    {
+        var (vendorId, vendorName) = await NonCompliantVendorAsync();
+        var procurement = await ProcurementAsync();
+        await portal.PostAsync(procurement, $"/v1/vendors/{vendorId}/exceptions", new { reason = "Uploads while the new SOC 2 report is audited", expiresAt = DateTimeOffset.UtcNow.AddDays(20) });
+        var soon = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd");
+        await FileAsync(procurement, vendorId, "iso27001", "2025-12-01", soon, "%PDF ISO 27001 certificate");
+
+        // A batch from the non-compliant vendor (recent), quarantined by a known-bad signature.
+        var security = portal.Client(await portal.TokenAsync((await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Sec"), roles = new[] { "security" } })).GetProperty("id").GetGuid()));
+        var marker = Unique("known-bad");
+        await portal.PostAsync(security, "/v1/scan/signatures", new { incident = Unique("INC"), kind = "regex", pattern = marker });
+        var annotator = (await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") })).GetProperty("id").GetGuid();
+        var uploader = portal.Client(await portal.TokenAsync(annotator));
+        var justification = Unique("Dialogues with a planted marker");
+        var batch = (await portal.PostAsync(uploader, "/v1/batches", new { justification, license = "MIT", source = "vendor", declaredDomains = new[] { "billing" } })).GetProperty("id").GetGuid();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes($"{{\"prompt\":\"{Unique("p")}\",\"completion\":\"{marker}\"}}\n"));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        Assert.Equal(HttpStatusCode.Accepted, (await uploader.PutAsync($"/v1/batches/{batch}/content", content)).StatusCode);
+        await portal.WaitAsync(uploader, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "quarantined");
+
+        var me = await procurement.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/me");
+        var page = await SignedInAsync(await portal.TokenAsync(me.GetProperty("id").GetGuid()));
+        var atRisk = page.GetByRole(AriaRole.Region, new() { Name = "Vendors at risk" }).GetByRole(AriaRole.Row).Filter(new() { HasText = vendorName });
+        Assert.Contains("non-compliant", await atRisk.InnerTextAsync());
+        Assert.EndsWith("1", (await atRisk.InnerTextAsync()).Trim()); // one batch in the last 7 days
+        var expiring = page.GetByRole(AriaRole.Region, new() { Name = "Expiring evidence" }).GetByRole(AriaRole.Row).Filter(new() { HasText = vendorName });
+        Assert.Contains("iso27001", await expiring.InnerTextAsync());
+        Assert.Contains(soon, await expiring.InnerTextAsync());
+        var quarantined = page.GetByRole(AriaRole.Region, new() { Name = "Stale quarantine" }).GetByRole(AriaRole.Row).Filter(new() { HasText = justification });
+        Assert.Contains(vendorName, await quarantined.InnerTextAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-home.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task An_annotator_sees_none_of_the_staff_pages()
     {
         var (vendorId, _) = await NonCompliantVendorAsync();
@@ -434,6 +473,9 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
             Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
             Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         }
+        var css = await http.GetAsync("/site.css");
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode); // pages are styled, from a file (no inline styles under the CSP)
+        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
 
         var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Query Key"), roles = new[] { "auditor" } });
         var token = await portal.TokenAsync(staff.GetProperty("id").GetGuid());

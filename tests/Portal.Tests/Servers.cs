@@ -35,6 +35,7 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_CONTENTROOT"] = Path.Combine(Root, "src", project); // wwwroot as published (the build output has none)
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in environment)
         {
@@ -155,6 +156,7 @@ public abstract class PortalFixture : IAsyncLifetime
             ["Portal__Oidc__Resource"] = OidcProvider.Audience,
             ["Portal__Oidc__Scopes"] = "email vendorgate",
             ["Portal__Oidc__DisplayName"] = "the test provider",
+            ["Portal__Attention__QuarantineDays"] = "0", // a quarantine cannot be made a week old in a test: any counts
             ["Logging__LogLevel__Default"] = "Information", // everything it logs is checked for keys
         }, portalPort);
         AdminToken = File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim();

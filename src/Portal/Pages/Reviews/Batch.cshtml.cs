@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -56,9 +57,32 @@ public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
         return LocalRedirect("/Reviews");
     }
 
+    /// <summary>The decisions open to the viewer now, and if none, why (the Gateway decides again on submit).</summary>
+    public bool CanApprove { get; private set; }
+    public bool CanReject { get; private set; }
+    public string? NoDecisionBecause { get; private set; }
+
+    private void DecideOffers()
+    {
+        var me = User.FindFirstValue(ClaimTypes.NameIdentifier);
+        var status = Batch.GetProperty("status").GetString();
+        var mine = Batch.GetProperty("reviews").EnumerateArray().FirstOrDefault(r => r.GetProperty("reviewerId").GetString() == me);
+        var overrodeIt = Batch.GetProperty("overrides").EnumerateArray().Any(o => o.GetProperty("securityId").GetString() == me);
+        (CanApprove, CanReject, NoDecisionBecause) = status switch
+        {
+            _ when mine.ValueKind == JsonValueKind.Object =>
+                (false, false, $"You decided already: {mine.GetProperty("decision").GetString()} on {mine.GetProperty("at").GetDateTimeOffset():yyyy-MM-dd HH:mm} UTC."),
+            "in-review" when overrodeIt => (false, true, "You overrode this batch's findings, so someone else approves it (two-person rule)."),
+            "in-review" => (true, true, null),
+            "quarantined" => (false, true, "Blocking findings: it can be rejected, or approved only after security overrides them."),
+            _ => (false, false, $"The batch is {status}: there is nothing to decide."),
+        };
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
         Batch = await gateway.GetAsync(User, $"/v1/batches/{Id}", ct);
+        DecideOffers();
         foreach (var finding in Batch.GetProperty("findings").EnumerateArray())
         {
             var examples = new List<(long, string)>();
