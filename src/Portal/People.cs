@@ -40,6 +40,10 @@ public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
     public async Task<string> DescribeAsync(string handle, Guid? vendorId, CancellationToken ct) =>
         vendorId is { } vendor ? $"{handle} · {await VendorAsync(vendor, ct)}" : $"{handle} · staff";
 
+    /// <summary>A batch by its justification (what people call it), or its id when the viewer may not read it.</summary>
+    public async Task<string> BatchAsync(Guid batchId, CancellationToken ct) =>
+        await TryGetAsync($"/v1/batches/{batchId}", ct) is { } batch ? $"batch “{batch.GetProperty("justification").GetString()}”" : $"batch {batchId}";
+
     /// <summary>An audit actor or target: <c>principal:{id}</c> becomes a person; anything else is shown as written.</summary>
     public async Task<string> ReferenceAsync(string reference, CancellationToken ct) =>
         reference.StartsWith("principal:", StringComparison.Ordinal) && Guid.TryParse(reference["principal:".Length..], out var id)

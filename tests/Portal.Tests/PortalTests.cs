@@ -282,6 +282,9 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.Locator("#status", new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
         Assert.Equal($"{version.Split('.')[0]}.1", await page.Locator("#new-snapshot").InnerTextAsync());
         Assert.Equal("3", await page.Locator("#removed").InnerTextAsync());
+        Assert.StartsWith($"{handle} · ", await page.Locator("#of").InnerTextAsync());   // who, why and by whom, in names
+        Assert.EndsWith(" · staff", await page.Locator("#by").InnerTextAsync());
+        Assert.Equal("Planted a backdoor trigger in billing dialogues.", await page.Locator("#why").InnerTextAsync());
         Assert.Contains(version, await page.GetByRole(AriaRole.Table).First.InnerTextAsync());
         Assert.Contains(model, await page.GetByRole(AriaRole.Table).Last.InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "security-revocation.png"), FullPage = true });

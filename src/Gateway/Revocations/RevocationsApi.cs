@@ -28,11 +28,11 @@ public sealed record AffectedSnapshot(string Version, long Count);
 
 public sealed record AffectedModel(string Name, string Snapshot, long Count);
 
-public sealed record RevocationView(Guid Id, string Status, Guid? AnnotatorId, Guid? BatchId, string Reason, DateTimeOffset RequestedAt,
+public sealed record RevocationView(Guid Id, string Status, Guid? AnnotatorId, Guid? BatchId, string Reason, Guid RequestedBy, DateTimeOffset RequestedAt,
     IReadOnlyList<Guid> Batches, string? NewSnapshot, long RemovedCount, IReadOnlyList<AffectedSnapshot> AffectedSnapshots,
     IReadOnlyList<AffectedModel> AffectedModels, DateTimeOffset? CompletedAt, string? AttestationDigest, string? Error)
 {
-    public static RevocationView Of(Revocation r) => new(r.Id, r.Status, r.AnnotatorId, r.BatchId, r.Reason, r.RequestedAt,
+    public static RevocationView Of(Revocation r) => new(r.Id, r.Status, r.AnnotatorId, r.BatchId, r.Reason, r.RequestedBy, r.RequestedAt,
         r.Batches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList(), r.NewSnapshot, r.RemovedCount,
         JsonSerializer.Deserialize<List<AffectedSnapshot>>(r.AffectedSnapshots, JsonSerializerOptions.Web)!,
         JsonSerializer.Deserialize<List<AffectedModel>>(r.AffectedModels, JsonSerializerOptions.Web)!, r.CompletedAt, r.AttestationDigest, r.Error);
