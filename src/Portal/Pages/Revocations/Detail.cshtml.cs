@@ -1,27 +1,26 @@
-using System.Text.Json;
+using System.Net;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Revocations;
 
-public sealed class RevocationModel(GatewayClient gateway) : PageModel
+public sealed class RevocationModel(VendorGateClient gateway) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
 
-    public JsonElement Revocation { get; private set; }
-    public string Status => Revocation.GetProperty("status").GetString()!;
-    public bool Pending => Status == "pending";
-    public string? NewSnapshot => Revocation.TryGetProperty("newSnapshot", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+    public Revocation Revocation { get; private set; } = null!;
+    public bool Pending => Revocation.Status == "pending";
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         try
         {
-            Revocation = await gateway.GetAsync(User, $"/v1/revocations/{Id}", ct);
+            Revocation = await gateway.GetRevocationAsync(Id, ct);
             return Page();
         }
-        catch (GatewayException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        catch (VendorGateProblemException e) when (e.Status == HttpStatusCode.NotFound)
         {
             return NotFound();
         }

@@ -1,12 +1,14 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Revocations;
 
-public sealed class RevocationsModel(GatewayClient gateway) : PageModel
+public sealed class RevocationsModel(VendorGateClient gateway) : PageModel
 {
-    public IReadOnlyList<JsonElement> Revocations { get; private set; } = [];
+    private const int Shown = 200;
+
+    public IReadOnlyList<Revocation> Revocations { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        Revocations = (await gateway.GetAsync(User, "/v1/revocations?limit=200", ct)).GetProperty("items").EnumerateArray().ToList();
+        Revocations = await gateway.ListRevocationsAsync(ct).Take(Shown).ToListAsync(ct);
 }

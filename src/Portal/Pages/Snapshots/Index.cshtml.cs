@@ -1,12 +1,14 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Snapshots;
 
-public sealed class SnapshotsModel(GatewayClient gateway) : PageModel
+public sealed class SnapshotsModel(VendorGateClient gateway) : PageModel
 {
-    public IReadOnlyList<JsonElement> Snapshots { get; private set; } = [];
+    private const int Shown = 200;
+
+    public IReadOnlyList<Snapshot> Snapshots { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        Snapshots = (await gateway.GetAsync(User, "/v1/snapshots?limit=200", ct)).GetProperty("items").EnumerateArray().ToList();
+        Snapshots = await gateway.ListSnapshotsAsync(ct).Take(Shown).ToListAsync(ct);
 }
