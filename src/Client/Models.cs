@@ -12,6 +12,21 @@ public sealed record Principal(Guid Id, string Kind, string Handle, string? Disp
 
 public sealed record Attestation(string State, string? Digest, string? KeyId, string? Error);
 
+public sealed record Submitter(Guid Id, string Handle);
+
+public sealed record Finding(string Code, string Severity, string Message, IReadOnlyList<long> Lines, IReadOnlyList<string> Evidence);
+
+public sealed record Review(Guid ReviewerId, string Reviewer, string Decision, string? Comment, DateTimeOffset At);
+
+public sealed record FindingOverride(Guid SecurityId, string By, IReadOnlyList<string> FindingCodes, string Justification, DateTimeOffset At);
+
+public sealed record ScanProgress(long Scanned, long Total);
+
+public sealed record Batch(Guid Id, string Status, Guid? VendorId, Submitter Submitter, string Justification, string License, string Source,
+    IReadOnlyList<string> DeclaredDomains, Guid? ParentBatchId, string? IdempotencyKey, long? Count, string? Digest, long? ContentBytes,
+    DateTimeOffset CreatedAt, DateTimeOffset? ReceivedAt, DateTimeOffset? ScannedAt, ScanProgress? Scan, IReadOnlyList<Finding> Findings,
+    IReadOnlyList<Review> Reviews, IReadOnlyList<FindingOverride> Overrides, Attestation? Attestation, Attestation? Approval);
+
 public sealed record Snapshot(string Version, string? Parent, string Message, long Count, string ManifestDigest, long Removed, long DuplicatesSkipped,
     IReadOnlyDictionary<string, long> ByVendor, IReadOnlyDictionary<string, long> ByAnnotator, IReadOnlyDictionary<string, long> ByDomain,
     DateTimeOffset CreatedAt, Attestation Attestation);

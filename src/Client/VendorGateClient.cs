@@ -39,6 +39,14 @@ public sealed class VendorGateClient(HttpClient http, string? credential)
     [Operation("GET", "/v1/principals/{principalId}")]
     public Task<Principal> GetPrincipalAsync(Guid principalId, CancellationToken ct = default) => GetAsync<Principal>($"/v1/principals/{principalId}", ct);
 
+    /// <summary>Batches the caller may see, newest first, optionally of one status and one vendor.</summary>
+    [Operation("GET", "/v1/batches")]
+    public IAsyncEnumerable<Batch> ListBatchesAsync(string? status = null, Guid? vendorId = null, CancellationToken ct = default) =>
+        PagesAsync<Batch>("/v1/batches" + Query(("status", status), ("vendorId", vendorId?.ToString())), ct);
+
+    [Operation("GET", "/v1/batches/{batchId}")]
+    public Task<Batch> GetBatchAsync(Guid batchId, CancellationToken ct = default) => GetAsync<Batch>($"/v1/batches/{batchId}", ct);
+
     [Operation("GET", "/v1/snapshots")]
     public IAsyncEnumerable<Snapshot> ListSnapshotsAsync(CancellationToken ct = default) => PagesAsync<Snapshot>("/v1/snapshots", ct);
 
@@ -57,6 +65,9 @@ public sealed class VendorGateClient(HttpClient http, string? credential)
 
     [Operation("GET", "/v1/audit/verify")]
     public Task<AuditVerification> VerifyAuditAsync(CancellationToken ct = default) => GetAsync<AuditVerification>("/v1/audit/verify", ct);
+
+    private static string Query(params (string Name, string? Value)[] parameters) =>
+        string.Concat(parameters.Where(p => p.Value is not null).Select((p, i) => $"{(i == 0 ? '?' : '&')}{p.Name}={Uri.EscapeDataString(p.Value!)}"));
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {

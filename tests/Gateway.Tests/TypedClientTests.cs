@@ -40,6 +40,13 @@ public abstract class TypedClientTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var client = new VendorGateClient(app.CreateClient(), security.DefaultRequestHeaders.Authorization!.Parameter);
         Assert.Equal(securityId, (await client.GetMeAsync()).Id);
         Assert.Contains(version, await client.ListSnapshotsAsync().Select(s => s.Version).ToListAsync());
+        var raw = await security.GetOk($"/v1/batches/{batch}");
+        var typed = await client.GetBatchAsync(batch);
+        Assert.Equal((vendor.VendorId, raw.GetProperty("status").GetString(), 2L), (typed.VendorId!.Value, typed.Status, typed.Count!.Value));
+        Assert.Equal("approve", Assert.Single(typed.Reviews).Decision);
+        Assert.Equal(raw.GetProperty("digest").GetString(), typed.Digest);
+        Assert.Contains(await client.ListBatchesAsync(status: typed.Status, vendorId: vendor.VendorId).ToListAsync(), b => b.Id == batch);
+        Assert.DoesNotContain(await client.ListBatchesAsync(status: "in-review", vendorId: vendor.VendorId).ToListAsync(), b => b.Id == batch);
         var read = await client.GetRevocationAsync(revocation);
         Assert.Equal((batch, securityId, "typed client: revoke one batch"), (read.BatchId!.Value, read.RequestedBy, read.Reason));
         Assert.Contains(await client.ListRevocationsAsync().ToListAsync(), r => r.Id == revocation);
