@@ -44,6 +44,10 @@ public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
     public async Task<string> BatchAsync(Guid batchId, CancellationToken ct) =>
         await TryGetAsync($"/v1/batches/{batchId}", ct) is { } batch ? $"batch “{batch.GetProperty("justification").GetString()}”" : $"batch {batchId}";
 
+    /// <summary>What a revocation removed: the annotator as a person, or the one batch by its justification.</summary>
+    public Task<string> RevokedAsync(VendorGate.Client.Revocation revocation, CancellationToken ct) =>
+        revocation.AnnotatorId is { } annotator ? PersonAsync(annotator, ct) : BatchAsync(revocation.BatchId!.Value, ct);
+
     /// <summary>An audit actor or target: <c>principal:{id}</c> becomes a person; anything else is shown as written.</summary>
     public async Task<string> ReferenceAsync(string reference, CancellationToken ct) =>
         reference.StartsWith("principal:", StringComparison.Ordinal) && Guid.TryParse(reference["principal:".Length..], out var id)

@@ -73,7 +73,7 @@ internal static class Verifier
         verdict.Note($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
         var digestMatches = string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase);
         verdict.Check("digest", digestMatches, digestMatches ? "MATCH" : "MISMATCH (the file is not the content this envelope attests)");
-        var signed = jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
+        var signed = CheckSignaturesIfKeys(envelope, jwks, threshold, verdict);
         return verdict.Finish($"{computed.Count} example(s) match the attested digest; {signed}");
     }
 
@@ -106,7 +106,7 @@ internal static class Verifier
         verdict.Note($"file:      {file.Name} sha256:{actual}");
         verdict.Note($"statement: {statement.PredicateType}; subject(s) {string.Join(", ", statement.Subjects.Select(s => $"{s.Name} sha256:{s.Sha256}"))}");
         verdict.Check("digest", subject is not null, subject is not null ? "MATCH" : "MISMATCH (the file is not the one this envelope attests)");
-        var signed = jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
+        var signed = CheckSignaturesIfKeys(envelope, jwks, threshold, verdict);
         return verdict.Finish($"{file.Name} is the attested {subject?.Name}; {signed}");
     }
 
@@ -129,7 +129,7 @@ internal static class Verifier
             verdict.Check("manifest", manifestMatches, manifestMatches ? "MATCH" : "MISMATCH (the manifest is not the one this envelope attests)");
             var contentProblem = await SnapshotFiles.CheckContentAsync(contentFile, digests, ct);
             verdict.Check("content", contentProblem is null, contentProblem is null ? $"MATCH ({digests.Count} lines)" : $"MISMATCH ({contentProblem})");
-            var signed = jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
+            var signed = CheckSignaturesIfKeys(envelope, jwks, threshold, verdict);
             return verdict.Finish($"{statement.Subjects.FirstOrDefault()?.Name}: {digests.Count} example(s) match the attested manifest; {signed}");
         }
         catch (Exception e) when (e is FormatException or IOException or JsonException or DecoderFallbackException)
@@ -137,6 +137,10 @@ internal static class Verifier
             return verdict.Error(e.Message);
         }
     }
+
+    /// <summary>The signatures checked when keys were given; the words the verdict ends with.</summary>
+    private static string CheckSignaturesIfKeys(Envelope envelope, JsonWebKeySet? jwks, int threshold, Verdict verdict) =>
+        jwks is null ? "signatures not checked (no --keys)" : CheckSignatures(envelope, jwks, threshold, verdict) ? "signed by trusted keys" : "";
 
     /// <summary>One check per verified key and per problem, then whether the threshold was met.</summary>
     private static bool CheckSignatures(Envelope envelope, JsonWebKeySet jwks, int threshold, Verdict verdict)
