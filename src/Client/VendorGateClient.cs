@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace VendorGate.Client;
 
@@ -16,6 +18,37 @@ public sealed class VendorGateProblemException(HttpStatusCode status, string cod
 
     /// <summary>The whole problem document (validation errors are under <c>errors</c>).</summary>
     public JsonElement Problem => problem;
+
+    /// <summary>Validation errors by field (<c>errors</c> of a 400), empty when there are none.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors =>
+        problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
+            ? errors.Deserialize<Dictionary<string, string[]>>(VendorGateClient.Json)!
+            : new Dictionary<string, string[]>();
+}
+
+/// <summary>A streamed response (NDJSON, PDF, a file): its content as it arrives, its media type, file name and headers.
+/// Dispose it to end the response.</summary>
+public sealed class Download(HttpResponseMessage response, Stream content) : IDisposable, IAsyncDisposable
+{
+    public Stream Content => content;
+    public string? MediaType => response.Content.Headers.ContentType?.MediaType;
+    public string? FileName => (response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName)?.Trim('"');
+
+    /// <summary>A response header's first value, or null.</summary>
+    public string? Header(string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
+
+    public void Dispose()
+    {
+        content.Dispose();
+        response.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await content.DisposeAsync();
+        response.Dispose();
+    }
 }
 
 /// <summary>Marks a client method with the Gateway operation it calls, so a test can check every method against the
@@ -28,80 +61,98 @@ public sealed class OperationAttribute(string method, string path) : Attribute
 }
 
 /// <summary>The Gateway's API as typed methods over an <see cref="HttpClient"/> whose base address is the Gateway.
-/// <paramref name="credential"/> (an API key or an OpenID Connect access token) is sent with every request.</summary>
-public sealed class VendorGateClient(HttpClient http, string? credential)
+/// <paramref name="credential"/> (an API key or an OpenID Connect access token) is sent with every request. The
+/// operations are generated from the committed OpenAPI document (Generated.cs); this half is the transport.</summary>
+public sealed partial class VendorGateClient(HttpClient http, string? credential)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>The Gateway's JSON: camelCase; a request leaves out what it does not set.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    [Operation("GET", "/v1/me")]
-    public Task<Principal> GetMeAsync(CancellationToken ct = default) => GetAsync<Principal>("/v1/me", ct);
+    /// <summary>The page size the enumerating methods ask for.</summary>
+    public int PageSize { get; init; } = 500;
 
-    [Operation("GET", "/v1/principals/{principalId}")]
-    public Task<Principal> GetPrincipalAsync(Guid principalId, CancellationToken ct = default) => GetAsync<Principal>($"/v1/principals/{principalId}", ct);
-
-    /// <summary>Batches the caller may see, newest first, optionally of one status and one vendor.</summary>
-    [Operation("GET", "/v1/batches")]
-    public IAsyncEnumerable<Batch> ListBatchesAsync(string? status = null, Guid? vendorId = null, CancellationToken ct = default) =>
-        PagesAsync<Batch>("/v1/batches" + Query(("status", status), ("vendorId", vendorId?.ToString())), ct);
-
-    [Operation("GET", "/v1/batches/{batchId}")]
-    public Task<Batch> GetBatchAsync(Guid batchId, CancellationToken ct = default) => GetAsync<Batch>($"/v1/batches/{batchId}", ct);
-
-    [Operation("GET", "/v1/snapshots")]
-    public IAsyncEnumerable<Snapshot> ListSnapshotsAsync(CancellationToken ct = default) => PagesAsync<Snapshot>("/v1/snapshots", ct);
-
-    [Operation("GET", "/v1/snapshots/{version}/content")]
-    public Task<Stream> GetSnapshotContentAsync(string version, CancellationToken ct = default) => StreamAsync($"/v1/snapshots/{Uri.EscapeDataString(version)}/content", ct);
-
-    [Operation("GET", "/v1/revocations")]
-    public IAsyncEnumerable<Revocation> ListRevocationsAsync(CancellationToken ct = default) => PagesAsync<Revocation>("/v1/revocations", ct);
-
-    [Operation("GET", "/v1/revocations/{id}")]
-    public Task<Revocation> GetRevocationAsync(Guid id, CancellationToken ct = default) => GetAsync<Revocation>($"/v1/revocations/{id}", ct);
-
-    [Operation("GET", "/v1/audit")]
-    public Task<AuditPage> GetAuditAsync(long after = 0, int limit = 100, CancellationToken ct = default) =>
-        GetAsync<AuditPage>($"/v1/audit?after={after}&limit={limit}", ct);
-
-    [Operation("GET", "/v1/audit/verify")]
-    public Task<AuditVerification> VerifyAuditAsync(CancellationToken ct = default) => GetAsync<AuditVerification>("/v1/audit/verify", ct);
-
-    private static string Query(params (string Name, string? Value)[] parameters) =>
-        string.Concat(parameters.Where(p => p.Value is not null).Select((p, i) => $"{(i == 0 ? '?' : '&')}{p.Name}={Uri.EscapeDataString(p.Value!)}"));
-
-    private async Task<T> GetAsync<T>(string path, CancellationToken ct)
+    /// <summary>The audit log from <paramref name="after"/> on, fetching pages as the caller enumerates.</summary>
+    public async IAsyncEnumerable<AuditEntryView> ListAllAuditAsync(long after = 0, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, path, HttpCompletionOption.ResponseContentRead, ct);
+        long? next = after;
+        while (next is { } from)
+        {
+            var page = await ListAuditAsync(from, PageSize, ct);
+            foreach (var entry in page.Items)
+            {
+                yield return entry;
+            }
+            next = page.Next;
+        }
+    }
+
+    private static JsonContent JsonContent<T>(T body) => System.Net.Http.Json.JsonContent.Create(body, options: Json);
+
+    private static string Segment<T>(T value) where T : notnull => Uri.EscapeDataString(Format(value));
+
+    private static string Query(params (string Name, object? Value)[] parameters) =>
+        string.Concat(parameters.Where(p => p.Value is not null).Select((p, i) => $"{(i == 0 ? '?' : '&')}{p.Name}={Uri.EscapeDataString(Format(p.Value!))}"));
+
+    private static string Format(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString()!,
+    };
+
+    private async Task<T> JsonAsync<T>(HttpMethod method, string path, HttpContent? body, CancellationToken ct)
+    {
+        using var response = await SendAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct);
         return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
     }
 
-    /// <summary>Every item of a paged list, fetching pages (500 at a time) as the caller enumerates.</summary>
-    private async IAsyncEnumerable<T> PagesAsync<T>(string path, [EnumeratorCancellation] CancellationToken ct)
+    private async Task<string> TextAsync(HttpMethod method, string path, HttpContent? body, CancellationToken ct)
+    {
+        using var response = await SendAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
+    private async Task NoContentAsync(HttpMethod method, string path, HttpContent? body, CancellationToken ct)
+    {
+        using var _ = await SendAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct);
+    }
+
+    /// <summary>A download as it streams; the caller disposes it (which ends the response).</summary>
+    private async Task<Download> DownloadAsync(HttpMethod method, string path, HttpContent? body, CancellationToken ct)
+    {
+        var response = await SendAsync(method, path, body, HttpCompletionOption.ResponseHeadersRead, ct);
+        try
+        {
+            return new Download(response, await response.Content.ReadAsStreamAsync(ct));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every item of a cursor-paged list, fetching the next page only when the caller has read this one.</summary>
+    private static async IAsyncEnumerable<T> PagesAsync<TPage, T>(Func<string?, Task<TPage>> fetch, Func<TPage, (IReadOnlyList<T> Items, string? Next)> split,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         string? cursor = null;
         do
         {
-            var separator = path.Contains('?') ? '&' : '?';
-            var page = await GetAsync<Page<T>>($"{path}{separator}limit=500{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}", ct);
-            foreach (var item in page.Items)
+            ct.ThrowIfCancellationRequested();
+            var (items, next) = split(await fetch(cursor));
+            foreach (var item in items)
             {
                 yield return item;
             }
-            cursor = page.NextCursor;
+            cursor = next;
         }
         while (cursor is not null);
     }
 
-    /// <summary>A download as it streams; the caller disposes the stream (which ends the response).</summary>
-    private async Task<Stream> StreamAsync(string path, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? body, HttpCompletionOption completion, CancellationToken ct)
     {
-        var response = await SendAsync(HttpMethod.Get, path, HttpCompletionOption.ResponseHeadersRead, ct);
-        return await response.Content.ReadAsStreamAsync(ct);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpCompletionOption completion, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, path) { Content = body };
         if (credential is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
@@ -114,9 +165,18 @@ public sealed class VendorGateClient(HttpClient http, string? credential)
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(ct);
-            var problem = text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
+            var problem = default(JsonElement);
+            try
+            {
+                problem = text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
+            }
+            catch (JsonException)
+            {
+                // Not a problem document (a proxy's page): the status alone says what happened.
+            }
             string Member(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
-            throw new VendorGateProblemException(response.StatusCode, Member("code"), Member("detail"), problem);
+            var detail = Member("detail") is { Length: > 0 } d ? d : Member("title") is { Length: > 0 } t ? t : $"The Gateway answered {(int)response.StatusCode}.";
+            throw new VendorGateProblemException(response.StatusCode, Member("code"), detail, problem);
         }
     }
 }

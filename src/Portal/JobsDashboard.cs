@@ -27,7 +27,7 @@ public static class JobsDashboard
         return routes;
     }
 
-    private static async Task ForwardAsync(HttpContext context, GatewayClient gateway)
+    private static async Task ForwardAsync(HttpContext context, GatewayForwarder gateway)
     {
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), context.Request.Path + context.Request.QueryString);
         if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)

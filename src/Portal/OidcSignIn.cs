@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using System.Text.Json;
+using VendorGate.Client;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -78,9 +78,9 @@ public static class OidcSignIn
                 OnTokenValidated = async context =>
                 {
                     var accessToken = context.TokenEndpointResponse?.AccessToken;
-                    var gateway = context.HttpContext.RequestServices.GetRequiredService<GatewayClient>();
+                    var clients = context.HttpContext.RequestServices.GetRequiredService<IHttpClientFactory>();
                     var (me, refusal) = accessToken is null ? (null, "The provider sent no access token.")
-                        : await gateway.WhoIsAsync(accessToken, context.HttpContext.RequestAborted);
+                        : await clients.WhoIsAsync(accessToken, context.HttpContext.RequestAborted);
                     if (me is not { } principal)
                     {
                         context.Fail($"You signed in at the provider, but the Gateway refused you: {refusal}");
@@ -111,23 +111,23 @@ public static class OidcSignIn
 /// an access token) the Portal calls the Gateway with.</summary>
 public static class PortalPrincipal
 {
-    public static ClaimsPrincipal From(JsonElement me, string credential)
+    public static ClaimsPrincipal From(PrincipalView me, string credential)
     {
         var claims = new List<Claim>
         {
-            new(ClaimTypes.NameIdentifier, me.GetProperty("id").GetString()!),
-            new(ClaimTypes.Name, me.GetProperty("handle").GetString()!),
-            new("kind", me.GetProperty("kind").GetString()!),
+            new(ClaimTypes.NameIdentifier, me.Id.ToString()),
+            new(ClaimTypes.Name, me.Handle),
+            new("kind", me.Kind),
             new(PortalPolicies.KeyClaim, credential),
         };
-        if (me.TryGetProperty("displayName", out var name) && name.ValueKind == JsonValueKind.String)
+        if (me.DisplayName is { } name)
         {
-            claims.Add(new Claim("display_name", name.GetString()!));
+            claims.Add(new Claim("display_name", name));
         }
-        claims.AddRange(me.GetProperty("roles").EnumerateArray().Select(r => new Claim(ClaimTypes.Role, r.GetString()!)));
-        if (me.TryGetProperty("vendorId", out var vendor) && vendor.ValueKind == JsonValueKind.String)
+        claims.AddRange(me.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        if (me.VendorId is { } vendor)
         {
-            claims.Add(new Claim("vendor_id", vendor.GetString()!));
+            claims.Add(new Claim("vendor_id", vendor.ToString()));
         }
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
     }

@@ -1,24 +1,21 @@
 using System.Net;
-using System.Security.Claims;
-using System.Text.Json;
+using VendorGate.Client;
 
 namespace VendorGate.Portal;
 
 /// <summary>Names people the way the Portal always shows them: handle and vendor ("ann-a · Acme Labelling", or
 /// "mia-maintainer · staff"), so two people never look alike. Read from the Gateway with the viewer's own credential,
 /// once per request per person; what the viewer may not read stays an id.</summary>
-public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
+public sealed class People(VendorGateClient gateway)
 {
     private readonly Dictionary<Guid, string> _people = [];
     private readonly Dictionary<Guid, string> _vendors = [];
-
-    private ClaimsPrincipal User => http.HttpContext!.User;
 
     public async Task<string> VendorAsync(Guid vendorId, CancellationToken ct)
     {
         if (!_vendors.TryGetValue(vendorId, out var name))
         {
-            name = await TryGetAsync($"/v1/vendors/{vendorId}", ct) is { } vendor ? vendor.GetProperty("name").GetString()! : $"vendor {vendorId}";
+            name = await TryGetAsync(() => gateway.GetVendorAsync(vendorId, ct)) is { } vendor ? vendor.Name : $"vendor {vendorId}";
             _vendors[vendorId] = name;
         }
         return name;
@@ -29,8 +26,8 @@ public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
     {
         if (!_people.TryGetValue(principalId, out var name))
         {
-            name = await TryGetAsync($"/v1/principals/{principalId}", ct) is { } p
-                ? await DescribeAsync(p.GetProperty("handle").GetString()!, p.GetProperty("vendorId").ValueKind == JsonValueKind.String ? p.GetProperty("vendorId").GetGuid() : null, ct)
+            name = await TryGetAsync(() => gateway.GetPrincipalAsync(principalId, ct)) is { } p
+                ? await DescribeAsync(p.Handle, p.VendorId, ct)
                 : $"principal {principalId}";
             _people[principalId] = name;
         }
@@ -42,10 +39,10 @@ public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
 
     /// <summary>A batch by its justification (what people call it), or its id when the viewer may not read it.</summary>
     public async Task<string> BatchAsync(Guid batchId, CancellationToken ct) =>
-        await TryGetAsync($"/v1/batches/{batchId}", ct) is { } batch ? $"batch “{batch.GetProperty("justification").GetString()}”" : $"batch {batchId}";
+        await TryGetAsync(() => gateway.GetBatchAsync(batchId, ct)) is { } batch ? $"batch “{batch.Justification}”" : $"batch {batchId}";
 
     /// <summary>What a revocation removed: the annotator as a person, or the one batch by its justification.</summary>
-    public Task<string> RevokedAsync(VendorGate.Client.Revocation revocation, CancellationToken ct) =>
+    public Task<string> RevokedAsync(RevocationView revocation, CancellationToken ct) =>
         revocation.AnnotatorId is { } annotator ? PersonAsync(annotator, ct) : BatchAsync(revocation.BatchId!.Value, ct);
 
     /// <summary>An audit actor or target: <c>principal:{id}</c> becomes a person; anything else is shown as written.</summary>
@@ -54,13 +51,14 @@ public sealed class People(GatewayClient gateway, IHttpContextAccessor http)
             ? await PersonAsync(id, ct)
             : reference;
 
-    private async Task<JsonElement?> TryGetAsync(string path, CancellationToken ct)
+    /// <summary>The answer, or null when the viewer may not read it (404, 403).</summary>
+    private static async Task<T?> TryGetAsync<T>(Func<Task<T>> read) where T : class
     {
         try
         {
-            return await gateway.GetAsync(User, path, ct);
+            return await read();
         }
-        catch (GatewayException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        catch (VendorGateProblemException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {
             return null;
         }

@@ -12,9 +12,9 @@ builder.Services.AddKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddTransient<SlowCallLogger>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<People>();
-builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
+builder.Services.AddHttpClient<GatewayForwarder>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
 builder.Services.AddHttpClient(nameof(VendorGate.Client.VendorGateClient), client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
-// The typed client, calling with the signed-in person's credential (pages move to it from GatewayClient's JsonElements).
+// The typed client, calling with the signed-in person's credential.
 builder.Services.AddScoped(sp => new VendorGate.Client.VendorGateClient(
     sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(VendorGate.Client.VendorGateClient)),
     sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User.FindFirst(PortalPolicies.KeyClaim)?.Value));

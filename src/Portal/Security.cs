@@ -35,8 +35,7 @@ public sealed class SignOutOnUnauthorizedFilter : IAsyncPageFilter
     public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var executed = await next();
-        if (executed.Exception is GatewayException { Status: System.Net.HttpStatusCode.Unauthorized }
-            or VendorGate.Client.VendorGateProblemException { Status: System.Net.HttpStatusCode.Unauthorized })
+        if (executed.Exception is VendorGate.Client.VendorGateProblemException { Status: System.Net.HttpStatusCode.Unauthorized })
         {
             executed.ExceptionHandled = true;
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

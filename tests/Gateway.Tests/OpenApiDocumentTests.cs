@@ -36,7 +36,7 @@ public sealed class OpenApiDocumentTests(EmbeddedGateway app) : IClassFixture<Em
         }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VendorGate.sln")))

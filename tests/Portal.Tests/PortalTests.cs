@@ -301,7 +301,10 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByLabel("To", new() { Exact = true }).SelectOptionAsync(minor);
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
         Assert.Equal("0 added, 3 removed.", await page.Locator("#totals").InnerTextAsync());
-        Assert.Contains(annotator.ToString(), await page.GetByRole(AriaRole.Table, new() { Name = "By annotator" }).InnerTextAsync());
+        var byAnnotator = await page.GetByRole(AriaRole.Table, new() { Name = "By annotator" }).InnerTextAsync();
+        Assert.Contains($"{handle} · ", byAnnotator); // the annotator as a person, not an id
+        Assert.DoesNotContain(annotator.ToString(), byAnnotator);
+        Assert.Contains("“", await page.GetByRole(AriaRole.Table, new() { Name = "By batch" }).InnerTextAsync()); // a batch by its justification
         await page.GotoAsync("/Snapshots");
         await page.GetByLabel("Snapshot version or model name").FillAsync(model);
         await page.GetByLabel("Example index (from 0)").FillAsync("0");

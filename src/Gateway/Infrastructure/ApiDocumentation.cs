@@ -30,6 +30,8 @@ public static class ApiDocumentation
             o.OperationFilter<StreamedResponseFilter>();
             o.DocumentFilter<DocumentDetailsFilter>();
             o.CustomSchemaIds(SchemaId);
+            o.SupportNonNullableReferenceTypes(); // string? is nullable in the document, string is not: typed clients follow
+            o.NonNullableReferenceTypesAsRequired();
         });
         return services;
     }
@@ -113,9 +115,9 @@ internal sealed class StreamedResponseFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        var streamed = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>()
-            .Where(m => (m.Type is null || m.Type == typeof(void)) && m.ContentTypes.Any());
-        foreach (var metadata in streamed)
+        var produces = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>()
+            .Where(m => m.ContentTypes.Any()).ToList();
+        foreach (var metadata in produces)
         {
             var code = metadata.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
             operation.Responses ??= new OpenApiResponses();
@@ -125,9 +127,13 @@ internal sealed class StreamedResponseFilter : IOperationFilter
                 operation.Responses[code] = response;
             }
             response.Content ??= new Dictionary<string, IOpenApiMediaType>();
+            var streamed = metadata.Type is null || metadata.Type == typeof(void);
+            // A status with both a JSON body and a stream (a diff's summary or its ?details=true NDJSON) keeps both:
+            // the explorer records only one of the two.
+            var schema = streamed ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } : context.SchemaGenerator.GenerateSchema(metadata.Type!, context.SchemaRepository);
             foreach (var contentType in metadata.ContentTypes)
             {
-                response.Content.TryAdd(contentType, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } });
+                response.Content.TryAdd(contentType, new OpenApiMediaType { Schema = schema });
             }
         }
     }

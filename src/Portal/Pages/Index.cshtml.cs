@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages;
 
@@ -11,7 +11,7 @@ public sealed record StaleQuarantine(Guid BatchId, string Justification, string 
 
 /// <summary>The home page: for procurement and admins, what needs their attention now. Everything is read with the
 /// viewer's own credential, so a role sees only what it may.</summary>
-public sealed class HomeModel(GatewayClient gateway, People people, IConfiguration configuration) : PageModel
+public sealed class HomeModel(VendorGateClient gateway, People people, IConfiguration configuration) : PageModel
 {
     public static readonly string[] AttentionRoles = ["procurement", "admin"];
 
@@ -35,34 +35,30 @@ public sealed class HomeModel(GatewayClient gateway, People people, IConfigurati
             return;
         }
         var now = DateTimeOffset.UtcNow;
-        var batches = (await gateway.GetAsync(User, "/v1/batches?limit=500", ct)).GetProperty("items").EnumerateArray().ToList();
-        foreach (var vendor in (await gateway.GetAsync(User, "/v1/vendors?limit=500", ct)).GetProperty("items").EnumerateArray())
+        // Batches come newest first: the recent ones are a prefix of the list, however long it is.
+        var recent = await gateway.ListBatchesAsync(ct: ct).TakeWhile(b => b.CreatedAt > now.AddDays(-RecentDays)).ToListAsync(ct);
+        await foreach (var vendor in gateway.ListVendorsAsync(ct))
         {
-            var id = vendor.GetProperty("id").GetGuid();
-            var name = vendor.GetProperty("name").GetString()!;
-            var status = (await gateway.GetAsync(User, $"/v1/vendors/{id}/compliance", ct)).GetProperty("status").GetString()!;
+            var status = (await gateway.GetComplianceAsync(vendor.Id, ct)).Status;
             if (status is "non-compliant" or "at-risk")
             {
-                var recent = batches.Count(b => b.GetProperty("vendorId").ValueKind == JsonValueKind.String && b.GetProperty("vendorId").GetGuid() == id
-                    && b.GetProperty("createdAt").GetDateTimeOffset() > now.AddDays(-RecentDays));
-                AtRisk.Add(new VendorAtRisk(id, name, status, recent));
+                AtRisk.Add(new VendorAtRisk(vendor.Id, vendor.Name, status, recent.Count(b => b.VendorId == vendor.Id)));
             }
-            foreach (var evidence in (await gateway.GetAsync(User, $"/v1/vendors/{id}/evidence?limit=100", ct)).GetProperty("items").EnumerateArray())
+            await foreach (var evidence in gateway.ListEvidenceAsync(vendor.Id, ct))
             {
-                if (evidence.GetProperty("expiresAt").ValueKind == JsonValueKind.String
-                    && evidence.GetProperty("expiresAt").GetDateTimeOffset() is var expires && expires > now && expires <= now.AddDays(ExpiringDays))
+                if (evidence.ExpiresAt is { } expires && expires > now && expires <= now.AddDays(ExpiringDays))
                 {
-                    Expiring.Add(new ExpiringEvidence(id, name, evidence.GetProperty("kind").GetString()!, expires));
+                    Expiring.Add(new ExpiringEvidence(vendor.Id, vendor.Name, evidence.Kind, expires));
                 }
             }
         }
-        foreach (var batch in batches.Where(b => b.GetProperty("status").GetString() == "quarantined"))
+        await foreach (var batch in gateway.ListBatchesAsync("quarantined", ct: ct))
         {
-            var since = batch.GetProperty("scannedAt").ValueKind == JsonValueKind.String ? batch.GetProperty("scannedAt").GetDateTimeOffset() : batch.GetProperty("createdAt").GetDateTimeOffset();
+            var since = batch.ScannedAt ?? batch.CreatedAt;
             if (since <= now.AddDays(-QuarantineDays))
             {
-                var vendor = batch.GetProperty("vendorId").ValueKind == JsonValueKind.String ? await people.VendorAsync(batch.GetProperty("vendorId").GetGuid(), ct) : "staff";
-                Quarantined.Add(new StaleQuarantine(batch.GetProperty("id").GetGuid(), batch.GetProperty("justification").GetString()!, vendor, since));
+                var vendor = batch.VendorId is { } vendorId ? await people.VendorAsync(vendorId, ct) : "staff";
+                Quarantined.Add(new StaleQuarantine(batch.Id, batch.Justification, vendor, since));
             }
         }
         AtRisk.Sort((a, b) => b.RecentBatches.CompareTo(a.RecentBatches));

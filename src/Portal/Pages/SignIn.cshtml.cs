@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace VendorGate.Portal.Pages;
 
-public sealed class SignInModel(GatewayClient gateway, IOptions<PortalOidcOptions> oidc) : PageModel
+public sealed class SignInModel(IHttpClientFactory clients, IOptions<PortalOidcOptions> oidc) : PageModel
 {
     /// <summary>The OpenID provider's name when staff sign in there; null when only keys sign in.</summary>
     public string? Provider => oidc.Value.Enabled ? oidc.Value.DisplayName : null;
@@ -49,7 +49,7 @@ public sealed class SignInModel(GatewayClient gateway, IOptions<PortalOidcOption
             return Page();
         }
         Key = Request.Form[nameof(Key)].ToString();
-        if (string.IsNullOrWhiteSpace(Key) || (await gateway.WhoIsAsync(Key.Trim(), ct)).Me is not { } me)
+        if (string.IsNullOrWhiteSpace(Key) || (await clients.WhoIsAsync(Key.Trim(), ct)).Me is not { } me)
         {
             Error = "The Gateway does not accept this key (unknown, expired or revoked).";
             return Page();

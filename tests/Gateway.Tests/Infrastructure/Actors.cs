@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Identity;
 
 namespace VendorGate.Gateway.Tests.Infrastructure;
@@ -25,31 +26,29 @@ public sealed class Actors(GatewayApplication app)
     public async Task<VendorActors> NewVendorAsync(bool exception = true)
     {
         var name = Unique("vendor");
-        var vendor = await Admin.PostOk("/v1/vendors", new { name, jurisdiction = "DE", contactEmail = "ops@example.com" });
-        var vendorId = vendor.GetProperty("id").GetGuid();
+        var vendor = await Admin.Typed().CreateVendorAsync(new() { Name = name, Jurisdiction = "DE", ContactEmail = "ops@example.com" });
         if (exception)
         {
-            await (await ProcurementAsync()).PostOk($"/v1/vendors/{vendorId}/exceptions",
-                new { reason = "Onboarding while the vendor's evidence is gathered", expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
+            await (await ProcurementAsync()).Typed().GrantComplianceExceptionAsync(vendor.Id,
+                new() { Reason = "Onboarding while the vendor's evidence is gathered", ExpiresAt = DateTimeOffset.UtcNow.AddDays(30) });
         }
-        var (annotatorId, annotator) = await NewAnnotatorAsync(vendorId);
-        return new VendorActors(vendorId, name, annotatorId, annotator);
+        var (annotatorId, annotator) = await NewAnnotatorAsync(vendor.Id);
+        return new VendorActors(vendor.Id, name, annotatorId, annotator);
     }
 
     public async Task<(Guid Id, HttpClient Client)> NewAnnotatorAsync(Guid vendorId)
     {
-        var annotator = await Admin.PostOk($"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") });
-        var id = annotator.GetProperty("id").GetGuid();
-        return (id, app.ClientFor(await NewTokenAsync(id)));
+        var annotator = await Admin.Typed().CreateAnnotatorAsync(vendorId, new() { Handle = Unique("ann") });
+        return (annotator.Id, app.ClientFor(await NewTokenAsync(annotator.Id)));
     }
 
     /// <summary>The principal's own first key, as a person gets it: the admin sends an enrolment invitation, and the
     /// invitation alone (no other credential) is redeemed for the key.</summary>
     public async Task<string> NewTokenAsync(Guid principalId, DateTimeOffset? expiresAt = null)
     {
-        var invitation = await Admin.PostOk($"/v1/principals/{principalId}/invitations", new { });
-        var key = await app.ClientFor(null).PostOk("/v1/invitations/redeem", new { invitation = invitation.GetProperty("invitation").GetString(), expiresAt });
-        return key.GetProperty("token").GetString()!;
+        var invitation = await Admin.Typed().CreateInvitationAsync(principalId, new());
+        var key = await app.ClientFor(null).Typed().RedeemInvitationAsync(new() { Invitation = invitation.Invitation, ExpiresAt = expiresAt });
+        return key.Token;
     }
 
     /// <summary>A batch through upload, scan, receipt, approval by <paramref name="maintainer"/> and signed approval.</summary>
@@ -58,12 +57,13 @@ public sealed class Actors(GatewayApplication app)
 
     public static async Task<Guid> ApprovedBatchInDomainsAsync(HttpClient annotator, HttpClient maintainer, string[]? domains, params object[] examples)
     {
+        var batches = annotator.Typed();
         var id = (await annotator.CreateBatchAsync(domains)).GetProperty("id").GetGuid();
         await annotator.UploadAsync(id, HttpExtensions.Lines(examples));
-        await annotator.WaitForScanAsync(id);
-        await annotator.WaitForAttestationAsync(id);
-        await maintainer.PostOk($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "ok" });
-        await HttpExtensions.PollAsync(() => annotator.GetOk($"/v1/batches/{id}"), b => b.GetProperty("approval").GetProperty("state").GetString() == "signed");
+        await HttpExtensions.PollAsync(() => batches.GetBatchAsync(id), b => b.Status is not ("received" or "scanning") && b.Attestation?.State == "signed",
+            $"batch {id} to be scanned and its receipt signed");
+        await maintainer.Typed().ReviewBatchAsync(id, new() { Decision = "approve", Comment = "ok" });
+        await HttpExtensions.PollAsync(() => batches.GetBatchAsync(id), b => b.Approval?.State == "signed", $"batch {id}'s approval to be signed");
         return id;
     }
 
@@ -72,9 +72,8 @@ public sealed class Actors(GatewayApplication app)
 
     public async Task<(Guid Id, HttpClient Client)> NewStaffAsync(params string[] roles)
     {
-        var staff = await Admin.PostOk("/v1/staff", new { name = Unique("staff"), roles });
-        var id = staff.GetProperty("id").GetGuid();
-        return (id, app.ClientFor(await NewTokenAsync(id)));
+        var staff = await Admin.Typed().CreateStaffAsync(new() { Name = Unique("staff"), Roles = roles });
+        return (staff.Id, app.ClientFor(await NewTokenAsync(staff.Id)));
     }
 }
 
@@ -139,50 +138,34 @@ public static class HttpExtensions
     }
 
     /// <summary>Polls until the scan job has moved the batch past received/scanning.</summary>
-    public static async Task<JsonElement> WaitForScanAsync(this HttpClient client, Guid batchId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var batch = await client.GetOk($"/v1/batches/{batchId}");
-            var status = batch.GetProperty("status").GetString();
-            if (status is not ("received" or "scanning") || DateTime.UtcNow > deadline)
-            {
-                return batch;
-            }
-            await Task.Delay(100);
-        }
-    }
+    public static Task<JsonElement> WaitForScanAsync(this HttpClient client, Guid batchId) =>
+        PollAsync(() => client.GetOk($"/v1/batches/{batchId}"), b => b.GetProperty("status").GetString() is not ("received" or "scanning"), $"batch {batchId} to be scanned");
 
-    /// <summary>Reads until <paramref name="done"/> holds, or 60 s pass (then returns the last value for the assertions to judge).</summary>
-    public static async Task<JsonElement> PollAsync(Func<Task<JsonElement>> read, Func<JsonElement, bool> done)
+    /// <summary>Reads until <paramref name="done"/> holds; after 60 s fails the test with what it last read.</summary>
+    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, string? what = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
+            if (done(value))
             {
                 return value;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"waited 60 s for {what ?? "the condition"}; last read: {value}");
             }
             await Task.Delay(100);
         }
     }
 
-    /// <summary>Polls until the batch's receipt is signed (or 60 s pass).</summary>
-    public static async Task<JsonElement> WaitForAttestationAsync(this HttpClient client, Guid batchId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var batch = await client.GetOk($"/v1/batches/{batchId}");
-            if (batch.GetProperty("attestation").GetProperty("state").GetString() == "signed" || DateTime.UtcNow > deadline)
-            {
-                return batch;
-            }
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Polls until the batch's receipt is signed.</summary>
+    public static Task<JsonElement> WaitForAttestationAsync(this HttpClient client, Guid batchId) =>
+        PollAsync(() => client.GetOk($"/v1/batches/{batchId}"), b => b.GetProperty("attestation").GetProperty("state").GetString() == "signed", $"batch {batchId}'s receipt to be signed");
+
+    /// <summary>The typed client over this client's base address and credential.</summary>
+    public static VendorGateClient Typed(this HttpClient client) => new(client, null);
 
     /// <summary>Every audit entry, paged through with <c>next</c> (the client must read the audit log).</summary>
     public static async Task<List<JsonElement>> AuditEntriesAsync(this HttpClient auditor)

@@ -9,8 +9,8 @@ public sealed class AuditModel(VendorGateClient gateway, People people) : PageMo
     [BindProperty(SupportsGet = true)]
     public long After { get; set; }
 
-    public AuditVerification Verification { get; private set; } = null!;
-    public IReadOnlyList<AuditEntry> Entries { get; private set; } = [];
+    public AuditVerificationView Verification { get; private set; } = null!;
+    public IReadOnlyList<AuditEntryView> Entries { get; private set; } = [];
     public long? Next { get; private set; }
     public long First => Entries.Count == 0 ? 0 : Entries[0].Seq;
     public long Last => Entries.Count == 0 ? 0 : Entries[^1].Seq;
@@ -20,8 +20,8 @@ public sealed class AuditModel(VendorGateClient gateway, People people) : PageMo
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Verification = await gateway.VerifyAuditAsync(ct);
-        var page = await gateway.GetAuditAsync(After, 100, ct);
+        Verification = await gateway.VerifyAuditAsync(ct: ct);
+        var page = await gateway.ListAuditAsync(After, 100, ct);
         Entries = page.Items;
         foreach (var reference in Entries.SelectMany(e => new[] { e.Actor, e.Target }).Distinct())
         {

@@ -1,13 +1,13 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Reviews;
 
 /// <summary>One batch for a maintainer: its findings with the flagged lines shown, and approve / reject with a comment.
 /// The Gateway enforces the two-person rule and the rest; its refusal is shown as it words it.</summary>
-public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
+public sealed class ReviewBatchModel(VendorGateClient gateway) : PageModel
 {
     private const int LinesShown = 3;
 
@@ -23,8 +23,8 @@ public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
     [TempData]
     public string? Message { get; set; }
 
-    public JsonElement Batch { get; private set; }
-    public List<(JsonElement Finding, List<(long Line, string Example)> Examples)> Findings { get; } = [];
+    public BatchView Batch { get; private set; } = null!;
+    public List<(FindingView Finding, List<(long Line, string Example)> Examples)> Findings { get; } = [];
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -34,7 +34,7 @@ public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
             await LoadAsync(ct);
             return Page();
         }
-        catch (GatewayException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        catch (VendorGateProblemException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
         {
             return NotFound();
         }
@@ -46,14 +46,14 @@ public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
         {
             return BadRequest();
         }
-        var (ok, body) = await gateway.PostAsync(User, $"/v1/batches/{Id}/reviews", new { decision = Decision, comment = Comment ?? "" }, ct);
-        if (!ok)
+        var (reviewed, refusal) = await Gateway.AttemptAsync(gateway.ReviewBatchAsync(Id, new() { Decision = Decision, Comment = Comment ?? "" }, ct));
+        if (reviewed is null)
         {
-            Error = GatewayClient.Detail(body);
+            Error = refusal;
             await LoadAsync(ct);
             return Page();
         }
-        Message = $"{(Decision == "approve" ? "Approved" : "Rejected")}: {body.GetProperty("justification").GetString()} (now {body.GetProperty("status").GetString()}).";
+        Message = $"{(Decision == "approve" ? "Approved" : "Rejected")}: {reviewed.Justification} (now {reviewed.Status}).";
         return LocalRedirect("/Reviews");
     }
 
@@ -64,14 +64,13 @@ public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
 
     private void DecideOffers()
     {
-        var me = User.FindFirstValue(ClaimTypes.NameIdentifier);
-        var status = Batch.GetProperty("status").GetString();
-        var mine = Batch.GetProperty("reviews").EnumerateArray().FirstOrDefault(r => r.GetProperty("reviewerId").GetString() == me);
-        var overrodeIt = Batch.GetProperty("overrides").EnumerateArray().Any(o => o.GetProperty("securityId").GetString() == me);
+        var me = Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : Guid.Empty;
+        var status = Batch.Status;
+        var mine = Batch.Reviews.FirstOrDefault(r => r.ReviewerId == me);
+        var overrodeIt = Batch.Overrides.Any(o => o.SecurityId == me);
         (CanApprove, CanReject, NoDecisionBecause) = status switch
         {
-            _ when mine.ValueKind == JsonValueKind.Object =>
-                (false, false, $"You decided already: {mine.GetProperty("decision").GetString()} on {mine.GetProperty("at").GetDateTimeOffset():yyyy-MM-dd HH:mm} UTC."),
+            _ when mine is not null => (false, false, $"You decided already: {mine.Decision} on {mine.At:yyyy-MM-dd HH:mm} UTC."),
             "in-review" when overrodeIt => (false, true, "You overrode this batch's findings, so someone else approves it (two-person rule)."),
             "in-review" => (true, true, null),
             "quarantined" => (false, true, "Blocking findings: it can be rejected, or approved only after security overrides them."),
@@ -81,17 +80,17 @@ public sealed class ReviewBatchModel(GatewayClient gateway) : PageModel
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Batch = await gateway.GetAsync(User, $"/v1/batches/{Id}", ct);
+        Batch = await gateway.GetBatchAsync(Id, ct);
         DecideOffers();
-        foreach (var finding in Batch.GetProperty("findings").EnumerateArray())
+        foreach (var finding in Batch.Findings)
         {
             var examples = new List<(long, string)>();
-            foreach (var line in finding.GetProperty("lines").EnumerateArray().Take(LinesShown).Select(l => l.GetInt64()))
+            foreach (var line in finding.Lines.Take(LinesShown))
             {
-                var page = await gateway.GetAsync(User, $"/v1/batches/{Id}/examples?offset={line - 1}&limit=1", ct);
-                if (page.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } item)
+                var page = await gateway.ListBatchExamplesAsync(Id, offset: line - 1, limit: 1, ct: ct);
+                if (page.Items.FirstOrDefault() is { } item)
                 {
-                    examples.Add((line, item.GetProperty("example").GetRawText()));
+                    examples.Add((line, item.Example.GetRawText()));
                 }
             }
             Findings.Add((finding, examples));

@@ -8,7 +8,7 @@ public sealed class ReviewQueueModel(VendorGateClient gateway) : PageModel
 {
     private const int Shown = 200;
 
-    public IReadOnlyList<Batch> Batches { get; private set; } = [];
+    public IReadOnlyList<BatchView> Batches { get; private set; } = [];
 
     [TempData]
     public string? Message { get; set; }

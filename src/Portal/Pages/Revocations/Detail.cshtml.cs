@@ -10,7 +10,7 @@ public sealed class RevocationModel(VendorGateClient gateway) : PageModel
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
 
-    public Revocation Revocation { get; private set; } = null!;
+    public RevocationView Revocation { get; private set; } = null!;
     public bool Pending => Revocation.Status == "pending";
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)

@@ -7,7 +7,7 @@ public sealed class RevocationsModel(VendorGateClient gateway) : PageModel
 {
     private const int Shown = 200;
 
-    public IReadOnlyList<Revocation> Revocations { get; private set; } = [];
+    public IReadOnlyList<RevocationView> Revocations { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) =>
         Revocations = await gateway.ListRevocationsAsync(ct).Take(Shown).ToListAsync(ct);

@@ -1,11 +1,11 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Snapshots;
 
 /// <summary>Blame by snapshot version ("47.1") or by model name: who is accountable for example n.</summary>
-public sealed class BlameModel(GatewayClient gateway) : PageModel
+public sealed class BlameModel(VendorGateClient gateway) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string Of { get; set; } = "";
@@ -13,18 +13,17 @@ public sealed class BlameModel(GatewayClient gateway) : PageModel
     [BindProperty(SupportsGet = true)]
     public long Index { get; set; }
 
-    public JsonElement Result { get; private set; }
+    public ExampleBlame? Result { get; private set; }
     public string? Error { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         var isVersion = Of.Split('.') is [var major, var minor] && int.TryParse(major, out _) && int.TryParse(minor, out _);
-        var path = isVersion ? $"/v1/snapshots/{Of}/examples/{Index}" : $"/v1/models/{Uri.EscapeDataString(Of)}/examples/{Index}";
         try
         {
-            Result = await gateway.GetAsync(User, path, ct);
+            Result = isVersion ? await gateway.BlameSnapshotExampleAsync(Of, Index, ct) : await gateway.BlameModelExampleAsync(Of, Index, ct);
         }
-        catch (GatewayException e) when ((int)e.Status is >= 400 and < 500)
+        catch (VendorGateProblemException e) when ((int)e.Status is >= 400 and < 500)
         {
             Error = $"There is no example {Index} in {(isVersion ? "snapshot" : "model")} {Of}.";
         }

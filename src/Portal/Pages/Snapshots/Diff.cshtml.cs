@@ -1,10 +1,11 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Snapshots;
 
-public sealed class SnapshotDiffModel(GatewayClient gateway) : PageModel
+/// <summary>What changed between two snapshots, by annotator (as people), by batch (by justification) and by domain.</summary>
+public sealed class SnapshotDiffModel(VendorGateClient gateway, People people) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string From { get; set; } = "";
@@ -12,7 +13,7 @@ public sealed class SnapshotDiffModel(GatewayClient gateway) : PageModel
     [BindProperty(SupportsGet = true)]
     public string To { get; set; } = "";
 
-    public JsonElement Diff { get; private set; }
+    public DiffSummary? Diff { get; private set; }
     public Dictionary<string, string> Names { get; } = [];
     public string? Error { get; private set; }
 
@@ -20,9 +21,17 @@ public sealed class SnapshotDiffModel(GatewayClient gateway) : PageModel
     {
         try
         {
-            Diff = await gateway.GetAsync(User, $"/v1/snapshots/{Uri.EscapeDataString(From)}/diff/{Uri.EscapeDataString(To)}", ct);
+            Diff = await gateway.DiffSnapshotsAsync(From, To, ct: ct);
+            foreach (var annotator in Diff.ByAnnotator.Keys)
+            {
+                Names[annotator] = Guid.TryParse(annotator, out var id) ? await people.PersonAsync(id, ct) : annotator;
+            }
+            foreach (var batch in Diff.ByBatch.Keys)
+            {
+                Names[batch] = Guid.TryParse(batch, out var id) ? await people.BatchAsync(id, ct) : batch;
+            }
         }
-        catch (GatewayException e) when ((int)e.Status is >= 400 and < 500)
+        catch (VendorGateProblemException e) when ((int)e.Status is >= 400 and < 500)
         {
             Error = $"No such comparison: {From} → {To}.";
         }

@@ -7,7 +7,7 @@ public sealed class SnapshotsModel(VendorGateClient gateway) : PageModel
 {
     private const int Shown = 200;
 
-    public IReadOnlyList<Snapshot> Snapshots { get; private set; } = [];
+    public IReadOnlyList<SnapshotView> Snapshots { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) =>
         Snapshots = await gateway.ListSnapshotsAsync(ct).Take(Shown).ToListAsync(ct);

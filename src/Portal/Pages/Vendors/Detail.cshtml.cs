@@ -1,10 +1,10 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Vendors;
 
-public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
+public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -12,11 +12,11 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public string Name { get; private set; } = "";
     public string Status { get; private set; } = "";
     public string AssessedAt { get; private set; } = "";
-    public IReadOnlyList<JsonElement> Requirements { get; private set; } = [];
-    public IReadOnlyList<JsonElement> Roster { get; private set; } = [];
-    public IReadOnlyList<JsonElement> Evidence { get; private set; } = [];
-    public IReadOnlyList<JsonElement> Batches { get; private set; } = [];
-    public IReadOnlyList<JsonElement> Exceptions { get; private set; } = [];
+    public IReadOnlyList<Requirement> Requirements { get; private set; } = [];
+    public IReadOnlyList<PrincipalView> Roster { get; private set; } = [];
+    public IReadOnlyList<EvidenceView> Evidence { get; private set; } = [];
+    public IReadOnlyList<BatchView> Batches { get; private set; } = [];
+    public IReadOnlyList<ExceptionView> Exceptions { get; private set; } = [];
     public bool Permitted { get; private set; }
     public int UnreviewedRevocations { get; private set; }
 
@@ -32,7 +32,7 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public IReadOnlyList<(string Code, int Count)> FindingsByCode { get; private set; } = [];
 
     /// <summary>The last twelve weeks, each batch by when it was opened and how it ended up.</summary>
-    private static string WeeklyOutcomes(List<JsonElement> batches)
+    private static string WeeklyOutcomes(List<BatchView> batches)
     {
         var thisWeek = DateTimeOffset.UtcNow.Date.AddDays(-(((int)DateTimeOffset.UtcNow.DayOfWeek + 6) % 7));
         var weeks = Enumerable.Range(0, 12).Select(i => thisWeek.AddDays(-7 * (11 - i))).ToList();
@@ -40,13 +40,13 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
         var series = outcomes.ToDictionary(o => o, _ => new int[weeks.Count]);
         foreach (var batch in batches)
         {
-            var created = batch.GetProperty("createdAt").GetDateTimeOffset().UtcDateTime;
+            var created = batch.CreatedAt.UtcDateTime;
             var week = weeks.FindLastIndex(w => w <= created);
             if (week < 0)
             {
                 continue;
             }
-            var outcome = batch.GetProperty("status").GetString() switch
+            var outcome = batch.Status switch
             {
                 "approved" or "merged" => "accepted",
                 "rejected" => "rejected",
@@ -81,13 +81,13 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
         var document = new StreamContent(file.OpenReadStream());
         document.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType);
         form.Add(document, "file", file.FileName);
-        var (ok, body) = await gateway.PostContentAsync(User, $"/v1/vendors/{Id}/evidence", form, ct);
-        if (!ok)
+        var (filed, refusal) = await Gateway.AttemptAsync(gateway.UploadEvidenceAsync(Id, form, ct));
+        if (filed is null)
         {
-            Error = GatewayClient.Detail(body);
+            Error = refusal;
             return await OnGetAsync(ct);
         }
-        Message = $"Filed {kind} ({body.GetProperty("digest").GetString()}); it counts once verified.";
+        Message = $"Filed {kind} ({filed.Digest}); it counts once verified.";
         return LocalRedirect($"/Vendors/{Id}");
     }
 
@@ -100,8 +100,9 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     /// <summary>Adds an annotator to the roster (vendor-admin, admin); they enrol through an invitation.</summary>
     public async Task<IActionResult> OnPostAnnotatorAsync(string handle, string? displayName, CancellationToken ct)
     {
-        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/annotators", new { handle, displayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName }, ct);
-        Message = ok ? $"Added {body.GetProperty("handle").GetString()}: send them an enrolment invitation." : GatewayClient.Detail(body);
+        var (added, refusal) = await Gateway.AttemptAsync(gateway.CreateAnnotatorAsync(Id,
+            new() { Handle = handle ?? "", DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName }, ct));
+        Message = added is not null ? $"Added {added.Handle}: send them an enrolment invitation." : refusal;
         return LocalRedirect($"/Vendors/{Id}");
     }
 
@@ -109,20 +110,20 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     /// which nobody else sees.</summary>
     public async Task<IActionResult> OnPostInviteAsync(Guid principalId, string handle, CancellationToken ct)
     {
-        var (ok, body) = await gateway.PostAsync(User, $"/v1/principals/{principalId}/invitations", new { }, ct);
-        if (!ok)
+        var (invitation, refusal) = await Gateway.AttemptAsync(gateway.CreateInvitationAsync(principalId, new(), ct));
+        if (invitation is null)
         {
-            Error = GatewayClient.Detail(body);
+            Error = refusal;
             return await OnGetAsync(ct);
         }
-        Invitation = (handle, body.GetProperty("invitation").GetString()!, body.GetProperty("expiresAt").GetDateTimeOffset());
+        Invitation = (handle, invitation.Invitation, invitation.ExpiresAt);
         return await OnGetAsync(ct);
     }
 
     public async Task<IActionResult> OnPostVerifyAsync(Guid evidenceId, CancellationToken ct)
     {
-        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/evidence/{evidenceId}/verification", new { }, ct);
-        Message = ok ? $"Verified {body.GetProperty("kind").GetString()}." : GatewayClient.Detail(body);
+        var (verified, refusal) = await Gateway.AttemptAsync(gateway.VerifyEvidenceAsync(Id, evidenceId, ct));
+        Message = verified is not null ? $"Verified {verified.Kind}." : refusal;
         return LocalRedirect($"/Vendors/{Id}");
     }
 
@@ -130,16 +131,16 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     public async Task<IActionResult> OnPostExceptionAsync(string reason, DateOnly expiresOn, CancellationToken ct)
     {
         var expiresAt = new DateTimeOffset(expiresOn.ToDateTime(new TimeOnly(23, 59)), TimeSpan.Zero);
-        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/exceptions", new { reason, expiresAt }, ct);
-        Message = ok ? $"Exception granted until {expiresAt:yyyy-MM-dd HH:mm} UTC." : GatewayClient.Detail(body);
+        var (granted, refusal) = await Gateway.AttemptAsync(gateway.GrantComplianceExceptionAsync(Id, new() { Reason = reason ?? "", ExpiresAt = expiresAt }, ct));
+        Message = granted is not null ? $"Exception granted until {expiresAt:yyyy-MM-dd HH:mm} UTC." : refusal;
         return LocalRedirect($"/Vendors/{Id}");
     }
 
     /// <summary>Records procurement's review of the vendor's revocations, which ends the at-risk they caused.</summary>
     public async Task<IActionResult> OnPostReviewAsync(string note, CancellationToken ct)
     {
-        var (ok, body) = await gateway.PostAsync(User, $"/v1/vendors/{Id}/revocation-reviews", new { note }, ct);
-        Message = ok ? "Revocations reviewed." : GatewayClient.Detail(body);
+        var (reviewed, refusal) = await Gateway.AttemptAsync(gateway.ReviewRevocationsAsync(Id, new() { Note = note ?? "" }, ct));
+        Message = reviewed is not null ? "Revocations reviewed." : refusal;
         return LocalRedirect($"/Vendors/{Id}");
     }
 
@@ -147,23 +148,23 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
     {
         try
         {
-            var vendor = await gateway.GetAsync(User, $"/v1/vendors/{Id}", ct);
-            var compliance = await gateway.GetAsync(User, $"/v1/vendors/{Id}/compliance", ct);
-            Name = vendor.GetProperty("name").GetString()!;
-            Status = compliance.GetProperty("status").GetString()!;
-            AssessedAt = compliance.GetProperty("assessedAt").GetDateTimeOffset().ToString("yyyy-MM-dd HH:mm 'UTC'");
-            Requirements = compliance.GetProperty("requirements").EnumerateArray().ToList();
-            Permitted = compliance.GetProperty("permitted").GetBoolean();
-            UnreviewedRevocations = compliance.GetProperty("unreviewedRevocations").GetInt32();
-            Exceptions = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/exceptions?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();
-            Roster = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/annotators?limit=500", ct)).GetProperty("items").EnumerateArray()
-                .OrderBy(p => p.GetProperty("handle").GetString(), StringComparer.Ordinal).ToList();
-            Evidence = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/evidence?limit=100", ct)).GetProperty("items").EnumerateArray().ToList();
-            var batches = (await gateway.GetAsync(User, $"/v1/batches?vendorId={Id}&limit=500", ct)).GetProperty("items").EnumerateArray().ToList();
+            var vendor = await gateway.GetVendorAsync(Id, ct);
+            var compliance = await gateway.GetComplianceAsync(Id, ct);
+            Name = vendor.Name;
+            Status = compliance.Status;
+            AssessedAt = compliance.AssessedAt.ToString("yyyy-MM-dd HH:mm 'UTC'");
+            Requirements = compliance.Requirements;
+            Permitted = compliance.Permitted;
+            UnreviewedRevocations = compliance.UnreviewedRevocations;
+            Exceptions = await gateway.ListComplianceExceptionsAsync(Id, ct).Take(100).ToListAsync(ct);
+            Roster = (await gateway.ListRosterAsync(Id, ct).ToListAsync(ct)).OrderBy(p => p.Handle, StringComparer.Ordinal).ToList();
+            Evidence = await gateway.ListEvidenceAsync(Id, ct).Take(100).ToListAsync(ct);
+            // Twelve weeks of the vendor's batches (newest first) for the chart and the findings count.
+            var since = DateTimeOffset.UtcNow.AddDays(-7 * 12 - 7);
+            var batches = await gateway.ListBatchesAsync(vendorId: Id, ct: ct).TakeWhile(b => b.CreatedAt >= since).ToListAsync(ct);
             BatchesChart = WeeklyOutcomes(batches);
             Batches = batches.Take(50).ToList();
-            var history = (await gateway.GetAsync(User, $"/v1/vendors/{Id}/compliance/history?days=90", ct)).EnumerateArray()
-                .Select(d => (Day: d.GetProperty("day").GetString()!, Status: d.GetProperty("status").GetString()!)).ToList();
+            var history = (await gateway.GetComplianceHistoryAsync(Id, days: 90, ct: ct)).Select(d => (d.Day, d.Status)).ToList();
             StatusChanges = history.Where((d, i) => i == 0 || history[i - 1].Status != d.Status).ToList();
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
             string? current = null;
@@ -174,11 +175,11 @@ public sealed class VendorDetailModel(GatewayClient gateway) : PageModel
                 strip.Add((day, current));
             }
             StatusChart = Charts.StatusStrip("Compliance status per day, last 90 days", strip);
-            FindingsByCode = batches.SelectMany(b => b.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!).Distinct())
+            FindingsByCode = batches.SelectMany(b => b.Findings.Select(f => f.Code).Distinct())
                 .GroupBy(c => c).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
             return Page();
         }
-        catch (GatewayException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        catch (VendorGateProblemException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
         {
             return NotFound();
         }

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Vendors;
 
 public sealed record VendorRow(Guid Id, string Name, string Status, IReadOnlyList<string> Unmet);
 
-public sealed class VendorsModel(GatewayClient gateway) : PageModel
+public sealed class VendorsModel(VendorGateClient gateway) : PageModel
 {
     /// <summary>Failing first, then expiring soon, then not yet assessed, then compliant.</summary>
     private static readonly string[] Order = ["non-compliant", "at-risk", "unassessed", "compliant"];
@@ -13,15 +14,11 @@ public sealed class VendorsModel(GatewayClient gateway) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var page = await gateway.GetAsync(User, "/v1/vendors?limit=500", ct);
         var rows = new List<VendorRow>();
-        foreach (var vendor in page.GetProperty("items").EnumerateArray())
+        await foreach (var vendor in gateway.ListVendorsAsync(ct))
         {
-            var id = vendor.GetProperty("id").GetGuid();
-            var compliance = await gateway.GetAsync(User, $"/v1/vendors/{id}/compliance", ct);
-            rows.Add(new VendorRow(id, vendor.GetProperty("name").GetString()!, compliance.GetProperty("status").GetString()!,
-                compliance.GetProperty("requirements").EnumerateArray().Where(r => !r.GetProperty("met").GetBoolean())
-                    .Select(r => r.GetProperty("title").GetString()!).ToList()));
+            var compliance = await gateway.GetComplianceAsync(vendor.Id, ct);
+            rows.Add(new VendorRow(vendor.Id, vendor.Name, compliance.Status, compliance.Requirements.Where(r => !r.Met).Select(r => r.Title).ToList()));
         }
         Vendors = rows.OrderBy(r => Array.IndexOf(Order, r.Status)).ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToList();
     }

@@ -1,27 +1,27 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Vendors;
 
 /// <summary>Streams the Gateway's signed report through, with its digest header, as a download.</summary>
-public sealed class VendorReportModel(GatewayClient gateway) : PageModel
+public sealed class VendorReportModel(VendorGateClient gateway) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        var response = await gateway.SendAsync(User, HttpMethod.Get, $"/v1/vendors/{Id}/report.pdf", ct);
-        HttpContext.Response.RegisterForDispose(response);
-        if (!response.IsSuccessStatusCode)
+        var (report, _) = await Gateway.AttemptAsync(gateway.GetVendorReportAsync(Id, ct));
+        if (report is null)
         {
-            return StatusCode((int)response.StatusCode);
+            return NotFound();
         }
-        if (response.Headers.TryGetValues("VendorGate-Report-Digest", out var digest))
+        HttpContext.Response.RegisterForDispose(report);
+        if (report.Header("VendorGate-Report-Digest") is { } digest)
         {
-            Response.Headers["VendorGate-Report-Digest"] = digest.First();
+            Response.Headers["VendorGate-Report-Digest"] = digest;
         }
-        var name = response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName ?? "report.pdf";
-        return File(await response.Content.ReadAsStreamAsync(ct), "application/pdf", name.Trim('"'));
+        return File(report.Content, "application/pdf", report.FileName ?? "report.pdf");
     }
 }

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Vendors;
 
 /// <summary>Security revokes one annotator: a reason, an explicit confirmation, then the revocation's progress page.</summary>
-public sealed class RevokeModel(GatewayClient gateway) : PageModel
+public sealed class RevokeModel(VendorGateClient gateway) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -34,24 +35,24 @@ public sealed class RevokeModel(GatewayClient gateway) : PageModel
             Error = "Give a reason and tick the confirmation.";
             return Page();
         }
-        var (ok, body) = await gateway.PostAsync(User, "/v1/revocations", new { annotatorId = AnnotatorId, reason = Reason.Trim() }, ct);
-        if (!ok)
+        var (accepted, refusal) = await Gateway.AttemptAsync(gateway.RevokeAsync(new() { AnnotatorId = AnnotatorId, Reason = Reason.Trim() }, ct));
+        if (accepted is null)
         {
-            Error = GatewayClient.Detail(body);
+            Error = refusal;
             return Page();
         }
-        return LocalRedirect($"/Revocations/{body.GetProperty("id").GetString()}");
+        return LocalRedirect($"/Revocations/{accepted.Id}");
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
-        var roster = await gateway.GetAsync(User, $"/v1/vendors/{Id}/annotators?limit=500", ct);
-        var annotator = roster.GetProperty("items").EnumerateArray().FirstOrDefault(p => p.GetProperty("id").GetGuid() == AnnotatorId);
-        if (annotator.ValueKind == System.Text.Json.JsonValueKind.Undefined)
+        // The annotator must be on this vendor's roster: a principal of another vendor is not found here.
+        var (roster, _) = await Gateway.AttemptAsync(gateway.ListRosterAsync(Id, ct).ToListAsync(ct).AsTask());
+        if (roster?.FirstOrDefault(p => p.Id == AnnotatorId) is not { } annotator)
         {
             return false;
         }
-        Handle = annotator.GetProperty("handle").GetString()!;
+        Handle = annotator.Handle;
         return true;
     }
 }
