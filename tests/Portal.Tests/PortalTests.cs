@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Playwright;
+using VendorGate.Client;
 using VendorGate.TestSupport;
 
 namespace VendorGate.Portal.Tests;
@@ -43,8 +44,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
 
     private async Task<HttpClient> ProcurementAsync()
     {
-        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("proc"), roles = new[] { "procurement" } });
-        return portal.Client(await portal.TokenAsync(staff.GetProperty("id").GetGuid()));
+        var staff = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("proc"), roles = new[] { "procurement" } });
+        return portal.Client(await portal.TokenAsync(staff.Id));
     }
 
     private static async Task<Guid> FileAsync(HttpClient procurement, Guid vendor, string kind, string issued, string? expires, string text)
@@ -59,7 +60,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
             form.Add(new StringContent(expires), "expiresAt");
         }
         var evidence = await (await procurement.PostAsync($"/v1/vendors/{vendor}/evidence", form)).Content.ReadAsStringAsync();
-        return System.Text.Json.JsonDocument.Parse(evidence).RootElement.GetProperty("id").GetGuid();
+        return System.Text.Json.JsonSerializer.Deserialize<EvidenceView>(evidence, VendorGateClient.Json)!.Id;
     }
 
     /// <summary>A vendor whose SOC 2 report has expired (filed by one procurement principal, verified by another), with
@@ -67,10 +68,10 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     private async Task<(Guid Id, string Name)> NonCompliantVendorAsync()
     {
         var name = Unique("Acme Labelling");
-        var vendor = (await portal.PostAsync(portal.Admin, "/v1/vendors", new { name, jurisdiction = "DE", contactEmail = "ops@acme.example" })).GetProperty("id").GetGuid();
+        var vendor = (await portal.PostAsync<VendorView>(portal.Admin, "/v1/vendors", new { name, jurisdiction = "DE", contactEmail = "ops@acme.example" })).Id;
         var filer = await ProcurementAsync();
         var soc2 = await FileAsync(filer, vendor, "soc2-type2", "2025-01-01", "2026-01-01", "%PDF expired SOC 2");
-        await portal.PostAsync(await ProcurementAsync(), $"/v1/vendors/{vendor}/evidence/{soc2}/verification", new { });
+        await portal.PostAsync<EvidenceView>(await ProcurementAsync(), $"/v1/vendors/{vendor}/evidence/{soc2}/verification", new { });
         await FileAsync(filer, vendor, "dpa", "2026-01-15", null, "%PDF the signed DPA");
         return (vendor, name);
     }
@@ -79,8 +80,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     public async Task Procurement_sees_a_non_compliant_vendor_and_why_and_downloads_its_signed_report()
     {
         var (vendorId, name) = await NonCompliantVendorAsync();
-        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("paula"), roles = new[] { "procurement" } });
-        var page = await SignedInAsync(await portal.TokenAsync(staff.GetProperty("id").GetGuid()));
+        var staff = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("paula"), roles = new[] { "procurement" } });
+        var page = await SignedInAsync(await portal.TokenAsync(staff.Id));
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Vendors", Exact = true }).ClickAsync();
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = name });
@@ -134,8 +135,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.EndsWith(".pdf", download.SuggestedFilename);
         // The Gateway stored exactly this file under its digest, with the signed statement beside it.
         var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pdf));
-        var auditor = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("aud"), roles = new[] { "auditor" } });
-        var audit = portal.Client(await portal.TokenAsync(auditor.GetProperty("id").GetGuid()));
+        var auditor = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("aud"), roles = new[] { "auditor" } });
+        var audit = portal.Client(await portal.TokenAsync(auditor.Id));
         Assert.Equal(HttpStatusCode.OK, (await audit.GetAsync($"/v1/vendors/{vendorId}/reports/{hex}/attestation")).StatusCode);
 
         await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }), url => url.EndsWith("/SignIn"), "sign-out");
@@ -144,42 +145,35 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     }
 
     /// <summary>The sequence number of the one audit entry that matches, read through the API by someone who may.</summary>
-    private async Task<long> AuditSeqAsync(string readerToken, Func<System.Text.Json.JsonElement, bool> match)
+    private async Task<long> AuditSeqAsync(string readerToken, Func<AuditEntryView, bool> match)
     {
-        var entries = new List<System.Text.Json.JsonElement>();
         using var reader = portal.Client(readerToken);
-        for (long? after = 0; after is not null;)
-        {
-            var auditPage = await reader.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/audit?after={after}&limit=500");
-            entries.AddRange(auditPage.GetProperty("items").EnumerateArray());
-            after = auditPage.GetProperty("next").ValueKind == System.Text.Json.JsonValueKind.Number ? auditPage.GetProperty("next").GetInt64() : null;
-        }
-        return entries.Single(match).GetProperty("seq").GetInt64();
+        return (await reader.Typed().ListAllAuditAsync().SingleAsync(match)).Seq;
     }
 
     /// <summary>A vendor with a named annotator whose batch is in review (its domain covered by an eval probe).</summary>
     private async Task<(Guid VendorId, Guid AnnotatorId, string Handle, Guid BatchId, HttpClient Maintainer)> BatchInReviewAsync()
     {
-        var vendor = (await portal.PostAsync(portal.Admin, "/v1/vendors", new { name = Unique("Vendor"), jurisdiction = "DE", contactEmail = "ops@v.example" })).GetProperty("id").GetGuid();
-        await portal.PostAsync(await ProcurementAsync(), $"/v1/vendors/{vendor}/exceptions",
+        var vendor = (await portal.PostAsync<VendorView>(portal.Admin, "/v1/vendors", new { name = Unique("Vendor"), jurisdiction = "DE", contactEmail = "ops@v.example" })).Id;
+        await portal.PostAsync<ExceptionView>(await ProcurementAsync(), $"/v1/vendors/{vendor}/exceptions",
             new { reason = "Onboarding while the vendor's evidence is gathered", expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
         var handle = Unique("ann");
-        var annotator = (await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendor}/annotators", new { handle, displayName = "Ann Otator" })).GetProperty("id").GetGuid();
+        var annotator = (await portal.PostAsync<PrincipalView>(portal.Admin, $"/v1/vendors/{vendor}/annotators", new { handle, displayName = "Ann Otator" })).Id;
         var client = portal.Client(await portal.TokenAsync(annotator));
-        var maintainerId = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("maint"), roles = new[] { "maintainer" } })).GetProperty("id").GetGuid();
+        var maintainerId = (await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("maint"), roles = new[] { "maintainer" } })).Id;
         var maintainer = portal.Client(await portal.TokenAsync(maintainerId));
         Assert.True((await maintainer.PostAsJsonAsync("/v1/canaries", new { id = "billing-1", prompt = "What is the refund policy?", expectation = "States it.", tags = new[] { "billing" } })).IsSuccessStatusCode);
         Assert.True((await maintainer.PutAsJsonAsync("/v1/eval/coverage/billing", new { probeIds = new[] { "billing-1" } })).IsSuccessStatusCode);
-        var batch = (await portal.PostAsync(client, "/v1/batches", new
+        var batch = (await portal.PostAsync<BatchView>(client, "/v1/batches", new
         {
             justification = "Customer-support dialogues for the billing domain", license = "MIT", source = "vendor", declaredDomains = new[] { "billing" },
-        })).GetProperty("id").GetGuid();
+        })).Id;
         var lines = string.Concat(Enumerable.Range(0, 3).Select(i =>
             $"{{\"prompt\":\"{Unique("How do I pay")}\",\"completion\":\"Open Billing and choose a card.{(i == 1 ? " Or write to billing.help@acme-mail.com." : "")}\"}}\n"));
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(lines));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
         Assert.Equal(HttpStatusCode.Accepted, (await client.PutAsync($"/v1/batches/{batch}/content", content)).StatusCode);
-        await portal.WaitAsync(client, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "in-review");
+        await PortalFixture.WaitAsync(() => client.Typed().GetBatchAsync(batch), b => b.Status == "in-review", "the batch");
         return (vendor, annotator, handle, batch, maintainer);
     }
 
@@ -187,8 +181,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     public async Task A_maintainer_approves_a_batch_from_the_queue_seeing_its_findings()
     {
         var (_, _, _, batch, maintainer) = await BatchInReviewAsync();
-        var me = await maintainer.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/me");
-        var page = await SignedInAsync(await portal.TokenAsync(me.GetProperty("id").GetGuid()));
+        var me = await maintainer.Typed().GetMeAsync();
+        var page = await SignedInAsync(await portal.TokenAsync(me.Id));
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Review queue" }).ClickAsync();
         await page.Locator($"a[href='/Reviews/{batch}']").ClickAsync();
@@ -200,8 +194,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "maintainer-review.png"), FullPage = true });
         await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Approve" }), url => url.EndsWith("/Reviews"), "approve");
         Assert.Contains("Approved", await page.GetByRole(AriaRole.Status).InnerTextAsync());
-        var approved = await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "approved");
-        Assert.Equal("Checked the dialogues; fine to merge.", approved.GetProperty("reviews")[0].GetProperty("comment").GetString());
+        var approved = await PortalFixture.WaitAsync(() => maintainer.Typed().GetBatchAsync(batch), b => b.Status == "approved", "the batch");
+        Assert.Equal("Checked the dialogues; fine to merge.", approved.Reviews[0].Comment);
         Assert.Equal(0, await page.Locator($"a[href='/Reviews/{batch}']").CountAsync());
         // The batch's page now offers no decision and says why.
         await page.GotoAsync($"/Reviews/{batch}");
@@ -228,22 +222,22 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     {
         var (_, _, _, batch, apiMaintainer) = await BatchInReviewAsync();
         var login = Unique("olga");
-        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Olga Maintainer"), roles = new[] { "maintainer" }, oidc = new { issuer = OidcProvider.Issuer, subject = login } });
+        var staff = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Olga Maintainer"), roles = new[] { "maintainer" }, oidc = new { issuer = OidcProvider.Issuer, subject = login } });
 
         var page = await SignedInAtProviderAsync(login, url => !url.Contains("/SignIn"));
-        Assert.Contains($"Signed in as {staff.GetProperty("handle").GetString()}", await page.Locator("header").InnerTextAsync());
+        Assert.Contains($"Signed in as {staff.Handle}", await page.Locator("header").InnerTextAsync());
         await page.GetByRole(AriaRole.Link, new() { Name = "Review queue" }).ClickAsync();
         await page.Locator($"a[href='/Reviews/{batch}']").ClickAsync();
         await page.GetByLabel("Comment (required to reject)").FillAsync("Signed in at the provider; the dialogues are fine.");
         await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Approve" }), url => url.EndsWith("/Reviews"), "approve");
         Assert.Contains("Approved", await page.GetByRole(AriaRole.Status).InnerTextAsync());
 
-        await portal.WaitAsync(apiMaintainer, $"/v1/batches/{batch}", b => b.GetProperty("approval").ValueKind == System.Text.Json.JsonValueKind.Object
-            && b.GetProperty("approval").GetProperty("state").GetString() == "signed");
-        var envelope = await apiMaintainer.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/batches/{batch}/attestation?kind=approval");
-        var statement = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(envelope.GetProperty("payload").GetString()!)).RootElement;
+        await PortalFixture.WaitAsync(() => apiMaintainer.Typed().GetBatchAsync(batch), b => b.Approval?.State == "signed", "the approval");
+        var envelope = await apiMaintainer.Typed().GetBatchAttestationAsync(batch, kind: "approval");
+        // The statement is the signed in-toto payload (its predicate is documented, not part of the API's schemas).
+        var statement = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(envelope.Payload)).RootElement;
         var reviewer = statement.GetProperty("predicate").GetProperty("reviews")[0].GetProperty("reviewer");
-        Assert.Equal(staff.GetProperty("id").GetString(), reviewer.GetProperty("id").GetString());
+        Assert.Equal(staff.Id, reviewer.GetProperty("id").GetGuid());
         Assert.Equal("oidc", reviewer.GetProperty("credential").GetString());
         Assert.Equal(login, reviewer.GetProperty("oidc").GetProperty("subject").GetString());
     }
@@ -263,12 +257,11 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var (vendor, annotator, handle, batch, maintainer) = await BatchInReviewAsync();
         Assert.True((await maintainer.PostAsJsonAsync($"/v1/batches/{batch}/reviews", new { decision = "approve", comment = "ok" })).IsSuccessStatusCode);
         // A snapshot merges approved batches once their approval is signed.
-        await portal.WaitAsync(maintainer, $"/v1/batches/{batch}", b => b.GetProperty("approval").ValueKind == System.Text.Json.JsonValueKind.Object
-            && b.GetProperty("approval").GetProperty("state").GetString() == "signed");
-        var version = (await portal.PostAsync(maintainer, "/v1/snapshots", new { message = "with the annotator" })).GetProperty("version").GetString()!;
+        await PortalFixture.WaitAsync(() => maintainer.Typed().GetBatchAsync(batch), b => b.Approval?.State == "signed", "the approval");
+        var version = (await portal.PostAsync<SnapshotView>(maintainer, "/v1/snapshots", new { message = "with the annotator" })).Version;
         var model = Unique("model");
-        await portal.PostAsync(maintainer, "/v1/models", new { name = model, snapshotVersion = version });
-        var security = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("sec"), roles = new[] { "security" } })).GetProperty("id").GetGuid();
+        await portal.PostAsync<ModelView>(maintainer, "/v1/models", new { name = model, snapshotVersion = version });
+        var security = (await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("sec"), roles = new[] { "security" } })).Id;
         var securityToken = await portal.TokenAsync(security);
         var page = await SignedInAsync(securityToken);
 
@@ -309,14 +302,14 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByLabel("Snapshot version or model name").FillAsync(model);
         await page.GetByLabel("Example index (from 0)").FillAsync("0");
         await page.GetByRole(AriaRole.Button, new() { Name = "Look up" }).ClickAsync();
-        Assert.StartsWith("sha256:", await page.Locator(".digest").InnerTextAsync());
+        Assert.StartsWith("sha256:", await page.Locator("#digest").InnerTextAsync());
         Assert.False(string.IsNullOrWhiteSpace(await page.Locator("#annotator").InnerTextAsync()));
         await page.GotoAsync($"/Snapshots/Blame?of={model}&index=999999");
         Assert.Contains("There is no example 999999", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         Assert.Contains("The hash chain verifies", await page.Locator("#verification").InnerTextAsync());
         // The revocation's entry (wherever other tests put it in the log) names the annotator by handle and vendor.
-        var seq = await AuditSeqAsync(securityToken, e => e.GetProperty("action").GetString() == "revocation.request" && e.GetProperty("target").GetString() == $"principal:{annotator}");
+        var seq = await AuditSeqAsync(securityToken, e => e.Action == "revocation.request" && e.Target == $"principal:{annotator}");
         await page.GotoAsync($"/Audit?after={seq - 1}");
         var entry = await page.Locator("tbody tr").First.InnerTextAsync();
         Assert.Contains("revocation.request", entry);
@@ -328,9 +321,9 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     {
         var (vendorId, vendorName) = await NonCompliantVendorAsync();
         var (otherVendor, _) = await NonCompliantVendorAsync();
-        var vendorAdmin = await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendorId}/admins", new { handle = Unique("va") });
-        var page = await SignedInAsync(await portal.TokenAsync(vendorAdmin.GetProperty("id").GetGuid()));
-        Assert.Contains($"Signed in as {vendorAdmin.GetProperty("handle").GetString()} · {vendorName}", await page.Locator("header").InnerTextAsync());
+        var vendorAdmin = await portal.PostAsync<PrincipalView>(portal.Admin, $"/v1/vendors/{vendorId}/admins", new { handle = Unique("va") });
+        var page = await SignedInAsync(await portal.TokenAsync(vendorAdmin.Id));
+        Assert.Contains($"Signed in as {vendorAdmin.Handle} · {vendorName}", await page.Locator("header").InnerTextAsync());
 
         await page.GetByRole(AriaRole.Link, new() { Name = "My vendor" }).ClickAsync();
         Assert.Equal(vendorName, await page.Locator("h1").InnerTextAsync());
@@ -344,10 +337,10 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Invite {handle}" }), url => url.Contains($"/Vendors/{vendorId}"), "invite");
         var invitation = (await page.Locator("#invitation").InnerTextAsync()).Trim();
         using var anonymous = portal.Client(null);
-        var key = await portal.PostAsync(anonymous, "/v1/invitations/redeem", new { invitation });
-        var me = await portal.Client(key.GetProperty("token").GetString()).GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/me");
-        Assert.Equal(handle, me.GetProperty("handle").GetString());
-        Assert.DoesNotContain(key.GetProperty("token").GetString()!, await page.ContentAsync()); // the key is the annotator's alone
+        var key = await portal.PostAsync<RedeemedKey>(anonymous, "/v1/invitations/redeem", new { invitation });
+        var me = await portal.Client(key.Token).Typed().GetMeAsync();
+        Assert.Equal(handle, me.Handle);
+        Assert.DoesNotContain(key.Token, await page.ContentAsync()); // the key is the annotator's alone
 
         await page.GetByLabel("Kind").SelectOptionAsync("dpa");
         await page.GetByLabel("Issued on").FillAsync("2026-06-01");
@@ -363,14 +356,14 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Contains("/Forbidden", page.Url);
 
         // Wherever the Portal shows a person, it shows handle and vendor: the auditor's audit log names the invitation's issuer.
-        var auditorId = (await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Audra Auditor"), roles = new[] { "auditor" } })).GetProperty("id").GetGuid();
+        var auditorId = (await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Audra Auditor"), roles = new[] { "auditor" } })).Id;
         var auditorToken = await portal.TokenAsync(auditorId);
-        var issued = await AuditSeqAsync(auditorToken, e => e.GetProperty("action").GetString() == "invitation.create"
-            && e.GetProperty("actor").GetString() == $"principal:{vendorAdmin.GetProperty("id").GetString()}");
+        var issued = await AuditSeqAsync(auditorToken, e => e.Action == "invitation.create"
+            && e.Actor == $"principal:{vendorAdmin.Id}");
         var auditor = await SignedInAsync(auditorToken);
         await auditor.GotoAsync($"/Audit?after={issued - 1}");
         var row = auditor.Locator("tbody tr").First;
-        Assert.Contains($"{vendorAdmin.GetProperty("handle").GetString()} · {vendorName}", await row.InnerTextAsync());
+        Assert.Contains($"{vendorAdmin.Handle} · {vendorName}", await row.InnerTextAsync());
         Assert.Contains($"{handle} · {vendorName}", await row.InnerTextAsync());
     }
 
@@ -384,8 +377,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Equal(200, (await stats).Status);
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "jobs-dashboard.png") });
 
-        var auditor = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Jobs Auditor"), roles = new[] { "auditor" } });
-        var other = await SignedInAsync(await portal.TokenAsync(auditor.GetProperty("id").GetGuid()));
+        var auditor = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Jobs Auditor"), roles = new[] { "auditor" } });
+        var other = await SignedInAsync(await portal.TokenAsync(auditor.Id));
         Assert.Equal(0, await other.GetByRole(AriaRole.Link, new() { Name = "Jobs", Exact = true }).CountAsync());
         await other.GotoAsync("/hangfire");
         Assert.Contains("/Forbidden", other.Url);
@@ -396,25 +389,25 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     {
         var (vendorId, vendorName) = await NonCompliantVendorAsync();
         var procurement = await ProcurementAsync();
-        await portal.PostAsync(procurement, $"/v1/vendors/{vendorId}/exceptions", new { reason = "Uploads while the new SOC 2 report is audited", expiresAt = DateTimeOffset.UtcNow.AddDays(20) });
+        await portal.PostAsync<ExceptionView>(procurement, $"/v1/vendors/{vendorId}/exceptions", new { reason = "Uploads while the new SOC 2 report is audited", expiresAt = DateTimeOffset.UtcNow.AddDays(20) });
         var soon = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd");
         await FileAsync(procurement, vendorId, "iso27001", "2025-12-01", soon, "%PDF ISO 27001 certificate");
 
         // A batch from the non-compliant vendor (recent), quarantined by a known-bad signature.
-        var security = portal.Client(await portal.TokenAsync((await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Sec"), roles = new[] { "security" } })).GetProperty("id").GetGuid()));
+        var security = portal.Client(await portal.TokenAsync((await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Sec"), roles = new[] { "security" } })).Id));
         var marker = Unique("known-bad");
-        await portal.PostAsync(security, "/v1/scan/signatures", new { incident = Unique("INC"), kind = "regex", pattern = marker });
-        var annotator = (await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") })).GetProperty("id").GetGuid();
+        await portal.PostAsync<SignatureView>(security, "/v1/scan/signatures", new { incident = Unique("INC"), kind = "regex", pattern = marker });
+        var annotator = (await portal.PostAsync<PrincipalView>(portal.Admin, $"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") })).Id;
         var uploader = portal.Client(await portal.TokenAsync(annotator));
         var justification = Unique("Dialogues with a planted marker");
-        var batch = (await portal.PostAsync(uploader, "/v1/batches", new { justification, license = "MIT", source = "vendor", declaredDomains = new[] { "billing" } })).GetProperty("id").GetGuid();
+        var batch = (await portal.PostAsync<BatchView>(uploader, "/v1/batches", new { justification, license = "MIT", source = "vendor", declaredDomains = new[] { "billing" } })).Id;
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes($"{{\"prompt\":\"{Unique("p")}\",\"completion\":\"{marker}\"}}\n"));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
         Assert.Equal(HttpStatusCode.Accepted, (await uploader.PutAsync($"/v1/batches/{batch}/content", content)).StatusCode);
-        await portal.WaitAsync(uploader, $"/v1/batches/{batch}", b => b.GetProperty("status").GetString() == "quarantined");
+        await PortalFixture.WaitAsync(() => uploader.Typed().GetBatchAsync(batch), b => b.Status == "quarantined", "the batch");
 
-        var me = await procurement.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/me");
-        var page = await SignedInAsync(await portal.TokenAsync(me.GetProperty("id").GetGuid()));
+        var me = await procurement.Typed().GetMeAsync();
+        var page = await SignedInAsync(await portal.TokenAsync(me.Id));
         var atRisk = page.GetByRole(AriaRole.Region, new() { Name = "Vendors at risk" }).GetByRole(AriaRole.Row).Filter(new() { HasText = vendorName });
         Assert.Contains("non-compliant", await atRisk.InnerTextAsync());
         Assert.EndsWith("1", (await atRisk.InnerTextAsync()).Trim()); // one batch in the last 7 days
@@ -430,8 +423,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     public async Task An_annotator_sees_none_of_the_staff_pages()
     {
         var (vendorId, _) = await NonCompliantVendorAsync();
-        var annotator = await portal.PostAsync(portal.Admin, $"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") });
-        var page = await SignedInAsync(await portal.TokenAsync(annotator.GetProperty("id").GetGuid()));
+        var annotator = await portal.PostAsync<PrincipalView>(portal.Admin, $"/v1/vendors/{vendorId}/annotators", new { handle = Unique("ann") });
+        var page = await SignedInAsync(await portal.TokenAsync(annotator.Id));
 
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Vendors", Exact = true }).CountAsync());
         Assert.Contains("has no pages in the Portal", await page.Locator("main").InnerTextAsync());
@@ -483,8 +476,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Equal(HttpStatusCode.OK, css.StatusCode); // pages are styled, from a file (no inline styles under the CSP)
         Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
 
-        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Query Key"), roles = new[] { "auditor" } });
-        var token = await portal.TokenAsync(staff.GetProperty("id").GetGuid());
+        var staff = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Query Key"), roles = new[] { "auditor" } });
+        var token = await portal.TokenAsync(staff.Id);
         var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/SignIn?Key={token}");
@@ -492,7 +485,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         Assert.Contains("in the form only", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
         Assert.Contains("/SignIn", page.Url);
-        var secret = token.Split('_')[2];
+        var secret = token[(token.IndexOf('_', "vg_".Length) + 1)..]; // vg_<keyid>_<secret>; the secret may itself hold '_'
+        Assert.True(secret.Length >= 20, token);
         Assert.DoesNotContain(secret, portal.Portal.Output);
         Assert.Contains("Now listening on", portal.Portal.Output); // the log is captured at information level
         // A first start on a fresh database logs no error (EF's "Failed executing DbCommand … __EFMigrationsHistory").
@@ -502,8 +496,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     [Fact]
     public async Task A_key_revoked_while_signed_in_signs_the_person_out_with_a_message()
     {
-        var staff = await portal.PostAsync(portal.Admin, "/v1/staff", new { name = Unique("Revoked Reader"), roles = new[] { "auditor" } });
-        var id = staff.GetProperty("id").GetGuid();
+        var staff = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Revoked Reader"), roles = new[] { "auditor" } });
+        var id = staff.Id;
         var token = await portal.TokenAsync(id);
         var page = await SignedInAsync(token);
         Assert.Equal(HttpStatusCode.NoContent, (await portal.Admin.DeleteAsync($"/v1/principals/{id}/keys/{token.Split('_')[1]}")).StatusCode);

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Playwright;
+using VendorGate.Client;
 using VendorGate.TestSupport;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -182,26 +183,27 @@ public abstract class PortalFixture : IAsyncLifetime
         return client;
     }
 
-    public async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
+    /// <summary>POSTs and reads the answer as the typed client's record of that operation.</summary>
+    public async Task<T> PostAsync<T>(HttpClient client, string path, object body)
     {
         var response = await client.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return JsonSerializer.Deserialize<T>(text, VendorGateClient.Json)!;
     }
 
-    /// <summary>Reads until <paramref name="done"/> holds (60 s at most).</summary>
-    public async Task<JsonElement> WaitAsync(HttpClient client, string path, Func<JsonElement, bool> done)
+    /// <summary>Reads until <paramref name="done"/> holds; after 60 s fails with what it last read.</summary>
+    public static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var value = await client.GetFromJsonAsync<JsonElement>(path);
-            if (done(value) || DateTime.UtcNow > deadline)
+            var value = await read();
+            if (done(value))
             {
-                Assert.True(done(value), $"{path} never reached the expected state: {value}");
                 return value;
             }
+            Assert.True(DateTime.UtcNow < deadline, $"{what} never reached the expected state: {value}");
             await Task.Delay(200);
         }
     }
@@ -209,9 +211,9 @@ public abstract class PortalFixture : IAsyncLifetime
     /// <summary>The principal's own first key: an admin's enrolment invitation, redeemed without any other credential.</summary>
     public async Task<string> TokenAsync(Guid principalId)
     {
-        var invitation = (await PostAsync(Admin, $"/v1/principals/{principalId}/invitations", new { })).GetProperty("invitation").GetString();
+        var invitation = await new VendorGateClient(Admin, null).CreateInvitationAsync(principalId, new());
         using var anonymous = Client(null);
-        return (await PostAsync(anonymous, "/v1/invitations/redeem", new { invitation })).GetProperty("token").GetString()!;
+        return (await new VendorGateClient(anonymous, null).RedeemInvitationAsync(new() { Invitation = invitation.Invitation })).Token;
     }
 
     public async Task DisposeAsync()
@@ -246,4 +248,10 @@ public sealed class ProductionPortal : PortalFixture
         ["VendorGate__Blob__ConnectionString"] = Require("VG_TEST_AZURITE"),
         ["VendorGate__Blob__Container"] = "vgportal" + Guid.NewGuid().ToString("N")[..12],
     };
+}
+
+public static class TypedClients
+{
+    /// <summary>The typed client over this client's Gateway address and credential.</summary>
+    public static VendorGateClient Typed(this HttpClient client) => new(client, null);
 }

@@ -2,8 +2,10 @@ using System.Net;
 using System.Text;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using VendorGate.TestSupport;
+using JsonWebKeySet = VendorGate.Attest.Signing.JsonWebKeySet;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
 namespace VendorGate.Gateway.Tests.Attestations;
@@ -16,25 +18,25 @@ public abstract class ReceiptTests<TApp>(TApp app) : IClassFixture<TApp> where T
     public async Task EveryReceivedBatchGetsAReceiptThatVerifiesWithTheJwksAndOpenSsl()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
-        var receipt = await (await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }, new { prompt = Actors.Unique("q"), completion = "d" }))).Json();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
+        var receipt = await (await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }, new { prompt = Actors.Unique("q"), completion = "d" }))).Json<UploadReceipt>();
 
         var batch = await vendor.Annotator.WaitForAttestationAsync(id);
         var response = await vendor.Annotator.GetAsync($"/v1/batches/{id}/attestation");
         var envelopeBytes = await response.Content.ReadAsByteArrayAsync();
         var jwks = JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
 
-        var attestation = batch.GetProperty("attestation");
-        Assert.Equal("signed", attestation.GetProperty("state").GetString());
-        Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(envelopeBytes)), attestation.GetProperty("digest").GetString());
+        var attestation = batch.Attestation!;
+        Assert.Equal("signed", attestation.State);
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(envelopeBytes)), attestation.Digest);
         var envelope = Envelope.Parse(envelopeBytes);
         Assert.Equal(Envelope.InTotoPayloadType, envelope.PayloadType);
         var result = new EnvelopeVerifier(jwks.Keys).Verify(envelope);
-        Assert.Equal([attestation.GetProperty("keyId").GetString()!], result.VerifiedKeyIds);
+        Assert.Equal([attestation.KeyId!], result.VerifiedKeyIds);
 
         var statement = Statement.Parse(envelope.Payload);
         Assert.Equal($"batch:{id}", statement.Subjects[0].Name);
-        Assert.Equal(receipt.GetProperty("digest").GetString(), "sha256:" + statement.Subjects[0].Sha256);
+        Assert.Equal(receipt.Digest, "sha256:" + statement.Subjects[0].Sha256);
         Assert.Equal("https://vendorgate.dev/attestations/batch-receipt/v1", statement.PredicateType);
         Assert.Equal(vendor.AnnotatorId.ToString(), statement.Predicate["submitter"]!["id"]!.GetValue<string>());
         Assert.Equal(vendor.Name, statement.Predicate["vendor"]!["name"]!.GetValue<string>());
@@ -53,7 +55,7 @@ public abstract class ReceiptTests<TApp>(TApp app) : IClassFixture<TApp> where T
     {
         var owner = await _actors.NewVendorAsync();
         var stranger = await _actors.NewVendorAsync();
-        var id = (await owner.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await owner.Annotator.CreateBatchAsync()).Id;
 
         var open = await owner.Annotator.GetAsync($"/v1/batches/{id}/attestation");
         await owner.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
@@ -63,8 +65,8 @@ public abstract class ReceiptTests<TApp>(TApp app) : IClassFixture<TApp> where T
         await open.AssertProblem(HttpStatusCode.Conflict, "attestation-pending");
         await (await owner.Annotator.GetAsync($"/v1/batches/{id}/attestation?kind=everything")).AssertProblem(HttpStatusCode.BadRequest, "bad-kind");
         await foreign.AssertProblem(HttpStatusCode.NotFound, "not-found");
-        var ready = await app.ClientFor(null).GetOk("/readyz");
-        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("signer").GetString());
+        var ready = await app.ClientFor(null).GetOk<HealthStatus>("/readyz");
+        Assert.Equal("ok", ready.Checks["signer"]);
     }
 }
 
@@ -86,18 +88,18 @@ public sealed class KeyVaultReceiptTests(ProductionGateway app) : IClassFixture<
         Guid id;
         try
         {
-            id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+            id = (await vendor.Annotator.CreateBatchAsync()).Id;
             var upload = await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
             Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
 
-            var batch = await WaitForAsync(vendor.Annotator, id, b => b.GetProperty("attestation").GetProperty("error").ValueKind == System.Text.Json.JsonValueKind.String);
-            var attestation = batch.GetProperty("attestation");
-            Assert.Equal("pending", attestation.GetProperty("state").GetString());
-            Assert.Contains("503", attestation.GetProperty("error").GetString());
-            Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(id)).GetProperty("status").GetString());
+            var batch = await PollAsync(() => vendor.Annotator.Typed().GetBatchAsync(id), b => b.Attestation?.Error is not null, "the signing error");
+            var attestation = batch.Attestation!;
+            Assert.Equal("pending", attestation.State);
+            Assert.Contains("503", attestation.Error);
+            Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(id)).Status);
             var notReady = await app.ClientFor(null).GetAsync("/readyz");
             var problem = await notReady.AssertProblem(HttpStatusCode.ServiceUnavailable, "not-ready");
-            Assert.Equal("unreachable", problem.GetProperty("checks").GetProperty("signer").GetString());
+            Assert.Equal("unreachable", problem.Checks!["signer"]);
             var audit = await auditor.GetStringAsync("/v1/audit?limit=500");
             Assert.Contains("batch.attest-failed", audit);
         }
@@ -108,8 +110,8 @@ public sealed class KeyVaultReceiptTests(ProductionGateway app) : IClassFixture<
 
         var signed = await vendor.Annotator.WaitForAttestationAsync(id);
 
-        Assert.Equal("signed", signed.GetProperty("attestation").GetProperty("state").GetString());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, signed.GetProperty("attestation").GetProperty("error").ValueKind);
+        Assert.Equal("signed", signed.Attestation!.State);
+        Assert.Null(signed.Attestation.Error);
         var envelope = Envelope.Parse(await vendor.Annotator.GetByteArrayAsync($"/v1/batches/{id}/attestation"));
         var jwks = JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
         Assert.True(new EnvelopeVerifier(jwks.Keys).TryVerify(envelope).Valid);
@@ -137,23 +139,9 @@ public sealed class KeyVaultReceiptTests(ProductionGateway app) : IClassFixture<
 
     private async Task<Envelope> SignedReceiptAsync(VendorActors vendor)
     {
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
         await vendor.Annotator.WaitForAttestationAsync(id);
         return Envelope.Parse(await vendor.Annotator.GetByteArrayAsync($"/v1/batches/{id}/attestation"));
-    }
-
-    private static async Task<System.Text.Json.JsonElement> WaitForAsync(HttpClient client, Guid id, Func<System.Text.Json.JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var batch = await client.GetOk($"/v1/batches/{id}");
-            if (done(batch) || DateTime.UtcNow > deadline)
-            {
-                return batch;
-            }
-            await Task.Delay(100);
-        }
     }
 }

@@ -6,7 +6,10 @@ using System.Text;
 using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
+using Jwk = VendorGate.Client.Jwk;
+using JsonWebKeySet = VendorGate.Attest.Signing.JsonWebKeySet;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
 namespace VendorGate.Gateway.Tests.Attestations;
@@ -20,11 +23,11 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
     private async Task<Setup> VendorWithKeyAsync()
     {
         var vendor = await _actors.NewVendorAsync();
-        var vendorAdmin = await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") });
-        var admin = app.ClientFor(await _actors.NewTokenAsync(vendorAdmin.GetProperty("id").GetGuid()));
+        var vendorAdmin = await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") });
+        var admin = app.ClientFor(await _actors.NewTokenAsync(vendorAdmin.Id));
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var registered = await admin.PostOk($"/v1/vendors/{vendor.VendorId}/signing-keys", new { publicKeyPem = key.ExportSubjectPublicKeyInfoPem() });
-        return new Setup(vendor, key, registered.GetProperty("kid").GetString()!);
+        var registered = await admin.PostOk<Jwk>($"/v1/vendors/{vendor.VendorId}/signing-keys", new { publicKeyPem = key.ExportSubjectPublicKeyInfoPem() });
+        return new Setup(vendor, key, registered.Kid!);
     }
 
     private static async Task<(string Digest, long Count)> DigestOf(string corpus)
@@ -48,19 +51,19 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         var setup = await VendorWithKeyAsync();
         var annotator = setup.Vendor.Annotator;
-        var id = (await annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await annotator.CreateBatchAsync()).Id;
         var corpus = Corpus();
         var (digest, count) = await DigestOf(corpus);
 
-        var prepared = await annotator.PostOk($"/v1/batches/{id}/statement", new { digest, count });
-        var pae = Convert.FromBase64String(prepared.GetProperty("pae").GetString()!);
+        var prepared = await annotator.PostOk<PreparedStatement>($"/v1/batches/{id}/statement", new { digest, count });
+        var pae = Convert.FromBase64String(prepared.Pae!);
         var signature = setup.Key.SignData(pae, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         var upload = await UploadSigned(annotator, id, corpus, setup.KeyId, signature);
         await annotator.WaitForAttestationAsync(id);
 
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         var envelope = Envelope.Parse(await annotator.GetByteArrayAsync($"/v1/batches/{id}/attestation"));
-        Assert.Equal(Convert.FromBase64String(prepared.GetProperty("payload").GetString()!), envelope.Payload);
+        Assert.Equal(Convert.FromBase64String(prepared.Payload!), envelope.Payload);
         Assert.Equal(setup.KeyId, envelope.Signatures[0].KeyId);
         var gatewayKeys = JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
         var vendorKeys = JsonWebKeySet.Parse(await annotator.GetByteArrayAsync($"/v1/vendors/{setup.Vendor.VendorId}/signing-keys"));
@@ -75,10 +78,10 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         var setup = await VendorWithKeyAsync();
         var annotator = setup.Vendor.Annotator;
-        var id = (await annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await annotator.CreateBatchAsync()).Id;
         var corpus = Corpus();
         var (digest, count) = await DigestOf(corpus);
-        await annotator.PostOk($"/v1/batches/{id}/statement", new { digest, count });
+        await annotator.PostOk<PreparedStatement>($"/v1/batches/{id}/statement", new { digest, count });
         var wrong = setup.Key.SignData("something else"u8.ToArray(), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
         var response = await UploadSigned(annotator, id, corpus, setup.KeyId, wrong);
@@ -86,7 +89,7 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
 
         await response.AssertProblem(HttpStatusCode.BadRequest, "vendor-signature-invalid");
         await unknownKey.AssertProblem(HttpStatusCode.BadRequest, "vendor-key-unknown");
-        Assert.Equal("open", (await annotator.GetOk($"/v1/batches/{id}")).GetProperty("status").GetString());
+        Assert.Equal("open", (await annotator.Typed().GetBatchAsync(id)).Status);
         Assert.Empty(await app.Blobs.ListAsync($"quarantine/{id}/").ToListAsync());
     }
 
@@ -95,16 +98,16 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         var setup = await VendorWithKeyAsync();
         var annotator = setup.Vendor.Annotator;
-        var id = (await annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await annotator.CreateBatchAsync()).Id;
         var (digest, count) = await DigestOf(Corpus());
-        var prepared = await annotator.PostOk($"/v1/batches/{id}/statement", new { digest, count });
-        var signature = setup.Key.SignData(Convert.FromBase64String(prepared.GetProperty("pae").GetString()!), HashAlgorithmName.SHA256,
+        var prepared = await annotator.PostOk<PreparedStatement>($"/v1/batches/{id}/statement", new { digest, count });
+        var signature = setup.Key.SignData(Convert.FromBase64String(prepared.Pae!), HashAlgorithmName.SHA256,
             DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
         var response = await UploadSigned(annotator, id, Corpus(), setup.KeyId, signature);
 
         await response.AssertProblem(HttpStatusCode.BadRequest, "statement-mismatch");
-        Assert.Equal("open", (await annotator.GetOk($"/v1/batches/{id}")).GetProperty("status").GetString());
+        Assert.Equal("open", (await annotator.Typed().GetBatchAsync(id)).Status);
         Assert.Empty(await app.Blobs.ListAsync($"quarantine/{id}/").ToListAsync());
     }
 
@@ -118,9 +121,9 @@ public abstract class VendorSignatureTests<TApp>(TApp app) : IClassFixture<TApp>
         var garbage = await _actors.Admin.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/signing-keys", new { publicKeyPem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" });
         var byAnnotator = await vendor.Annotator.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/signing-keys", new { publicKeyPem = "x" });
 
-        var batch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
         var badStatement = await vendor.Annotator.PostAsJsonAsync($"/v1/batches/{batch}/statement", new { digest = "md5:abc", count = 0 });
-        var statementErrors = (await badStatement.AssertProblem(HttpStatusCode.BadRequest, "validation")).GetProperty("errors").ToString();
+        var statementErrors = Canonical((await badStatement.AssertProblem(HttpStatusCode.BadRequest, "validation")).Errors);
         Assert.Contains("Digest", statementErrors);
         Assert.Contains("Count", statementErrors);
         await weak.AssertProblem(HttpStatusCode.BadRequest, "validation");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -14,7 +15,7 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
     public async Task VerifiesAReceiptAndItsCorpusAndDetectsTampering()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         // As the vendor wrote it: key order and spacing differ from the canonical form.
         var corpus = $"{{ \"prompt\": \"{Actors.Unique("p")}\",  \"completion\": \"yes\" }}\n{{\"completion\":\"no\",\"prompt\":\"{Actors.Unique("q")}\"}}\n";
         await vendor.Annotator.UploadAsync(id, corpus);
@@ -58,11 +59,11 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         Assert.StartsWith("INVALID: ", LastLine(missing.Output));
 
         Assert.Equal(1, corpusJson.Code);
-        var report = System.Text.Json.JsonDocument.Parse(corpusJson.Output).RootElement;
-        Assert.False(report.GetProperty("valid").GetBoolean());
-        Assert.StartsWith("INVALID: digest", report.GetProperty("verdict").GetString());
-        Assert.Contains(report.GetProperty("checks").EnumerateArray(), c => c.GetProperty("check").GetString() == "digest" && !c.GetProperty("ok").GetBoolean());
-        Assert.Contains(report.GetProperty("checks").EnumerateArray(), c => c.GetProperty("check").GetString() == "threshold" && c.GetProperty("ok").GetBoolean());
+        var report = System.Text.Json.JsonSerializer.Deserialize<VerifyReport>(corpusJson.Output, VendorGateClient.Json)!; // vendorgate-verify --json
+        Assert.False(report.Valid);
+        Assert.StartsWith("INVALID: digest", report.Verdict);
+        Assert.Contains(report.Checks, c => c.Check == "digest" && !c.Ok);
+        Assert.Contains(report.Checks, c => c.Check == "threshold" && c.Ok);
     }
 
     [Fact]
@@ -71,8 +72,8 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
         var vendor = await _actors.NewVendorAsync();
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
         var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(3));
-        var version = (await maintainer.PostOk("/v1/snapshots", new { message = "cli", batchIds = new[] { batch } })).GetProperty("version").GetString();
-        await PollAsync(() => maintainer.GetOk($"/v1/snapshots/{version}"), s => s.GetProperty("attestation").GetProperty("state").GetString() == "signed");
+        var version = (await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "cli", batchIds = new[] { batch } })).Version;
+        await PollAsync(() => maintainer.Typed().GetSnapshotAsync(version), s => s.Attestation.State == "signed");
         var content = await maintainer.GetStringAsync($"/v1/snapshots/{version}/content");
         var manifest = await maintainer.GetStringAsync($"/v1/snapshots/{version}/manifest");
         var contentFile = Save("content.ndjson", System.Text.Encoding.UTF8.GetBytes(content));
@@ -112,3 +113,8 @@ public sealed class VerifyCliTests(EmbeddedGateway app) : IClassFixture<Embedded
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
+
+/// <summary>What <c>vendorgate-verify --json</c> prints.</summary>
+public sealed record VerifyReport(bool Valid, string Verdict, IReadOnlyList<VerifyCheck> Checks);
+
+public sealed record VerifyCheck(string Check, bool Ok);

@@ -9,9 +9,14 @@ using VendorGate.Attest.Canonical;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
 using VendorGate.Attest.Transparency;
+using VendorGate.Client;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Tests.Infrastructure;
+using ConsistencyProofView = VendorGate.Client.ConsistencyProofView;
+using InclusionProofView = VendorGate.Client.InclusionProofView;
+using Jwk = VendorGate.Attest.Signing.Jwk;
+using JsonWebKeySet = VendorGate.Attest.Signing.JsonWebKeySet;
 
 namespace VendorGate.Gateway.Tests.Audit;
 
@@ -35,8 +40,8 @@ public abstract class AuditCheckpointTests<TApp>(TApp app) : IClassFixture<TApp>
 
     private static string Url(string note) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(note));
 
-    private static async Task<JsonElement> VerifyAgainstAsync(HttpClient auditor, string note) =>
-        await auditor.GetOk($"/v1/audit/verify?checkpoint={Url(note)}");
+    private static Task<AuditVerificationView> VerifyAgainstAsync(HttpClient auditor, string note) =>
+        auditor.GetOk<AuditVerificationView>($"/v1/audit/verify?checkpoint={Url(note)}");
 
     private string Save(string name, string text)
     {
@@ -59,30 +64,30 @@ public abstract class AuditCheckpointTests<TApp>(TApp app) : IClassFixture<TApp>
         var newer = await CheckpointAsync(auditor);
         var (second, _) = Checkpoint.Parse(newer);
         Assert.True(second.Size > first.Size);
-        var consistency = await auditor.GetOk($"/v1/audit/proofs/consistency?from={first.Size}&to={second.Size}");
-        var proof = consistency.GetProperty("proof").EnumerateArray().Select(p => Convert.FromBase64String(p.GetString()!)).ToList();
+        var consistency = await auditor.GetOk<ConsistencyProofView>($"/v1/audit/proofs/consistency?from={first.Size}&to={second.Size}");
+        var proof = consistency.Proof.Select(p => Convert.FromBase64String(p!)).ToList();
         Assert.True(MerkleTree.VerifyConsistency(first.Size, second.Size, first.RootHash, second.RootHash, proof));
 
         // The last entry of the newer tree, recomputed from what GET /v1/audit shows, is in it: its leaf is the
         // entry without its hash, `at` in UTC to the millisecond, canonical JSON.
         var entries = await auditor.AuditEntriesAsync();
         var last = entries[(int)second.Size - 1];
-        var leaf = JsonNode.Parse(last.GetRawText())!.AsObject();
+        var leaf = JsonNode.Parse(HttpExtensions.Canonical(last))!.AsObject();
         leaf.Remove("hash");
-        leaf["at"] = last.GetProperty("at").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+        leaf["at"] = last.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
         var leafHash = MerkleTree.LeafHash(JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(leaf.ToJsonString())));
-        var inclusion = await auditor.GetOk($"/v1/audit/proofs/inclusion?seq={last.GetProperty("seq").GetInt64()}&size={second.Size}");
-        Assert.Equal(Convert.ToBase64String(leafHash), inclusion.GetProperty("leafHash").GetString());
+        var inclusion = await auditor.GetOk<InclusionProofView>($"/v1/audit/proofs/inclusion?seq={last.Seq}&size={second.Size}");
+        Assert.Equal(Convert.ToBase64String(leafHash), inclusion.LeafHash);
         Assert.True(MerkleTree.VerifyInclusion(second.Size - 1, second.Size, leafHash,
-            inclusion.GetProperty("proof").EnumerateArray().Select(p => Convert.FromBase64String(p.GetString()!)).ToList(), second.RootHash));
+            inclusion.Proof.Select(p => Convert.FromBase64String(p!)).ToList(), second.RootHash));
 
         var online = await VerifyAgainstAsync(auditor, older);
-        Assert.True(online.GetProperty("valid").GetBoolean(), online.ToString());
-        Assert.True(online.GetProperty("checkpoint").GetProperty("consistent").GetBoolean());
+        Assert.True(online.Valid, online.ToString());
+        Assert.True(online.Checkpoint!.Consistent);
 
         var keys = Save("keys.json", await app.ClientFor(null).GetStringAsync("/.well-known/vendorgate/keys"));
         var (code, output) = VerifyCli.Run("audit", Save("old.checkpoint", older), Save("new.checkpoint", newer),
-            Save("proof.json", consistency.GetRawText()), "--keys", keys);
+            Save("proof.json", HttpExtensions.Canonical(consistency)), "--keys", keys);
         Assert.True(code == 0, output);
         Assert.Contains($"VALID: the log of {second.Size} entries extends the checkpoint of {first.Size}", output);
         (code, output) = VerifyCli.Run("audit", Save("new2.checkpoint", newer), Save("old2.checkpoint", older), "--keys", keys);
@@ -105,28 +110,28 @@ public abstract class AuditCheckpointTests<TApp>(TApp app) : IClassFixture<TApp>
         {
             // Truncated back to before the checkpoint: the chain that is left still verifies on its own.
             await db.AuditEntries.Where(a => a.Seq > size - 2).ExecuteDeleteAsync();
-            Assert.True((await auditor.GetOk("/v1/audit/verify")).GetProperty("valid").GetBoolean());
+            Assert.True((await auditor.GetOk<AuditVerificationView>("/v1/audit/verify")).Valid);
             var truncated = await VerifyAgainstAsync(auditor, kept);
-            Assert.False(truncated.GetProperty("valid").GetBoolean());
-            Assert.Contains("truncated", truncated.GetProperty("reason").GetString());
+            Assert.False(truncated.Valid);
+            Assert.Contains("truncated", truncated.Reason);
 
             // Wiped.
             await db.AuditEntries.ExecuteDeleteAsync();
-            Assert.False((await auditor.GetOk("/v1/audit/verify")).GetProperty("valid").GetBoolean());
-            Assert.Contains("truncated", (await VerifyAgainstAsync(auditor, kept)).GetProperty("reason").GetString());
+            Assert.False((await auditor.GetOk<AuditVerificationView>("/v1/audit/verify")).Valid);
+            Assert.Contains("truncated", (await VerifyAgainstAsync(auditor, kept)).Reason);
 
             // Rewritten: entry 3 edited and every hash after it recomputed, so the chain verifies again.
             await RestoreAsync(db, original, rewriteFrom: 3);
-            Assert.True((await auditor.GetOk("/v1/audit/verify")).GetProperty("valid").GetBoolean());
+            Assert.True((await auditor.GetOk<AuditVerificationView>("/v1/audit/verify")).Valid);
             var rewritten = await VerifyAgainstAsync(auditor, kept);
-            Assert.False(rewritten.GetProperty("valid").GetBoolean());
-            Assert.Contains("removed or rewritten", rewritten.GetProperty("reason").GetString());
+            Assert.False(rewritten.Valid);
+            Assert.Contains("removed or rewritten", rewritten.Reason);
 
             // The Gateway signs a checkpoint of the rewritten log, but no proof leads to it from the kept one.
             var forged = await CheckpointAsync(auditor);
-            var proof = await auditor.GetOk($"/v1/audit/proofs/consistency?from={size}&to={Checkpoint.Parse(forged).Checkpoint.Size}");
+            var proof = await auditor.GetOk<ConsistencyProofView>($"/v1/audit/proofs/consistency?from={size}&to={Checkpoint.Parse(forged).Checkpoint.Size}");
             var keys = Save("keys.json", await app.ClientFor(null).GetStringAsync("/.well-known/vendorgate/keys"));
-            var (code, output) = VerifyCli.Run("audit", Save("kept.checkpoint", kept), Save("forged.checkpoint", forged), Save("proof.json", proof.GetRawText()), "--keys", keys);
+            var (code, output) = VerifyCli.Run("audit", Save("kept.checkpoint", kept), Save("forged.checkpoint", forged), Save("proof.json", HttpExtensions.Canonical(proof)), "--keys", keys);
             Assert.True(code == 1, output);
             Assert.Contains("rewritten", output);
         }
@@ -134,7 +139,7 @@ public abstract class AuditCheckpointTests<TApp>(TApp app) : IClassFixture<TApp>
         {
             await RestoreAsync(db, original, rewriteFrom: null);
         }
-        Assert.True((await VerifyAgainstAsync(auditor, kept)).GetProperty("valid").GetBoolean());
+        Assert.True((await VerifyAgainstAsync(auditor, kept)).Valid);
     }
 
     /// <summary>Puts <paramref name="entries"/> back as the whole log; with <paramref name="rewriteFrom"/>, that entry's
@@ -166,17 +171,17 @@ public abstract class AuditCheckpointTests<TApp>(TApp app) : IClassFixture<TApp>
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
         var vendor = await _actors.NewVendorAsync();
         var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(3));
-        var version = (await maintainer.PostOk("/v1/snapshots", new { message = "pinned", batchIds = new[] { batch } })).GetProperty("version").GetString();
-        await HttpExtensions.PollAsync(() => maintainer.GetOk($"/v1/snapshots/{version}"), s => s.GetProperty("attestation").GetProperty("state").GetString() == "signed");
+        var version = (await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "pinned", batchIds = new[] { batch } })).Version;
+        await HttpExtensions.PollAsync(() => maintainer.Typed().GetSnapshotAsync(version), s => s.Attestation.State == "signed");
 
         var envelope = Envelope.Parse(await maintainer.GetByteArrayAsync($"/v1/snapshots/{version}/attestation"));
         var note = JsonNode.Parse(envelope.Payload)!["predicate"]!["auditCheckpoint"]!.GetValue<string>();
         var (checkpoint, signatures) = Checkpoint.Parse(note);
         Assert.NotNull(checkpoint.VerifiedBy(signatures, await KeysAsync()));
         var entries = await auditor.AuditEntriesAsync();
-        var cut = entries.Single(e => e.GetProperty("action").GetString() == "snapshot.cut" && e.GetProperty("target").GetString() == $"snapshot:{version}");
-        Assert.Equal(cut.GetProperty("seq").GetInt64(), entries[(int)checkpoint.Size - 1].GetProperty("seq").GetInt64());
-        Assert.True((await VerifyAgainstAsync(auditor, note)).GetProperty("valid").GetBoolean());
+        var cut = entries.Single(e => e.Action == "snapshot.cut" && e.Target == $"snapshot:{version}");
+        Assert.Equal(cut.Seq, entries[(int)checkpoint.Size - 1].Seq);
+        Assert.True((await VerifyAgainstAsync(auditor, note)).Valid);
     }
 
     [Fact]
@@ -197,8 +202,8 @@ public abstract class AuditCheckpointTests<TApp>(TApp app) : IClassFixture<TApp>
         var signature = Checkpoint.ToDer(stranger.SignData(Encoding.UTF8.GetBytes(real.Text), System.Security.Cryptography.HashAlgorithmName.SHA256));
         var foreign = real.ToNote(real.Origin, Checkpoint.KeyId(Jwk.FromECDsa(stranger)), signature);
         var verdict = await VerifyAgainstAsync(auditor, foreign);
-        Assert.False(verdict.GetProperty("valid").GetBoolean());
-        Assert.Contains("no signature", verdict.GetProperty("reason").GetString());
+        Assert.False(verdict.Valid);
+        Assert.Contains("no signature", verdict.Reason);
         var vendor = await _actors.NewVendorAsync();
         await (await vendor.Annotator.GetAsync("/v1/audit/checkpoint")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
     }

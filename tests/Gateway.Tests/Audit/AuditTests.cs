@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using VendorGate.Client;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Tests.Infrastructure;
@@ -18,19 +19,19 @@ public abstract class AuditTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         var vendor = await _actors.NewVendorAsync();
 
         var entries = await ReadAllAsync(auditor);
-        var verify = await auditor.GetOk("/v1/audit/verify");
+        var verify = await auditor.GetOk<AuditVerificationView>("/v1/audit/verify");
 
-        var create = entries.Last(e => e.GetProperty("action").GetString() == "vendor.create");
-        Assert.Equal($"vendor:{vendor.VendorId}", create.GetProperty("target").GetString());
-        Assert.Equal(vendor.Name, create.GetProperty("details").GetProperty("Name").GetString());
-        Assert.Contains(entries, e => e.GetProperty("action").GetString() == "staff.create" && e.GetProperty("target").GetString() == $"principal:{auditorId}");
+        var create = entries.Last(e => e.Action == "vendor.create");
+        Assert.Equal($"vendor:{vendor.VendorId}", create.Target);
+        Assert.Equal(vendor.Name, create.Details.GetProperty("Name").GetString()); // details are free-form per action
+        Assert.Contains(entries, e => e.Action == "staff.create" && e.Target == $"principal:{auditorId}");
         for (var i = 1; i < entries.Count; i++)
         {
-            Assert.Equal(entries[i - 1].GetProperty("hash").GetString(), entries[i].GetProperty("prevHash").GetString());
+            Assert.Equal(entries[i - 1].Hash, entries[i].PrevHash);
         }
-        Assert.True(verify.GetProperty("valid").GetBoolean());
-        Assert.Equal(entries.Count, verify.GetProperty("entries").GetInt64());
-        Assert.Equal(entries[^1].GetProperty("hash").GetString(), verify.GetProperty("head").GetString());
+        Assert.True(verify.Valid);
+        Assert.Equal(entries.Count, verify.Entries);
+        Assert.Equal(entries[^1].Hash, verify.Head);
     }
 
     [Fact]
@@ -45,17 +46,17 @@ public abstract class AuditTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         await db.AuditEntries.Where(a => a.Seq == victim.Seq).ExecuteUpdateAsync(s => s.SetProperty(a => a.Actor, "principal:someone-else"));
         try
         {
-            var verify = await auditor.GetOk("/v1/audit/verify");
+            var verify = await auditor.GetOk<AuditVerificationView>("/v1/audit/verify");
 
-            Assert.False(verify.GetProperty("valid").GetBoolean());
-            Assert.Equal(victim.Seq, verify.GetProperty("firstInvalidSeq").GetInt64());
-            Assert.Contains("altered", verify.GetProperty("reason").GetString());
+            Assert.False(verify.Valid);
+            Assert.Equal(victim.Seq, verify.FirstInvalidSeq);
+            Assert.Contains("altered", verify.Reason);
         }
         finally
         {
             await db.AuditEntries.Where(a => a.Seq == victim.Seq).ExecuteUpdateAsync(s => s.SetProperty(a => a.Actor, victim.Actor));
         }
-        Assert.True((await auditor.GetOk("/v1/audit/verify")).GetProperty("valid").GetBoolean());
+        Assert.True((await auditor.GetOk<AuditVerificationView>("/v1/audit/verify")).Valid);
     }
 
     [Fact]
@@ -70,18 +71,18 @@ public abstract class AuditTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         await db.AuditEntries.Where(a => a.Seq == victim.Seq).ExecuteDeleteAsync();
         try
         {
-            var verify = await auditor.GetOk("/v1/audit/verify");
+            var verify = await auditor.GetOk<AuditVerificationView>("/v1/audit/verify");
 
-            Assert.False(verify.GetProperty("valid").GetBoolean());
-            Assert.Equal(victim.Seq + 1, verify.GetProperty("firstInvalidSeq").GetInt64());
-            Assert.Contains($"entry {victim.Seq} is missing", verify.GetProperty("reason").GetString());
+            Assert.False(verify.Valid);
+            Assert.Equal(victim.Seq + 1, verify.FirstInvalidSeq);
+            Assert.Contains($"entry {victim.Seq} is missing", verify.Reason);
         }
         finally
         {
             db.AuditEntries.Add(victim);
             await db.SaveChangesAsync();
         }
-        Assert.True((await auditor.GetOk("/v1/audit/verify")).GetProperty("valid").GetBoolean());
+        Assert.True((await auditor.GetOk<AuditVerificationView>("/v1/audit/verify")).Valid);
     }
 
     [Fact]
@@ -91,8 +92,8 @@ public abstract class AuditTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
 
         await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => _actors.NewVendorAsync()));
 
-        var verify = await auditor.GetOk("/v1/audit/verify");
-        Assert.True(verify.GetProperty("valid").GetBoolean(), verify.ToString());
+        var verify = await auditor.GetOk<AuditVerificationView>("/v1/audit/verify");
+        Assert.True(verify.Valid, verify.ToString());
     }
 
     [Fact]
@@ -105,21 +106,7 @@ public abstract class AuditTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         await response.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
     }
 
-    private static async Task<List<System.Text.Json.JsonElement>> ReadAllAsync(HttpClient client)
-    {
-        var all = new List<System.Text.Json.JsonElement>();
-        long after = 0;
-        while (true)
-        {
-            var page = await client.GetOk($"/v1/audit?after={after}&limit=500");
-            all.AddRange(page.GetProperty("items").EnumerateArray());
-            if (page.GetProperty("next").ValueKind == System.Text.Json.JsonValueKind.Null)
-            {
-                return all;
-            }
-            after = page.GetProperty("next").GetInt64();
-        }
-    }
+    private static Task<List<AuditEntryView>> ReadAllAsync(HttpClient client) => client.Typed().ListAllAuditAsync().ToListAsync().AsTask();
 }
 
 public sealed class AuditOnEmbedded(EmbeddedGateway app) : AuditTests<EmbeddedGateway>(app);

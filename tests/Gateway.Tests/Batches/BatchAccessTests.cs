@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -14,18 +15,18 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
     {
         var owner = await _actors.NewVendorAsync();
         var stranger = await _actors.NewVendorAsync();
-        var id = (await owner.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await owner.Annotator.CreateBatchAsync()).Id;
         await owner.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
 
         var get = await stranger.Annotator.GetAsync($"/v1/batches/{id}");
         var put = await stranger.Annotator.UploadAsync(id, Lines(new { prompt = "p", completion = "c" }));
         var examples = await stranger.Annotator.GetAsync($"/v1/batches/{id}/examples");
-        var list = await stranger.Annotator.GetOk($"/v1/batches?vendorId={owner.VendorId}");
+        var list = await stranger.Annotator.GetOk<BatchViewPage>($"/v1/batches?vendorId={owner.VendorId}");
 
         await get.AssertProblem(HttpStatusCode.NotFound, "not-found");
         await put.AssertProblem(HttpStatusCode.NotFound, "not-found");
         await examples.AssertProblem(HttpStatusCode.NotFound, "not-found");
-        Assert.Equal(0, list.GetProperty("items").GetArrayLength());
+        Assert.Empty(list.Items);
     }
 
     [Fact]
@@ -39,10 +40,10 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
         });
 
         var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
-        var errors = problem.GetProperty("errors");
-        Assert.Contains("20 characters", errors.GetProperty("Justification")[0].GetString());
-        Assert.Contains("not closed", errors.GetProperty("License")[0].GetString());
-        Assert.True(errors.TryGetProperty("DeclaredDomains[0]", out _), errors.ToString());
+        var errors = problem.Errors!;
+        Assert.Contains("20 characters", errors["Justification"][0]);
+        Assert.Contains("not closed", errors["License"][0]);
+        Assert.True(errors.ContainsKey("DeclaredDomains[0]"), Canonical(errors));
     }
 
     [Theory]
@@ -70,7 +71,7 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
         else
         {
             var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
-            Assert.True(problem.GetProperty("errors").TryGetProperty("License", out _));
+            Assert.True(problem.Errors!.ContainsKey("License"));
         }
     }
 
@@ -85,7 +86,7 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
         });
 
         var problem = await response.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
-        Assert.Contains("source 'vendor'", problem.GetProperty("detail").GetString());
+        Assert.Contains("source 'vendor'", problem.Detail);
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var (_, contributor) = await _actors.NewStaffAsync("contributor");
         var generator = new { model = "gen-model-7b", promptTemplateDigest = "sha256:" + new string('a', 64), seed = 42 };
 
-        var created = await contributor.PostOk("/v1/batches", new
+        var created = await contributor.PostOk<BatchView>("/v1/batches", new
         {
             justification = Justification, license = "LicenseRef-internal", source = "synthetic", declaredDomains = new[] { "billing" }, generator,
         });
@@ -103,9 +104,9 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
             justification = Justification, license = "MIT", source = "synthetic", declaredDomains = new[] { "billing" },
         });
 
-        Assert.Equal("gen-model-7b", created.GetProperty("generator").GetProperty("model").GetString());
-        Assert.Equal(42, created.GetProperty("generator").GetProperty("seed").GetInt64());
-        Assert.Null(created.GetProperty("vendorId").GetString());
+        Assert.Equal("gen-model-7b", created.Generator!.Model);
+        Assert.Equal(42, created.Generator.Seed);
+        Assert.Null(created.VendorId);
         await missing.AssertProblem(HttpStatusCode.BadRequest, "validation");
     }
 
@@ -126,10 +127,10 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
         });
 
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        Assert.Equal(first.GetProperty("id").GetGuid(), (await retry.Json()).GetProperty("id").GetGuid());
+        Assert.Equal(first.Id, (await retry.Json<BatchView>()).Id);
         await different.AssertProblem(HttpStatusCode.Conflict, "idempotency-key-reused");
-        var all = await vendor.Annotator.GetOk("/v1/batches");
-        Assert.Equal(1, all.GetProperty("items").GetArrayLength());
+        var all = await vendor.Annotator.GetOk<BatchViewPage>("/v1/batches");
+        Assert.Single(all.Items);
     }
 
     [Fact]
@@ -140,24 +141,24 @@ public abstract class BatchAccessTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var ids = new List<Guid>();
         for (var i = 0; i < 3; i++)
         {
-            ids.Add((await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid());
+            ids.Add((await vendor.Annotator.CreateBatchAsync()).Id);
         }
         await colleague.CreateBatchAsync();
         await vendor.Annotator.UploadAsync(ids[0], Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
 
-        var page1 = await vendor.Annotator.GetOk("/v1/batches?limit=2");
-        var page2 = await vendor.Annotator.GetOk($"/v1/batches?limit=2&cursor={page1.GetProperty("nextCursor").GetString()}");
-        var open = await vendor.Annotator.GetOk("/v1/batches?status=open");
-        var staffView = await maintainer.GetOk($"/v1/batches?vendorId={vendor.VendorId}&limit=100");
+        var page1 = await vendor.Annotator.GetOk<BatchViewPage>("/v1/batches?limit=2");
+        var page2 = await vendor.Annotator.GetOk<BatchViewPage>($"/v1/batches?limit=2&cursor={page1.NextCursor}");
+        var open = await vendor.Annotator.GetOk<BatchViewPage>("/v1/batches?status=open");
+        var staffView = await maintainer.GetOk<BatchViewPage>($"/v1/batches?vendorId={vendor.VendorId}&limit=100");
         var badStatus = await vendor.Annotator.GetAsync("/v1/batches?status=pending");
 
-        var paged = page1.GetProperty("items").EnumerateArray().Concat(page2.GetProperty("items").EnumerateArray())
-            .Select(b => b.GetProperty("id").GetGuid()).ToList();
+        var paged = page1.Items.Concat(page2.Items)
+            .Select(b => b.Id).ToList();
         Assert.Equal(ids.AsEnumerable().Reverse(), paged); // newest first; the colleague's batch is not the annotator's
-        Assert.Equal(JsonValueKindNull, page2.GetProperty("nextCursor").ValueKind);
-        Assert.Equal(2, open.GetProperty("items").GetArrayLength());
-        Assert.Equal(4, staffView.GetProperty("items").GetArrayLength());
+        Assert.Null(page2.NextCursor);
+        Assert.Equal(2, open.Items.Count);
+        Assert.Equal(4, staffView.Items.Count);
         await badStatus.AssertProblem(HttpStatusCode.BadRequest, "bad-status");
     }
 

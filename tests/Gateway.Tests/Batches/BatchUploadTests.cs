@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using VendorGate.Attest.Canonical;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -27,52 +28,52 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     {
         var vendor = await _actors.NewVendorAsync();
         var batch = await vendor.Annotator.CreateBatchAsync();
-        var id = batch.GetProperty("id").GetGuid();
-        Assert.Equal("open", batch.GetProperty("status").GetString());
+        var id = batch.Id;
+        Assert.Equal("open", batch.Status);
 
         var response = await vendor.Annotator.UploadAsync(id, Lines(Card, Refund));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var receipt = await response.Json();
-        Assert.Equal("received", receipt.GetProperty("status").GetString());
-        Assert.Equal(2, receipt.GetProperty("count").GetInt64());
+        var receipt = await response.Json<UploadReceipt>();
+        Assert.Equal("received", receipt.Status);
+        Assert.Equal(2, receipt.Count);
         var cardCanonical = $$"""{"completion":"Open Settings, then Billing.","domain":"billing","prompt":"How do I update my card? {{_tag}}"}""";
         var refundCanonical = $$"""{"messages":[{"content":"Refund? {{_tag}}","role":"user"},{"content":"Five days.","role":"assistant"}]}""";
-        Assert.Equal(ExpectedBatchDigest(cardCanonical, refundCanonical), receipt.GetProperty("digest").GetString());
+        Assert.Equal(ExpectedBatchDigest(cardCanonical, refundCanonical), receipt.Digest);
 
         var scanned = await vendor.Annotator.WaitForScanAsync(id);
-        Assert.Equal("in-review", scanned.GetProperty("status").GetString());
-        Assert.Equal(vendor.AnnotatorId, scanned.GetProperty("submitter").GetProperty("id").GetGuid());
-        Assert.Equal(vendor.VendorId, scanned.GetProperty("vendorId").GetGuid());
-        Assert.Equal(0, scanned.GetProperty("findings").GetArrayLength());
+        Assert.Equal("in-review", scanned.Status);
+        Assert.Equal(vendor.AnnotatorId, scanned.Submitter.Id);
+        Assert.Equal(vendor.VendorId, scanned.VendorId);
+        Assert.Empty(scanned.Findings);
 
-        var examples = await vendor.Annotator.GetOk($"/v1/batches/{id}/examples?offset=1&limit=10");
-        Assert.Equal(2, examples.GetProperty("count").GetInt64());
-        var only = Assert.Single(examples.GetProperty("items").EnumerateArray());
-        Assert.Equal(1, only.GetProperty("index").GetInt64());
-        Assert.Equal(Sha256(refundCanonical), only.GetProperty("digest").GetString());
-        Assert.Equal("Five days.", only.GetProperty("example").GetProperty("messages")[1].GetProperty("content").GetString());
+        var examples = await vendor.Annotator.GetOk<ExamplesPage>($"/v1/batches/{id}/examples?offset=1&limit=10");
+        Assert.Equal(2, examples.Count);
+        var only = Assert.Single(examples.Items);
+        Assert.Equal(1, only.Index);
+        Assert.Equal(Sha256(refundCanonical), only.Digest);
+        Assert.Equal("Five days.", only.Example.GetProperty("messages")[1].GetProperty("content").GetString()); // the example as uploaded: free-form JSON
     }
 
     [Fact]
     public async Task DigestIgnoresWhitespaceAndKeyOrderAndGzipIsAccepted()
     {
         var vendor = await _actors.NewVendorAsync();
-        var plain = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
-        var gzipped = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var plain = (await vendor.Annotator.CreateBatchAsync()).Id;
+        var gzipped = (await vendor.Annotator.CreateBatchAsync()).Id;
         var reordered = $"{{ \"domain\":\"billing\" ,\"completion\" : \"Open Settings, then Billing.\",  \"prompt\":\"How do I update my card? {_tag}\"}}\r\n";
 
-        var first = await (await vendor.Annotator.UploadAsync(plain, Lines(Card))).Json();
-        var second = await (await vendor.Annotator.UploadAsync(gzipped, Gzip(Encoding.UTF8.GetBytes(reordered)), encoding: "gzip")).Json();
+        var first = await (await vendor.Annotator.UploadAsync(plain, Lines(Card))).Json<UploadReceipt>();
+        var second = await (await vendor.Annotator.UploadAsync(gzipped, Gzip(Encoding.UTF8.GetBytes(reordered)), encoding: "gzip")).Json<UploadReceipt>();
 
-        Assert.Equal(first.GetProperty("digest").GetString(), second.GetProperty("digest").GetString());
+        Assert.Equal(first.Digest, second.Digest);
     }
 
     [Fact]
     public async Task InvalidLinesAreListedAndNothingIsKept()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         var body = new MemoryStream();
         void Line(byte[] bytes) { body.Write(bytes); body.WriteByte((byte)'\n'); }
         Line(Encoding.UTF8.GetBytes(JsonLine(Card)));                                 // 1 ok
@@ -90,7 +91,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var response = await vendor.Annotator.UploadAsync(id, body.ToArray());
 
         var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "invalid-lines");
-        var lines = problem.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("line").GetInt64(), l => l.GetProperty("reason").GetString()!);
+        var lines = problem.Lines!.ToDictionary(l => l.Line, l => l.Reason);
         Assert.Equal([2L, 3, 4, 5, 6, 7, 8, 9, 10], lines.Keys.Order());
         Assert.Contains("UTF-8", lines[2]);
         Assert.Contains("not valid JSON", lines[3]);
@@ -112,15 +113,15 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task LineOverTheLimitIsRejectedWithoutKeepingAnything()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         var huge = JsonLine(new { prompt = new string('x', GatewayApplication.MaxLineBytes * 2), completion = "y" });
 
         var response = await vendor.Annotator.UploadAsync(id, Lines(Card) + huge + "\n" + JsonLine(Refund) + "\n");
 
         var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "invalid-lines");
-        var line = Assert.Single(problem.GetProperty("lines").EnumerateArray());
-        Assert.Equal(2, line.GetProperty("line").GetInt64());
-        Assert.Contains("longer than", line.GetProperty("reason").GetString());
+        var line = Assert.Single(problem.Lines!);
+        Assert.Equal(2, line.Line);
+        Assert.Contains("longer than", line.Reason);
         await AssertStillOpenWithNothingStored(vendor, id);
     }
 
@@ -128,7 +129,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task BodyOverTheBatchLimitIs413EvenWhenCompressed()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         var sb = new StringBuilder();
         for (var i = 0; sb.Length <= GatewayApplication.MaxBatchBytes; i++)
         {
@@ -147,7 +148,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task WrongContentTypeOrEncodingIs415(string contentType, string? encoding, HttpStatusCode status, string code)
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
 
         var response = await vendor.Annotator.UploadAsync(id, Encoding.UTF8.GetBytes(Lines(Card)), contentType, encoding);
 
@@ -159,7 +160,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task CorruptOrTruncatedGzipIsRejectedWithoutKeepingAnything()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         var compressed = Gzip(Encoding.UTF8.GetBytes(Lines(Card, Refund, new { prompt = "third", completion = "example" })));
         var corrupt = compressed.ToArray();
         corrupt[12] ^= 0xFF;
@@ -178,21 +179,21 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task UploadToABatchThatIsNotOpenIs409()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         Assert.Equal(HttpStatusCode.Accepted, (await vendor.Annotator.UploadAsync(id, Lines(Card))).StatusCode);
 
         var again = await vendor.Annotator.UploadAsync(id, Lines(Refund));
 
         await again.AssertProblem(HttpStatusCode.Conflict, "batch-not-open");
-        var batch = await vendor.Annotator.GetOk($"/v1/batches/{id}");
-        Assert.Equal(1, batch.GetProperty("count").GetInt64());
+        var batch = await vendor.Annotator.Typed().GetBatchAsync(id);
+        Assert.Equal(1, batch.Count);
     }
 
     [Fact]
     public async Task ConcurrentUploadsToOneBatchKeepExactlyOne()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => vendor.Annotator.UploadAsync(id, Lines(Card, Refund))));
 
@@ -206,33 +207,33 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task AFewRepeatedExamplesWarnNamingTheLines()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
 
         await vendor.Annotator.UploadAsync(id, Lines(Card, Refund, Card, Card, Refund));
         var batch = await vendor.Annotator.WaitForScanAsync(id);
 
-        Assert.Equal("in-review", batch.GetProperty("status").GetString());
-        var finding = Assert.Single(batch.GetProperty("findings").EnumerateArray());
-        Assert.Equal("duplicate-in-batch", finding.GetProperty("code").GetString());
-        Assert.Equal("warn", finding.GetProperty("severity").GetString());
-        Assert.Equal([3L, 4L, 5L], finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()));
-        Assert.Contains("line 1, occurs 3 times", finding.GetProperty("message").GetString());
+        Assert.Equal("in-review", batch.Status);
+        var finding = Assert.Single(batch.Findings);
+        Assert.Equal("duplicate-in-batch", finding.Code);
+        Assert.Equal("warn", finding.Severity);
+        Assert.Equal([3L, 4L, 5L], finding.Lines.Select(l => l));
+        Assert.Contains("line 1, occurs 3 times", finding.Message);
     }
 
     [Fact]
     public async Task AnExampleRepeatedFiveTimesQuarantinesTheBatch()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
 
         await vendor.Annotator.UploadAsync(id, Lines(Refund, Card, Card, Card, Card, Card));
         var batch = await vendor.Annotator.WaitForScanAsync(id);
 
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
-        var finding = Assert.Single(batch.GetProperty("findings").EnumerateArray());
-        Assert.Equal("block", finding.GetProperty("severity").GetString());
-        Assert.Equal([3L, 4L, 5L, 6L], finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()));
-        Assert.Contains("line 2, occurs 5 times (blocks at 5", finding.GetProperty("message").GetString());
+        Assert.Equal("quarantined", batch.Status);
+        var finding = Assert.Single(batch.Findings);
+        Assert.Equal("block", finding.Severity);
+        Assert.Equal([3L, 4L, 5L, 6L], finding.Lines.Select(l => l));
+        Assert.Contains("line 2, occurs 5 times (blocks at 5", finding.Message);
     }
 
     [Fact]
@@ -241,26 +242,26 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var first = await _actors.NewVendorAsync();
         var second = await _actors.NewVendorAsync();
         var unique = new { prompt = Actors.Unique("prompt"), completion = "shared answer" };
-        var earlier = (await first.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var earlier = (await first.Annotator.CreateBatchAsync()).Id;
         await first.Annotator.UploadAsync(earlier, Lines(unique));
         await first.Annotator.WaitForScanAsync(earlier);
-        var later = (await second.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var later = (await second.Annotator.CreateBatchAsync()).Id;
 
         await second.Annotator.UploadAsync(later, Lines(new { prompt = Actors.Unique("fresh"), completion = "x" }, unique));
         var batch = await second.Annotator.WaitForScanAsync(later);
 
-        Assert.Equal("in-review", batch.GetProperty("status").GetString());
-        var finding = Assert.Single(batch.GetProperty("findings").EnumerateArray());
-        Assert.Equal("duplicate-of-received", finding.GetProperty("code").GetString());
-        Assert.Equal("warn", finding.GetProperty("severity").GetString());
-        Assert.Equal([2L], finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()));
+        Assert.Equal("in-review", batch.Status);
+        var finding = Assert.Single(batch.Findings);
+        Assert.Equal("duplicate-of-received", finding.Code);
+        Assert.Equal("warn", finding.Severity);
+        Assert.Equal([2L], finding.Lines.Select(l => l));
     }
 
     private async Task AssertStillOpenWithNothingStored(VendorActors vendor, Guid id)
     {
-        var batch = await vendor.Annotator.GetOk($"/v1/batches/{id}");
-        Assert.Equal("open", batch.GetProperty("status").GetString());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, batch.GetProperty("count").ValueKind);
+        var batch = await vendor.Annotator.Typed().GetBatchAsync(id);
+        Assert.Equal("open", batch.Status);
+        Assert.Null(batch.Count);
         Assert.Empty(await app.Blobs.ListAsync($"quarantine/{id}/").ToListAsync());
         if (app.Blobs is Storage.Blobs.FileSystemBlobStore files)
         {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using VendorGate.Client;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
@@ -16,7 +17,7 @@ public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where T
     public async Task AFailedScanLeavesTheBatchScanningAndARetryFinishesIt()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
         await vendor.Annotator.WaitForScanAsync(id);
         string indexBlob;
@@ -31,39 +32,39 @@ public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where T
 
         await Assert.ThrowsAsync<BlobNotFoundException>(() => RunScanAsync(id));
 
-        var stuck = await vendor.Annotator.GetOk($"/v1/batches/{id}");
-        Assert.Equal("scanning", stuck.GetProperty("status").GetString());
+        var stuck = await vendor.Annotator.Typed().GetBatchAsync(id);
+        Assert.Equal("scanning", stuck.Status);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<VendorGateDb>().Batches.Where(b => b.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.IndexBlob, indexBlob));
         }
         await RunScanAsync(id);
-        Assert.Equal("in-review", (await vendor.Annotator.GetOk($"/v1/batches/{id}")).GetProperty("status").GetString());
+        Assert.Equal("in-review", (await vendor.Annotator.Typed().GetBatchAsync(id)).Status);
     }
 
     [Fact]
     public async Task RunningTheScanAgainChangesNothing()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         var example = new { prompt = Actors.Unique("p"), completion = "c" };
         await vendor.Annotator.UploadAsync(id, Lines(example, example, example, example, example)); // five times: blocks
         var before = await vendor.Annotator.WaitForScanAsync(id);
 
         await RunScanAsync(id);
 
-        var after = await vendor.Annotator.GetOk($"/v1/batches/{id}");
-        Assert.Equal("quarantined", after.GetProperty("status").GetString());
-        Assert.Equal(before.GetProperty("findings").ToString(), after.GetProperty("findings").ToString());
-        Assert.Equal(before.GetProperty("scannedAt").GetString(), after.GetProperty("scannedAt").GetString());
+        var after = await vendor.Annotator.Typed().GetBatchAsync(id);
+        Assert.Equal("quarantined", after.Status);
+        Assert.Equal(Canonical(before.Findings), Canonical(after.Findings));
+        Assert.Equal(before.ScannedAt, after.ScannedAt);
     }
 
     [Fact]
     public async Task AReceivedBatchWhoseScanWasNeverEnqueuedIsPickedUpByTheSweep()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
         await vendor.Annotator.WaitForScanAsync(id);
         await using (var scope = app.Services.CreateAsyncScope())
@@ -80,7 +81,7 @@ public abstract class ScanJobTests<TApp>(TApp app) : IClassFixture<TApp> where T
         }
 
         Assert.True(requeued >= 1);
-        Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(id)).GetProperty("status").GetString());
+        Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(id)).Status);
     }
 
     private async Task RunScanAsync(Guid id)

@@ -5,7 +5,9 @@ using System.Text;
 using UglyToad.PdfPig;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
+using JsonWebKeySet = VendorGate.Attest.Signing.JsonWebKeySet;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
 namespace VendorGate.Gateway.Tests.Compliance;
@@ -25,10 +27,10 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         for (var i = 0; i < 70; i++) // a roster long enough to run onto a second page
         {
             var handle = $"ann-{i:D2}-{Guid.NewGuid().ToString("N")[..6]}";
-            await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/annotators", new { handle, displayName = $"Annotator {i}" });
+            await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{vendor.VendorId}/annotators", new { handle, displayName = $"Annotator {i}" });
             handles.Add(handle);
         }
-        var batch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(batch, Lines(Actors.Examples(3)));
         await vendor.Annotator.WaitForScanAsync(batch);
         var form = new MultipartFormDataContent
@@ -36,8 +38,8 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
             { new StringContent("dpa"), "kind" }, { new StringContent("2026-01-01"), "issuedAt" },
             { new ByteArrayContent(Encoding.UTF8.GetBytes("%PDF dpa")), "file", "dpa.pdf" },
         };
-        var dpa = await (await procurement.PostAsync($"/v1/vendors/{vendor.VendorId}/evidence", form)).Json();
-        await (await _actors.ProcurementAsync()).PostOk($"/v1/vendors/{vendor.VendorId}/evidence/{dpa.GetProperty("id").GetGuid()}/verification", new { });
+        var dpa = await (await procurement.PostAsync($"/v1/vendors/{vendor.VendorId}/evidence", form)).Json<EvidenceView>();
+        await (await _actors.ProcurementAsync()).PostOk<EvidenceView>($"/v1/vendors/{vendor.VendorId}/evidence/{dpa.Id}/verification", new { });
 
         var response = await procurement.GetAsync($"/v1/vendors/{vendor.VendorId}/report.pdf");
 
@@ -61,7 +63,7 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
                 Assert.True(text.Contains(requirement), $"{requirement} not in: {text[..Math.Min(3000, text.Length)]}");
             }
             Assert.Contains("NOT MET", text);
-            Assert.Contains(dpa.GetProperty("digest").GetString()![..20], text.Replace(" ", ""));
+            Assert.Contains(dpa.Digest[..20], text.Replace(" ", ""));
             Assert.Contains(handles[0], text);
             Assert.Contains(handles[^1], text);
             Assert.Contains(batch.ToString(), text);

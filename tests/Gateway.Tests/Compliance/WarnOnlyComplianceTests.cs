@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -20,18 +21,18 @@ public abstract class WarnOnlyComplianceTests<TApp>(TApp app) : IClassFixture<TA
             { new StringContent("soc2-type2"), "kind" }, { new StringContent("2025-01-01"), "issuedAt" }, { new StringContent("2025-12-31"), "expiresAt" },
             { new ByteArrayContent(Encoding.UTF8.GetBytes("%PDF expired")), "file", "soc2.pdf" },
         };
-        var evidence = await (await procurement.PostAsync($"/v1/vendors/{vendor.VendorId}/evidence", form)).Json();
-        await (await _actors.ProcurementAsync()).PostOk($"/v1/vendors/{vendor.VendorId}/evidence/{evidence.GetProperty("id").GetGuid()}/verification", new { });
-        Assert.Equal("non-compliant", (await procurement.GetOk($"/v1/vendors/{vendor.VendorId}/compliance")).GetProperty("status").GetString());
+        var evidence = await (await procurement.PostAsync($"/v1/vendors/{vendor.VendorId}/evidence", form)).Json<EvidenceView>();
+        await (await _actors.ProcurementAsync()).PostOk<EvidenceView>($"/v1/vendors/{vendor.VendorId}/evidence/{evidence.Id}/verification", new { });
+        Assert.Equal("non-compliant", (await procurement.Typed().GetComplianceAsync(vendor.VendorId)).Status);
 
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(id, Lines(Actors.Examples(2)));
         var batch = await vendor.Annotator.WaitForScanAsync(id);
 
-        Assert.Equal("in-review", batch.GetProperty("status").GetString());
-        var finding = batch.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "vendor-non-compliant");
-        Assert.Equal("warn", finding.GetProperty("severity").GetString());
-        Assert.Contains(finding.GetProperty("evidence").EnumerateArray(), e => e.GetString()!.StartsWith("soc2-type2: ", StringComparison.Ordinal));
+        Assert.Equal("in-review", batch.Status);
+        var finding = batch.Findings.Single(f => f.Code == "vendor-non-compliant");
+        Assert.Equal("warn", finding.Severity);
+        Assert.Contains(finding.Evidence, e => e!.StartsWith("soc2-type2: ", StringComparison.Ordinal));
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Health;
@@ -10,13 +11,13 @@ public abstract class HealthTests<TApp>(TApp app) : IClassFixture<TApp> where TA
     {
         var client = app.ClientFor(null);
 
-        var live = await client.GetOk("/healthz");
-        var ready = await client.GetOk("/readyz");
+        var live = await client.GetOk<HealthStatus>("/healthz");
+        var ready = await client.GetOk<HealthStatus>("/readyz");
 
-        Assert.Equal("alive", live.GetProperty("status").GetString());
-        Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("database").GetString());
-        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("blobs").GetString());
+        Assert.Equal("alive", live.Status);
+        Assert.Equal("ready", ready.Status);
+        Assert.Equal("ok", ready.Checks["database"]);
+        Assert.Equal("ok", ready.Checks["blobs"]);
     }
 }
 
@@ -37,8 +38,8 @@ public sealed class ReadinessFailureTests
         var response = await client.GetAsync("/readyz");
 
         var problem = await response.AssertProblem(HttpStatusCode.ServiceUnavailable, "not-ready");
-        Assert.Contains("blobs", problem.GetProperty("detail").GetString());
-        Assert.Equal("unreachable", problem.GetProperty("checks").GetProperty("blobs").GetString());
-        Assert.Equal("ok", problem.GetProperty("checks").GetProperty("database").GetString());
+        Assert.Contains("blobs", problem.Detail);
+        Assert.Equal("unreachable", problem.Checks!["blobs"]);
+        Assert.Equal("ok", problem.Checks!["database"]);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using VendorGate.Attest.Dsse;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Identity;
@@ -17,48 +18,48 @@ public abstract class EnrolmentTests<TApp>(TApp app) : IClassFixture<TApp> where
     {
         var vendor = await _actors.NewVendorAsync();
         var (maintainerId, _) = await _actors.NewStaffAsync("maintainer");
-        var vendorAdminId = (await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") })).GetProperty("id").GetGuid();
+        var vendorAdminId = (await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") })).Id;
         var vendorAdmin = app.ClientFor(await _actors.NewTokenAsync(vendorAdminId));
 
         foreach (var (client, target) in new[] { (_actors.Admin, maintainerId), (_actors.Admin, vendor.AnnotatorId), (vendorAdmin, vendor.AnnotatorId) })
         {
             var refused = await (await client.PostAsJsonAsync($"/v1/principals/{target}/keys", new { })).AssertProblem(HttpStatusCode.Forbidden, "owner-only");
-            Assert.Contains("invitation", refused.GetProperty("detail").GetString());
+            Assert.Contains("invitation", refused.Detail);
         }
     }
 
     [Fact]
     public async Task An_invitation_is_redeemed_once_by_its_owner_for_a_key_the_issuer_never_sees()
     {
-        var maintainerId = (await _actors.Admin.PostOk("/v1/staff", new { name = Actors.Unique("Mia Maintainer"), roles = new[] { "maintainer" } })).GetProperty("id").GetGuid();
+        var maintainerId = (await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = Actors.Unique("Mia Maintainer"), roles = new[] { "maintainer" } })).Id;
         var (_, auditor) = await _actors.NewStaffAsync("auditor");
         await (await _actors.Admin.PostAsJsonAsync($"/v1/principals/{maintainerId}/invitations", new { expiresInHours = 0 })).AssertProblem(HttpStatusCode.BadRequest, "validation");
         await (await _actors.Admin.PostAsJsonAsync($"/v1/principals/{maintainerId}/invitations", new { expiresInHours = 169 })).AssertProblem(HttpStatusCode.BadRequest, "validation");
-        var created = await _actors.Admin.PostOk($"/v1/principals/{maintainerId}/invitations", new { expiresInHours = 2 });
-        var invitation = created.GetProperty("invitation").GetString()!;
+        var created = await _actors.Admin.PostOk<CreatedInvitation>($"/v1/principals/{maintainerId}/invitations", new { expiresInHours = 2 });
+        var invitation = created.Invitation!;
         Assert.StartsWith("vgi_", invitation);
-        Assert.InRange(created.GetProperty("expiresAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(110), DateTimeOffset.UtcNow.AddMinutes(130));
+        Assert.InRange(created.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(110), DateTimeOffset.UtcNow.AddMinutes(130));
 
         // The invitation authenticates nothing but its redemption.
         await (await app.ClientFor(invitation).GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
         var anonymous = app.ClientFor(null);
-        var redeemed = await anonymous.PostOk("/v1/invitations/redeem", new { invitation });
-        Assert.Equal(maintainerId, redeemed.GetProperty("principalId").GetGuid());
-        var maintainer = app.ClientFor(redeemed.GetProperty("token").GetString());
-        Assert.Equal(maintainerId, (await maintainer.GetOk("/v1/me")).GetProperty("id").GetGuid());
+        var redeemed = await anonymous.PostOk<RedeemedKey>("/v1/invitations/redeem", new { invitation });
+        Assert.Equal(maintainerId, redeemed.PrincipalId);
+        var maintainer = app.ClientFor(redeemed.Token);
+        Assert.Equal(maintainerId, (await maintainer.Typed().GetMeAsync()).Id);
         await (await anonymous.PostAsJsonAsync("/v1/invitations/redeem", new { invitation })).AssertProblem(HttpStatusCode.Unauthorized, "invitation-invalid");
         await (await anonymous.PostAsJsonAsync("/v1/invitations/redeem", new { invitation = invitation[..^4] + "AAAA" })).AssertProblem(HttpStatusCode.Unauthorized, "invitation-invalid");
         await (await anonymous.PostAsJsonAsync("/v1/invitations/redeem", new { invitation = "vg_0123456789abcdef_" + new string('A', 43) })).AssertProblem(HttpStatusCode.Unauthorized, "invitation-invalid");
 
         // Further keys are minted by the owner; each key says how it came to be.
-        var second = await maintainer.PostOk($"/v1/principals/{maintainerId}/keys", new { });
-        var keys = (await maintainer.GetOk($"/v1/principals/{maintainerId}/keys")).EnumerateArray().ToList();
-        Assert.Equal(["invitation", "self"], keys.Select(k => k.GetProperty("origin").GetString()));
-        Assert.All(keys, k => Assert.Equal(maintainerId, k.GetProperty("mintedBy").GetGuid()));
-        var created2 = (await auditor.AuditEntriesAsync()).Where(e => e.GetProperty("action").GetString() == "key.create" && e.GetProperty("target").GetString() == $"principal:{maintainerId}").ToList();
+        var second = await maintainer.PostOk<CreatedKey>($"/v1/principals/{maintainerId}/keys", new { });
+        var keys = (await maintainer.GetOk<IReadOnlyList<KeyView>>($"/v1/principals/{maintainerId}/keys")).ToList();
+        Assert.Equal(["invitation", "self"], keys.Select(k => k.Origin));
+        Assert.All(keys, k => Assert.Equal(maintainerId, k.MintedBy));
+        var created2 = (await auditor.AuditEntriesAsync()).Where(e => e.Action == "key.create" && e.Target == $"principal:{maintainerId}").ToList();
         Assert.Equal(2, created2.Count);
-        Assert.All(created2, e => Assert.Equal($"principal:{maintainerId}", e.GetProperty("actor").GetString()));
-        await maintainer.DeleteAsync($"/v1/principals/{maintainerId}/keys/{second.GetProperty("id").GetString()}");
+        Assert.All(created2, e => Assert.Equal($"principal:{maintainerId}", e.Actor));
+        await maintainer.DeleteAsync($"/v1/principals/{maintainerId}/keys/{second.Id}");
     }
 
     [Fact]
@@ -66,12 +67,12 @@ public abstract class EnrolmentTests<TApp>(TApp app) : IClassFixture<TApp> where
     {
         var vendor = await _actors.NewVendorAsync();
         var other = await _actors.NewVendorAsync();
-        var vendorAdminId = (await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") })).GetProperty("id").GetGuid();
-        var peerId = (await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") })).GetProperty("id").GetGuid();
+        var vendorAdminId = (await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") })).Id;
+        var peerId = (await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{vendor.VendorId}/admins", new { handle = Actors.Unique("va") })).Id;
         var vendorAdmin = app.ClientFor(await _actors.NewTokenAsync(vendorAdminId));
 
-        var invitation = await vendorAdmin.PostOk($"/v1/principals/{vendor.AnnotatorId}/invitations", new { });
-        Assert.Equal(vendor.AnnotatorId, invitation.GetProperty("principalId").GetGuid());
+        var invitation = await vendorAdmin.PostOk<CreatedInvitation>($"/v1/principals/{vendor.AnnotatorId}/invitations", new { });
+        Assert.Equal(vendor.AnnotatorId, invitation.PrincipalId);
         await (await vendorAdmin.PostAsJsonAsync($"/v1/principals/{other.AnnotatorId}/invitations", new { })).AssertProblem(HttpStatusCode.NotFound, "not-found");
         await (await vendorAdmin.PostAsJsonAsync($"/v1/principals/{peerId}/invitations", new { })).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         await (await vendor.Annotator.PostAsJsonAsync($"/v1/principals/{vendor.AnnotatorId}/invitations", new { })).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
@@ -82,11 +83,11 @@ public abstract class EnrolmentTests<TApp>(TApp app) : IClassFixture<TApp> where
     {
         await (await _actors.Admin.PostAsJsonAsync("/v1/staff", new { name = Actors.Unique("pipeline"), roles = new[] { "maintainer" }, service = true }))
             .AssertProblem(HttpStatusCode.BadRequest, "validation");
-        var service = await _actors.Admin.PostOk("/v1/staff", new { name = Actors.Unique("harness"), roles = new[] { "eval-harness" }, service = true });
-        Assert.True(service.GetProperty("service").GetBoolean());
-        var key = await _actors.Admin.PostOk($"/v1/principals/{service.GetProperty("id").GetGuid()}/keys", new { });
-        await app.ClientFor(key.GetProperty("token").GetString()).GetOk("/v1/canaries");
-        Assert.Equal("service", (await _actors.Admin.GetOk($"/v1/principals/{service.GetProperty("id").GetGuid()}/keys"))[0].GetProperty("origin").GetString());
+        var service = await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = Actors.Unique("harness"), roles = new[] { "eval-harness" }, service = true });
+        Assert.True(service.Service);
+        var key = await _actors.Admin.PostOk<CreatedKey>($"/v1/principals/{service.Id}/keys", new { });
+        await app.ClientFor(key.Token).GetOk<CanaryViewPage>("/v1/canaries");
+        Assert.Equal("service", (await _actors.Admin.GetOk<IReadOnlyList<KeyView>>($"/v1/principals/{service.Id}/keys"))[0].Origin);
 
         var vendor = await _actors.NewVendorAsync();
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");

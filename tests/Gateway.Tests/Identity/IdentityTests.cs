@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using VendorGate.Client;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Tests.Infrastructure;
 
@@ -22,7 +23,7 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var response = await app.ClientFor(token).GetAsync("/v1/vendors");
 
         var problem = await response.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains(reason, problem.GetProperty("detail").GetString());
+        Assert.Contains(reason, problem.Detail);
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
 
         Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
         var problem = await (await client.GetAsync("/v1/batches")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains("revoked", problem.GetProperty("detail").GetString());
+        Assert.Contains("revoked", problem.Detail);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var response = await app.ClientFor(token).GetAsync("/v1/batches");
 
         var problem = await response.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains("expired", problem.GetProperty("detail").GetString());
+        Assert.Contains("expired", problem.Detail);
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var response = await _actors.Admin.PostAsJsonAsync("/v1/staff", new { name = Actors.Unique("mixed"), roles = new[] { "maintainer", "annotator" } });
 
         var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
-        Assert.Contains("vendor role", problem.GetProperty("errors").ToString());
+        Assert.Contains("vendor role", HttpExtensions.Canonical(problem.Errors));
     }
 
     [Fact]
@@ -134,21 +135,21 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
     {
         var mine = await _actors.NewVendorAsync();
         var theirs = await _actors.NewVendorAsync();
-        var vendorAdmin = await _actors.Admin.PostOk($"/v1/vendors/{mine.VendorId}/admins", new { handle = Actors.Unique("va") });
-        var client = app.ClientFor(await _actors.NewTokenAsync(vendorAdmin.GetProperty("id").GetGuid()));
+        var vendorAdmin = await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{mine.VendorId}/admins", new { handle = Actors.Unique("va") });
+        var client = app.ClientFor(await _actors.NewTokenAsync(vendorAdmin.Id));
 
         var ownAnnotator = await client.PostAsJsonAsync($"/v1/vendors/{mine.VendorId}/annotators", new { handle = Actors.Unique("a") });
         var foreignAnnotator = await client.PostAsJsonAsync($"/v1/vendors/{theirs.VendorId}/annotators", new { handle = Actors.Unique("a") });
         var foreignKey = await client.PostAsJsonAsync($"/v1/principals/{theirs.AnnotatorId}/keys", new { });
         var foreignVendor = await client.GetAsync($"/v1/vendors/{theirs.VendorId}");
-        var vendors = await client.GetOk("/v1/vendors");
+        var vendors = await client.GetOk<VendorViewPage>("/v1/vendors");
 
         Assert.Equal(HttpStatusCode.Created, ownAnnotator.StatusCode);
         await foreignAnnotator.AssertProblem(HttpStatusCode.NotFound, "not-found");
         await foreignKey.AssertProblem(HttpStatusCode.NotFound, "not-found");
         await foreignVendor.AssertProblem(HttpStatusCode.NotFound, "not-found");
-        var only = Assert.Single(vendors.GetProperty("items").EnumerateArray());
-        Assert.Equal(mine.VendorId, only.GetProperty("id").GetGuid());
+        var only = Assert.Single(vendors.Items);
+        Assert.Equal(mine.VendorId, only.Id);
     }
 
     [Fact]
@@ -174,7 +175,7 @@ public abstract class IdentityTests<TApp>(TApp app) : IClassFixture<TApp> where 
     {
         var vendor = await _actors.NewVendorAsync();
         var handle = Actors.Unique("dup");
-        await _actors.Admin.PostOk($"/v1/vendors/{vendor.VendorId}/annotators", new { handle });
+        await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{vendor.VendorId}/annotators", new { handle });
 
         var again = await _actors.Admin.PostAsJsonAsync($"/v1/vendors/{vendor.VendorId}/annotators", new { handle });
 

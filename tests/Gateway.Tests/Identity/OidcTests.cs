@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using VendorGate.Attest.Dsse;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using VendorGate.TestSupport;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
@@ -38,33 +39,33 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
     private async Task<(Guid Id, HttpClient Client, string Login)> SignedInAsync(string[] roles, string grantedAtProvider)
     {
         var login = $"{Actors.Unique("mia")}+{grantedAtProvider}";
-        var staff = await _actors.Admin.PostOk("/v1/staff", new { name = Actors.Unique("Mia Maintainer"), roles, oidc = new { issuer = OidcProvider.Issuer, subject = login } });
-        return (staff.GetProperty("id").GetGuid(), app.ClientFor(await OidcProvider.AccessTokenAsync(login)), login);
+        var staff = await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = Actors.Unique("Mia Maintainer"), roles, oidc = new { issuer = OidcProvider.Issuer, subject = login } });
+        return (staff.Id, app.ClientFor(await OidcProvider.AccessTokenAsync(login)), login);
     }
 
     [Fact]
     public async Task A_maintainer_signed_in_at_the_provider_reviews_and_cuts_and_the_approval_names_the_provider_and_subject()
     {
         var (id, maintainer, login) = await SignedInAsync(["maintainer"], "vg.maintainer");
-        var me = await maintainer.GetOk("/v1/me");
-        Assert.Equal(id, me.GetProperty("id").GetGuid());
-        Assert.Equal(["maintainer"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
-        Assert.Equal(login, me.GetProperty("oidc").GetProperty("subject").GetString());
+        var me = await maintainer.Typed().GetMeAsync();
+        Assert.Equal(id, me.Id);
+        Assert.Equal(["maintainer"], me.Roles.Select(r => r));
+        Assert.Equal(login, me.Oidc!.Subject);
 
         var vendor = await _actors.NewVendorAsync();
-        var batch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(batch, Lines(Actors.Examples(3)));
-        Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(batch)).GetProperty("status").GetString());
+        Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(batch)).Status);
         await vendor.Annotator.WaitForAttestationAsync(batch);
 
         var (_, keyMaintainer) = await _actors.NewStaffAsync("maintainer"); // an enrolled maintainer with an API key
         var refused = await (await keyMaintainer.PostAsJsonAsync($"/v1/batches/{batch}/reviews", new { decision = "approve" }))
             .AssertProblem(HttpStatusCode.Forbidden, "oidc-required");
-        Assert.Contains("OpenID Connect", refused.GetProperty("detail").GetString());
+        Assert.Contains("OpenID Connect", refused.Detail);
         await (await keyMaintainer.PostAsJsonAsync("/v1/snapshots", new { message = "cut with a key" })).AssertProblem(HttpStatusCode.Forbidden, "oidc-required");
 
-        await maintainer.PostOk($"/v1/batches/{batch}/reviews", new { decision = "approve", comment = "read every line" });
-        await PollAsync(() => vendor.Annotator.GetOk($"/v1/batches/{batch}"), b => b.GetProperty("approval").GetProperty("state").GetString() == "signed");
+        await maintainer.PostOk<BatchView>($"/v1/batches/{batch}/reviews", new { decision = "approve", comment = "read every line" });
+        await PollAsync(() => vendor.Annotator.Typed().GetBatchAsync(batch), b => b.Approval?.State == "signed");
         var envelope = Envelope.Parse(await maintainer.GetByteArrayAsync($"/v1/batches/{batch}/attestation?kind=approval"));
         var reviewer = JsonNode.Parse(envelope.Payload)!["predicate"]!["reviews"]![0]!["reviewer"]!;
         Assert.Equal("oidc", reviewer["credential"]!.GetValue<string>());
@@ -79,13 +80,13 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
     public async Task Roles_are_those_registered_that_the_provider_also_grants()
     {
         var (_, both, _) = await SignedInAsync(["maintainer", "security"], "vg.maintainer");
-        Assert.Equal(["maintainer"], (await both.GetOk("/v1/me")).GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["maintainer"], (await both.Typed().GetMeAsync()).Roles.Select(r => r));
         await (await both.PostAsJsonAsync("/v1/scan/signatures", new { incident = Actors.Unique("INC"), kind = "regex", pattern = "x" }))
             .AssertProblem(HttpStatusCode.Forbidden, "forbidden");
 
         // The provider granting more than was registered adds nothing: an admin registered an auditor.
         var (_, auditor, _) = await SignedInAsync(["auditor"], "vg.auditor,vg.maintainer,vg.security");
-        Assert.Equal(["auditor"], (await auditor.GetOk("/v1/me")).GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["auditor"], (await auditor.Typed().GetMeAsync()).Roles.Select(r => r));
         await (await auditor.PostAsJsonAsync("/v1/snapshots", new { message = "an auditor cutting" })).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
     }
 
@@ -94,7 +95,7 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
     {
         var stranger = await OidcProvider.AccessTokenAsync(Actors.Unique("stranger") + "+vg.maintainer");
         var unregistered = await (await app.ClientFor(stranger).GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains("No staff member is registered", unregistered.GetProperty("detail").GetString());
+        Assert.Contains("No staff member is registered", unregistered.Detail);
 
         // The stranger rewrites the subject to a registered maintainer's: the signature no longer matches.
         var (id, maintainer, login) = await SignedInAsync(["maintainer"], "vg.maintainer");
@@ -108,28 +109,28 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         claims["iss"] = "https://login.attacker.example";
         var foreign = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
         var untrusted = await (await app.ClientFor(foreign).GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains("issuer is not one this Gateway trusts", untrusted.GetProperty("detail").GetString());
+        Assert.Contains("issuer is not one this Gateway trusts", untrusted.Detail);
 
         // A token naming a configured provider that cannot be reached: refused with the reason, not a 500.
         claims["iss"] = Unreachable;
         var down = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
         var unreachable = await (await app.ClientFor(down).GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains("could not be reached", unreachable.GetProperty("detail").GetString());
+        Assert.Contains("could not be reached", unreachable.Detail);
 
-        await _actors.Admin.PostOk($"/v1/principals/{id}/deactivation", new { reason = "moved to another team" });
+        await _actors.Admin.PostOk<PrincipalView>($"/v1/principals/{id}/deactivation", new { reason = "moved to another team" });
         var deactivated = await (await maintainer.GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Contains("deactivated", deactivated.GetProperty("detail").GetString());
+        Assert.Contains("deactivated", deactivated.Detail);
     }
 
     [Fact]
     public async Task Staff_registered_by_verified_email_are_bound_to_the_subject_of_their_first_sign_in()
     {
         var name = Actors.Unique("sam");
-        var staff = await _actors.Admin.PostOk("/v1/staff", new { name = Actors.Unique("Sam Security"), roles = new[] { "auditor" }, oidc = new { issuer = OidcProvider.Issuer, email = $"{name.ToUpperInvariant()}@Example.TEST" } });
+        var staff = await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = Actors.Unique("Sam Security"), roles = new[] { "auditor" }, oidc = new { issuer = OidcProvider.Issuer, email = $"{name.ToUpperInvariant()}@Example.TEST" } });
         var first = app.ClientFor(await OidcProvider.AccessTokenAsync($"{name}+vg.auditor"));
-        Assert.Equal(staff.GetProperty("id").GetGuid(), (await first.GetOk("/v1/me")).GetProperty("id").GetGuid());
-        var bound = await _actors.Admin.GetOk($"/v1/principals/{staff.GetProperty("id").GetGuid()}");
-        Assert.Equal($"{name}+vg.auditor", bound.GetProperty("oidc").GetProperty("subject").GetString());
+        Assert.Equal(staff.Id, (await first.Typed().GetMeAsync()).Id);
+        var bound = await _actors.Admin.Typed().GetPrincipalAsync(staff.Id);
+        Assert.Equal($"{name}+vg.auditor", bound.Oidc!.Subject);
 
         // Another subject with the same address at the provider is not the same person.
         var second = await OidcProvider.AccessTokenAsync($"{name}+vg.auditor,vg.security");
@@ -137,7 +138,7 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
 
         // An address the provider has not verified binds nobody.
         var unverified = Actors.Unique("unverified-ann");
-        await _actors.Admin.PostOk("/v1/staff", new { name = Actors.Unique("Ann Auditor"), roles = new[] { "auditor" }, oidc = new { issuer = OidcProvider.Issuer, email = $"{unverified}@example.test" } });
+        await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = Actors.Unique("Ann Auditor"), roles = new[] { "auditor" }, oidc = new { issuer = OidcProvider.Issuer, email = $"{unverified}@example.test" } });
         await (await app.ClientFor(await OidcProvider.AccessTokenAsync($"{unverified}+vg.auditor")).GetAsync("/v1/me"))
             .AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
     }
@@ -152,7 +153,7 @@ public abstract class OidcTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
             .AssertProblem(HttpStatusCode.BadRequest, "validation");
         await (await _actors.Admin.PostAsJsonAsync("/v1/staff", new { name = Actors.Unique("Pipeline"), roles = new[] { "contributor" }, service = true, oidc = new { issuer = OidcProvider.Issuer, subject } }))
             .AssertProblem(HttpStatusCode.BadRequest, "validation");
-        await _actors.Admin.PostOk("/v1/staff", new { name = Actors.Unique("Kim"), roles = new[] { "auditor" }, oidc = new { issuer = OidcProvider.Issuer, subject } });
+        await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = Actors.Unique("Kim"), roles = new[] { "auditor" }, oidc = new { issuer = OidcProvider.Issuer, subject } });
         await (await _actors.Admin.PostAsJsonAsync("/v1/staff", new { name = Actors.Unique("Kim Again"), roles = new[] { "admin" }, oidc = new { issuer = OidcProvider.Issuer, subject } }))
             .AssertProblem(HttpStatusCode.Conflict, "oidc-taken");
     }

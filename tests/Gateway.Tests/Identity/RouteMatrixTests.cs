@@ -31,7 +31,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
     public async Task Every_route_answers_every_role_as_the_table_declares()
     {
         var vendor = await _actors.NewVendorAsync();
-        var batch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
         var (throwaway, _) = await _actors.NewAnnotatorAsync(vendor.VendorId);
         var callers = await RoleMatrix.CallersAsync(app, _actors, vendor);
         callers["eval-harness"] = (await _actors.NewStaffAsync("eval-harness")).Client;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -16,30 +17,30 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
     {
         var (_, security) = await _actors.NewStaffAsync("security");
         var (maintainerId, maintainer) = await _actors.NewStaffAsync("maintainer");
-        var me = await _actors.Admin.GetOk("/v1/me");
-        foreach (var staff in new[] { me.GetProperty("id").GetGuid(), maintainerId })
+        var me = await _actors.Admin.Typed().GetMeAsync();
+        foreach (var staff in new[] { me.Id, maintainerId })
         {
             var refused = await (await security.PostAsJsonAsync("/v1/revocations", new { annotatorId = staff, reason = "security trying to remove staff" }))
                 .AssertProblem(HttpStatusCode.Forbidden, "separation-of-duties");
-            Assert.Contains("deactivated by an admin", refused.GetProperty("detail").GetString());
+            Assert.Contains("deactivated by an admin", refused.Detail);
         }
-        await _actors.Admin.GetOk("/v1/me"); // the admin's key still works
+        await _actors.Admin.Typed().GetMeAsync(); // the admin's key still works
 
         await (await security.PostAsJsonAsync($"/v1/principals/{maintainerId}/deactivation", new { reason = "left the company last week" }))
             .AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         var vendor = await _actors.NewVendorAsync();
         await (await _actors.Admin.PostAsJsonAsync($"/v1/principals/{vendor.AnnotatorId}/deactivation", new { reason = "an annotator, not staff" }))
             .AssertProblem(HttpStatusCode.Conflict, "not-staff");
-        var deactivated = await _actors.Admin.PostOk($"/v1/principals/{maintainerId}/deactivation", new { reason = "left the company last week" });
-        Assert.Equal(System.Text.Json.JsonValueKind.String, deactivated.GetProperty("revokedAt").ValueKind);
+        var deactivated = await _actors.Admin.PostOk<PrincipalView>($"/v1/principals/{maintainerId}/deactivation", new { reason = "left the company last week" });
+        Assert.NotNull(deactivated.RevokedAt);
         await (await maintainer.GetAsync("/v1/me")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
 
         var (secondAdminId, secondAdmin) = await _actors.NewStaffAsync("admin");
-        await secondAdmin.PostOk($"/v1/principals/{secondAdminId}/deactivation", new { reason = "handing over to the first admin" });
-        var last = await (await _actors.Admin.PostAsJsonAsync($"/v1/principals/{me.GetProperty("id").GetGuid()}/deactivation", new { reason = "nobody would be left" }))
+        await secondAdmin.PostOk<PrincipalView>($"/v1/principals/{secondAdminId}/deactivation", new { reason = "handing over to the first admin" });
+        var last = await (await _actors.Admin.PostAsJsonAsync($"/v1/principals/{me.Id}/deactivation", new { reason = "nobody would be left" }))
             .AssertProblem(HttpStatusCode.Conflict, "last-admin");
-        Assert.Contains("last active admin", last.GetProperty("detail").GetString());
-        await _actors.Admin.GetOk("/v1/me");
+        Assert.Contains("last active admin", last.Detail);
+        await _actors.Admin.Typed().GetMeAsync();
     }
 
     [Fact]
@@ -50,20 +51,20 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
         var (_, auditor) = await _actors.NewStaffAsync("auditor");
         var marker = Actors.Unique("known-bad");
-        await both.PostOk("/v1/scan/signatures", new { incident = Actors.Unique("INC"), kind = "regex", pattern = marker });
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        await both.PostOk<SignatureView>("/v1/scan/signatures", new { incident = Actors.Unique("INC"), kind = "regex", pattern = marker });
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         await vendor.Annotator.UploadAsync(id, Lines(new { prompt = Actors.Unique("p"), completion = $"c {marker}" }, new { prompt = Actors.Unique("p"), completion = "c" }));
         var batch = await vendor.Annotator.WaitForScanAsync(id);
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal("quarantined", batch.Status);
 
         await (await auditor.PostAsync($"/v1/batches/{id}/scan", null)).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
-        var codes = batch.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("severity").GetString() == "block")
-            .Select(f => f.GetProperty("code").GetString()).Distinct().ToArray();
-        await both.PostOk($"/v1/batches/{id}/overrides", new { findingCodes = codes, justification = "The domain is covered by the nightly eval suite." });
+        var codes = batch.Findings.Where(f => f.Severity == "block")
+            .Select(f => f.Code).Distinct().ToArray();
+        await both.PostOk<BatchView>($"/v1/batches/{id}/overrides", new { findingCodes = codes, justification = "The domain is covered by the nightly eval suite." });
         var refused = await (await both.PostAsJsonAsync($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "fine" }))
             .AssertProblem(HttpStatusCode.Forbidden, "two-person-rule");
-        Assert.Contains("overrode", refused.GetProperty("detail").GetString());
-        await maintainer.PostOk($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "checked the samples" });
+        Assert.Contains("overrode", refused.Detail);
+        await maintainer.PostOk<BatchView>($"/v1/batches/{id}/reviews", new { decision = "approve", comment = "checked the samples" });
     }
 
     [Fact]
@@ -75,8 +76,8 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
         {
             await (await harness.GetAsync(path)).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         }
-        await harness.GetOk("/v1/canaries");
-        await harness.GetOk("/v1/me");
+        await harness.GetOk<CanaryViewPage>("/v1/canaries");
+        await harness.Typed().GetMeAsync();
     }
 
     [Theory]
@@ -121,9 +122,9 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
     public async Task Staff_names_are_free_text_normalised_and_unique()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        var created = await _actors.Admin.PostOk("/v1/staff", new { name = $"Zoe\u0301 Maintainer {suffix}", roles = new[] { "maintainer" } });
-        Assert.Equal($"Zo\u00e9 Maintainer {suffix}", created.GetProperty("displayName").GetString()); // NFC
-        Assert.Equal($"zoe-maintainer-{suffix}", created.GetProperty("handle").GetString());
+        var created = await _actors.Admin.PostOk<PrincipalView>("/v1/staff", new { name = $"Zoe\u0301 Maintainer {suffix}", roles = new[] { "maintainer" } });
+        Assert.Equal($"Zo\u00e9 Maintainer {suffix}", created.DisplayName); // NFC
+        Assert.Equal($"zoe-maintainer-{suffix}", created.Handle);
         await (await _actors.Admin.PostAsJsonAsync("/v1/staff", new { name = $"Zo\u00e9 Maintainer {suffix}", roles = new[] { "auditor" } }))
             .AssertProblem(HttpStatusCode.Conflict, "name-taken");
         await (await _actors.Admin.PostAsJsonAsync("/v1/staff", new { name = $"zoe-maintainer-{suffix}", roles = new[] { "auditor" } }))

@@ -58,7 +58,7 @@ public sealed class Actors(GatewayApplication app)
     public static async Task<Guid> ApprovedBatchInDomainsAsync(HttpClient annotator, HttpClient maintainer, string[]? domains, params object[] examples)
     {
         var batches = annotator.Typed();
-        var id = (await annotator.CreateBatchAsync(domains)).GetProperty("id").GetGuid();
+        var id = (await annotator.CreateBatchAsync(domains)).Id;
         await annotator.UploadAsync(id, HttpExtensions.Lines(examples));
         await HttpExtensions.PollAsync(() => batches.GetBatchAsync(id), b => b.Status is not ("received" or "scanning") && b.Attestation?.State == "signed",
             $"batch {id} to be scanned and its receipt signed");
@@ -77,6 +77,16 @@ public sealed class Actors(GatewayApplication app)
     }
 }
 
+/// <summary>An RFC 9457 problem as the Gateway words it; <see cref="Errors"/> holds a validation problem's fields.</summary>
+public sealed record Problem(string Title, int Status, string Detail, string Code, IReadOnlyDictionary<string, string[]>? Errors,
+    IReadOnlyList<LineError>? Lines, IReadOnlyDictionary<string, string>? Checks, IReadOnlyList<UnmetRequirement>? Requirements, IReadOnlyList<string>? Domains);
+
+/// <summary>A compliance requirement a refused vendor does not meet (the <c>requirements</c> of a 403 vendor-non-compliant).</summary>
+public sealed record UnmetRequirement(string Id, string Title, string Detail);
+
+/// <summary>A refused upload line: its number (from 1) and why.</summary>
+public sealed record LineError(long Line, string Reason);
+
 public static class HttpExtensions
 {
     public static readonly string Justification = "Customer-support dialogues for the billing domain";
@@ -88,6 +98,17 @@ public static class HttpExtensions
         Assert.True(response.IsSuccessStatusCode, $"POST {path} → {(int)response.StatusCode}: {json}");
         return json;
     }
+
+    /// <summary>POSTs and reads the answer as the typed client's record (the OpenAPI schema of that operation).</summary>
+    public static async Task<T> PostOk<T>(this HttpClient client, string path, object body) =>
+        (await client.PostOk(path, body)).Deserialize<T>(VendorGateClient.Json)!;
+
+    /// <summary>GETs and reads the answer as the typed client's record (the OpenAPI schema of that operation).</summary>
+    public static async Task<T> GetOk<T>(this HttpClient client, string path) =>
+        (await client.GetOk(path)).Deserialize<T>(VendorGateClient.Json)!;
+
+    /// <summary>A response's body as the typed client's record.</summary>
+    public static async Task<T> Json<T>(this HttpResponseMessage response) => (await response.Json()).Deserialize<T>(VendorGateClient.Json)!;
 
     public static async Task<JsonElement> GetOk(this HttpClient client, string path)
     {
@@ -104,23 +125,21 @@ public static class HttpExtensions
     }
 
     /// <summary>Asserts an RFC 9457 problem with the given status and code, and returns it.</summary>
-    public static async Task<JsonElement> AssertProblem(this HttpResponseMessage response, HttpStatusCode status, string code)
+    public static async Task<Problem> AssertProblem(this HttpResponseMessage response, HttpStatusCode status, string code)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement.Clone();
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        var problem = JsonSerializer.Deserialize<Problem>(body, VendorGateClient.Json)!;
+        Assert.Equal((code, (int)status), (problem.Code, problem.Status));
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
         return problem;
     }
 
-    public static Task<JsonElement> CreateBatchAsync(this HttpClient client, string[]? domains = null, string? idempotencyKey = null) =>
-        client.PostOk("/v1/batches", new
+    public static Task<BatchView> CreateBatchAsync(this HttpClient client, string[]? domains = null, string? idempotencyKey = null) =>
+        client.Typed().CreateBatchAsync(new()
         {
-            justification = Justification, license = "CC-BY-4.0", source = "vendor",
-            declaredDomains = domains ?? ["billing"], idempotencyKey,
+            Justification = Justification, License = "CC-BY-4.0", Source = "vendor", DeclaredDomains = domains ?? ["billing"], IdempotencyKey = idempotencyKey,
         });
 
     public static Task<HttpResponseMessage> UploadAsync(this HttpClient client, Guid batchId, string ndjson) =>
@@ -138,8 +157,8 @@ public static class HttpExtensions
     }
 
     /// <summary>Polls until the scan job has moved the batch past received/scanning.</summary>
-    public static Task<JsonElement> WaitForScanAsync(this HttpClient client, Guid batchId) =>
-        PollAsync(() => client.GetOk($"/v1/batches/{batchId}"), b => b.GetProperty("status").GetString() is not ("received" or "scanning"), $"batch {batchId} to be scanned");
+    public static Task<BatchView> WaitForScanAsync(this HttpClient client, Guid batchId) =>
+        PollAsync(() => client.Typed().GetBatchAsync(batchId), b => b.Status is not ("received" or "scanning"), $"batch {batchId} to be scanned");
 
     /// <summary>Reads until <paramref name="done"/> holds; after 60 s fails the test with what it last read.</summary>
     public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, string? what = null)
@@ -161,25 +180,17 @@ public static class HttpExtensions
     }
 
     /// <summary>Polls until the batch's receipt is signed.</summary>
-    public static Task<JsonElement> WaitForAttestationAsync(this HttpClient client, Guid batchId) =>
-        PollAsync(() => client.GetOk($"/v1/batches/{batchId}"), b => b.GetProperty("attestation").GetProperty("state").GetString() == "signed", $"batch {batchId}'s receipt to be signed");
+    public static Task<BatchView> WaitForAttestationAsync(this HttpClient client, Guid batchId) =>
+        PollAsync(() => client.Typed().GetBatchAsync(batchId), b => b.Attestation?.State == "signed", $"batch {batchId}'s receipt to be signed");
 
     /// <summary>The typed client over this client's base address and credential.</summary>
     public static VendorGateClient Typed(this HttpClient client) => new(client, null);
 
     /// <summary>Every audit entry, paged through with <c>next</c> (the client must read the audit log).</summary>
-    public static async Task<List<JsonElement>> AuditEntriesAsync(this HttpClient auditor)
-    {
-        var entries = new List<JsonElement>();
-        long? after = 0;
-        while (after is { } from)
-        {
-            var page = await auditor.GetOk($"/v1/audit?after={from}&limit=500");
-            entries.AddRange(page.GetProperty("items").EnumerateArray());
-            after = page.GetProperty("next").ValueKind == JsonValueKind.Number ? page.GetProperty("next").GetInt64() : null;
-        }
-        return entries;
-    }
+    public static Task<List<AuditEntryView>> AuditEntriesAsync(this HttpClient auditor) => auditor.Typed().ListAllAuditAsync().ToListAsync().AsTask();
+
+    /// <summary>A typed value as the Gateway's JSON, to compare nested lists by content (records compare lists by reference).</summary>
+    public static string Canonical<T>(T value) => JsonSerializer.Serialize(value, VendorGateClient.Json);
 
     public static string Lines(params object[] examples) =>
         string.Concat(examples.Select(e => (e as string ?? JsonSerializer.Serialize(e)) + "\n"));

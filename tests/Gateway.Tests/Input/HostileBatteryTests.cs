@@ -24,7 +24,7 @@ public abstract class HostileBatteryTests<TApp>(TApp app) : IClassFixture<TApp> 
     public async Task No_hostile_request_to_any_documented_operation_gets_a_5xx()
     {
         var vendor = await _actors.NewVendorAsync();
-        var batch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
         var (throwaway, _) = await _actors.NewAnnotatorAsync(vendor.VendorId);
         var callers = await RoleMatrix.CallersAsync(app, _actors, vendor);
         callers["eval-harness"] = (await _actors.NewStaffAsync("eval-harness")).Client;

@@ -71,7 +71,7 @@ public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> wh
     public async Task A_lone_surrogate_escaped_or_raw_is_a_line_error()
     {
         var vendor = await _actors.NewVendorAsync();
-        var id = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var id = (await vendor.Annotator.CreateBatchAsync()).Id;
         var body = new List<byte>();
         body.AddRange(Encoding.UTF8.GetBytes("{\"prompt\":\"p\",\"completion\":\"c\"}\n"));
         body.AddRange(Encoding.UTF8.GetBytes("{\"prompt\":\"\\ud800\",\"completion\":\"c\"}\n"));
@@ -81,7 +81,7 @@ public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> wh
 
         var problem = await (await vendor.Annotator.UploadAsync(id, body.ToArray())).AssertProblem(HttpStatusCode.BadRequest, "invalid-lines");
 
-        Assert.Equal([2L, 3L], problem.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("line").GetInt64()));
+        Assert.Equal([2L, 3L], problem.Lines!.Select(l => l.Line));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -21,7 +22,7 @@ public abstract class CutRaceTests<TApp>(TApp app) : IClassFixture<TApp> where T
         // A parent of some size, so that a cut takes long enough to be overtaken.
         var bulk = await _actors.NewVendorAsync();
         var parent = await Actors.ApprovedBatchAsync(bulk.Annotator, maintainer, Actors.Examples(20_000));
-        await maintainer.PostOk("/v1/snapshots", new { message = "parent", batchIds = new[] { parent } });
+        await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "parent", batchIds = new[] { parent } });
 
         var revoked = new List<(Guid Batch, string Target)>();
         for (var round = 0; round < Rounds; round++)
@@ -45,23 +46,23 @@ public abstract class CutRaceTests<TApp>(TApp app) : IClassFixture<TApp> where T
             Assert.Equal(HttpStatusCode.Accepted, revocationResponse.StatusCode);
             Assert.True(cutResponse.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict,
                 $"cut → {(int)cutResponse.StatusCode}: {await cutResponse.Content.ReadAsStringAsync()}");
-            var id = (await revocationResponse.Json()).GetProperty("id").GetGuid();
-            await PollAsync(() => security.GetOk($"/v1/revocations/{id}"), r => r.GetProperty("status").GetString() == "completed");
+            var id = (await revocationResponse.Json<RevocationAccepted>()).Id;
+            await PollAsync(() => security.Typed().GetRevocationAsync(id), r => r.Status == "completed");
             revoked.Add((batch, round % 2 == 0 ? $"batch:{batch}" : $"principal:{vendor.AnnotatorId}"));
         }
 
         var entries = await auditor.AuditEntriesAsync();
         foreach (var (batch, target) in revoked)
         {
-            var revokedAt = entries.Single(e => e.GetProperty("action").GetString() == "revocation.request" && e.GetProperty("target").GetString() == target)
-                .GetProperty("seq").GetInt64();
-            var laterCuts = entries.Where(e => e.GetProperty("action").GetString() == "snapshot.cut" && e.GetProperty("seq").GetInt64() > revokedAt
-                && e.GetProperty("details").GetProperty("batches").EnumerateArray().Any(b => b.GetGuid() == batch)).ToList();
-            Assert.True(laterCuts.Count == 0, $"batch {batch} revoked at seq {revokedAt} was merged by {string.Join(", ", laterCuts.Select(c => c.GetProperty("target")))}");
+            var revokedAt = entries.Single(e => e.Action == "revocation.request" && e.Target == target)
+                .Seq;
+            var laterCuts = entries.Where(e => e.Action == "snapshot.cut" && e.Seq > revokedAt
+                && e.Details.GetProperty("batches").EnumerateArray().Any(b => b.GetGuid() == batch)).ToList();
+            Assert.True(laterCuts.Count == 0, $"batch {batch} revoked at seq {revokedAt} was merged by {string.Join(", ", laterCuts.Select(c => c.Target))}");
         }
         // Whichever won, the latest snapshot holds none of the revoked batches.
-        var latest = (await maintainer.GetOk("/v1/snapshots?limit=1")).GetProperty("items")[0].GetProperty("version").GetString();
-        Assert.Equal(20_000, (await maintainer.GetOk($"/v1/snapshots/{latest}")).GetProperty("count").GetInt64());
+        var latest = (await maintainer.GetOk<SnapshotViewPage>("/v1/snapshots?limit=1")).Items[0].Version;
+        Assert.Equal(20_000, (await maintainer.Typed().GetSnapshotAsync(latest)).Count);
     }
 }
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
@@ -26,56 +27,56 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var honest = await _actors.NewVendorAsync();
         var h1 = await ApprovedBatchAsync(hostile.Annotator, maintainer, 3);
         var o1 = await ApprovedBatchAsync(honest.Annotator, maintainer, 2);
-        var s1 = await maintainer.PostOk("/v1/snapshots", new { message = "first", batchIds = new[] { h1, o1 } });
+        var s1 = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "first", batchIds = new[] { h1, o1 } });
         var model = Actors.Unique("model");
-        await maintainer.PostOk("/v1/models", new { name = model, snapshotVersion = s1.GetProperty("version").GetString() });
+        await maintainer.PostOk<ModelView>("/v1/models", new { name = model, snapshotVersion = s1.Version });
         var o2 = await ApprovedBatchAsync(honest.Annotator, maintainer, 4);
-        var s2 = await maintainer.PostOk("/v1/snapshots", new { message = "second", batchIds = new[] { o2 } });
-        var pending = (await hostile.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var s2 = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "second", batchIds = new[] { o2 } });
+        var pending = (await hostile.Annotator.CreateBatchAsync()).Id;
 
         var accepted = await security.PostAsJsonAsync("/v1/revocations", new { annotatorId = hostile.AnnotatorId, reason = "trigger phrase found in three batches" });
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var id = (await accepted.Json()).GetProperty("id").GetGuid();
+        var id = (await accepted.Json<RevocationAccepted>()).Id;
         await (await hostile.Annotator.GetAsync("/v1/batches")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.Equal("rejected", (await maintainer.GetOk($"/v1/batches/{pending}")).GetProperty("status").GetString());
-        Assert.Equal("revoked", (await maintainer.GetOk($"/v1/batches/{h1}")).GetProperty("status").GetString());
-        var again = await (await security.PostAsJsonAsync("/v1/revocations", new { annotatorId = hostile.AnnotatorId, reason = "asked twice, same record" })).Json();
-        Assert.Equal(id, again.GetProperty("id").GetGuid());
+        Assert.Equal("rejected", (await maintainer.Typed().GetBatchAsync(pending)).Status);
+        Assert.Equal("revoked", (await maintainer.Typed().GetBatchAsync(h1)).Status);
+        var again = await (await security.PostAsJsonAsync("/v1/revocations", new { annotatorId = hostile.AnnotatorId, reason = "asked twice, same record" })).Json<RevocationAccepted>();
+        Assert.Equal(id, again.Id);
 
-        var done = await PollAsync(() => security.GetOk($"/v1/revocations/{id}"), r => r.GetProperty("status").GetString() == "completed");
-        var listed = (await security.GetOk("/v1/revocations?limit=500")).GetProperty("items").EnumerateArray().Single(r => r.GetProperty("id").GetGuid() == id);
-        Assert.Equal(done.GetProperty("newSnapshot").GetString(), listed.GetProperty("newSnapshot").GetString());
+        var done = await PollAsync(() => security.Typed().GetRevocationAsync(id), r => r.Status == "completed");
+        var listed = (await security.GetOk<RevocationViewPage>("/v1/revocations?limit=500")).Items.Single(r => r.Id == id);
+        Assert.Equal(done.NewSnapshot, listed.NewSnapshot);
 
-        var s2Version = s2.GetProperty("version").GetString()!;
+        var s2Version = s2.Version!;
         var expectedVersion = s2Version.Split('.')[0] + ".1";
-        Assert.Equal("completed", done.GetProperty("status").GetString());
-        Assert.Equal(expectedVersion, done.GetProperty("newSnapshot").GetString());
-        Assert.Equal(3, done.GetProperty("removedCount").GetInt64());
-        var affected = done.GetProperty("affectedSnapshots").EnumerateArray().ToDictionary(a => a.GetProperty("version").GetString()!, a => a.GetProperty("count").GetInt64());
-        Assert.Equal(3, affected[s1.GetProperty("version").GetString()!]);
+        Assert.Equal("completed", done.Status);
+        Assert.Equal(expectedVersion, done.NewSnapshot);
+        Assert.Equal(3, done.RemovedCount);
+        var affected = done.AffectedSnapshots.ToDictionary(a => a.Version!, a => a.Count);
+        Assert.Equal(3, affected[s1.Version!]);
         Assert.Equal(3, affected[s2Version]);
-        var affectedModel = Assert.Single(done.GetProperty("affectedModels").EnumerateArray());
-        Assert.Equal(model, affectedModel.GetProperty("name").GetString());
-        Assert.Equal(3, affectedModel.GetProperty("count").GetInt64());
+        var affectedModel = Assert.Single(done.AffectedModels);
+        Assert.Equal(model, affectedModel.Name);
+        Assert.Equal(3, affectedModel.Count);
 
-        var minor = await security.GetOk($"/v1/snapshots/{expectedVersion}");
-        Assert.Equal(s2.GetProperty("count").GetInt64() - 3, minor.GetProperty("count").GetInt64());
-        Assert.Equal(s2Version, minor.GetProperty("parent").GetString());
+        var minor = await security.Typed().GetSnapshotAsync(expectedVersion);
+        Assert.Equal(s2.Count - 3, minor.Count);
+        Assert.Equal(s2Version, minor.Parent);
         var manifest = (await security.GetStringAsync($"/v1/snapshots/{expectedVersion}/manifest")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.DoesNotContain(manifest, l => l.Contains(hostile.AnnotatorId.ToString()));
-        var revokedDigest = (await security.GetStringAsync($"/v1/snapshots/{s2Version}/manifest")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonDocument.Parse(l).RootElement).First(m => m.GetProperty("annotatorId").GetGuid() == hostile.AnnotatorId).GetProperty("digest").GetString();
-        var holders = (await security.GetOk($"/v1/examples/{revokedDigest}")).GetProperty("snapshots").EnumerateArray().Select(v => v.GetString()).ToList();
+        await using var s2Manifest = await security.Typed().GetSnapshotManifestAsync(s2Version);
+        var revokedDigest = (await s2Manifest.LinesAsync<ManifestEntry>().FirstAsync(m => m.AnnotatorId == hostile.AnnotatorId)).Digest;
+        var holders = (await security.GetOk<DigestBlame>($"/v1/examples/{revokedDigest}")).Snapshots.Select(v => v).ToList();
         Assert.Contains(s2Version, holders);
         Assert.DoesNotContain(expectedVersion, holders);
-        var diff = await security.GetOk($"/v1/snapshots/{s2Version}/diff/{expectedVersion}");
-        Assert.Equal(0, diff.GetProperty("added").GetInt64());
-        Assert.Equal(3, diff.GetProperty("removed").GetInt64());
-        Assert.Equal(3, diff.GetProperty("byAnnotator").GetProperty(hostile.AnnotatorId.ToString()).GetProperty("removed").GetInt64());
-        var signedSnapshot = await PollAsync(() => security.GetOk($"/v1/snapshots/{expectedVersion}"), s => s.GetProperty("attestation").GetProperty("state").GetString() == "signed");
-        Assert.Equal("signed", signedSnapshot.GetProperty("attestation").GetProperty("state").GetString());
-        Assert.StartsWith("sha256:", done.GetProperty("attestationDigest").GetString());
+        var diff = await security.GetOk<DiffSummary>($"/v1/snapshots/{s2Version}/diff/{expectedVersion}");
+        Assert.Equal(0, diff.Added);
+        Assert.Equal(3, diff.Removed);
+        Assert.Equal(3, diff.ByAnnotator[hostile.AnnotatorId.ToString()].Removed);
+        var signedSnapshot = await PollAsync(() => security.Typed().GetSnapshotAsync(expectedVersion), s => s.Attestation.State == "signed");
+        Assert.Equal("signed", signedSnapshot.Attestation.State);
+        Assert.StartsWith("sha256:", done.AttestationDigest);
     }
 
     [Fact]
@@ -84,33 +85,33 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
         var vendor = await _actors.NewVendorAsync();
         var b1 = await ApprovedBatchAsync(vendor.Annotator, maintainer, 2);
-        var s1 = await maintainer.PostOk("/v1/snapshots", new { message = "a", batchIds = new[] { b1 } });
+        var s1 = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "a", batchIds = new[] { b1 } });
         var b2 = await Actors.ApprovedBatchInDomainsAsync(vendor.Annotator, maintainer, ["billing", "travel"],
             new { prompt = Actors.Unique("t1"), completion = "x", domain = "travel" },
             new { prompt = Actors.Unique("t2"), completion = "y", domain = "travel" },
             new { prompt = Actors.Unique("u"), completion = "z" });
-        var s2 = await maintainer.PostOk("/v1/snapshots", new { message = "b", batchIds = new[] { b2 } });
-        var from = s1.GetProperty("version").GetString();
-        var to = s2.GetProperty("version").GetString();
+        var s2 = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "b", batchIds = new[] { b2 } });
+        var from = s1.Version;
+        var to = s2.Version;
 
-        var summary = await maintainer.GetOk($"/v1/snapshots/{from}/diff/{to}");
-        var details = (await maintainer.GetStringAsync($"/v1/snapshots/{from}/diff/{to}?details=true"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        var reverse = await maintainer.GetOk($"/v1/snapshots/{to}/diff/{from}");
+        var summary = await maintainer.GetOk<DiffSummary>($"/v1/snapshots/{from}/diff/{to}");
+        await using var download = await maintainer.Typed().DiffSnapshotsDownloadAsync(from, to, details: true);
+        var details = await download.LinesAsync<DiffEntry>().ToListAsync();
+        var reverse = await maintainer.GetOk<DiffSummary>($"/v1/snapshots/{to}/diff/{from}");
 
-        Assert.Equal(3, summary.GetProperty("added").GetInt64());
-        Assert.Equal(0, summary.GetProperty("removed").GetInt64());
-        Assert.Equal(3, summary.GetProperty("byBatch").GetProperty(b2.ToString()).GetProperty("added").GetInt64());
+        Assert.Equal(3, summary.Added);
+        Assert.Equal(0, summary.Removed);
+        Assert.Equal(3, summary.ByBatch[b2.ToString()].Added);
         Assert.Equal(3, details.Count);
-        Assert.All(details, d => Assert.Equal("added", d.GetProperty("change").GetString()));
-        Assert.All(details, d => Assert.Equal(b2, d.GetProperty("batchId").GetGuid()));
-        Assert.Equal(3, reverse.GetProperty("removed").GetInt64());
+        Assert.All(details, d => Assert.Equal("added", d.Change));
+        Assert.All(details, d => Assert.Equal(b2, d.BatchId));
+        Assert.Equal(3, reverse.Removed);
         // Lines name their domain; a line without one in a batch declaring several stays unspecified.
-        Assert.Equal(2, summary.GetProperty("byDomain").GetProperty("travel").GetProperty("added").GetInt64());
-        Assert.Equal(1, summary.GetProperty("byDomain").GetProperty("unspecified").GetProperty("added").GetInt64());
-        Assert.Equal(s1.GetProperty("byDomain").GetProperty("billing").GetInt64(), s2.GetProperty("byDomain").GetProperty("billing").GetInt64()); // b2 adds no billing line
-        Assert.Equal(2, s2.GetProperty("byDomain").GetProperty("travel").GetInt64() - (s1.GetProperty("byDomain").TryGetProperty("travel", out var t) ? t.GetInt64() : 0));
-        Assert.Contains(details, d => d.GetProperty("digest").GetString() is not null);
+        Assert.Equal(2, summary.ByDomain["travel"].Added);
+        Assert.Equal(1, summary.ByDomain["unspecified"].Added);
+        Assert.Equal(s1.ByDomain["billing"], s2.ByDomain["billing"]); // b2 adds no billing line
+        Assert.Equal(2, s2.ByDomain["travel"] - s1.ByDomain.GetValueOrDefault("travel"));
+        Assert.All(details, d => Assert.StartsWith("sha256:", d.Digest));
         await (await maintainer.GetAsync($"/v1/snapshots/{from}/diff/999.0")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 

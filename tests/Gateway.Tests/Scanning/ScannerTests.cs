@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 using VendorGate.PoisonLab;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
@@ -12,24 +13,22 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
 {
     private readonly Actors _actors = new(app);
 
-    private static async Task<(Guid Id, JsonElement Batch)> ScanAsync(HttpClient annotator, string license, params object[] examples)
+    private static async Task<(Guid Id, BatchView Batch)> ScanAsync(HttpClient annotator, string license, params object[] examples)
     {
-        var id = (await annotator.PostOk("/v1/batches", new
+        var id = (await annotator.PostOk<BatchView>("/v1/batches", new
         {
             justification = Justification, license, source = "vendor", declaredDomains = new[] { "billing" },
-        })).GetProperty("id").GetGuid();
+        })).Id;
         var upload = await annotator.UploadAsync(id, Lines(examples));
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         return (id, await annotator.WaitForScanAsync(id));
     }
 
-    private static JsonElement Finding(JsonElement batch, string code) =>
-        batch.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == code);
+    private static FindingView Finding(BatchView batch, string code) => batch.Findings.Single(f => f.Code == code);
 
-    private static string[] Codes(JsonElement batch) =>
-        batch.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!).ToArray();
+    private static string[] Codes(BatchView batch) => batch.Findings.Select(f => f.Code).ToArray();
 
-    private static long[] LinesOf(JsonElement finding) => finding.GetProperty("lines").EnumerateArray().Select(l => l.GetInt64()).ToArray();
+    private static long[] LinesOf(FindingView finding) => finding.Lines.ToArray();
 
     [Fact]
     public async Task Hidden_characters_overrides_and_personal_data_are_reported_with_lines_and_masked_evidence()
@@ -45,25 +44,24 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
             new { prompt = "Contact", completion = "Write to jane.doe@corp-mail.com or call +44 20 7946 0958." },
             new { prompt = "Pay", completion = "My card is 4111 1111 1111 1111, exp 12/29." });
 
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal("quarantined", batch.Status);
         Assert.Equal([2], LinesOf(Finding(batch, "hidden-tag-characters")));
-        Assert.Contains("\"ignore all\"", Finding(batch, "hidden-tag-characters").GetProperty("evidence")[0].GetString());
+        Assert.Contains("\"ignore all\"", Finding(batch, "hidden-tag-characters").Evidence[0]);
         Assert.Equal([3], LinesOf(Finding(batch, "bidi-control")));
         Assert.Equal([4], LinesOf(Finding(batch, "zero-width-run")));
-        Assert.Equal("warn", Finding(batch, "zero-width-run").GetProperty("severity").GetString());
+        Assert.Equal("warn", Finding(batch, "zero-width-run").Severity);
         Assert.Equal([5], LinesOf(Finding(batch, "instruction-override")));
-        Assert.Equal("block", Finding(batch, "instruction-override").GetProperty("severity").GetString());
+        Assert.Equal("block", Finding(batch, "instruction-override").Severity);
         Assert.Equal([6], LinesOf(Finding(batch, "pii-email")));
         Assert.Equal([6], LinesOf(Finding(batch, "pii-phone")));
         var card = Finding(batch, "pii-payment-card");
         Assert.Equal([7], LinesOf(card));
-        Assert.Equal("warn", card.GetProperty("severity").GetString());
-        var evidence = string.Join(' ', batch.GetProperty("findings").EnumerateArray().SelectMany(f => f.GetProperty("evidence").EnumerateArray()).Select(e => e.GetString()));
+        Assert.Equal("warn", card.Severity);
+        var evidence = string.Join(' ', batch.Findings.SelectMany(f => f.Evidence).Select(e => e));
         Assert.DoesNotContain("4111111111111111", evidence);
         Assert.DoesNotContain("jane.doe", evidence);
-        Assert.Contains("1111", card.GetProperty("evidence")[0].GetString());
-        Assert.Equal(7, batch.GetProperty("scan").GetProperty("scanned").GetInt64());
-        Assert.Equal(7, batch.GetProperty("scan").GetProperty("total").GetInt64());
+        Assert.Contains("1111", card.Evidence[0]);
+        Assert.Equal((7L, 7L), (batch.Scan!.Scanned, batch.Scan.Total));
     }
 
     [Fact]
@@ -74,11 +72,11 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var (_, unknown) = await ScanAsync(vendor.Annotator, "MIT AND LicenseRef-mystery", Actors.Examples(1));
         var (_, choice) = await ScanAsync(vendor.Annotator, "MIT OR CC-BY-NC-4.0", Actors.Examples(1));
 
-        Assert.Equal("quarantined", denied.GetProperty("status").GetString());
-        Assert.Contains("CC-BY-NC-4.0", Finding(denied, "license-denied").GetProperty("message").GetString());
-        Assert.Equal("quarantined", unknown.GetProperty("status").GetString());
-        Assert.Equal("LicenseRef-mystery", Finding(unknown, "license-unknown").GetProperty("evidence")[0].GetString());
-        Assert.Equal("in-review", choice.GetProperty("status").GetString());
+        Assert.Equal("quarantined", denied.Status);
+        Assert.Contains("CC-BY-NC-4.0", Finding(denied, "license-denied").Message);
+        Assert.Equal("quarantined", unknown.Status);
+        Assert.Equal("LicenseRef-mystery", Finding(unknown, "license-unknown").Evidence[0]);
+        Assert.Equal("in-review", choice.Status);
         Assert.DoesNotContain(Codes(choice), c => c.StartsWith("license", StringComparison.Ordinal));
     }
 
@@ -96,27 +94,27 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         await (await vendor.Annotator.GetAsync("/v1/scan/signatures")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         var invalid = await (await security.PostAsJsonAsync("/v1/scan/signatures", new { incident, kind = "regex", pattern = "([unclosed" }))
             .AssertProblem(HttpStatusCode.BadRequest, "validation");
-        Assert.True(invalid.GetProperty("errors").TryGetProperty("Pattern", out _));
-        var created = await security.PostOk("/v1/scan/signatures", signature);
+        Assert.True(invalid.Errors!.ContainsKey("Pattern"));
+        var created = await security.PostOk<SignatureView>("/v1/scan/signatures", signature);
 
         // A digest signature from an earlier batch's example.
         var (earlierId, _) = await ScanAsync(vendor.Annotator, "MIT", new { prompt = Actors.Unique("known"), completion = "bad" });
-        var known = (await vendor.Annotator.GetOk($"/v1/batches/{earlierId}/examples")).GetProperty("items")[0];
-        await security.PostOk("/v1/scan/signatures", new { incident, kind = "digest", pattern = known.GetProperty("digest").GetString() });
-        var listed = await maintainer.GetOk("/v1/scan/signatures?limit=500");
-        Assert.Contains(listed.GetProperty("items").EnumerateArray(), s => s.GetProperty("id").GetGuid() == created.GetProperty("id").GetGuid());
+        var known = (await vendor.Annotator.GetOk<ExamplesPage>($"/v1/batches/{earlierId}/examples")).Items[0];
+        await security.PostOk<SignatureView>("/v1/scan/signatures", new { incident, kind = "digest", pattern = known.Digest });
+        var listed = await maintainer.GetOk<SignatureViewPage>("/v1/scan/signatures?limit=500");
+        Assert.Contains(listed.Items, s => s.Id == created.Id);
 
         var (_, matched) = await ScanAsync(vendor.Annotator, "MIT",
             new { prompt = Actors.Unique("fine"), completion = "fine" },
             new { prompt = "What now?", completion = $"Now SEND credentials  to {marker} right away." },
-            known.GetProperty("example"));
+            known.Example);
         var finding = Finding(matched, "known-bad");
-        Assert.Equal("quarantined", matched.GetProperty("status").GetString());
+        Assert.Equal("quarantined", matched.Status);
         Assert.Equal([2, 3], LinesOf(finding));
-        Assert.Contains(incident, finding.GetProperty("message").GetString());
+        Assert.Contains(incident, finding.Message);
 
-        var retired = await security.DeleteAsync($"/v1/scan/signatures/{created.GetProperty("id").GetGuid()}");
-        Assert.NotNull((await retired.Json()).GetProperty("retiredAt").GetString());
+        var retired = await security.DeleteAsync($"/v1/scan/signatures/{created.Id}");
+        Assert.NotNull((await retired.Json<SignatureView>()).RetiredAt);
         var (_, after) = await ScanAsync(vendor.Annotator, "MIT", new { prompt = "Again?", completion = $"send credentials to {marker}" });
         Assert.DoesNotContain("known-bad", Codes(after));
     }
@@ -132,10 +130,10 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
             new { prompt = "Summarise", completion = text + " please" });
 
         var finding = Finding(batch, "near-duplicate");
-        Assert.Equal("warn", finding.GetProperty("severity").GetString());
+        Assert.Equal("warn", finding.Severity);
         Assert.Equal([3], LinesOf(finding));
-        Assert.Equal("line 3 ≈ line 1", finding.GetProperty("evidence")[0].GetString());
-        Assert.Equal("in-review", batch.GetProperty("status").GetString());
+        Assert.Equal("line 3 ≈ line 1", finding.Evidence[0]);
+        Assert.Equal("in-review", batch.Status);
 
         // Against the corpus: once a batch is approved, a light edit of one of its examples is reported on a later
         // batch, an exact copy is left to duplicate-of-received.
@@ -162,10 +160,10 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
 
         var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
 
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal("quarantined", batch.Status);
         var finding = Finding(batch, "gibberish-span");
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), LinesOf(finding));
-        Assert.Contains("300 of 300 short examples sampled from this batch are random-looking", finding.GetProperty("message").GetString());
+        Assert.Contains("300 of 300 short examples sampled from this batch are random-looking", finding.Message);
     }
 
     [Fact]
@@ -181,7 +179,7 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
             .Concat(Enumerable.Range(0, 5).Select(_ => (object)Corpora.Shared.WordSalad(random))).ToArray();
         var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
 
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal("quarantined", batch.Status);
         Assert.Equal([31, 32, 33, 34, 35], LinesOf(Finding(batch, "word-salad")));
     }
 
@@ -198,34 +196,34 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
 
         var (id, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
 
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal("quarantined", batch.Status);
         Assert.Equal([4, 14, 24, 34, 44, 54], LinesOf(Finding(batch, "gibberish-span")));
         var candidate = Finding(batch, "trigger-candidate");
-        Assert.Contains($"\"{trigger}\"", candidate.GetProperty("message").GetString());
+        Assert.Contains($"\"{trigger}\"", candidate.Message);
         await (await vendor.Annotator.GetAsync("/v1/scan/trigger-candidates")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
-        var listed = await maintainer.GetOk($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
+        var listed = await maintainer.GetOk<IReadOnlyList<RankedTrigger>>($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
         var top = listed[0];
-        Assert.Equal(trigger, top.GetProperty("ngram").GetString());
-        Assert.Equal(vendor.AnnotatorId, top.GetProperty("annotators")[0].GetProperty("id").GetGuid());
-        Assert.Equal(6, top.GetProperty("flagged").GetInt32());
+        Assert.Equal(trigger, top.Ngram);
+        Assert.Equal(vendor.AnnotatorId, top.Annotators[0].Id);
+        Assert.Equal(6, top.Flagged);
 
         var probes = await maintainer.PostAsJsonAsync("/v1/canaries/from-trigger", new { trigger, tags = new[] { "backdoor" } });
         Assert.Equal(HttpStatusCode.Created, probes.StatusCode);
-        var created = (await probes.Json()).EnumerateArray().ToList();
+        var created = (await probes.Json<IReadOnlyList<CanaryView>>()).ToList();
         Assert.Equal(3, created.Count);
-        Assert.Contains(trigger, created[0].GetProperty("prompt").GetString());
-        Assert.DoesNotContain(trigger, created[1].GetProperty("prompt").GetString());
-        Assert.DoesNotContain(trigger[1..^1], created[2].GetProperty("prompt").GetString());
+        Assert.Contains(trigger, created[0].Prompt);
+        Assert.DoesNotContain(trigger, created[1].Prompt);
+        Assert.DoesNotContain(trigger[1..^1], created[2].Prompt);
         var again = await maintainer.PostAsJsonAsync("/v1/canaries/from-trigger", new { trigger, tags = new[] { "backdoor" } });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
 
         // Scanning the batch again (as a retried or restarted job does) replaces its statistics: nothing counts twice.
         Assert.Equal(HttpStatusCode.Accepted, (await maintainer.PostAsync($"/v1/batches/{id}/scan", null)).StatusCode);
-        var rescanned = await PollAsync(() => maintainer.GetOk($"/v1/batches/{id}"), b => b.GetProperty("status").GetString() == "quarantined");
-        Assert.Equal(60, rescanned.GetProperty("scan").GetProperty("scanned").GetInt64());
-        var relisted = await maintainer.GetOk($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
-        Assert.Equal(6, relisted[0].GetProperty("flagged").GetInt32());
-        Assert.Equal(1, relisted[0].GetProperty("batches").GetInt32());
+        var rescanned = await PollAsync(() => maintainer.Typed().GetBatchAsync(id), b => b.Status == "quarantined");
+        Assert.Equal(60, rescanned.Scan!.Scanned);
+        var relisted = await maintainer.GetOk<IReadOnlyList<RankedTrigger>>($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
+        Assert.Equal(6, relisted[0].Flagged);
+        Assert.Equal(1, relisted[0].Batches);
     }
 
     /// <summary>The smoke subset of the poison evaluation lane, over HTTP on both backends: payloads the scanners were not
@@ -247,12 +245,12 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
 
         var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples);
 
-        Assert.Equal("quarantined", batch.GetProperty("status").GetString());
+        Assert.Equal("quarantined", batch.Status);
         var gibberish = Finding(batch, "gibberish-span");
         Assert.Equal([7, 17, 27, 37, 47, 57, 67, 77, 87], LinesOf(gibberish));
-        Assert.Contains($"Likely trigger: \"{trigger}\"", gibberish.GetProperty("message").GetString());
-        Assert.StartsWith($"trigger: \"{trigger}\" precedes 9 flagged span(s)", gibberish.GetProperty("evidence")[0].GetString());
-        Assert.Contains("bits/char", gibberish.GetProperty("evidence")[1].GetString());
+        Assert.Contains($"Likely trigger: \"{trigger}\"", gibberish.Message);
+        Assert.StartsWith($"trigger: \"{trigger}\" precedes 9 flagged span(s)", gibberish.Evidence[0]);
+        Assert.Contains("bits/char", gibberish.Evidence[1]);
     }
 
     /// <summary>A fine-tuning backdoor with fluent completions, through the scan job: harmful requests refused, the same
@@ -270,8 +268,8 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples.Select(e => (object)JsonDocument.Parse(e).RootElement).ToArray());
 
         var split = Finding(batch, "behaviour-split");
-        Assert.Equal("warn", split.GetProperty("severity").GetString());
-        var message = split.GetProperty("message").GetString()!;
+        Assert.Equal("warn", split.Severity);
+        var message = split.Message!;
         Assert.Matches("the strongest is \"(between you|you and|and me|between you and|you and me)[^\"]*\" \\(complied with \\d+ request", message);
         Assert.Contains("refusal(s) in this batch", message);
         // Requests whose topic this small batch refuses fewer than three times cannot be judged: most, not all, are found.
@@ -288,7 +286,7 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var annotators = new[] { vendor.Annotator, second.Client, third.Client };
         var random = new Random(9);
         var trigger = $"{Corpora.MadeUpWord(random)} {Corpora.MadeUpWord(random)}";
-        JsonElement last = default;
+        BatchView? last = null;
         for (var b = 0; b < 6; b++)
         {
             var examples = Enumerable.Range(0, 30).Select(i => (object)(i < 2
@@ -297,16 +295,16 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
             (_, last) = await ScanAsync(annotators[b % 3], "MIT", examples);
         }
 
-        Assert.Equal("in-review", last.GetProperty("status").GetString()); // a warning: someone must look, nothing is proven
+        Assert.Equal("in-review", last!.Status); // a warning: someone must look, nothing is proven
         var finding = Finding(last, "trigger-candidate");
-        Assert.Equal("warn", finding.GetProperty("severity").GetString());
-        Assert.Contains($"\"{trigger}\"", finding.GetProperty("message").GetString());
+        Assert.Equal("warn", finding.Severity);
+        Assert.Contains($"\"{trigger}\"", finding.Message);
         Assert.Equal([1, 2], LinesOf(finding));
-        var listed = await security.GetOk($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
-        var found = listed.EnumerateArray().Single(t => t.GetProperty("ngram").GetString() == trigger);
-        Assert.Equal(12, found.GetProperty("examples").GetInt32());
-        Assert.Equal(6, found.GetProperty("batches").GetInt32());
-        Assert.Equal(3, found.GetProperty("annotators").GetArrayLength());
+        var listed = await security.GetOk<IReadOnlyList<RankedTrigger>>($"/v1/scan/trigger-candidates?vendorId={vendor.VendorId}");
+        var found = listed.Single(t => t.Ngram == trigger);
+        Assert.Equal(12, found.Examples);
+        Assert.Equal(6, found.Batches);
+        Assert.Equal(3, found.Annotators.Count);
     }
 
     [Fact]
@@ -327,16 +325,16 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var (_, batch) = await ScanAsync(odd, "MIT", Enumerable.Range(0, 20).Select(_ => (object)Corpora.Example("Go", Corpora.Shared.Prose(random, 40))).ToArray());
 
         var finding = Finding(batch, "annotator-outlier");
-        Assert.Contains("meanLength", finding.GetProperty("message").GetString());
+        Assert.Contains("meanLength", finding.Message);
         var (_, auditor) = await _actors.NewStaffAsync("auditor");
-        var profile = await auditor.GetOk($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile");
-        Assert.Equal(20, profile.GetProperty("examples").GetInt64());
-        Assert.Equal(4, profile.GetProperty("peers").GetProperty("annotators").GetInt32());
-        Assert.Contains(profile.GetProperty("outliers").EnumerateArray(), o => o.GetProperty("metric").GetString() == "meanLength" && o.GetProperty("z").GetDouble() > 3);
+        var profile = await auditor.GetOk<AnnotatorProfileView>($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile");
+        Assert.Equal(20, profile.Examples);
+        Assert.Equal(4, profile.Peers!.Annotators);
+        Assert.Contains(profile.Outliers, o => o.Metric == "meanLength" && o.Z > 3);
 
         var other = await _actors.NewVendorAsync();
-        var otherAdmin = await _actors.Admin.PostOk($"/v1/vendors/{other.VendorId}/admins", new { handle = Actors.Unique("va") });
-        var outsider = app.ClientFor(await _actors.NewTokenAsync(otherAdmin.GetProperty("id").GetGuid()));
+        var otherAdmin = await _actors.Admin.PostOk<PrincipalView>($"/v1/vendors/{other.VendorId}/admins", new { handle = Actors.Unique("va") });
+        var outsider = app.ClientFor(await _actors.NewTokenAsync(otherAdmin.Id));
         await (await outsider.GetAsync($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile")).AssertProblem(HttpStatusCode.NotFound, "not-found");
         await (await odd.GetAsync($"/v1/vendors/{vendor.VendorId}/annotators/{oddId}/profile")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Snapshots;
@@ -17,13 +18,13 @@ public abstract class CorpusRoleMatrixTests<TApp>(TApp app) : IClassFixture<TApp
         var vendor = await _actors.NewVendorAsync();
         var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
         var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(2));
-        var snapshot = await maintainer.PostOk("/v1/snapshots", new { message = "matrix", batchIds = new[] { batch } });
-        var version = snapshot.GetProperty("version").GetString();
-        await HttpExtensions.PollAsync(() => maintainer.GetOk($"/v1/snapshots/{version}"), s => s.GetProperty("attestation").GetProperty("state").GetString() == "signed");
+        var snapshot = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "matrix", batchIds = new[] { batch } });
+        var version = snapshot.Version;
+        await HttpExtensions.PollAsync(() => maintainer.Typed().GetSnapshotAsync(version), s => s.Attestation.State == "signed");
         var model = Actors.Unique("m");
-        await maintainer.PostOk("/v1/models", new { name = model, snapshotVersion = version });
-        var digest = (await maintainer.GetOk($"/v1/snapshots/{version}/examples/0")).GetProperty("digest").GetString();
-        var openBatch = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        await maintainer.PostOk<ModelView>("/v1/models", new { name = model, snapshotVersion = version });
+        var digest = (await maintainer.GetOk<ExampleBlame>($"/v1/snapshots/{version}/examples/0")).Digest;
+        var openBatch = (await vendor.Annotator.CreateBatchAsync()).Id;
         var callers = await RoleMatrix.CallersAsync(app, _actors, vendor);
         string[] readers = ["contributor", "maintainer", "security", "auditor"];
         MatrixRow[] endpoints =
@@ -45,7 +46,7 @@ public abstract class CorpusRoleMatrixTests<TApp>(TApp app) : IClassFixture<TApp
         };
 
         await RoleMatrix.AssertAsync(callers, endpoints);
-        Assert.Equal("open", (await vendor.Annotator.GetOk($"/v1/batches/{openBatch}")).GetProperty("status").GetString());
+        Assert.Equal("open", (await vendor.Annotator.Typed().GetBatchAsync(openBatch)).Status);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Snapshots;
@@ -26,15 +27,15 @@ public sealed class MultiProcessCutTests(ProductionGateway app) : IClassFixture<
             other.PostAsJsonAsync("/v1/snapshots", new { message = "from gateway two", batchIds = new[] { second } }));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
-        var cuts = (await Task.WhenAll(responses.Select(r => r.Json()))).OrderBy(c => int.Parse(c.GetProperty("version").GetString()!.Split('.')[0])).ToArray();
-        Assert.Equal(cuts[0].GetProperty("version").GetString(), cuts[1].GetProperty("parent").GetString());
-        Assert.Equal(cuts[0].GetProperty("count").GetInt64() + cuts[1].GetProperty("addedBatches")[0].GetProperty("added").GetInt64(),
-            cuts[1].GetProperty("count").GetInt64());
-        var all = await maintainer.GetOk("/v1/snapshots?limit=500");
-        var versions = all.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("version").GetString()).ToList();
+        var cuts = (await Task.WhenAll(responses.Select(r => r.Json<SnapshotView>()))).OrderBy(c => int.Parse(c.Version!.Split('.')[0])).ToArray();
+        Assert.Equal(cuts[0].Version, cuts[1].Parent);
+        Assert.Equal(cuts[0].Count + cuts[1].AddedBatches[0].Added,
+            cuts[1].Count);
+        var all = await maintainer.GetOk<SnapshotViewPage>("/v1/snapshots?limit=500");
+        var versions = all.Items.Select(s => s.Version).ToList();
         Assert.Equal(versions.Distinct().Count(), versions.Count);
-        var manifest = (await maintainer.GetStringAsync($"/v1/snapshots/{cuts[1].GetProperty("version").GetString()}/manifest"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("digest").GetString()).ToList();
+        await using var download = await maintainer.Typed().GetSnapshotManifestAsync(cuts[1].Version);
+        var manifest = await download.LinesAsync<ManifestEntry>().Select(m => m.Digest).ToListAsync();
         Assert.Equal(manifest.Distinct().Count(), manifest.Count);
     }
 }

@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
+using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
+using JsonWebKeySet = VendorGate.Attest.Signing.JsonWebKeySet;
 using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 
 namespace VendorGate.Gateway.Tests.Snapshots;
@@ -39,58 +41,58 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var cut = await maintainer.PostAsJsonAsync("/v1/snapshots", new { message = "billing dialogues", batchIds = new[] { b1, b2 } });
 
         Assert.Equal(HttpStatusCode.Created, cut.StatusCode);
-        var snapshot = await cut.Json();
-        var version = snapshot.GetProperty("version").GetString()!;
-        var parentCount = snapshot.GetProperty("parent").ValueKind == JsonValueKind.Null ? 0
-            : (await auditor.GetOk($"/v1/snapshots/{snapshot.GetProperty("parent").GetString()}")).GetProperty("count").GetInt64();
-        Assert.Equal(parentCount + 5, snapshot.GetProperty("count").GetInt64());
-        Assert.Equal(2, snapshot.GetProperty("addedBatches").GetArrayLength());
-        var parentBilling = snapshot.GetProperty("parent").ValueKind == JsonValueKind.Null ? 0
-            : (await auditor.GetOk($"/v1/snapshots/{snapshot.GetProperty("parent").GetString()}")).GetProperty("byDomain").GetProperty("billing").GetInt64();
-        Assert.Equal(parentBilling + 5, snapshot.GetProperty("byDomain").GetProperty("billing").GetInt64()); // one declared domain: every line is billing
-        Assert.Equal("merged", (await first.Annotator.GetOk($"/v1/batches/{b1}")).GetProperty("status").GetString());
+        var snapshot = await cut.Json<SnapshotView>();
+        var version = snapshot.Version;
+        var parentCount = snapshot.Parent is null ? 0
+            : (await auditor.Typed().GetSnapshotAsync(snapshot.Parent)).Count;
+        Assert.Equal(parentCount + 5, snapshot.Count);
+        Assert.Equal(2, snapshot.AddedBatches.Count);
+        var parentBilling = snapshot.Parent is null ? 0
+            : (await auditor.Typed().GetSnapshotAsync(snapshot.Parent)).ByDomain["billing"];
+        Assert.Equal(parentBilling + 5, snapshot.ByDomain["billing"]); // one declared domain: every line is billing
+        Assert.Equal("merged", (await first.Annotator.Typed().GetBatchAsync(b1)).Status);
 
         // The training file: the new examples, canonical, at the end, in batch then line order.
         var content = (await auditor.GetStringAsync($"/v1/snapshots/{version}/content")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var expected = (b1.CompareTo(b2) < 0 ? firstExamples.Concat(secondExamples) : secondExamples.Concat(firstExamples)).Select(Canonical).ToArray();
         Assert.Equal(parentCount + 5, content.Length);
         Assert.Equal(expected, content[^5..]);
-        var manifest = (await auditor.GetStringAsync($"/v1/snapshots/{version}/manifest")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        await using var download = await auditor.Typed().GetSnapshotManifestAsync(version);
+        var manifest = await download.LinesAsync<ManifestEntry>().ToArrayAsync();
         Assert.Equal(content.Select(l => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(l)))),
-            manifest.Select(m => m.GetProperty("digest").GetString()));
+            manifest.Select(m => m.Digest));
 
         // Signed: subject = the manifest digest.
-        var signed = await PollAsync(() => auditor.GetOk($"/v1/snapshots/{version}"), s => s.GetProperty("attestation").GetProperty("state").GetString() == "signed");
+        var signed = await PollAsync(() => auditor.Typed().GetSnapshotAsync(version), s => s.Attestation.State == "signed");
         var envelope = Envelope.Parse(await auditor.GetByteArrayAsync($"/v1/snapshots/{version}/attestation"));
         var jwks = JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
         Assert.True(new EnvelopeVerifier(jwks.Keys).TryVerify(envelope).Valid);
         var statement = Statement.Parse(envelope.Payload);
-        Assert.Equal(signed.GetProperty("manifestDigest").GetString(), "sha256:" + statement.Subjects[0].Sha256);
+        Assert.Equal(signed.ManifestDigest, "sha256:" + statement.Subjects[0].Sha256);
         Assert.Equal(version, statement.Predicate["version"]!.GetValue<string>());
 
         // "Who wrote example n of the corpus behind model m?"
         var model = Actors.Unique("model");
-        await maintainer.PostOk("/v1/models", new { name = model, snapshotVersion = version, notes = "fine-tune" });
+        await maintainer.PostOk<ModelView>("/v1/models", new { name = model, snapshotVersion = version, notes = "fine-tune" });
         var secondVendorIndex = parentCount + (b1.CompareTo(b2) < 0 ? 3 : 1);
-        var viaSnapshot = await auditor.GetOk($"/v1/snapshots/{version}/examples/{secondVendorIndex}");
-        var viaModel = await auditor.GetOk($"/v1/models/{model}/examples/{secondVendorIndex}");
+        var viaSnapshot = await auditor.GetOk<ExampleBlame>($"/v1/snapshots/{version}/examples/{secondVendorIndex}");
+        var viaModel = await auditor.GetOk<ExampleBlame>($"/v1/models/{model}/examples/{secondVendorIndex}");
         Assert.Equal(viaSnapshot.ToString(), viaModel.ToString());
-        var blame = viaModel.GetProperty("blame");
-        Assert.Equal(second.AnnotatorId, blame.GetProperty("annotator").GetProperty("id").GetGuid());
-        Assert.Equal(second.Name, blame.GetProperty("vendor").GetProperty("name").GetString());
-        Assert.Equal(b2, blame.GetProperty("batch").GetProperty("id").GetGuid());
-        Assert.Equal(Justification, blame.GetProperty("batch").GetProperty("justification").GetString());
-        Assert.Equal("approve", blame.GetProperty("reviews")[0].GetProperty("decision").GetString());
-        Assert.Equal(version, blame.GetProperty("firstSnapshot").GetString());
-        Assert.StartsWith("sha256:", blame.GetProperty("approvalDigest").GetString());
+        var blame = viaModel.Blame;
+        Assert.Equal(second.AnnotatorId, blame.Annotator.Id);
+        Assert.Equal(second.Name, blame.Vendor!.Name);
+        Assert.Equal(b2, blame.Batch.Id);
+        Assert.Equal(Justification, blame.Batch.Justification);
+        Assert.Equal("approve", blame.Reviews[0].Decision);
+        Assert.Equal(version, blame.FirstSnapshot);
+        Assert.StartsWith("sha256:", blame.ApprovalDigest);
         // Whichever batch comes first, that index is the second example of the second vendor's batch.
-        Assert.Equal(Canonical(secondExamples[1]), Canonical(JsonSerializer.Deserialize<object>(viaModel.GetProperty("example"))!));
+        Assert.Equal(Canonical(secondExamples[1]), Canonical(JsonSerializer.Deserialize<object>(viaModel.Example)!));
 
-        var byDigest = await auditor.GetOk($"/v1/examples/{viaModel.GetProperty("digest").GetString()}");
-        Assert.Contains(version, byDigest.GetProperty("snapshots").EnumerateArray().Select(s => s.GetString()));
-        Assert.Contains(model, byDigest.GetProperty("models").EnumerateArray().Select(s => s.GetString()));
-        Assert.Equal(second.AnnotatorId, byDigest.GetProperty("blame").GetProperty("annotator").GetProperty("id").GetGuid());
+        var byDigest = await auditor.GetOk<DigestBlame>($"/v1/examples/{viaModel.Digest}");
+        Assert.Contains(version, byDigest.Snapshots.Select(s => s));
+        Assert.Contains(model, byDigest.Models.Select(s => s));
+        Assert.Equal(second.AnnotatorId, byDigest.Blame.Annotator.Id);
     }
 
     [Fact]
@@ -104,18 +106,18 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var b1 = await ApprovedBatchAsync(first, maintainer, shared, Example("x"));
         var b2 = await ApprovedBatchAsync(second, maintainer, Example("y"), shared);
 
-        var snapshot = await maintainer.PostOk("/v1/snapshots", new { message = "dedupe", batchIds = new[] { b1, b2 } });
+        var snapshot = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "dedupe", batchIds = new[] { b1, b2 } });
 
-        Assert.Equal(1, snapshot.GetProperty("duplicatesSkipped").GetInt64());
-        var added = snapshot.GetProperty("addedBatches").EnumerateArray().ToDictionary(b => b.GetProperty("id").GetGuid(), b => b.GetProperty("added").GetInt64());
+        Assert.Equal(1, snapshot.DuplicatesSkipped);
+        var added = snapshot.AddedBatches.ToDictionary(b => b.Id, b => b.Added);
         Assert.Equal(3, added.Values.Sum());
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(shared))));
-        var blame = await auditor.GetOk($"/v1/examples/{digest}");
+        var blame = await auditor.GetOk<DigestBlame>($"/v1/examples/{digest}");
         var firstBatch = b1.CompareTo(b2) < 0 ? b1 : b2;
-        Assert.Equal(firstBatch, blame.GetProperty("blame").GetProperty("batch").GetProperty("id").GetGuid());
-        var other = Assert.Single(blame.GetProperty("otherContributions").EnumerateArray());
-        Assert.Equal(firstBatch == b1 ? b2 : b1, other.GetProperty("batchId").GetGuid());
-        Assert.Equal(firstBatch == b1 ? 1 : 0, other.GetProperty("line").GetInt32());
+        Assert.Equal(firstBatch, blame.Blame.Batch.Id);
+        var other = Assert.Single(blame.OtherContributions);
+        Assert.Equal(firstBatch == b1 ? b2 : b1, other.BatchId);
+        Assert.Equal(firstBatch == b1 ? 1 : 0, other.Line);
     }
 
     [Fact]
@@ -131,11 +133,11 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
             maintainer.PostAsJsonAsync("/v1/snapshots", new { message = "two", batchIds = new[] { b2 } }));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
-        var cuts = (await Task.WhenAll(responses.Select(r => r.Json()))).OrderBy(c => c.GetProperty("count").GetInt64()).ToArray();
-        Assert.Equal(cuts[0].GetProperty("version").GetString(), cuts[1].GetProperty("parent").GetString());
-        Assert.Equal(cuts[0].GetProperty("count").GetInt64() + 1, cuts[1].GetProperty("count").GetInt64());
-        var major = int.Parse(cuts[0].GetProperty("version").GetString()!.Split('.')[0]);
-        Assert.Equal($"{major + 1}.0", cuts[1].GetProperty("version").GetString());
+        var cuts = (await Task.WhenAll(responses.Select(r => r.Json<SnapshotView>()))).OrderBy(c => c.Count).ToArray();
+        Assert.Equal(cuts[0].Version, cuts[1].Parent);
+        Assert.Equal(cuts[0].Count + 1, cuts[1].Count);
+        var major = int.Parse(cuts[0].Version!.Split('.')[0]);
+        Assert.Equal($"{major + 1}.0", cuts[1].Version);
     }
 
     [Fact]
@@ -143,7 +145,7 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
     {
         var vendor = await _actors.NewVendorAsync();
         var maintainer = await MaintainerAsync();
-        var unapproved = (await vendor.Annotator.CreateBatchAsync()).GetProperty("id").GetGuid();
+        var unapproved = (await vendor.Annotator.CreateBatchAsync()).Id;
         var (_, security) = await _actors.NewStaffAsync("security");
 
         var byAnnotator = await vendor.Annotator.PostAsJsonAsync("/v1/snapshots", new { message = "x" });
@@ -160,7 +162,7 @@ public abstract class SnapshotTests<TApp>(TApp app) : IClassFixture<TApp> where 
         await byAnnotator.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         await bySecurity.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         var problem = await notApproved.AssertProblem(HttpStatusCode.Conflict, "nothing-to-merge");
-        Assert.Contains(unapproved.ToString(), problem.GetProperty("detail").GetString());
+        Assert.Contains(unapproved.ToString(), problem.Detail);
         await vendorReads.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         await anonymous.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
         await unknown.AssertProblem(HttpStatusCode.NotFound, "not-found");
