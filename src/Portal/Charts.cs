@@ -16,14 +16,14 @@ public static class Charts
     /// <summary>Stacked columns: one per category (a week), stacked by series (an outcome).</summary>
     public static string StackedColumns(string title, IReadOnlyList<string> categories, IReadOnlyDictionary<string, int[]> series)
     {
-        const int width = 640, height = 220, left = 30, bottom = 30, top = 10;
+        const int width = 640, height = 220, left = 34, bottom = 30, top = 12;
         var totals = Enumerable.Range(0, categories.Count).Select(i => series.Values.Sum(s => s[i])).ToArray();
         var max = Math.Max(1, totals.DefaultIfEmpty(0).Max());
         var columnWidth = (width - left) / Math.Max(1, categories.Count);
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"{width}\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 22}\" width=\"{width}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{top + 8}\" font-size=\"10\">{max}</text><text x=\"0\" y=\"{height - bottom}\" font-size=\"10\">0</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{top + 8}\" font-size=\"12\">{max}</text><text x=\"0\" y=\"{height - bottom}\" font-size=\"12\">0</text>");
         for (var i = 0; i < categories.Count; i++)
         {
             var y = (double)(height - bottom);
@@ -36,12 +36,12 @@ public static class Charts
                     svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + i * columnWidth + 2}\" y=\"{y:F1}\" width=\"{columnWidth - 4}\" height=\"{h:F1}\" fill=\"{OutcomeColours.GetValueOrDefault(name, "#4a5568")}\"><title>{Escape(categories[i])}: {values[i]} {Escape(name)}</title></rect>");
                 }
             }
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + i * columnWidth + columnWidth / 2}\" y=\"{height - bottom + 14}\" font-size=\"9\" text-anchor=\"middle\">{Escape(categories[i])}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + i * columnWidth + columnWidth / 2}\" y=\"{height - bottom + 14}\" font-size=\"12\" text-anchor=\"middle\">{Escape(categories[i])}</text>");
         }
         var legendX = left;
         foreach (var name in series.Keys)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{legendX}\" y=\"{height + 4}\" width=\"10\" height=\"10\" fill=\"{OutcomeColours.GetValueOrDefault(name, "#4a5568")}\"/><text x=\"{legendX + 14}\" y=\"{height + 13}\" font-size=\"10\">{Escape(name)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{legendX}\" y=\"{height + 6}\" width=\"12\" height=\"12\" fill=\"{OutcomeColours.GetValueOrDefault(name, "#4a5568")}\"/><text x=\"{legendX + 16}\" y=\"{height + 17}\" font-size=\"12\">{Escape(name)}</text>");
             legendX += 90;
         }
         return svg.Append("</svg>").ToString();
@@ -58,9 +58,9 @@ public static class Charts
         for (var i = 0; i < bars.Count; i++)
         {
             var w = (width - labelWidth - 40) * bars[i].Value / (double)max;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{i * row + 15}\" font-size=\"11\">{Escape(bars[i].Label)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{i * row + 15}\" font-size=\"12\">{Escape(bars[i].Label)}</text>");
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{i * row + 4}\" width=\"{w:F1}\" height=\"{row - 8}\" fill=\"#2b6cb0\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth + w + 4:F1}\" y=\"{i * row + 15}\" font-size=\"11\">{bars[i].Value}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth + w + 4:F1}\" y=\"{i * row + 15}\" font-size=\"12\">{bars[i].Value}</text>");
         }
         return svg.Append("</svg>").ToString();
     }
@@ -76,7 +76,7 @@ public static class Charts
         const int width = 640, height = 40;
         var cell = (double)width / Math.Max(1, days.Count);
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 20}\" width=\"{width}\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Escape(title)}\" viewBox=\"0 0 {width} {height + 24}\" width=\"{width}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title>");
         for (var i = 0; i < days.Count; i++)
         {
@@ -86,7 +86,7 @@ public static class Charts
         var x = 0;
         foreach (var (status, colour) in StatusColours)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{height + 6}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{x + 14}\" y=\"{height + 15}\" font-size=\"10\">{status}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{height + 8}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{x + 16}\" y=\"{height + 19}\" font-size=\"12\">{status}</text>");
             x += 110;
         }
         return svg.Append("</svg>").ToString();

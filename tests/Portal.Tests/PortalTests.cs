@@ -266,6 +266,15 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var page = await SignedInAsync(securityToken);
 
         await page.GotoAsync($"/Vendors/{vendor}");
+        // The weekly chart's numbers are on the page as text: the one batch, accepted (approved and merged).
+        var weeks = page.GetByRole(AriaRole.Table, new() { Name = "Batches per week by outcome (week starting Monday)" });
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var week in await weeks.Locator("tbody tr").AllAsync())
+        {
+            rows.Add(await week.Locator("td").AllInnerTextsAsync());
+        }
+        Assert.Equal(12, rows.Count);
+        Assert.Equal((1, 0, 1), (rows.Sum(r => int.Parse(r[1])), rows.Sum(r => int.Parse(r[4])), rows.Sum(r => int.Parse(r[5]))));
         await page.GetByRole(AriaRole.Link, new() { Name = $"Revoke {handle}" }).ClickAsync();
         await page.GetByLabel("Reason (kept in the audit log)").FillAsync("Planted a backdoor trigger in billing dialogues.");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }).ClickAsync();

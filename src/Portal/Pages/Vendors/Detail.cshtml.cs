@@ -31,17 +31,21 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
     public IReadOnlyList<(string Day, string Status)> StatusChanges { get; private set; } = [];
     public IReadOnlyList<(string Code, int Count)> FindingsByCode { get; private set; } = [];
 
-    /// <summary>The last twelve weeks, each batch by when it was opened and how it ended up.</summary>
-    private static string WeeklyOutcomes(List<BatchView> batches)
+    public static readonly string[] Outcomes = ["accepted", "rejected", "revoked", "pending"];
+
+    /// <summary>The last twelve weeks (Mondays, oldest first) and, per outcome, how many batches opened that week
+    /// ended up so: the chart's numbers, shown as a table too.</summary>
+    public IReadOnlyList<DateTime> Weeks { get; private set; } = [];
+    public IReadOnlyDictionary<string, int[]> WeeklyOutcomes { get; private set; } = new Dictionary<string, int[]>();
+
+    private void CountWeeks(List<BatchView> batches)
     {
         var thisWeek = DateTimeOffset.UtcNow.Date.AddDays(-(((int)DateTimeOffset.UtcNow.DayOfWeek + 6) % 7));
         var weeks = Enumerable.Range(0, 12).Select(i => thisWeek.AddDays(-7 * (11 - i))).ToList();
-        string[] outcomes = ["accepted", "rejected", "revoked", "pending"];
-        var series = outcomes.ToDictionary(o => o, _ => new int[weeks.Count]);
+        var series = Outcomes.ToDictionary(o => o, _ => new int[weeks.Count]);
         foreach (var batch in batches)
         {
-            var created = batch.CreatedAt.UtcDateTime;
-            var week = weeks.FindLastIndex(w => w <= created);
+            var week = weeks.FindLastIndex(w => w <= batch.CreatedAt.UtcDateTime);
             if (week < 0)
             {
                 continue;
@@ -55,7 +59,8 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
             };
             series[outcome][week]++;
         }
-        return Charts.StackedColumns("Batches per week by outcome, last twelve weeks", weeks.Select(w => w.ToString("MM-dd")).ToList(), series);
+        (Weeks, WeeklyOutcomes) = (weeks, series);
+        BatchesChart = Charts.StackedColumns("Batches per week by outcome, last twelve weeks", weeks.Select(w => w.ToString("MM-dd")).ToList(), series);
     }
 
     /// <summary>Files evidence (procurement): the form's fields and file, forwarded as the Gateway's multipart request.</summary>
@@ -162,7 +167,7 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
             // Twelve weeks of the vendor's batches (newest first) for the chart and the findings count.
             var since = DateTimeOffset.UtcNow.AddDays(-7 * 12 - 7);
             var batches = await gateway.ListBatchesAsync(vendorId: Id, ct: ct).TakeWhile(b => b.CreatedAt >= since).ToListAsync(ct);
-            BatchesChart = WeeklyOutcomes(batches);
+            CountWeeks(batches);
             Batches = batches.Take(50).ToList();
             var history = (await gateway.GetComplianceHistoryAsync(Id, days: 90, ct: ct)).Select(d => (d.Day, d.Status)).ToList();
             StatusChanges = history.Where((d, i) => i == 0 || history[i - 1].Status != d.Status).ToList();
