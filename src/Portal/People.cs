@@ -45,11 +45,23 @@ public sealed class People(VendorGateClient gateway)
     public Task<string> RevokedAsync(RevocationView revocation, CancellationToken ct) =>
         revocation.AnnotatorId is { } annotator ? PersonAsync(annotator, ct) : BatchAsync(revocation.BatchId!.Value, ct);
 
-    /// <summary>An audit actor or target: <c>principal:{id}</c> becomes a person; anything else is shown as written.</summary>
-    public async Task<string> ReferenceAsync(string reference, CancellationToken ct) =>
-        reference.StartsWith("principal:", StringComparison.Ordinal) && Guid.TryParse(reference["principal:".Length..], out var id)
-            ? await PersonAsync(id, ct)
-            : reference;
+    /// <summary>An audit actor or target by name: <c>principal:{id}</c> a person, <c>vendor:{id}</c> the vendor's name,
+    /// <c>batch:{id}</c> the batch's justification; anything else (a snapshot version, a system job) as written.</summary>
+    public async Task<string> ReferenceAsync(string reference, CancellationToken ct)
+    {
+        var colon = reference.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0 || !Guid.TryParse(reference[(colon + 1)..], out var id))
+        {
+            return reference;
+        }
+        return reference[..colon] switch
+        {
+            "principal" => await PersonAsync(id, ct),
+            "vendor" => $"vendor {await VendorAsync(id, ct)}",
+            "batch" => await BatchAsync(id, ct),
+            _ => reference,
+        };
+    }
 
     /// <summary>The answer, or null when the viewer may not read it (404, 403).</summary>
     private static async Task<T?> TryGetAsync<T>(Func<Task<T>> read) where T : class

@@ -323,6 +323,13 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var entry = await page.Locator("tbody tr").First.InnerTextAsync();
         Assert.Contains("revocation.request", entry);
         Assert.Contains($"{handle} · ", entry);
+        // A batch is named by its justification, and who opened it by handle and vendor.
+        var created = await AuditSeqAsync(securityToken, e => e.Action == "batch.create" && e.Target == $"batch:{batch}");
+        await page.GotoAsync($"/Audit?after={created - 1}");
+        var opened = await page.Locator("tbody tr").First.InnerTextAsync();
+        Assert.Contains("batch “Customer-support dialogues for the billing domain”", opened);
+        Assert.Contains($"{handle} · ", opened);
+        Assert.DoesNotContain(batch.ToString(), opened);
     }
 
     [Fact]
