@@ -46,7 +46,7 @@ public sealed class People(VendorGateClient gateway)
         revocation.AnnotatorId is { } annotator ? PersonAsync(annotator, ct) : BatchAsync(revocation.BatchId!.Value, ct);
 
     /// <summary>An audit actor or target by name: <c>principal:{id}</c> a person, <c>vendor:{id}</c> the vendor's name,
-    /// <c>batch:{id}</c> the batch's justification; anything else (a snapshot version, a system job) as written.</summary>
+    /// <c>batch:{id}</c> the batch's justification, <c>revocation:{id}</c> what it revoked; anything else (a snapshot version, a system job) as written.</summary>
     public async Task<string> ReferenceAsync(string reference, CancellationToken ct)
     {
         var colon = reference.IndexOf(':', StringComparison.Ordinal);
@@ -59,6 +59,9 @@ public sealed class People(VendorGateClient gateway)
             "principal" => await PersonAsync(id, ct),
             "vendor" => $"vendor {await VendorAsync(id, ct)}",
             "batch" => await BatchAsync(id, ct),
+            "revocation" => await TryGetAsync(() => gateway.GetRevocationAsync(id, ct)) is { } revocation
+                ? $"revocation of {await RevokedAsync(revocation, ct)}"
+                : reference,
             _ => reference,
         };
     }

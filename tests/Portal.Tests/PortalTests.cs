@@ -282,6 +282,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         await page.GetByLabel($"I confirm: remove all of {handle}'s contributions.").CheckAsync();
         await ClickThroughAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {handle}" }), url => url.Contains("/Revocations/"), "revoke");
         await page.Locator("#status", new() { HasText = "completed" }).WaitForAsync(new() { Timeout = 60_000 });
+        var revocation = new Uri(page.Url).Segments[^1];
         Assert.Equal($"{version.Split('.')[0]}.1", await page.Locator("#new-snapshot").InnerTextAsync());
         Assert.Equal("3", await page.Locator("#removed").InnerTextAsync());
         Assert.StartsWith($"{handle} · ", await page.Locator("#of").InnerTextAsync());   // who, why and by whom, in names
@@ -295,6 +296,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var listed = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Planted a backdoor trigger" });
         Assert.Contains($"{handle} · ", await listed.InnerTextAsync()); // a person: handle and vendor, not an id
         Assert.Contains("1 snapshot(s), 1 model(s)", await listed.InnerTextAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "security-revocations.png"), FullPage = true });
 
         // The diff between the two snapshots, blame through the model, and the audit chain.
         var minor = $"{version.Split('.')[0]}.1";
@@ -307,6 +309,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Contains($"{handle} · ", byAnnotator); // the annotator as a person, not an id
         Assert.DoesNotContain(annotator.ToString(), byAnnotator);
         Assert.Contains("“", await page.GetByRole(AriaRole.Table, new() { Name = "By batch" }).InnerTextAsync()); // a batch by its justification
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "snapshot-diff.png"), FullPage = true });
         await page.GotoAsync("/Snapshots");
         await page.GetByLabel("Snapshot version or model name").FillAsync(model);
         await page.GetByLabel("Example index (from 0)").FillAsync("0");
@@ -323,6 +326,9 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         var entry = await page.Locator("tbody tr").First.InnerTextAsync();
         Assert.Contains("revocation.request", entry);
         Assert.Contains($"{handle} · ", entry);
+        var completed = await AuditSeqAsync(securityToken, e => e.Action == "revocation.complete" && e.Target == $"revocation:{revocation}");
+        await page.GotoAsync($"/Audit?after={completed - 1}");
+        Assert.Contains($"revocation of {handle} · ", await page.Locator("tbody tr").First.InnerTextAsync());
         // A batch is named by its justification, and who opened it by handle and vendor.
         var created = await AuditSeqAsync(securityToken, e => e.Action == "batch.create" && e.Target == $"batch:{batch}");
         await page.GotoAsync($"/Audit?after={created - 1}");
@@ -330,6 +336,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         Assert.Contains("batch “Customer-support dialogues for the billing domain”", opened);
         Assert.Contains($"{handle} · ", opened);
         Assert.DoesNotContain(batch.ToString(), opened);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "audit-log.png"), FullPage = true });
     }
 
     [Fact]
