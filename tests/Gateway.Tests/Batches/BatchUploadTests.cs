@@ -45,7 +45,12 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal("in-review", scanned.Status);
         Assert.Equal(vendor.AnnotatorId, scanned.Submitter.Id);
         Assert.Equal(vendor.VendorId, scanned.VendorId);
-        Assert.Empty(scanned.Findings);
+        // Two examples on a fresh Gateway: too few words to learn word order from, and the finding says so (no silence
+        // that reads as a pass); a warning, on no example, so the batch is still in review.
+        var unjudged = Assert.Single(scanned.Findings);
+        Assert.Equal(("word-salad-unjudged", "warn"), (unjudged.Code, unjudged.Severity));
+        Assert.Empty(unjudged.Lines);
+        Assert.Contains("word order is judged from 20,000", unjudged.Message);
 
         var examples = await vendor.Annotator.GetOk<ExamplesPage>($"/v1/batches/{id}/examples?offset=1&limit=10");
         Assert.Equal(2, examples.Count);
@@ -213,7 +218,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var batch = await vendor.Annotator.WaitForScanAsync(id);
 
         Assert.Equal("in-review", batch.Status);
-        var finding = Assert.Single(batch.Findings);
+        var finding = Assert.Single(batch.Findings, f => f.Code != "word-salad-unjudged");
         Assert.Equal("duplicate-in-batch", finding.Code);
         Assert.Equal("warn", finding.Severity);
         Assert.Equal([3L, 4L, 5L], finding.Lines.Select(l => l));
@@ -230,7 +235,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var batch = await vendor.Annotator.WaitForScanAsync(id);
 
         Assert.Equal("quarantined", batch.Status);
-        var finding = Assert.Single(batch.Findings);
+        var finding = Assert.Single(batch.Findings, f => f.Code != "word-salad-unjudged");
         Assert.Equal("block", finding.Severity);
         Assert.Equal([3L, 4L, 5L, 6L], finding.Lines.Select(l => l));
         Assert.Contains("line 2, occurs 5 times (blocks at 5", finding.Message);
@@ -251,7 +256,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var batch = await second.Annotator.WaitForScanAsync(later);
 
         Assert.Equal("in-review", batch.Status);
-        var finding = Assert.Single(batch.Findings);
+        var finding = Assert.Single(batch.Findings, f => f.Code != "word-salad-unjudged");
         Assert.Equal("duplicate-of-received", finding.Code);
         Assert.Equal("warn", finding.Severity);
         Assert.Equal([2L], finding.Lines.Select(l => l));

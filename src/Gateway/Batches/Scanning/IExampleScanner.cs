@@ -79,7 +79,18 @@ public sealed class ExampleHits
         }
     }
 
-    /// <summary>Codes with at least one hit.</summary>
+    /// <summary>A finding about the batch as a whole, on no example: a check that could not judge the batch says so,
+    /// so that no silence reads as a pass.</summary>
+    public void AddBatchFinding(FindingKind kind, string note)
+    {
+        var hits = _byCode.GetOrAdd(kind.Code, _ => new Hits(kind));
+        lock (hits)
+        {
+            hits.Notes.Add((note, []));
+        }
+    }
+
+    /// <summary>Codes with at least one hit or batch finding.</summary>
     public IReadOnlyCollection<string> Codes => _byCode.Keys.ToList();
 
     public int CountOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.Count : 0;
@@ -92,8 +103,8 @@ public sealed class ExampleHits
         var lines = h.Lines.Distinct().Order().ToList();
         var evidence = h.Notes.SelectMany(n => n.Evidence)
             .Concat(h.Evidence.OrderBy(e => e.Line).Take(MaxEvidence).Select(e => $"line {e.Line}: {e.Text}")).ToList();
-        return new ScanFinding(h.Kind.Code, h.Kind.Severity,
-            $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.{string.Concat(h.Notes.Select(n => " " + n.Note))}",
+        var about = lines.Count == 0 ? $"{h.Kind.Description}." : $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.";
+        return new ScanFinding(h.Kind.Code, h.Kind.Severity, about + string.Concat(h.Notes.Select(n => " " + n.Note)),
             lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(), evidence);
     });
 

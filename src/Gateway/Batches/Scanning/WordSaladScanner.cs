@@ -71,7 +71,13 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// <summary>An example's least coherent field of one side, kept small: a batch of salad has a million of them.</summary>
     private readonly record struct IncoherentField(long Line, float Coherence, int Pairs, int Side);
 
-    public IReadOnlyList<FindingKind> Kinds => [Kind];
+    /// <summary>The batch (with the corpus sample) held too few words to learn word order from, so word salad was not
+    /// judged. A warning by default, so a reviewer knows to read for it; <c>VendorGate:Scan:Severity:word-salad-unjudged</c>
+    /// = block makes such batches wait for security's override instead.</summary>
+    public static readonly FindingKind Unjudged = new("word-salad-unjudged", Severity.Warn,
+        "word salad not judged: the batch and the corpus sample hold too few words to learn word order from");
+
+    public IReadOnlyList<FindingKind> Kinds => [Kind, Unjudged];
 
     public bool NeedsSecondPass => true;
 
@@ -177,6 +183,12 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// are flagged, however short.</summary>
     public void Conclude(ExampleHits hits)
     {
+        if (_total < _options.MinWords)
+        {
+            hits.AddBatchFinding(Unjudged, $"They hold {_total:N0} words; word order is judged from {_options.MinWords:N0} "
+                + $"(VendorGate:Scan:WordSalad:MinWords). Read the examples for words in implausible order; the check runs once the approved corpus is larger.");
+            return;
+        }
         var salad = new bool[2];
         for (var side = 0; side < 2; side++)
         {
