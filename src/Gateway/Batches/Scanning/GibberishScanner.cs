@@ -8,13 +8,25 @@ public sealed class GibberishOptions
 {
     public const string Section = "VendorGate:Scan:Gibberish";
 
-    /// <summary>Consecutive windows (of 128 model characters, moving by 64) that must all be random-looking: a span
-    /// of about 576 characters. Shorter random spans are not judged by this scanner.</summary>
+    /// <summary>Consecutive windows (of 128 model characters, moving by 64) that must all cost at least
+    /// <see cref="RunBits"/>: a span of about 700 characters. Shorter random spans are not judged by this scanner.</summary>
     public int Run { get; set; } = 10;
 
-    /// <summary>Bits per character (reference model, adapted to the text itself) every window of the run needs. Natural
-    /// text of the reference's languages measures 2–4; samples of token vocabularies 5–8, random letters 10 and more.</summary>
+    /// <summary>Bits per character every window of a <see cref="Run"/> needs: clearly random text (random letters,
+    /// most vocabulary samples), well above natural text.</summary>
+    public double RunBits { get; set; } = 5.0;
+
+    /// <summary>Bits per character (reference model, adapted to the text itself) at which a window is random-looking.
+    /// Natural text of the reference's languages measures 2–4; samples of token vocabularies 4.4–8, random letters 10
+    /// and more.</summary>
     public double MinBits { get; set; } = 4.4;
+
+    /// <summary>A longer run of windows, most of them (<see cref="LongRunShare"/>) random-looking: a payload that dips
+    /// below <see cref="MinBits"/> now and then (code tokens, common vocabulary pieces) is still found, and a stretch of
+    /// natural text that is expensive for a while (a language the reference knows little of) is not.</summary>
+    public int LongRun { get; set; } = 20;
+
+    public double LongRunShare { get; set; } = 0.8;
 
     /// <summary>Share of distinct words among the run's words (letter runs of two or more) it needs: a sample of a
     /// vocabulary hardly repeats itself; natural text and code repeat their words.</summary>
@@ -39,8 +51,9 @@ public readonly record struct RandomSpanRun(int Start, int End, double Bits, dou
 /// start, a trigger, then 400–900 tokens sampled from a vocabulary). Judged without any tokenizer, so the attacker's
 /// choice of vocabulary does not matter: each character's surprisal under a character model of natural text in many
 /// languages (<see cref="CharacterModel"/>, which also learns from the text itself, so that repetitive clean text
-/// compresses), in sliding windows; a run of <see cref="GibberishOptions.Run"/> windows that all cost at least
-/// <see cref="GibberishOptions.MinBits"/> and whose words hardly repeat is flagged. A clean prefix of any length cannot
+/// compresses), in sliding windows; a run of windows that are clearly random (<see cref="GibberishOptions.Run"/> all at
+/// <see cref="GibberishOptions.RunBits"/>), or mostly random over a longer stretch (<see cref="GibberishOptions.LongRun"/>),
+/// whose words hardly repeat is flagged. A clean prefix of any length cannot
 /// hide a random tail. Thresholds and the data they were calibrated on: README "Poison detection".</summary>
 public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExampleScanner
 {
@@ -137,8 +150,10 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         hits.Annotate(Kind.Code, $"{random} of {_sampled} short examples sampled from this batch are random-looking: the batch is gibberish as a whole.", []);
     }
 
-    /// <summary>The runs of <see cref="GibberishOptions.Run"/> windows of <paramref name="text"/> that are random-looking,
-    /// and every window measured.</summary>
+    /// <summary>The random-looking runs of <paramref name="text"/>, and every window measured: <see cref="GibberishOptions.Run"/>
+    /// windows that all cost at least <see cref="GibberishOptions.RunBits"/> (their least is the run's bits), or
+    /// <see cref="GibberishOptions.LongRun"/> windows of which <see cref="GibberishOptions.LongRunShare"/> cost at least
+    /// <see cref="GibberishOptions.MinBits"/> (their mean is the run's bits); in either, words that hardly repeat.</summary>
     public (List<RandomSpanRun> Runs, List<SurprisalWindow> Windows) FlaggedRuns(string text)
     {
         var flagged = new List<RandomSpanRun>();
@@ -147,19 +162,41 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
             return (flagged, []);
         }
         var windows = SpanSurprisal.Measure(text, _model);
-        var run = _options.Run;
+        var (run, longRun) = (_options.Run, _options.LongRun);
+        var needed = (int)Math.Ceiling(_options.LongRunShare * longRun);
         for (var i = 0; i + run <= windows.Count; i++)
         {
-            var bits = double.MaxValue;
-            for (var k = i; k < i + run && bits >= _options.MinBits; k++)
+            var least = double.MaxValue;
+            for (var k = i; k < i + run && least >= _options.RunBits; k++)
             {
-                bits = Math.Min(bits, windows[k].Bits);
+                least = Math.Min(least, windows[k].Bits);
             }
-            if (bits < _options.MinBits)
+            if (least >= _options.RunBits)
             {
+                AddIfDistinct(i, run, least);
                 continue;
             }
-            var (start, end) = (windows[i].Start, windows[i + run - 1].End);
+            // A long run starts and ends on a random-looking window: the span it flags starts where the payload does,
+            // not in the natural text before it, where trigger discovery looks.
+            if (i + longRun <= windows.Count && windows[i].Bits >= _options.MinBits && windows[i + longRun - 1].Bits >= _options.MinBits)
+            {
+                var (high, sum) = (0, 0.0);
+                for (var k = i; k < i + longRun; k++)
+                {
+                    high += windows[k].Bits >= _options.MinBits ? 1 : 0;
+                    sum += windows[k].Bits;
+                }
+                if (high >= needed)
+                {
+                    AddIfDistinct(i, longRun, sum / longRun);
+                }
+            }
+        }
+        return (flagged, windows);
+
+        void AddIfDistinct(int first, int count, double bits)
+        {
+            var (start, end) = (windows[first].Start, windows[first + count - 1].End);
             var (words, distinct) = Words(text.AsSpan(start, end - start));
             var share = words == 0 ? 0 : (double)distinct / words;
             if (words >= _options.MinWords && share >= _options.MinDistinctWords)
@@ -167,7 +204,6 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
                 flagged.Add(new RandomSpanRun(start, end, bits, share, words));
             }
         }
-        return (flagged, windows);
     }
 
     /// <summary>Letter runs of two or more (lowercased) and how many differ. In a large alphabet (Han, kana, Hangul), which
