@@ -162,8 +162,10 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
             return (flagged, []);
         }
         var windows = SpanSurprisal.Measure(text, _model);
-        var (run, longRun) = (_options.Run, _options.LongRun);
-        var needed = (int)Math.Ceiling(_options.LongRunShare * longRun);
+        // A field too short for a whole long run (but long enough for a run) is judged as one long run
+        var (run, longRun) = (_options.Run, Math.Min(_options.LongRun, windows.Count));
+        // (all but one of its windows then: a short stretch of natural text may be expensive throughout)
+        var needed = longRun < _options.LongRun ? longRun - 1 : (int)Math.Ceiling(_options.LongRunShare * longRun);
         for (var i = 0; i + run <= windows.Count; i++)
         {
             var least = double.MaxValue;
