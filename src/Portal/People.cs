@@ -10,6 +10,7 @@ public sealed class People(VendorGateClient gateway)
 {
     private readonly Dictionary<Guid, string> _people = [];
     private readonly Dictionary<Guid, string> _vendors = [];
+    private readonly Dictionary<Guid, string> _batches = [];
 
     public async Task<string> VendorAsync(Guid vendorId, CancellationToken ct)
     {
@@ -38,8 +39,15 @@ public sealed class People(VendorGateClient gateway)
         vendorId is { } vendor ? $"{handle} · {await VendorAsync(vendor, ct)}" : $"{handle} · staff";
 
     /// <summary>A batch by its justification (what people call it), or its id when the viewer may not read it.</summary>
-    public async Task<string> BatchAsync(Guid batchId, CancellationToken ct) =>
-        await TryGetAsync(() => gateway.GetBatchAsync(batchId, ct)) is { } batch ? $"batch “{batch.Justification}”" : $"batch {batchId}";
+    public async Task<string> BatchAsync(Guid batchId, CancellationToken ct)
+    {
+        if (!_batches.TryGetValue(batchId, out var name))
+        {
+            name = await TryGetAsync(() => gateway.GetBatchAsync(batchId, ct)) is { } batch ? $"batch “{batch.Justification}”" : $"batch {batchId}";
+            _batches[batchId] = name;
+        }
+        return name;
+    }
 
     /// <summary>What a revocation removed: the annotator as a person, or the one batch by its justification.</summary>
     public Task<string> RevokedAsync(RevocationView revocation, CancellationToken ct) =>
