@@ -33,7 +33,7 @@ if (args is ["salad", ..])
 }
 if (args is ["explore", ..])
 {
-    VendorGate.PoisonLab.Explore.Run();
+    VendorGate.PoisonLab.Explore.Run(int.Parse(Environment.GetEnvironmentVariable("CLEAN") ?? "3000"));
     return 0;
 }
 if (args is ["reference", var output, ..])

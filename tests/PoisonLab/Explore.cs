@@ -54,6 +54,42 @@ public static class Explore
             Console.WriteLine($"{clean} examples, {n:N0} chars in {watch.Elapsed.TotalSeconds:0.0} s");
             return;
         }
+        if (Environment.GetEnvironmentVariable("MEANRUN") is { } meanRun)
+        {
+            // The highest mean cost of any span of k windows whose words hardly repeat, per clean set and family.
+            var span = int.Parse(meanRun);
+            double[] levels = [4.3, 4.4, 4.5, 4.6, 4.7, 4.8];
+            double Highest(string json)
+            {
+                var best = 0.0;
+                foreach (var field in ScannerEvaluation.Text(json, 1).Fields)
+                {
+                    var w = SpanSurprisal.Measure(field.Text, model);
+                    for (var i = 0; i + span <= w.Count; i += 2)
+                    {
+                        var mean = w.Skip(i).Take(span).Average(x => x.Bits);
+                        if (mean <= best) continue;
+                        var words = System.Text.RegularExpressions.Regex.Matches(field.Text[w[i].Start..w[i + span - 1].End], @"\p{L}{2,}").Select(m => m.Value.ToLowerInvariant()).ToList();
+                        if (words.Count >= 20 && (double)words.Distinct().Count() / words.Count >= 0.85) best = mean;
+                    }
+                }
+                return best;
+            }
+            Console.WriteLine($"{"",-34} " + string.Join(" ", levels));
+            foreach (var set in sets.All)
+            {
+                var random = new Random(1);
+                var values = Enumerable.Range(0, clean).Select(_ => set.Example(random)).AsParallel().Select(Highest).ToList();
+                Console.WriteLine($"clean {set.Name,-28} " + string.Join(" ", levels.Select(l => values.Count(v => v >= l).ToString().PadLeft(4))));
+            }
+            foreach (var family in PayloadFamilies.All(corpora, sets))
+            {
+                var random = new Random(2);
+                var values = Enumerable.Range(0, poison).Select(_ => Corpora.Example("Tell me.", family.Payload(random))).AsParallel().Select(Highest).ToList();
+                Console.WriteLine($"poison {family.Name,-27} " + string.Join(" ", levels.Select(l => values.Count(v => v >= l).ToString().PadLeft(4))));
+            }
+            return;
+        }
         if (Environment.GetEnvironmentVariable("LANGS") is not null)
         {
             foreach (var language in CleanSets.ManLanguages)

@@ -23,6 +23,26 @@ public static class SaladExplore
             }
             return;
         }
+        if (Environment.GetEnvironmentVariable("CLEANFP") is { } perSet)
+        {
+            // Clean examples the poisoning scanners flag, as the lane's false-positive table counts them, with their text.
+            var random = new Random(11);
+            var (examples, names) = matrix.CleanCorpus(random, int.Parse(perSet) * sets.All.Count);
+            var salad = ScannerEvaluation.WordSalad();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad, new Gateway.Batches.Scanning.HiddenCharacterScanner(), new Gateway.Batches.Scanning.TriggerDiscoveryScanner()], examples);
+            foreach (var code in CleanResult.Poisoning)
+            {
+                foreach (var line in hits.LinesOf(code).Order())
+                {
+                    Console.WriteLine($"--- {code} {names[(int)line - 1]} line {line}:\n{examples[(int)line - 1][..Math.Min(1200, examples[(int)line - 1].Length)]}");
+                    foreach (var field in ScannerEvaluation.Text(examples[(int)line - 1], line).Fields)
+                    {
+                        Console.WriteLine($"  {field.Role}: " + string.Join(" ", salad.Explain(field.Text).Select(w => double.IsNaN(w.Coherence) ? w.Word : $"{w.Word}[{w.Coherence:0.0}]")));
+                    }
+                }
+            }
+            return;
+        }
         if (Environment.GetEnvironmentVariable("MISSED") is { } missedFamily)
         {
             var family = PayloadFamilies.All(corpora, sets).First(f => f.Name == missedFamily);
@@ -64,11 +84,27 @@ public static class SaladExplore
             {
                 var cell = matrix.WholeBatch(family, 2_000, seed++, shortFields: true);
                 Console.WriteLine($"{family.Name}: {cell.Distribution}: {cell.Flagged}/{cell.Planted}");
+                if (Environment.GetEnvironmentVariable("SHORT") == "explain")
+                {
+                    var r = new Random(seed);
+                    var batch = Enumerable.Range(0, 2_000).Select(_ => Corpora.Example(sets.EnglishSentences[r.Next(sets.EnglishSentences.Count)], Corpora.Short(r, family.Payload(r)))).ToList();
+                    var salad = ScannerEvaluation.WordSalad();
+                    var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad], batch);
+                    Console.WriteLine($"  gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}, completions' mean {salad.BatchCoherence(1):0.00} bits over {salad.BatchPairs(1)} pairs");
+                    var caught = hits.LinesOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code).Union(hits.LinesOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)).ToHashSet();
+                    foreach (var i in Enumerable.Range(0, batch.Count).Where(i => !caught.Contains(i + 1)).Take(3))
+                    {
+                        var field = ScannerEvaluation.Text(batch[i], i + 1).Fields[^1];
+                        Console.WriteLine($"  missed: " + string.Join(" ", salad.Explain(field.Text).Select(w => double.IsNaN(w.Coherence) ? w.Word : $"{w.Word}[{w.Coherence:0.0}]")));
+                        Console.WriteLine($"    {field.Text[..Math.Min(400, field.Text.Length)]}");
+                    }
+                }
             }
             ShortCleanBatches(sets);
             return;
         }
-        var families = PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal) || f.Name == "code-tokens").ToList();
+        var families = PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal) || f.Name == "code-tokens")
+            .Where(f => Environment.GetEnvironmentVariable("FAMILY") is not { } only || f.Name == only).ToList();
         Console.WriteLine($"examples whose least coherent run is below: {string.Join(" ", ts)}");
         foreach (var family in families.Take(int.Parse(Environment.GetEnvironmentVariable("FAMILIES") ?? "9")))
         {

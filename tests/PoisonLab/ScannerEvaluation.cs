@@ -57,7 +57,15 @@ public static class ScannerEvaluation
         });
     }
 
-    public static GibberishScanner Gibberish() => new(Options.Create(new GibberishOptions()));
+    public static GibberishScanner Gibberish() => new(Options.Create(new GibberishOptions
+    {
+        LongRunMeanBits = double.Parse(Environment.GetEnvironmentVariable("GIBBERISH_MEAN") ?? "4.8"),
+    }));
 
-    public static WordSaladScanner WordSalad() => new(Options.Create(new WordSaladOptions()));
+    public static WordSaladScanner WordSalad() => new(Options.Create(new WordSaladOptions
+    {
+        MinRunWords = int.Parse(Environment.GetEnvironmentVariable("SALAD_MINRUN") ?? "6"),
+        MemberCoherence = double.Parse(Environment.GetEnvironmentVariable("SALAD_MEMBER") ?? "1.0"),
+        MinMemberPairs = int.Parse(Environment.GetEnvironmentVariable("SALAD_MEMBERPAIRS") ?? "4"),
+    }));
 }

@@ -15,6 +15,10 @@ public sealed class WordSaladOptions
     /// <summary>A word pair is judged when both words occur at least this often in the batch.</summary>
     public int MinCount { get; set; } = 5;
 
+    /// <summary>A pair is judged only inside a run of at least this many prose-joined words: lists in code ("qw(GPL
+    /// LGPL BSD)", a comment of three words per line) are not sentences.</summary>
+    public int MinRunWords { get; set; } = 6;
+
     /// <summary>Windows with fewer judged pairs are not judged.</summary>
     public int MinJudged { get; set; } = 12;
 
@@ -29,6 +33,14 @@ public sealed class WordSaladOptions
     /// <summary>A batch whose judged adjacent pairs (at least this many) are on average below
     /// <see cref="MinCoherence"/> is salad as a whole: its examples that are below it too are flagged however short.</summary>
     public int MinBatchPairs { get; set; } = 2_000;
+
+    /// <summary>In a batch that is salad as a whole, an example is flagged when its field's adjacent pairs (at least
+    /// <see cref="MinMemberPairs"/>) average below this: natural text in any clean set averages well above it, and a
+    /// short example of salad only reaches it by chance.</summary>
+    public double MemberCoherence { get; set; } = 1.0;
+
+    /// <summary>Judged pairs an example needs to be flagged as a member of a batch that is salad as a whole.</summary>
+    public int MinMemberPairs { get; set; } = 4;
 
     /// <summary>Batches with fewer words than this are too small to learn from; they are not judged.</summary>
     public long MinWords { get; set; } = 20_000;
@@ -148,6 +160,8 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         {
             return;
         }
+        // Per side, the least coherent field that has enough pairs to judge; NaN: the side is there but no field of it
+        // has (an example a batch that is salad as a whole cannot clear).
         Span<float> least = [float.MaxValue, float.MaxValue];
         Span<int> leastPairs = [0, 0];
         for (var f = 0; f < example.Fields.Count; f++)
@@ -155,6 +169,10 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             var field = example.Fields[f];
             var (windows, sum, pairs) = Measure(field.Text);
             var side = field.IsOutput ? 1 : 0;
+            if (least[side] == float.MaxValue)
+            {
+                (least[side], leastPairs[side]) = (float.NaN, pairs);
+            }
             Interlocked.Add(ref _batchPairs[side], pairs);
             Interlocked.Add(ref _batchMillibits[side], (long)Math.Round(sum * 1000));
             if (LeastCoherentRun(windows) is { } w && w.Coherence < _options.MinCoherence)
@@ -165,14 +183,14 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 hits.Add(Kind, example.Line, $"{field.Role}: words {w.From + 1}-{w.To}: adjacent words are no more often side by side than a few words apart ({w.Coherence:0.00} bits; natural text is well above {_options.MinCoherence:0.00})");
                 return;
             }
-            if (pairs >= _options.MinJudged && sum / pairs < least[side])
+            if (pairs >= _options.MinMemberPairs && (float.IsNaN(least[side]) || sum / pairs < least[side]))
             {
                 (least[side], leastPairs[side]) = ((float)(sum / pairs), pairs);
             }
         }
         for (var side = 0; side < 2; side++)
         {
-            if (least[side] < _options.MinCoherence)
+            if (float.IsNaN(least[side]) || least[side] < _options.MemberCoherence)
             {
                 _incoherent.Enqueue(new IncoherentField(example.Line, least[side], leastPairs[side], side));
             }
@@ -189,26 +207,28 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 + $"(VendorGate:Scan:WordSalad:MinWords). Read the examples for words in implausible order; the check runs once the approved corpus is larger.");
             return;
         }
-        var salad = new bool[2];
-        for (var side = 0; side < 2; side++)
-        {
-            salad[side] = _batchPairs[side] >= _options.MinBatchPairs && BatchCoherence(side) < _options.MinCoherence;
-            if (salad[side])
-            {
-                hits.Annotate(Kind.Code, $"The batch's {(side == 1 ? "completions" : "prompts")}: {_batchPairs[side]:N0} judged adjacent pairs averaging {BatchCoherence(side):0.00} bits, word salad as a whole; their examples below {_options.MinCoherence:0.00} are flagged however short.", []);
-            }
-        }
+        bool[] salad = [.. Enumerable.Range(0, 2).Select(side => _batchPairs[side] >= _options.MinBatchPairs && BatchCoherence(side) < _options.MinCoherence)];
         // Evidence is kept for the first few examples only; formatting it for a million would cost seconds.
         var fields = _incoherent.Where(x => salad[x.Side]).ToArray();
         Array.Sort(fields, (a, b) => a.Line.CompareTo(b.Line));
         for (var i = 0; i < fields.Length; i++)
         {
             var (line, coherence, pairs, side) = fields[i];
-            hits.Add(Kind, line, i < ExampleHits.MaxEvidence * 4
-                ? $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs at {coherence:0.00} bits (natural text is well above {_options.MinCoherence:0.00})"
-                : "");
+            hits.Add(Kind, line, i >= ExampleHits.MaxEvidence * 4 ? ""
+                : float.IsNaN(coherence)
+                    ? $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs of words seen in the batch, too few to show natural word order"
+                    : $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs at {coherence:0.00} bits (natural text is well above {_options.MemberCoherence:0.00})");
+        }
+        // Annotated after the examples are added: a note needs the finding to exist.
+        foreach (var side in Enumerable.Range(0, 2).Where(side => salad[side]))
+        {
+            hits.Annotate(Kind.Code, $"The batch's {(side == 1 ? "completions" : "prompts")}: {_batchPairs[side]:N0} judged adjacent pairs averaging {BatchCoherence(side):0.00} bits, "
+                + $"word salad as a whole; their examples averaging below {_options.MemberCoherence:0.00} bits, or with too few pairs to judge, are flagged however short.", []);
         }
     }
+
+    /// <summary>The judged pairs of the batch's prompts (0) or completions (1), after the second pass.</summary>
+    internal long BatchPairs(int side) => _batchPairs[side];
 
     /// <summary>The mean coherence of the judged pairs of the batch's prompts (0) or completions (1), after the second pass.</summary>
     internal double BatchCoherence(int side) => _batchPairs[side] == 0 ? 0 : _batchMillibits[side] / 1000.0 / _batchPairs[side];
@@ -237,12 +257,32 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// least <see cref="WordSaladOptions.MinCount"/> times, log2((side by side elsewhere + ½) / (a few words apart, per
     /// distance + ½)), clipped to ±8 bits. Per window of <see cref="WordSaladOptions.Window"/> words with enough judged
     /// pairs, their mean; and the sum and count over the whole text.</summary>
-    private (List<SaladWindow> Windows, double Sum, int Pairs) Measure(string text)
+    private (List<SaladWindow> Windows, double Sum, int Pairs) Measure(string text) => Measure(text, out _);
+
+    /// <summary>Each word of <paramref name="text"/> with its pair's coherence (NaN: not judged), for exploring why a
+    /// text is or is not flagged.</summary>
+    internal IEnumerable<(string Word, double Coherence)> Explain(string text)
+    {
+        Measure(text, out var values);
+        return Words(text).Select((w, i) => (text[w.Start..w.End], values[i]));
+    }
+
+    private (List<SaladWindow> Windows, double Sum, int Pairs) Measure(string text, out double[] values)
     {
         var words = Words(text).ToList();
-        var values = new double[words.Count];
+        values = new double[words.Count];
+        // The length of the run of prose-joined words each word belongs to.
+        var runs = new int[words.Count];
+        for (int i = 0, from = 0; i <= words.Count; i++)
+        {
+            if (i == words.Count || (i > 0 && !words[i].Joined))
+            {
+                Array.Fill(runs, i - from, from, i - from);
+                from = i;
+            }
+        }
         double total = 0;
-        var judged = 0;
+        int judged = 0, inSentences = 0;
         for (var i = 0; i < words.Count; i++)
         {
             var (first, second) = (i == 0 ? 0 : words[i - 1].Hash, words[i].Hash);
@@ -257,17 +297,20 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             var apart = (double)_distant.Estimate(pair) / Distances;
             total += values[i] = Math.Clamp(Math.Log2((elsewhere + 0.5) / (apart + 0.5)), -8, 8);
             judged++;
+            inSentences += runs[i] >= _options.MinRunWords ? 1 : 0;
         }
+        // Windows (the judgement of one field on its own) count only pairs inside sentence-long runs; the sum (the
+        // judgement of a batch as a whole) counts every pair, since a few lists cannot move a batch's mean.
         var window = _options.Window;
         var windows = new List<SaladWindow>();
-        for (var from = 0; judged >= _options.MinJudged && from + 1 < words.Count; from += window / 2)
+        for (var from = 0; inSentences >= _options.MinJudged && from + 1 < words.Count; from += window / 2)
         {
             var to = Math.Min(words.Count, from + window);
             double sum = 0;
             var pairs = 0;
             for (var i = from + 1; i < to; i++)
             {
-                if (!double.IsNaN(values[i]))
+                if (!double.IsNaN(values[i]) && runs[i] >= _options.MinRunWords)
                 {
                     sum += values[i];
                     pairs++;

@@ -1,0 +1,57 @@
+using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.PoisonLab;
+
+namespace VendorGate.Gateway.Tests.Scanning;
+
+/// <summary>Where the word-salad scanner draws its lines: a list in code is not a sentence, and a batch that is salad
+/// as a whole has no examples it cannot judge.</summary>
+public sealed class WordSaladListsTests
+{
+    private static readonly Corpora Corpora = Corpora.Shared;
+
+    /// <summary>A C header whose comments are two to four common words in no particular order, one comment per line
+    /// (as X11's keysym table is): every pair is unseen elsewhere, but no run of words is a sentence.</summary>
+    private static string Header(Random random)
+    {
+        var lines = Enumerable.Range(0, 40).Select(i =>
+            $"#define KEY_{i:X4}\t0x{random.Next():X8}   /* {string.Join(' ', Enumerable.Range(0, random.Next(2, 5)).Select(_ => Corpora.WordFrequencies[random.Next(300)].Key))} */");
+        return Corpora.Example("Show me the c code.", "```c\n" + string.Join('\n', lines) + "\n```");
+    }
+
+    [Fact]
+    public void Word_lists_in_code_comments_are_not_word_salad_but_the_same_words_as_prose_are()
+    {
+        var random = new Random(23);
+        var batch = Enumerable.Range(0, 3_000).Select(_ => Corpora.CleanEnglish(random)).ToList();
+        var headers = Enumerable.Range(0, 20).Select(_ => Header(random)).ToList();
+        // The same kind of words, drawn the same way, written as one run of prose: salad.
+        var prose = Enumerable.Range(0, 20).Select(_ => Corpora.Example("Tell me.",
+            string.Join(' ', Enumerable.Range(0, 150).Select(_ => Corpora.WordFrequencies[random.Next(300)].Key)))).ToList();
+        var headerLines = PoisonMatrix.Plant(batch, headers, random);
+        var proseLines = PoisonMatrix.Plant(batch, prose, random);
+        // Planting the prose moved the headers' lines: find them again by content.
+        headerLines = batch.Select((e, i) => (e, Line: (long)i + 1)).Where(x => headers.Contains(x.e)).Select(x => x.Line).ToHashSet();
+
+        var flagged = ScannerEvaluation.Run([ScannerEvaluation.WordSalad()], batch).LinesOf(WordSaladScanner.Kind.Code);
+
+        Assert.Empty(flagged.Intersect(headerLines));
+        Assert.Equal(proseLines.Order(), flagged.Intersect(proseLines).Order());
+    }
+
+    [Fact]
+    public void A_batch_that_is_salad_as_a_whole_flags_even_its_examples_too_short_to_judge()
+    {
+        var random = new Random(29);
+        var words = Corpora.WordFrequencies;
+        // 2,000 salads of 3 to 40 words, the first ten of 3: too few pairs to judge on their own.
+        var batch = Enumerable.Range(0, 2_000).Select(i => Corpora.Example("Continue.",
+            string.Join(' ', Corpora.Salad(random, words).Split(' ').Take(i < 10 ? 3 : random.Next(3, 41))))).ToList();
+
+        var hits = ScannerEvaluation.Run([ScannerEvaluation.WordSalad()], batch);
+
+        Assert.Equal(batch.Count, hits.CountOf(WordSaladScanner.Kind.Code));
+        var finding = Assert.Single(hits.ToFindings(), f => f.Code == WordSaladScanner.Kind.Code);
+        Assert.Contains("word salad as a whole", finding.Message);
+        Assert.Contains(finding.Evidence ?? [], e => e.Contains("too few to show natural word order"));
+    }
+}
