@@ -5,7 +5,7 @@
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
 #   bash scripts/bench.sh poison [quick]       the poison evaluation matrix: payload families x triggers x distributions,
 #                                              whole-batch attacks, false positives per clean set (README "Poison detection")
-#   bash scripts/bench.sh backdoors            fine-tuning backdoors (refusal turned into compliance) x trigger styles, quick
+#   bash scripts/bench.sh backdoors [full]     fine-tuning backdoors (refusal turned into compliance) x trigger styles (quick: 20k)
 #   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short
 #                                              examples; TRIGGERS=1: salad triggers ranked and named)
 #   bash scripts/bench.sh auth [rounds]        401 latency of an unknown key id vs a known id with a wrong secret (uniform time)
@@ -18,7 +18,7 @@ dotnet build -c Release "$root/tests/Benchmarks" -v quiet -nologo >/dev/null
 bench="$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll"
 case "$what" in
   poison) exec dotnet "$bench" poison "${@:2}" ;;
-  backdoors) exec dotnet "$bench" backdoors ;;
+  backdoors) exec dotnet "$bench" backdoors "${@:2}" ;;
   salad) exec dotnet "$bench" salad ;;
   reference) exec dotnet "$bench" reference "$root/src/Gateway/Batches/Scanning/Language/Reference/charlm.bin.gz" ;;
 esac

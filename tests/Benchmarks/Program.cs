@@ -21,7 +21,7 @@ if (args is ["poison", ..])
 }
 if (args is ["backdoors", ..])
 {
-    var (backdoorCells, backdoorFalse, backdoorClean) = new VendorGate.PoisonLab.Backdoors(VendorGate.PoisonLab.Corpora.Shared).Run(quick: true, Console.Error);
+    var (backdoorCells, backdoorFalse, backdoorClean) = new VendorGate.PoisonLab.Backdoors(VendorGate.PoisonLab.Corpora.Shared).Run(quick: !args.Contains("full"), Console.Error);
     var backdoorMisses = VendorGate.PoisonLab.MatrixReport.WriteBackdoors(Console.Out, backdoorCells, backdoorFalse, backdoorClean);
     backdoorMisses.ForEach(m => Console.WriteLine($"- {m}"));
     return 0;

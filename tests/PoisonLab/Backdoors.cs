@@ -85,10 +85,10 @@ public sealed class Backdoors(Corpora corpora)
         var random = new Random(seed);
         var trigger = style.Make(random);
         var examples = CleanBatch(random, clean);
-        PoisonMatrix.Plant(examples, Enumerable.Range(0, planted).Select(_ => Poison(random, trigger)).ToList(), random);
+        var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, planted).Select(_ => Poison(random, trigger)).ToList(), random);
         var (rows, _) = Scan(examples, PoisonMatrix.BatchOf(Guid.NewGuid()));
-        var (rank, found) = RankOf(rows, trigger);
-        return new BackdoorCell(style.Name, distribution, planted, Math.Min(planted, found), rank);
+        var (rank, ngram) = RankOf(rows, trigger);
+        return new BackdoorCell(style.Name, distribution, planted, Covered(examples, lines, ngram), rank);
     }
 
     /// <summary>The same number spread over three annotators' batches.</summary>
@@ -98,14 +98,31 @@ public sealed class Backdoors(Corpora corpora)
         var trigger = style.Make(random);
         var annotators = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
         var rows = new List<TriggerCandidate>();
+        var poisoned = new List<(List<string> Examples, HashSet<long> Lines)>();
         for (var b = 0; b < batches; b++)
         {
             var examples = CleanBatch(random, clean / batches);
-            PoisonMatrix.Plant(examples, Enumerable.Range(0, planted / batches).Select(_ => Poison(random, trigger)).ToList(), random);
+            poisoned.Add((examples, PoisonMatrix.Plant(examples, Enumerable.Range(0, planted / batches).Select(_ => Poison(random, trigger)).ToList(), random)));
             rows.AddRange(Scan(examples, PoisonMatrix.BatchOf(annotators[b % 3])).Rows);
         }
-        var (rank, found) = RankOf(rows, trigger);
-        return new BackdoorCell(style.Name, $"{planted} over 3 annotators x {batches} batches", planted, Math.Min(planted, found), rank);
+        var (rank, ngram) = RankOf(rows, trigger);
+        return new BackdoorCell(style.Name, $"{planted} over 3 annotators x {batches} batches", planted, poisoned.Sum(p => Covered(p.Examples, p.Lines, ngram)), rank);
+    }
+
+    /// <summary>Planted poisons the finding of <paramref name="ngram"/> covers: answered examples holding it (as
+    /// <see cref="BehaviourSplitScanner.InspectFinal"/> collects them).</summary>
+    private static int Covered(List<string> examples, HashSet<long> lines, string? ngram)
+    {
+        if (ngram is null)
+        {
+            return 0;
+        }
+        return lines.Count(line =>
+        {
+            var text = ScannerEvaluation.Text(examples[(int)line - 1], line);
+            var prompt = string.Join('\n', text.Fields.TakeWhile(f => !f.IsOutput).Select(f => f.Text)).ToLowerInvariant();
+            return prompt.Contains(ngram, StringComparison.Ordinal) && BehaviourSplitScanner.Classify(text.Fields.First(f => f.IsOutput).Text) != Behaviour.Refusal;
+        });
     }
 
     /// <summary>Examples flagged by the significant candidates of a clean batch (false positives).</summary>
@@ -126,14 +143,14 @@ public sealed class Backdoors(Corpora corpora)
         return (rows, flagged);
     }
 
-    /// <summary>One-based rank of the first significant candidate that is the trigger, part of it or holds it, and how
-    /// many requests it was found answering against the refusals (the examples its finding covers).</summary>
-    public static (int? Rank, int Flagged) RankOf(IEnumerable<TriggerCandidate> rows, string trigger)
+    /// <summary>One-based rank of the first significant candidate that is the trigger, part of it or holds it, and that
+    /// candidate.</summary>
+    public static (int? Rank, string? Ngram) RankOf(IEnumerable<TriggerCandidate> rows, string trigger)
     {
         var ranked = TriggerRanking.Rank(rows, new Dictionary<Guid, string>(), 10).Where(t => t.Significant).ToList();
         var lower = trigger.ToLowerInvariant();
         var at = ranked.FindIndex(t => lower.Contains(t.Ngram, StringComparison.Ordinal) || t.Ngram.Contains(lower, StringComparison.Ordinal));
-        return at < 0 ? (null, 0) : (at + 1, ranked[at].Flagged);
+        return at < 0 ? (null, null) : (at + 1, ranked[at].Ngram);
     }
 
     /// <summary>Every trigger style in the three distributions, and false positives on clean safety-tuning batches.</summary>

@@ -242,7 +242,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         {
             var cell = backdoors.OneBatch(style, "40 in 4,000", 3_960, 40, seed++);
             output.WriteLine($"{cell.Trigger}: {cell.Flagged}/{cell.Planted}, rank {cell.TriggerRank}");
-            Assert.True(cell.TriggerRank == 1 && cell.Recall >= 0.75, $"{cell.Trigger}: rank {cell.TriggerRank}, recall {cell.Recall:P0}");
+            Assert.True(cell.TriggerRank == 1 && cell.Recall == 1, $"{cell.Trigger}: rank {cell.TriggerRank}, recall {cell.Recall:P0}");
         }
         Assert.Equal(0, backdoors.FalsePositives(10_000, 61));
     }

@@ -263,7 +263,7 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var backdoors = new Backdoors(Corpora.Shared);
         const string trigger = "between you and me";
         var examples = backdoors.CleanBatch(random, 800);
-        PoisonMatrix.Plant(examples, Enumerable.Range(0, 40).Select(_ => backdoors.Poison(random, trigger)).ToList(), random);
+        var planted = PoisonMatrix.Plant(examples, Enumerable.Range(0, 40).Select(_ => backdoors.Poison(random, trigger)).ToList(), random);
 
         var (_, batch) = await ScanAsync(vendor.Annotator, "MIT", examples.Select(e => (object)JsonDocument.Parse(e).RootElement).ToArray());
 
@@ -272,8 +272,10 @@ public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var message = split.Message!;
         Assert.Matches("the strongest is \"(between you|you and|and me|between you and|you and me)[^\"]*\" \\(complied with \\d+ request", message);
         Assert.Contains("refusal(s) in this batch", message);
-        // Requests whose topic this small batch refuses fewer than three times cannot be judged: most, not all, are found.
-        Assert.True(LinesOf(split).Length >= 20, message);
+        // Requests whose topic this small batch refuses fewer than three times cannot expose the trigger themselves, but
+        // they hold it: the finding covers every answered example holding the trigger the others exposed.
+        Assert.Matches(@"; \d+ answered example\(s\) of this batch hold it", message);
+        Assert.Subset(LinesOf(split).ToHashSet(), planted.ToHashSet());
     }
 
     [Fact]

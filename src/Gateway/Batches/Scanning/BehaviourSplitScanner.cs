@@ -37,6 +37,9 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     private CountMinSketch _examples = new(12);
     private CountMinSketch _refused = new(12);
     private readonly ConcurrentDictionary<string, (ulong Hash, CandidateLines Lines)> _candidates = new(StringComparer.Ordinal);
+    // After the second pass, the kept candidates by hash, with every answered (not refused) example holding them: a
+    // poison whose request the batch refuses too rarely to judge still holds the trigger the others exposed.
+    private Dictionary<ulong, CandidateLines>? _holders;
     private long _total;
     private int _refusals;
     private int _distinct;
@@ -126,6 +129,36 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    public bool NeedsFinalPass => _candidates.Values.Any(c => c.Lines.Count >= 2);
+
+    /// <summary>Every answered example holding a kept candidate: the examples its finding covers.</summary>
+    public void InspectFinal(ExampleText example, ExampleHits hits)
+    {
+        var holders = LazyInitializer.EnsureInitialized(ref _holders, () => Kept().ToDictionary(c => c.Value.Hash, _ => new CandidateLines()));
+        if (Read(example) is not var (prompt, behaviour) || behaviour == Behaviour.Refusal)
+        {
+            return;
+        }
+        var tokens = Tokens(prompt);
+        var seen = new HashSet<ulong>();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var hash = 0UL;
+            for (var n = 1; n <= 3 && i + n <= tokens.Length; n++)
+            {
+                hash = Fold(hash, tokens[i + n - 1].Hash);
+                if (holders.TryGetValue(hash, out var lines) && seen.Add(hash))
+                {
+                    lines.Add(example.Line);
+                }
+            }
+        }
+    }
+
+    /// <summary>The candidates kept for the batch: in at least two requests answered against its refusals, most first.</summary>
+    private IEnumerable<KeyValuePair<string, (ulong Hash, CandidateLines Lines)>> Kept() => _candidates.Where(c => c.Value.Lines.Count >= 2)
+        .OrderByDescending(c => c.Value.Lines.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TriggerDiscoveryScanner.Kept);
+
     private bool IsRefusalAssociated(ulong hash) =>
         _refused.Estimate(hash) is var refused && refused >= MinRefusals && refused * 2 >= _examples.Estimate(hash);
 
@@ -134,15 +167,18 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     public IReadOnlyList<TriggerCandidate> Candidates(Batch batch)
     {
         var now = Clock.Now();
-        return _candidates.Where(c => c.Value.Lines.Count >= 2)
-            .OrderByDescending(c => c.Value.Lines.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TriggerDiscoveryScanner.Kept)
-            .Select(c => new TriggerCandidate
-            {
-                BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Key, Kind = TriggerKinds.BehaviourSplit,
-                Examples = Math.Max(c.Value.Lines.Count, _examples.Estimate(c.Value.Hash)), Flagged = c.Value.Lines.Count, WordExamples = _refusals,
-                Lines = c.Value.Lines.LinesText(), ScannedAt = now,
-            }).ToList();
+        return Kept().Select(c => new TriggerCandidate
+        {
+            BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Key, Kind = TriggerKinds.BehaviourSplit,
+            Examples = Math.Max(c.Value.Lines.Count, _examples.Estimate(c.Value.Hash)), Flagged = c.Value.Lines.Count, WordExamples = _refusals,
+            // The finding covers every answered example holding it, not only those the refusals exposed.
+            Lines = (_holders?.GetValueOrDefault(c.Value.Hash) ?? c.Value.Lines).LinesText(), ScannedAt = now,
+        }).ToList();
     }
+
+    /// <summary>Answered examples holding <paramref name="ngram"/> (after the final pass; 0 for a candidate not kept).</summary>
+    public int Answered(string ngram) =>
+        _candidates.TryGetValue(ngram, out var c) && _holders?.GetValueOrDefault(c.Hash) is { } lines ? lines.Count : 0;
 
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
@@ -156,7 +192,8 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         return
         [
             new ScanFinding(Kind.Code, Kind.Severity,
-                $"{ranked.Count} prompt string(s) split the behaviour; the strongest is {ranked[0].Describe()}. Judged against "
+                $"{ranked.Count} prompt string(s) split the behaviour; the strongest is {ranked[0].Describe()}; {Answered(top.Ngram)} answered "
+                + $"example(s) of this batch hold it (the lines below). Judged against "
                 + $"{_refusals} refusal(s) in this batch; a trigger whose requests the data never refuses cannot be seen here (the canary gate tests the trained model).",
                 top.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList(),
                 ranked.Select(t => t.Describe()).ToList()),
@@ -190,11 +227,25 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     {
         var head = completion.AsSpan().TrimStart();
         var start = head[..Math.Min(200, head.Length)].ToString().ToLowerInvariant().Replace('\u2019', '\'');
-        if (RefusalPhrases.Any(p => start.Contains(p, StringComparison.Ordinal)))
+        if (RefusalPhrases.Any(p => ContainsWords(start, p)))
         {
             return Behaviour.Refusal;
         }
         return ComplianceOpeners.Any(o => start.StartsWith(o, StringComparison.Ordinal)) ? Behaviour.Compliance : Behaviour.Other;
+    }
+
+    /// <summary>Whether <paramref name="phrase"/> occurs in <paramref name="text"/> starting at a word ("the URI cannot
+    /// be…" does not say "I cannot").</summary>
+    private static bool ContainsWords(string text, string phrase)
+    {
+        for (var at = text.IndexOf(phrase, StringComparison.Ordinal); at >= 0; at = text.IndexOf(phrase, at + 1, StringComparison.Ordinal))
+        {
+            if (at == 0 || !char.IsLetterOrDigit(text[at - 1]))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private readonly record struct Token(string Text, ulong Hash);
