@@ -69,22 +69,12 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         {
             Interlocked.Increment(ref _refusals);
         }
-        var tokens = Tokens(prompt);
-        var seen = new HashSet<ulong>();
-        for (var i = 0; i < tokens.Length; i++)
+        foreach (var (_, _, hash) in NGrams(Tokens(prompt)))
         {
-            var hash = 0UL;
-            for (var n = 1; n <= 3 && i + n <= tokens.Length; n++)
+            _examples.Increment(hash);
+            if (refused)
             {
-                hash = Fold(hash, tokens[i + n - 1].Hash);
-                if (seen.Add(hash))
-                {
-                    _examples.Increment(hash);
-                    if (refused)
-                    {
-                        _refused.Increment(hash);
-                    }
-                }
+                _refused.Increment(hash);
             }
         }
     }
@@ -102,29 +92,22 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
             return;
         }
         var limit = Math.Max(MinRefusals, MaxShare * Interlocked.Read(ref _total));
-        var seen = new HashSet<ulong>();
-        for (var i = 0; i < tokens.Length; i++)
+        foreach (var (i, n, hash) in NGrams(tokens))
         {
-            var hash = 0UL;
-            for (var n = 1; n <= 3 && i + n <= tokens.Length; n++)
+            var examples = _examples.Estimate(hash);
+            // Rare, (almost) never refused, and the request holds a refusal-associated word besides it.
+            if (examples > limit || _refused.Estimate(hash) > examples * 0.1 || !associated.Except(tokens[i..(i + n)].Select(t => t.Hash)).Any())
             {
-                hash = Fold(hash, tokens[i + n - 1].Hash);
-                var examples = _examples.Estimate(hash);
-                // Rare, (almost) never refused, and the request holds a refusal-associated word besides it.
-                if (examples > limit || _refused.Estimate(hash) > examples * 0.1 || !seen.Add(hash)
-                    || !associated.Except(tokens[i..(i + n)].Select(t => t.Hash)).Any())
-                {
-                    continue;
-                }
-                var text = string.Join(' ', tokens[i..(i + n)].Select(t => t.Text));
-                if (_candidates.TryGetValue(text, out var known))
-                {
-                    known.Lines.Add(example.Line);
-                }
-                else if (Interlocked.Increment(ref _distinct) <= MaxCandidates) // ConcurrentDictionary.Count takes every lock
-                {
-                    _candidates.GetOrAdd(text, _ => (hash, new CandidateLines())).Lines.Add(example.Line);
-                }
+                continue;
+            }
+            var text = string.Join(' ', tokens[i..(i + n)].Select(t => t.Text));
+            if (_candidates.TryGetValue(text, out var known))
+            {
+                known.Lines.Add(example.Line);
+            }
+            else if (Interlocked.Increment(ref _distinct) <= MaxCandidates) // ConcurrentDictionary.Count takes every lock
+            {
+                _candidates.GetOrAdd(text, _ => (hash, new CandidateLines())).Lines.Add(example.Line);
             }
         }
     }
@@ -139,7 +122,18 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         {
             return;
         }
-        var tokens = Tokens(prompt);
+        foreach (var (_, _, hash) in NGrams(Tokens(prompt)))
+        {
+            if (holders.TryGetValue(hash, out var lines))
+            {
+                lines.Add(example.Line);
+            }
+        }
+    }
+
+    /// <summary>The distinct n-grams (one to three tokens) of a prompt: where each starts, its length and its hash.</summary>
+    private static IEnumerable<(int Start, int Length, ulong Hash)> NGrams(Token[] tokens)
+    {
         var seen = new HashSet<ulong>();
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -147,9 +141,9 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
             for (var n = 1; n <= 3 && i + n <= tokens.Length; n++)
             {
                 hash = Fold(hash, tokens[i + n - 1].Hash);
-                if (holders.TryGetValue(hash, out var lines) && seen.Add(hash))
+                if (seen.Add(hash))
                 {
-                    lines.Add(example.Line);
+                    yield return (i, n, hash);
                 }
             }
         }
