@@ -17,6 +17,9 @@ if (args is ["poison", ..])
     misses.AddRange(VendorGate.PoisonLab.MatrixReport.WriteBackdoors(Console.Out, backdoorCells, backdoorFalse, backdoorClean));
     Console.WriteLine($"\n{misses.Count} target(s) missed in {watch.Elapsed.TotalMinutes:0.0} min{(misses.Count > 0 ? ":" : ".")}");
     misses.ForEach(m => Console.WriteLine($"- {m}"));
+    var below = VendorGate.PoisonLab.MatrixReport.BelowOutsideTargets(cells);
+    Console.WriteLine($"\n{below.Count} cell(s) outside the recall target (50 in 1,000, whole batches) below 99 %{(below.Count > 0 ? ":" : ".")}");
+    below.ForEach(m => Console.WriteLine($"- {m}"));
     return 0;
 }
 if (args is ["backdoors", ..])
