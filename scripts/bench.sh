@@ -7,7 +7,11 @@
 #                                              whole-batch attacks, false positives per clean set (README "Poison detection")
 #   bash scripts/bench.sh backdoors [full]     fine-tuning backdoors (refusal turned into compliance) x trigger styles (quick: 20k)
 #   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short
-#                                              examples; TRIGGERS=1: salad triggers ranked and named)
+#                                              examples, SHORT=explain: and what they missed; TRIGGERS=1: salad triggers
+#                                              ranked and named; CLEANFP=N: clean examples the poisoning scanners flag in
+#                                              N per clean set, with each word's coherence; MISSED=family: poisons missed)
+#   bash scripts/bench.sh explore              window measures per clean set and family (MEANRUN=k CLEAN=n: the highest
+#                                              k-window mean cost per example, how LongRunMeanBits was chosen)
 #   bash scripts/bench.sh auth [rounds]        401 latency of an unknown key id vs a known id with a wrong secret (uniform time)
 #   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
