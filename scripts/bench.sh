@@ -9,7 +9,8 @@
 #   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short
 #                                              examples, SHORT=explain: and what they missed; TRIGGERS=1: salad triggers
 #                                              ranked and named; CLEANFP=N: clean examples the poisoning scanners flag in
-#                                              N per clean set, with each word's coherence; MISSED=family: poisons missed)
+#                                              N per clean set, with each word's coherence; MISSED=family: poisons missed;
+#                                              SPREAD=family [STYLE=trigger]: the spread cells; SALAD_MINCOUNT etc.: options)
 #   bash scripts/bench.sh explore              window measures per clean set and family (MEANRUN=k CLEAN=n: the highest
 #                                              k-window mean cost per example, how LongRunMeanBits was chosen)
 #   bash scripts/bench.sh auth [rounds]        401 latency of an unknown key id vs a known id with a wrong secret (uniform time)

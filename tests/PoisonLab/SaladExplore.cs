@@ -43,6 +43,18 @@ public static class SaladExplore
             }
             return;
         }
+        if (Environment.GetEnvironmentVariable("SPREAD") is { } spreadFamily)
+        {
+            // One family's poison spread over ten batches of three annotators, for each trigger: the lane's spread cells.
+            var family = PayloadFamilies.All(corpora, sets).First(f => f.Name == spreadFamily);
+            var seed = 900;
+            foreach (var style in PoisonMatrix.Triggers.Where(t => Environment.GetEnvironmentVariable("STYLE") is not { } only || t.Name == only))
+            {
+                var cell = matrix.Spread(family, style, int.Parse(Environment.GetEnvironmentVariable("CLEAN") ?? "100000"), 250, 10, seed++);
+                Console.WriteLine($"{family.Name} / {style.Name} / {cell.Distribution}: {cell.Flagged}/{cell.Planted}, rank {cell.TriggerRank?.ToString() ?? "-"}, named {cell.Named}");
+            }
+            return;
+        }
         if (Environment.GetEnvironmentVariable("MISSED") is { } missedFamily)
         {
             var family = PayloadFamilies.All(corpora, sets).First(f => f.Name == missedFamily);

@@ -65,6 +65,7 @@ public static class ScannerEvaluation
     public static WordSaladScanner WordSalad() => new(Options.Create(new WordSaladOptions
     {
         MinRunWords = int.Parse(Environment.GetEnvironmentVariable("SALAD_MINRUN") ?? "6"),
+        MinCount = int.Parse(Environment.GetEnvironmentVariable("SALAD_MINCOUNT") ?? "5"),
         MemberCoherence = double.Parse(Environment.GetEnvironmentVariable("SALAD_MEMBER") ?? "1.0"),
         MinMemberPairs = int.Parse(Environment.GetEnvironmentVariable("SALAD_MEMBERPAIRS") ?? "4"),
     }));
