@@ -31,7 +31,8 @@ public sealed class WordSaladOptions
     public int Run { get; set; } = 4;
 
     /// <summary>A batch whose judged adjacent pairs (at least this many) are on average below
-    /// <see cref="MinCoherence"/> is salad as a whole: its examples that are below it too are flagged however short.</summary>
+    /// <see cref="MinCoherence"/> is salad as a whole: its examples below <see cref="MemberCoherence"/>, or too short to
+    /// clear, are flagged however short.</summary>
     public int MinBatchPairs { get; set; } = 2_000;
 
     /// <summary>In a batch that is salad as a whole, an example is flagged when its field's adjacent pairs (at least
