@@ -4,12 +4,15 @@
 #   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores)
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
 #   bash scripts/bench.sh poison [quick]       the poison evaluation matrix: payload families x triggers x distributions,
-#                                              whole-batch attacks, false positives per clean set (README "Poison detection")
+#                                              whole-batch attacks, false positives per clean set (README "Poison detection");
+#                                              families=a,b: those families' cells of the whole lane and the clean sets only
 #   bash scripts/bench.sh backdoors [full]     fine-tuning backdoors (refusal turned into compliance) x trigger styles (quick: 20k)
 #   bash scripts/bench.sh salad                how the word-salad thresholds were chosen (SHORT=1: whole batches of short
 #                                              examples, SHORT=explain: and what they missed; TRIGGERS=1: salad triggers
 #                                              ranked and named; CLEANFP=N: clean examples the poisoning scanners flag in
-#                                              N per clean set, with each word's coherence; MISSED=family: poisons missed;
+#                                              N per clean set, with each word's coherence; MISSED=family: poisons missed
+#                                              (MISSED_CLEAN/MISSED_PLANTED: batch size; SEED); FRESH=1: runs of words that
+#                                              hardly repeat, how FreshRepeats/FreshKnown were chosen (CLEAN per set, SEED);
 #                                              SPREAD=family [STYLE=trigger]: the spread cells; SALAD_MINCOUNT etc.: options)
 #   bash scripts/bench.sh explore              window measures per clean set and family (MEANRUN=k CLEAN=n: the highest
 #                                              k-window mean cost per example, how LongRunMeanBits was chosen)

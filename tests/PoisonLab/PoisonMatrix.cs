@@ -169,7 +169,9 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
     };
 
     /// <summary>Runs the whole matrix and prints it; returns the cells and clean results.</summary>
-    public (List<MatrixCell> Cells, List<CleanResult> Clean) Run(bool quick)
+    /// <summary>The lane: clean sets, then every family's cells. <paramref name="only"/> runs those families alone, each
+    /// with the seeds it has in the whole lane (its cells are the whole lane's).</summary>
+    public (List<MatrixCell> Cells, List<CleanResult> Clean) Run(bool quick, IReadOnlySet<string>? only = null)
     {
         var watch = Stopwatch.StartNew();
         var families = PayloadFamilies.All(corpora, sets).Where(f => f.Name != "sentencepiece-llama-32k" || Vocabularies.LlamaPieces is not null).ToList();
@@ -179,6 +181,11 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
         var seed = 100;
         foreach (var family in families)
         {
+            if (only is not null && !only.Contains(family.Name))
+            {
+                seed += Triggers.Length * (quick ? 2 : 3) + 2;
+                continue;
+            }
             foreach (var style in Triggers)
             {
                 cells.Add(OneBatch(family, style, quick ? "250 in 20k, one annotator" : "250 in 100k, one annotator", quick ? 20_000 : 100_000, 250, seed++));

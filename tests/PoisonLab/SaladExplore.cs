@@ -1,3 +1,5 @@
+using VendorGate.Gateway.Batches.Scanning;
+
 namespace VendorGate.PoisonLab;
 
 /// <summary>How the word-salad thresholds were chosen: for salad families planted in clean data and as whole batches,
@@ -43,6 +45,38 @@ public static class SaladExplore
             }
             return;
         }
+        if (Environment.GetEnvironmentVariable("FRESH") is not null)
+        {
+            // How FreshRepeats and FreshKnown were chosen: per clean set (CLEAN per set, drawn with SEED) the runs of
+            // FreshWords words that repeat least, and the same for poisons planted as one batch of a spread cell holds them
+            // (25 in 10,000). Each as repeats(share of words known to the batch, share of gaps with a punctuation mark).
+            var cleanPerSet = int.Parse(Environment.GetEnvironmentVariable("CLEAN") ?? "2000");
+            var seed = int.Parse(Environment.GetEnvironmentVariable("SEED") ?? "1");
+            var all = new WordSaladOptions { FreshRepeats = int.MaxValue, FreshKnown = 1 };
+            WordSaladScanner.FreshRun? Freshest(WordSaladScanner salad, string json, long line) => ScannerEvaluation.Text(json, line).Fields
+                .Select(f => salad.FreshestRun(f.Text)).Where(w => w is not null).MinBy(w => w!.Value.Repeats);
+            string Show(WordSaladScanner.FreshRun? run) => run is { } r ? $"{r.Repeats}({r.Known:0.00})" : "-";
+            {
+                var (examples, names) = matrix.CleanCorpus(new Random(seed), cleanPerSet * sets.All.Count);
+                var salad = new WordSaladScanner(Microsoft.Extensions.Options.Options.Create(all));
+                ScannerEvaluation.Run([salad], examples);
+                foreach (var set in examples.Select((json, i) => (Set: names[i], Fresh: Freshest(salad, json, i + 1))).GroupBy(m => m.Set))
+                {
+                    var lowest = set.Where(m => m.Fresh is not null).OrderBy(m => m.Fresh!.Value.Repeats).ToList();
+                    Console.WriteLine($"clean {set.Key,-28} runs {lowest.Count,5}, fewest repeats: " + string.Join(" ", lowest.Take(8).Select(m => Show(m.Fresh))));
+                }
+            }
+            foreach (var family in PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal)))
+            {
+                var random = new Random(seed + 900);
+                var (examples, _) = matrix.CleanCorpus(random, 10_000);
+                var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, 25).Select(_ => matrix.Poison(random, family, "<XQZT>")).ToList(), random);
+                var salad = new WordSaladScanner(Microsoft.Extensions.Options.Options.Create(all));
+                ScannerEvaluation.Run([salad], examples);
+                Console.WriteLine($"{family.Name}, 25 in 10,000: " + string.Join(" ", lines.Select(l => Freshest(salad, examples[(int)l - 1], l)).OrderBy(f => f?.Repeats ?? int.MaxValue).Select(Show)));
+            }
+            return;
+        }
         if (Environment.GetEnvironmentVariable("SPREAD") is { } spreadFamily)
         {
             // One family's poison spread over ten batches of three annotators, for each trigger: the lane's spread cells.
@@ -58,19 +92,23 @@ public static class SaladExplore
         if (Environment.GetEnvironmentVariable("MISSED") is { } missedFamily)
         {
             var family = PayloadFamilies.All(corpora, sets).First(f => f.Name == missedFamily);
-            var random = new Random(3);
-            var (examples, _) = matrix.CleanCorpus(random, 20_000);
-            var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, 250).Select(_ => matrix.Poison(random, family, "<XQZT>")).ToList(), random);
+            // MISSED_CLEAN / MISSED_PLANTED: the batch (20,000 and 250 by default; 10,000 and 25 is one batch of a spread cell).
+            var random = new Random(int.Parse(Environment.GetEnvironmentVariable("SEED") ?? "3"));
+            var (examples, _) = matrix.CleanCorpus(random, int.Parse(Environment.GetEnvironmentVariable("MISSED_CLEAN") ?? "20000"));
+            var count = int.Parse(Environment.GetEnvironmentVariable("MISSED_PLANTED") ?? "250");
+            var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, count).Select(_ => matrix.Poison(random, family, "<XQZT>")).ToList(), random);
             var gibberish = ScannerEvaluation.Gibberish();
-            var hits = ScannerEvaluation.Run([gibberish, ScannerEvaluation.WordSalad()], examples);
+            var salad = ScannerEvaluation.WordSalad();
+            var hits = ScannerEvaluation.Run([gibberish, salad], examples);
             var caught = CleanResult.Poisoning.Take(2).SelectMany(hits.LinesOf).ToHashSet();
+            Console.WriteLine($"{family.Name}: {lines.Count(caught.Contains)}/{lines.Count} flagged");
             foreach (var line in lines.Where(l => !caught.Contains(l)))
             {
                 var text = ScannerEvaluation.Text(examples[(int)line - 1], line).Fields[^1].Text;
                 var at = text.IndexOf("<XQZT>", StringComparison.Ordinal);
                 var windows = Gateway.Batches.Scanning.Language.SpanSurprisal.Measure(text, Gateway.Batches.Scanning.Language.CharacterModel.Shared);
                 Console.WriteLine($"--- line {line}, payload at {at} of {text.Length}: window bits after it: {string.Join(" ", windows.Where(w => w.Start >= at).Select(w => w.Bits.ToString("0.0")))}");
-                Console.WriteLine(text[at..Math.Min(text.Length, at + 400)]);
+                Console.WriteLine($"  least coherent run {salad.LeastCoherentRun(text)}; words: " + string.Join(" ", salad.Explain(text[at..]).Select(w => double.IsNaN(w.Coherence) ? w.Word : $"{w.Word}[{w.Coherence:0.0}]")));
             }
             return;
         }

@@ -3,8 +3,8 @@ using VendorGate.PoisonLab;
 
 namespace VendorGate.Gateway.Tests.Scanning;
 
-/// <summary>Where the word-salad scanner draws its lines: a list in code is not a sentence, and a batch that is salad
-/// as a whole has no examples it cannot judge.</summary>
+/// <summary>Where the word-salad scanner draws its lines: a list in code is not a sentence, a batch that is salad
+/// as a whole has no examples it cannot judge, and words too rare to judge their order are judged by whether they repeat.</summary>
 public sealed class WordSaladListsTests
 {
     private static readonly Corpora Corpora = Corpora.Shared;
@@ -53,5 +53,35 @@ public sealed class WordSaladListsTests
         var finding = Assert.Single(hits.ToFindings(), f => f.Code == WordSaladScanner.Kind.Code);
         Assert.Contains("word salad as a whole", finding.Message);
         Assert.Contains(finding.Evidence ?? [], e => e.Contains("too few to show natural word order"));
+    }
+
+    [Fact]
+    public void Words_too_rare_for_their_order_to_be_judged_are_salad_when_they_never_repeat_but_not_as_text_or_a_list()
+    {
+        var random = new Random(31);
+        var batch = Enumerable.Range(0, 3_000).Select(_ => Corpora.CleanEnglish(random)).ToList();
+        // Rare words (of letters only), each seen once or twice in the batch: their pairs are not judged for order.
+        var rare = Corpora.WordFrequencies.Skip(Corpora.WordFrequencies.Count / 4).Select(w => w.Key).Where(w => w.All(char.IsLetter)).ToList();
+        string Rare() => rare[random.Next(rare.Count)];
+        // A uniform sample of a large vocabulary: 120 words, hardly one repeats.
+        var sample = Enumerable.Range(0, 10).Select(_ => Corpora.Example("Continue.", string.Join(' ', Enumerable.Range(0, 120).Select(_ => Rare())))).ToList();
+        // The same rare words in sentences: the common words between them repeat.
+        var text = Enumerable.Range(0, 10).Select(_ => Corpora.Example("Continue.",
+            string.Join(" ", Enumerable.Range(0, 40).Select(_ => $"the {Rare()} of")))).ToList();
+        // The same rare words as a list: every gap holds a comma.
+        var list = Enumerable.Range(0, 10).Select(_ => Corpora.Example("List them.", string.Join(", ", Enumerable.Range(0, 120).Select(_ => Rare())))).ToList();
+        var sampleLines = PoisonMatrix.Plant(batch, sample, random);
+        PoisonMatrix.Plant(batch, [.. text, .. list], random);
+        sampleLines = batch.Select((e, i) => (e, Line: (long)i + 1)).Where(x => sample.Contains(x.e)).Select(x => x.Line).ToHashSet();
+        var benign = batch.Select((e, i) => (e, Line: (long)i + 1)).Where(x => text.Contains(x.e) || list.Contains(x.e)).Select(x => x.Line).ToList();
+
+        var hits = ScannerEvaluation.Run([ScannerEvaluation.WordSalad()], batch);
+        var flagged = hits.LinesOf(WordSaladScanner.Kind.Code);
+
+        Assert.Equal(sampleLines.Order(), flagged.Intersect(sampleLines).Order());
+        Assert.Equal(20, benign.Count);
+        Assert.Empty(flagged.Intersect(benign));
+        var finding = Assert.Single(hits.ToFindings(), f => f.Code == WordSaladScanner.Kind.Code);
+        Assert.Contains(finding.Evidence ?? [], e => e.Contains("80 words in a row of which 0 repeat an earlier one"));
     }
 }

@@ -30,6 +30,19 @@ public sealed class WordSaladOptions
     /// <summary>How many consecutive windows must all be incoherent (four windows: 100 words).</summary>
     public int Run { get; set; } = 4;
 
+    /// <summary>Words in a row (prose-joined) judged for repetition: natural text of any language repeats its function
+    /// words within a few sentences, a sample of a large vocabulary does not. 0 turns the judgement off.</summary>
+    public int FreshWords { get; set; } = 80;
+
+    /// <summary>A run of <see cref="FreshWords"/> words is flagged when at most this many of its words repeat an earlier
+    /// word of the run ...</summary>
+    public int FreshRepeats { get; set; } = 2;
+
+    /// <summary>... and at most this share of its words occur <see cref="MinCount"/> times in the batch (where more do,
+    /// their pairs are judged for order instead). Fewer than half of its gaps may hold a punctuation mark: a list of
+    /// names or terms is not a sentence.</summary>
+    public double FreshKnown { get; set; } = 0.9;
+
     /// <summary>A batch whose judged adjacent pairs (at least this many) are on average below
     /// <see cref="MinCoherence"/> is salad as a whole: its examples below <see cref="MemberCoherence"/>, or too short to
     /// clear, are flagged however short.</summary>
@@ -168,7 +181,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         for (var f = 0; f < example.Fields.Count; f++)
         {
             var field = example.Fields[f];
-            var (windows, sum, pairs) = Measure(field.Text);
+            var (windows, sum, pairs, fresh) = Measure(field.Text);
             var side = field.IsOutput ? 1 : 0;
             if (least[side] == float.MaxValue)
             {
@@ -182,6 +195,13 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 var first = windows.FindIndex(x => x.Coherence < _options.MinCoherence);
                 example.Flagged.Add(new FlaggedSpan(f, windows[first].Start, windows[^1].End));
                 hits.Add(Kind, example.Line, $"{field.Role}: words {w.From + 1}-{w.To}: adjacent words are no more often side by side than a few words apart ({w.Coherence:0.00} bits; natural text is well above {_options.MinCoherence:0.00})");
+                return;
+            }
+            if (fresh is { } run)
+            {
+                example.Flagged.Add(new FlaggedSpan(f, run.Start, run.End));
+                hits.Add(Kind, example.Line, $"{field.Role}: words {run.From + 1}-{run.From + _options.FreshWords}: {_options.FreshWords} words in a row of which {run.Repeats} repeat an earlier one "
+                    + $"and {run.Known:P0} occur often in the batch: a sample of a vocabulary, not text (natural text repeats its common words within a few sentences)");
                 return;
             }
             if (pairs >= _options.MinMemberPairs && (float.IsNaN(least[side]) || sum / pairs < least[side]))
@@ -237,6 +257,10 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// <summary>The least coherent run of windows in <paramref name="text"/>.</summary>
     internal (int From, int To, double Coherence)? LeastCoherentRun(string text) => LeastCoherentRun(Measure(text).Windows);
 
+    /// <summary>The run of <see cref="WordSaladOptions.FreshWords"/> words of <paramref name="text"/> that repeats least,
+    /// of those the options flag.</summary>
+    internal FreshRun? FreshestRun(string text) => Measure(text).Fresh;
+
     /// <summary>The least coherent run of <see cref="WordSaladOptions.Run"/> consecutive windows (a run is as coherent as
     /// its most coherent window): one odd sentence makes one low window, salad makes them all low.</summary>
     private (int From, int To, double Coherence)? LeastCoherentRun(List<SaladWindow> windows)
@@ -258,7 +282,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// least <see cref="WordSaladOptions.MinCount"/> times, log2((side by side elsewhere + ½) / (a few words apart, per
     /// distance + ½)), clipped to ±8 bits. Per window of <see cref="WordSaladOptions.Window"/> words with enough judged
     /// pairs, their mean; and the sum and count over the whole text.</summary>
-    private (List<SaladWindow> Windows, double Sum, int Pairs) Measure(string text) => Measure(text, out _);
+    private Measured Measure(string text) => Measure(text, out _);
 
     /// <summary>Each word of <paramref name="text"/> with its pair's coherence (NaN: not judged), for exploring why a
     /// text is or is not flagged.</summary>
@@ -268,10 +292,15 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         return Words(text).Select((w, i) => (text[w.Start..w.End], values[i]));
     }
 
-    private (List<SaladWindow> Windows, double Sum, int Pairs) Measure(string text, out double[] values)
+    private Measured Measure(string text, out double[] values)
     {
         var words = Words(text).ToList();
         values = new double[words.Count];
+        var known = new bool[words.Count];
+        for (var i = 0; i < words.Count; i++)
+        {
+            known[i] = _words.Estimate(words[i].Hash) >= _options.MinCount;
+        }
         // The length of the run of prose-joined words each word belongs to.
         var runs = new int[words.Count];
         for (int i = 0, from = 0; i <= words.Count; i++)
@@ -287,7 +316,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         for (var i = 0; i < words.Count; i++)
         {
             var (first, second) = (i == 0 ? 0 : words[i - 1].Hash, words[i].Hash);
-            if (i == 0 || !words[i].Joined || _words.Estimate(first) < _options.MinCount || _words.Estimate(second) < _options.MinCount)
+            if (i == 0 || !words[i].Joined || !known[i - 1] || !known[i])
             {
                 values[i] = double.NaN;
                 continue;
@@ -326,7 +355,74 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 break;
             }
         }
-        return (windows, total, judged);
+        return new Measured(windows, total, judged, FindFreshRun(text, words, runs, known));
+    }
+
+    private readonly record struct Measured(List<SaladWindow> Windows, double Sum, int Pairs, FreshRun? Fresh);
+
+    /// <summary>Words <see cref="From"/> on (characters <see cref="Start"/> to <see cref="End"/>), of which
+    /// <see cref="Repeats"/> repeat an earlier word of the run and a share <see cref="Known"/> occur often in the batch.</summary>
+    internal readonly record struct FreshRun(int From, int Start, int End, int Repeats, double Known);
+
+    /// <summary>Of the windows of <see cref="WordSaladOptions.FreshWords"/> prose-joined words in which at most
+    /// <see cref="WordSaladOptions.FreshRepeats"/> words repeat an earlier one, at most a share
+    /// <see cref="WordSaladOptions.FreshKnown"/> are known to the batch and fewer than half of the gaps hold a punctuation
+    /// mark (a list is not a sentence), the one that repeats least.</summary>
+    private FreshRun? FindFreshRun(string text, List<(ulong Hash, bool Joined, int Start, int End)> words, int[] runs, bool[] known)
+    {
+        var length = _options.FreshWords;
+        if (length < 2 || words.Count < length)
+        {
+            return null;
+        }
+        var counts = new Dictionary<ulong, int>(length);
+        FreshRun? freshest = null;
+        int repeats = 0, knownWords = 0, marked = 0, from = 0;
+        bool Marked(int i) => !IsBlank(text.AsSpan(words[i - 1].End, words[i].Start - words[i - 1].End));
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (runs[i] < length)
+            {
+                continue;
+            }
+            if (i == 0 || !words[i].Joined)
+            {
+                counts.Clear();
+                (repeats, knownWords, marked, from) = (0, 0, 0, i);
+            }
+            var c = counts.GetValueOrDefault(words[i].Hash);
+            counts[words[i].Hash] = c + 1;
+            repeats += c > 0 ? 1 : 0;
+            knownWords += known[i] ? 1 : 0;
+            marked += i > from && Marked(i) ? 1 : 0;
+            if (i - from == length)
+            {
+                var old = words[from].Hash;
+                repeats -= counts[old] > 1 ? 1 : 0;
+                counts[old]--;
+                knownWords -= known[from] ? 1 : 0;
+                from++;
+                marked -= Marked(from) ? 1 : 0;
+            }
+            if (i - from + 1 == length && repeats <= _options.FreshRepeats && knownWords <= _options.FreshKnown * length && marked * 2 < length - 1
+                && (freshest is null || repeats < freshest.Value.Repeats))
+            {
+                freshest = new FreshRun(from, words[from].Start, words[i].End, repeats, (double)knownWords / length);
+            }
+        }
+        return freshest;
+    }
+
+    private static bool IsBlank(ReadOnlySpan<char> gap)
+    {
+        foreach (var c in gap)
+        {
+            if (!char.IsWhiteSpace(c))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A window of words (<see cref="From"/> to <see cref="To"/>, characters <see cref="Start"/> to
