@@ -164,7 +164,7 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
 
     public static Batch BatchOf(Guid annotator) => new()
     {
-        Status = BatchStatus.Scanning, SubmitterId = annotator, Justification = "evaluation", License = "MIT", Source = BatchSources.Vendor,
+        SubmitterId = annotator, Justification = "evaluation", License = "MIT", Source = BatchSources.Vendor,
         DeclaredDomains = "general", RequestDigest = "", VendorId = Guid.Empty,
     };
 

@@ -19,9 +19,11 @@ public static class ScannerEvaluation
     {
         var batch = new Gateway.Batches.Batch
         {
-            Status = Gateway.Batches.BatchStatus.Scanning, Justification = "evaluation", License = "MIT", Source = Gateway.Batches.BatchSources.Vendor,
+            Justification = "evaluation", License = "MIT", Source = Gateway.Batches.BatchSources.Vendor,
             DeclaredDomains = "general", RequestDigest = "", ContentBytes = examples.Sum(e => (long)e.Length + 1), Count = examples.Count,
         };
+        batch.Apply(Gateway.Batches.BatchLifecycle.Upload);
+        batch.Apply(Gateway.Batches.BatchLifecycle.StartScan);
         var context = new BatchScanContext(batch, new byte[examples.Count * 32], db: null!, blobs: null!);
         foreach (var scanner in scanners)
         {

@@ -7,6 +7,7 @@ using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
 
@@ -69,7 +70,7 @@ public sealed class BatchReceiptJob(VendorGateDb db, Attestor attestor, SigningK
             ["declaredDomains"] = new JsonArray(batch.DeclaredDomains.Split(' ').Select(d => (JsonNode)d).ToArray()),
             ["generator"] = batch.Generator is null ? null : JsonNode.Parse(batch.Generator),
             ["count"] = count,
-            ["receivedAt"] = receivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["receivedAt"] = Clock.Timestamp(receivedAt),
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
         };
         return new Statement([new Subject($"batch:{batch.Id}", digest["sha256:".Length..])], PredicateType, predicate);

@@ -93,7 +93,7 @@ public sealed class AuditLog(VendorGateDb db)
         {
             writer.WriteStartObject();
             writer.WriteNumber("seq", seq);
-            writer.WriteString("at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"));
+            writer.WriteString("at", Clock.Timestamp(at));
             writer.WriteString("actor", actor);
             writer.WriteString("action", action);
             writer.WriteString("target", target);

@@ -1,18 +1,5 @@
 namespace VendorGate.Gateway.Batches;
 
-public static class BatchStatus
-{
-    public const string Open = "open";
-    public const string Received = "received";
-    public const string Scanning = "scanning";
-    public const string Quarantined = "quarantined";
-    public const string InReview = "in-review";
-    public const string Approved = "approved";
-    public const string Merged = "merged";
-    public const string Rejected = "rejected";
-    public const string Revoked = "revoked";
-}
-
 public static class AttestationStates
 {
     public const string Pending = "pending";
@@ -29,7 +16,9 @@ public static class BatchSources
 public sealed class Batch
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
-    public required string Status { get; set; }
+    /// <summary>Where the batch is in its lifecycle (<see cref="BatchStatus"/>); it moves only through
+    /// <see cref="Apply"/>, which refuses a transition the lifecycle does not allow.</summary>
+    public string Status { get; private set; } = BatchStatus.Open;
     public Guid? VendorId { get; init; }
     public Guid SubmitterId { get; init; }
     public required string Justification { get; init; }
@@ -84,6 +73,17 @@ public sealed class Batch
     public string? ApprovalError { get; set; }
 
     public List<Finding> Findings { get; init; } = [];
+
+    /// <summary>Moves the batch along <paramref name="transition"/>; a batch not in one of its source statuses is a bug
+    /// in the caller (endpoints check first and answer with their own problem).</summary>
+    public void Apply(BatchTransition transition)
+    {
+        if (!transition.Allows(Status))
+        {
+            throw new InvalidOperationException($"Batch {Id} is '{Status}': '{transition.Name}' moves a batch only from {string.Join(", ", transition.From.Select(s => $"'{s}'"))}.");
+        }
+        Status = transition.To;
+    }
     public List<Reviews.Review> Reviews { get; init; } = [];
     public List<Reviews.FindingOverride> Overrides { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Batches;
 
@@ -27,10 +28,7 @@ public sealed class CreateBatchValidator : AbstractValidator<CreateBatchRequest>
 
     public CreateBatchValidator()
     {
-        RuleFor(r => r.Justification).NotNull()
-            .Must(j => j is not null && j.Trim().Length >= MinJustification)
-            .WithMessage($"The justification says why this data belongs in the corpus, in at least {MinJustification} characters.")
-            .MaximumLength(4000);
+        RuleFor(r => r.Justification).Reason(MinJustification, $"The justification says why this data belongs in the corpus, in at least {MinJustification} characters.");
         RuleFor(r => r.License).Custom((license, context) =>
         {
             if (!LicenseExpression.TryParse(license, out _, out var error))
@@ -44,12 +42,12 @@ public sealed class CreateBatchValidator : AbstractValidator<CreateBatchRequest>
             .Must(d => d is null || d.Length <= 50).WithMessage("At most 50 domains.");
         RuleForEach(r => r.DeclaredDomains).Must(d => d is not null && DomainName.Pattern().IsMatch(d))
             .WithMessage("A domain is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
-        RuleFor(r => r.IdempotencyKey).MaximumLength(200);
+        RuleFor(r => r.IdempotencyKey).MaximumLength(TextLimits.Name);
         RuleFor(r => r.Generator).NotNull().When(r => r.Source == BatchSources.Synthetic)
             .WithMessage("A synthetic batch records its generator: model, promptTemplateDigest, seed.");
         RuleFor(r => r.Generator).Null().When(r => r.Source != BatchSources.Synthetic)
             .WithMessage("Only synthetic batches have a generator.");
-        RuleFor(r => r.Generator!.Model).NotEmpty().MaximumLength(200).When(r => r.Generator is not null);
+        RuleFor(r => r.Generator!.Model).NotEmpty().MaximumLength(TextLimits.Name).When(r => r.Generator is not null);
         RuleFor(r => r.Generator!.PromptTemplateDigest).Matches("^sha256:[0-9a-f]{64}$").When(r => r.Generator is not null)
             .WithMessage("promptTemplateDigest is sha256:<64 lower-case hex digits>.");
     }

@@ -16,11 +16,7 @@ namespace VendorGate.Gateway.Batches;
 
 public static class BatchesApi
 {
-    private static readonly HashSet<string> Statuses =
-    [
-        BatchStatus.Open, BatchStatus.Received, BatchStatus.Scanning, BatchStatus.Quarantined, BatchStatus.InReview,
-        BatchStatus.Approved, BatchStatus.Merged, BatchStatus.Rejected, BatchStatus.Revoked,
-    ];
+    private static readonly HashSet<string> Statuses = [.. BatchStatus.All];
 
     public static IEndpointRouteBuilder MapBatches(this IEndpointRouteBuilder routes)
     {
@@ -94,7 +90,7 @@ public static class BatchesApi
         }
         var batch = new Batch
         {
-            Status = BatchStatus.Open, VendorId = caller.VendorId, SubmitterId = caller.Id, Justification = request.Justification.Trim(),
+            VendorId = caller.VendorId, SubmitterId = caller.Id, Justification = request.Justification.Trim(),
             License = request.License.Trim(), Source = request.Source, DeclaredDomains = string.Join(' ', request.DeclaredDomains.Distinct()),
             Generator = request.Generator is null ? null : JsonSerializer.Serialize(request.Generator, JsonSerializerOptions.Web),
             IdempotencyKey = request.IdempotencyKey, RequestDigest = requestDigest, ParentBatchId = request.ParentBatchId, CreatedAt = Clock.Now(),
@@ -117,7 +113,7 @@ public static class BatchesApi
         {
             return Problems.Forbidden("Only the batch's submitter uploads its content.");
         }
-        if (batch.Status != BatchStatus.Open)
+        if (!BatchLifecycle.Upload.Allows(batch.Status))
         {
             return Problems.Conflict("batch-not-open", $"The batch is '{batch.Status}'; content is accepted only while it is 'open'.");
         }
@@ -181,8 +177,9 @@ public static class BatchesApi
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             var now = Clock.Now();
-            var updated = await db.Batches.Where(b => b.Id == batchId && b.Status == BatchStatus.Open).ExecuteUpdateAsync(s => s
-                .SetProperty(b => b.Status, BatchStatus.Received).SetProperty(b => b.Count, accepted.Count)
+            var received = BatchLifecycle.Upload;
+            var updated = await db.Batches.Where(b => b.Id == batchId && received.From.Contains(b.Status)).ExecuteUpdateAsync(s => s
+                .SetProperty(b => b.Status, received.To).SetProperty(b => b.Count, accepted.Count)
                 .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
                 .SetProperty(b => b.ContentBlob, contentBlob).SetProperty(b => b.IndexBlob, indexBlob)
                 .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.AttestationState, AttestationStates.Pending)
@@ -210,18 +207,13 @@ public static class BatchesApi
         return row is null ? Problems.NotFound("Batch") : TypedResults.Ok(BatchView.Of(row.Batch, row.Handle));
     }
 
-    private static async Task<Results<Ok<Page<BatchView>>, ProblemHttpResult>> List(
+    private static async Task<Results<Ok<Page<BatchView>>, ValidationProblem, ProblemHttpResult>> List(
         Caller caller, VendorGateDb db, string? status, Guid? vendorId, string? cursor, int? limit, CancellationToken ct)
     {
         if (status is not null && !Statuses.Contains(status))
         {
             return Problems.Create(400, "bad-status", $"Unknown status '{status}'; one of {string.Join(", ", Statuses)}.");
         }
-        if (!Paging.TryDecode(cursor, out var before))
-        {
-            return Problems.Create(400, "bad-cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
         var query = Visible(db, caller).AsNoTracking();
         if (status is not null)
         {
@@ -231,14 +223,14 @@ public static class BatchesApi
         {
             query = query.Where(b => b.VendorId == vendorId);
         }
-        if (before is { } b0)
+        if (await Paging.ByIdAsync(query.Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides), b => b.Id, newestFirst: true, cursor, limit, ct)
+            is not { } page)
         {
-            query = query.Where(b => b.Id.CompareTo(b0) < 0);
+            return Paging.BadCursor();
         }
-        var rows = await query.OrderByDescending(b => b.Id).Take(take + 1).Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
-            .Join(db.Principals, b => b.SubmitterId, p => p.Id, (b, p) => new { Batch = b, p.Handle })
-            .ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, r => r.Batch.Id, r => BatchView.Of(r.Batch, r.Handle)));
+        var submitters = page.Items.Select(b => b.SubmitterId).Distinct().ToList();
+        var handles = await db.Principals.AsNoTracking().Where(p => submitters.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Handle, ct);
+        return TypedResults.Ok(page.Select(b => BatchView.Of(b, handles[b.SubmitterId])));
     }
 
     private static async Task<Results<Ok<ExamplesPage>, ProblemHttpResult>> Examples(

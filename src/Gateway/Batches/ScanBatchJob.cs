@@ -33,11 +33,11 @@ public sealed class ScanBatchJob(
         var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
         if (batch is null || batch.Status is not (BatchStatus.Received or BatchStatus.Scanning))
         {
-            return;
+            return; // scanned already (a duplicate delivery), or moved on (revoked)
         }
-        if (batch.Status == BatchStatus.Received)
+        if (BatchLifecycle.StartScan.Allows(batch.Status))
         {
-            batch.Status = BatchStatus.Scanning;
+            batch.Apply(BatchLifecycle.StartScan);
             await audit.RecordAsync(Actor, "batch.scan", $"batch:{batchId}", null, cancellationToken);
         }
 
@@ -65,7 +65,7 @@ public sealed class ScanBatchJob(
             Evidence = f.Evidence is { Count: > 0 } evidence ? JsonSerializer.Serialize(evidence) : null,
         }));
         var blocked = findings.Any(f => f.Severity == Severity.Block);
-        batch.Status = blocked ? BatchStatus.Quarantined : BatchStatus.InReview;
+        batch.Apply(blocked ? BatchLifecycle.Quarantine : BatchLifecycle.ToReview);
         batch.ScannedAt = Clock.Now();
         batch.ScannedExamples = batch.Count;
         await audit.RecordAsync(Actor, blocked ? "batch.quarantine" : "batch.to-review", $"batch:{batchId}",

@@ -240,18 +240,10 @@ public static class ComplianceApi
         {
             return denied;
         }
-        if (!Paging.TryDecode(cursor, out var before))
-        {
-            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
         var query = db.VendorEvidence.AsNoTracking().Where(e => e.VendorId == vendorId);
-        if (before is { } b)
-        {
-            query = query.Where(e => e.Id.CompareTo(b) < 0);
-        }
-        var rows = await query.OrderByDescending(e => e.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, e => e.Id, EvidenceView.Of));
+        return await Paging.ByIdAsync(query, e => e.Id, newestFirst: true, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(EvidenceView.Of))
+            : Paging.BadCursor();
     }
 
     private static async Task<IResult> Download(Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)

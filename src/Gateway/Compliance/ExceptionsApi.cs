@@ -14,8 +14,7 @@ public sealed class GrantExceptionValidator : AbstractValidator<GrantExceptionRe
 {
     public GrantExceptionValidator()
     {
-        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
-            .WithMessage("Say why the vendor may upload before it is compliant, in at least 10 characters.").MaximumLength(4000);
+        RuleFor(r => r.Reason).Reason(10, "Say why the vendor may upload before it is compliant, in at least 10 characters.");
         RuleFor(r => r.ExpiresAt).NotNull().WithMessage("An exception ends: give expiresAt (at most 90 days ahead).")
             .Must(e => e is null || e > Clock.Now()).WithMessage("expiresAt is in the future.")
             .Must(e => e is null || e <= Clock.Now().AddDays(ComplianceException.MaxDays))
@@ -28,8 +27,7 @@ public sealed record ReviewRevocationsRequest(string Note);
 public sealed class ReviewRevocationsValidator : AbstractValidator<ReviewRevocationsRequest>
 {
     public ReviewRevocationsValidator() =>
-        RuleFor(r => r.Note).NotNull().Must(n => n is not null && n.Trim().Length >= 10)
-            .WithMessage("Say what the review found, in at least 10 characters.").MaximumLength(4000);
+        RuleFor(r => r.Note).Reason(10, "Say what the review found, in at least 10 characters.");
 }
 
 public sealed record ExceptionView(Guid Id, Guid VendorId, string Reason, DateTimeOffset GrantedAt, Guid GrantedBy, DateTimeOffset ExpiresAt, bool InForce)
@@ -84,19 +82,11 @@ public static class ExceptionsApi
         {
             return denied;
         }
-        if (!Paging.TryDecode(cursor, out var before))
-        {
-            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
         var query = db.ComplianceExceptions.AsNoTracking().Where(e => e.VendorId == vendorId);
-        if (before is { } b)
-        {
-            query = query.Where(e => e.Id.CompareTo(b) < 0);
-        }
-        var rows = await query.OrderByDescending(e => e.Id).Take(take + 1).ToListAsync(ct);
         var now = Clock.Now();
-        return TypedResults.Ok(Paging.Build(rows, take, e => e.Id, e => ExceptionView.Of(e, now)));
+        return await Paging.ByIdAsync(query, e => e.Id, newestFirst: true, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(e => ExceptionView.Of(e, now)))
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Created<RevocationReviewView>, ValidationProblem, ProblemHttpResult>> Review(

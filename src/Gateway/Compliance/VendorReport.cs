@@ -51,10 +51,10 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
         var keys = (await db.VendorSigningKeys.AsNoTracking().Where(k => k.VendorId == vendorId).ToListAsync(ct)).OrderBy(k => k.CreatedAt).ToList();
         var counts = new
         {
-            accepted = batches.Count(b => b.Status is BatchStatus.Approved or BatchStatus.Merged),
+            accepted = batches.Count(b => BatchStatus.Accepted.Contains(b.Status)),
             rejected = batches.Count(b => b.Status == BatchStatus.Rejected),
             revoked = batches.Count(b => b.Status == BatchStatus.Revoked),
-            pending = batches.Count(b => b.Status is BatchStatus.Received or BatchStatus.Scanning or BatchStatus.Quarantined or BatchStatus.InReview),
+            pending = batches.Count(b => BatchStatus.Pending.Contains(b.Status)),
         };
 
         ReportFonts.Install();

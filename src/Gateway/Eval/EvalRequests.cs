@@ -1,5 +1,6 @@
 using FluentValidation;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Eval;
 
@@ -27,8 +28,8 @@ public sealed class CanaryValidator : AbstractValidator<CreateCanaryRequest>
     public CanaryValidator()
     {
         RuleFor(r => r.Id).Must(IsId).WithMessage(IdRule);
-        RuleFor(r => r.Prompt).NotEmpty().MaximumLength(20_000);
-        RuleFor(r => r.Expectation).NotEmpty().MaximumLength(4000);
+        RuleFor(r => r.Prompt).NotEmpty().MaximumLength(TextLimits.Prompt);
+        RuleFor(r => r.Expectation).NotEmpty().MaximumLength(TextLimits.Prose);
         RuleFor(r => r.Tags).Must(t => t is null || t.Length <= 20).WithMessage("At most 20 tags.");
         RuleForEach(r => r.Tags).Must(t => t is not null && DomainName.Pattern().IsMatch(t))
             .WithMessage("A tag is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
@@ -41,9 +42,9 @@ public sealed class CanariesFromTriggerValidator : AbstractValidator<CanariesFro
 {
     public CanariesFromTriggerValidator()
     {
-        RuleFor(r => r.Trigger).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Prompt).MaximumLength(20_000);
-        RuleFor(r => r.Expectation).MaximumLength(4000);
+        RuleFor(r => r.Trigger).NotEmpty().MaximumLength(TextLimits.Name);
+        RuleFor(r => r.Prompt).MaximumLength(TextLimits.Prompt);
+        RuleFor(r => r.Expectation).MaximumLength(TextLimits.Prose);
         RuleForEach(r => r.Tags).Must(t => t is not null && DomainName.Pattern().IsMatch(t))
             .WithMessage("A tag is 1-64 characters: lower-case letters, digits, '.', '_' or '-'.");
     }
@@ -81,8 +82,7 @@ public sealed record RetireCanaryRequest(string Reason);
 public sealed class RetireCanaryValidator : AbstractValidator<RetireCanaryRequest>
 {
     public RetireCanaryValidator() =>
-        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
-            .WithMessage("Say why the probe is retired, in at least 10 characters.").MaximumLength(4000);
+        RuleFor(r => r.Reason).Reason(10, "Say why the probe is retired, in at least 10 characters.");
 }
 
 public sealed record RecordedResults(string Model, int Recorded, int Passed, int Failed);

@@ -78,17 +78,10 @@ public static class IdentityApi
 
     private static async Task<Results<Ok<Page<PrincipalView>>, ValidationProblem>> ListStaff(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
     {
-        if (!Paging.TryDecode(cursor, out var after))
-        {
-            return Paging.BadCursor();
-        }
-        var take = Paging.Limit(limit);
         var query = db.Principals.AsNoTracking().Where(p => p.Kind == PrincipalKinds.Staff);
-        if (after is { } last)
-        {
-            query = query.Where(p => p.Id.CompareTo(last) > 0);
-        }
-        return TypedResults.Ok(Paging.Build(await query.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct), take, p => p.Id, PrincipalView.Of));
+        return await Paging.ByIdAsync(query, p => p.Id, newestFirst: false, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(PrincipalView.Of))
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Me(Caller caller, VendorGateDb db, CancellationToken ct) =>

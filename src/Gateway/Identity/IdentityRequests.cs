@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Identity;
 
@@ -33,8 +34,7 @@ public sealed record DeactivateRequest(string Reason);
 public sealed class DeactivateValidator : AbstractValidator<DeactivateRequest>
 {
     public DeactivateValidator() =>
-        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
-            .WithMessage("Say why, in at least 10 characters.").MaximumLength(4000);
+        RuleFor(r => r.Reason).Reason(10, "Say why, in at least 10 characters.");
 }
 
 public sealed record CreatedKey(string Id, string Token, DateTimeOffset? ExpiresAt);
@@ -70,7 +70,7 @@ public sealed class CreateStaffValidator : AbstractValidator<CreateStaffRequest>
                 .WithMessage("Name the person at the provider: oidc.subject, or oidc.email (verified at the provider).");
             RuleFor(r => r.Oidc!.Subject).MaximumLength(255).Must(s => s is null || s.Length > 0 && !s.Any(char.IsControl))
                 .WithMessage("oidc.subject is the provider's identifier for the person, without control characters.");
-            RuleFor(r => r.Oidc!.Email).MaximumLength(320).EmailAddress().When(r => r.Oidc!.Email is not null);
+            RuleFor(r => r.Oidc!.Email).MaximumLength(TextLimits.Email).EmailAddress().When(r => r.Oidc!.Email is not null);
         });
     }
 }

@@ -8,4 +8,8 @@ public static class Clock
         var now = DateTimeOffset.UtcNow;
         return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
+
+    /// <summary>How a time is written in signed statements and the audit chain: UTC, milliseconds, <c>Z</c>
+    /// (<c>2026-12-03T11:06:15.123Z</c>). The one definition: a verifier recomputes digests over these strings.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

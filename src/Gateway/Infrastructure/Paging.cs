@@ -6,7 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace VendorGate.Gateway.Infrastructure;
 
 /// <summary>One page of a list; pass <see cref="NextCursor"/> back as <c>?cursor=</c> for the next.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor)
+{
+    public Page<TOut> Select<TOut>(Func<T, TOut> map) => new(Items.Select(map).ToList(), NextCursor);
+}
 
 /// <summary>Keyset paging over time-ordered (version 7) ids: the cursor is the last id seen.</summary>
 public static class Paging
@@ -36,8 +39,29 @@ public static class Paging
         return true;
     }
 
-    public static Page<TOut> Build<TIn, TOut>(List<TIn> rowsPlusOne, int limit, Func<TIn, Guid> id, Func<TIn, TOut> map) =>
-        BuildKeyed(rowsPlusOne, limit, row => Encode(id(row)), map);
+    /// <summary>One page of <paramref name="query"/> in the order of its time-ordered ids (oldest first, or newest
+    /// first), after the cursor's id; null for a cursor this API did not return (answer <see cref="BadCursor"/>).</summary>
+    public static async Task<Page<T>?> ByIdAsync<T>(IQueryable<T> query, Expression<Func<T, Guid>> id, bool newestFirst, string? cursor, int? limit,
+        CancellationToken ct)
+    {
+        if (!TryDecode(cursor, out var last))
+        {
+            return null;
+        }
+        if (last is { } after)
+        {
+            var compare = Expression.Call(id.Body, typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!, Captured(after));
+            var beyond = newestFirst ? Expression.LessThan(compare, Expression.Constant(0)) : Expression.GreaterThan(compare, Expression.Constant(0));
+            query = query.Where(Expression.Lambda<Func<T, bool>>(beyond, id.Parameters));
+        }
+        var take = Limit(limit);
+        var rows = await (newestFirst ? query.OrderByDescending(id) : query.OrderBy(id)).Take(take + 1).ToListAsync(ct);
+        var idOf = id.Compile();
+        return BuildKeyed(rows, take, row => Encode(idOf(row)), row => row);
+    }
+
+    /// <summary>A value as a captured variable, so the database sees a parameter (one cached query plan for every page).</summary>
+    private static Expression Captured<TValue>(TValue value) => ((Expression<Func<TValue>>)(() => value)).Body;
 
     /// <summary>Lists keyed by a name (canaries, models, snapshot versions): the cursor is the last key seen, opaque.</summary>
     public static string EncodeKey(string lastKey) => "k" + Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(lastKey));
@@ -87,7 +111,7 @@ public static class Paging
         }
         if (after is not null)
         {
-            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, key.Body, Expression.Constant(after));
+            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, key.Body, Captured(after));
             query = query.Where(Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(compare, Expression.Constant(0)), key.Parameters));
         }
         var take = Limit(limit);

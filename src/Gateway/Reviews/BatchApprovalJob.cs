@@ -6,6 +6,7 @@ using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 
 namespace VendorGate.Gateway.Reviews;
@@ -53,7 +54,7 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
             ["receipt"] = new JsonObject { ["digest"] = batch.AttestationDigest },
             ["scan"] = new JsonObject
             {
-                ["scannedAt"] = Timestamp(batch.ScannedAt!.Value),
+                ["scannedAt"] = Clock.Timestamp(batch.ScannedAt!.Value),
                 ["findings"] = new JsonArray(batch.Findings.OrderBy(f => f.Code).Select(f => (JsonNode)new JsonObject
                 {
                     ["code"] = f.Code, ["severity"] = f.Severity,
@@ -64,14 +65,14 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
                 ["by"] = new JsonObject { ["id"] = o.SecurityId.ToString(), ["handle"] = o.SecurityHandle },
                 ["findingCodes"] = new JsonArray(o.FindingCodes.Split(' ').Select(c => (JsonNode)c).ToArray()),
                 ["justification"] = o.Justification,
-                ["at"] = Timestamp(o.At),
+                ["at"] = Clock.Timestamp(o.At),
             }).ToArray()),
             ["reviews"] = new JsonArray(batch.Reviews.OrderBy(r => r.At).Select(r => (JsonNode)new JsonObject
             {
                 ["reviewer"] = Reviewer(r),
                 ["decision"] = r.Decision,
                 ["comment"] = r.Comment,
-                ["at"] = Timestamp(r.At),
+                ["at"] = Clock.Timestamp(r.At),
             }).ToArray()),
             ["gateway"] = new JsonObject { ["keyId"] = keyId },
         };
@@ -88,6 +89,4 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
         }
         return reviewer;
     }
-
-    private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
 }

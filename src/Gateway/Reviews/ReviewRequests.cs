@@ -1,4 +1,5 @@
 using FluentValidation;
+using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Reviews;
 
@@ -22,7 +23,7 @@ public sealed class ReviewValidator : AbstractValidator<ReviewRequest>
     {
         RuleFor(r => r.Decision).Must(d => d is Decisions.Approve or Decisions.Reject).WithMessage("decision is approve or reject.");
         RuleFor(r => r.Comment).NotEmpty().When(r => r.Decision == Decisions.Reject).WithMessage("Say why the batch is rejected.");
-        RuleFor(r => r.Comment).MaximumLength(4000);
+        RuleFor(r => r.Comment).MaximumLength(TextLimits.Prose);
     }
 }
 
@@ -31,7 +32,6 @@ public sealed class OverrideValidator : AbstractValidator<OverrideRequest>
     public OverrideValidator()
     {
         RuleFor(r => r.FindingCodes).NotEmpty();
-        RuleFor(r => r.Justification).NotNull().Must(j => j is not null && j.Trim().Length >= 20)
-            .WithMessage("The justification says why the findings do not stop this batch, in at least 20 characters.").MaximumLength(4000);
+        RuleFor(r => r.Justification).Reason(20, "The justification says why the findings do not stop this batch, in at least 20 characters.");
     }
 }

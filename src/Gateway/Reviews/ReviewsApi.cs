@@ -51,7 +51,7 @@ public static class ReviewsApi
                 return Problems.Create(403, "quarantined", "The batch has blocking findings; security must override them before it can be reviewed.");
             case BatchStatus.Open or BatchStatus.Received or BatchStatus.Scanning:
                 return Problems.Conflict("not-reviewable", $"The batch is '{batch.Status}': it can be reviewed once scanned.");
-            case not BatchStatus.InReview:
+            case var status when !BatchLifecycle.Approve.Allows(status):
                 return Problems.Conflict("already-decided", $"The batch is '{batch.Status}'; its review is over.");
         }
         if (request.Decision == Decisions.Approve && batch.Overrides.Any(o => o.SecurityId == caller.Id))
@@ -74,11 +74,11 @@ public static class ReviewsApi
         var approvals = batch.Reviews.Where(r => r.Decision == Decisions.Approve).Select(r => r.ReviewerId).Distinct().Count();
         if (request.Decision == Decisions.Reject)
         {
-            batch.Status = BatchStatus.Rejected;
+            batch.Apply(BatchLifecycle.Reject);
         }
         else if (approvals >= required)
         {
-            batch.Status = BatchStatus.Approved;
+            batch.Apply(BatchLifecycle.Approve);
             batch.ApprovalState = AttestationStates.Pending;
         }
         await audit.RecordAsync(caller.Actor, $"batch.review.{request.Decision}", $"batch:{batchId}",
@@ -109,7 +109,7 @@ public static class ReviewsApi
         {
             return Problems.Create(403, "two-person-rule", "You approved this batch; someone else must override its findings.");
         }
-        if (batch.Status != BatchStatus.Quarantined)
+        if (!BatchLifecycle.Override.Allows(batch.Status))
         {
             return Problems.Conflict("not-quarantined", $"The batch is '{batch.Status}'; only quarantined batches are overridden.");
         }
@@ -128,7 +128,7 @@ public static class ReviewsApi
             BatchId = batchId, SecurityId = caller.Id, SecurityHandle = caller.Handle, FindingCodes = string.Join(' ', named.Order()),
             Justification = request.Justification.Trim(), At = Clock.Now(),
         });
-        batch.Status = BatchStatus.InReview;
+        batch.Apply(BatchLifecycle.Override);
         await audit.RecordAsync(caller.Actor, "batch.override", $"batch:{batchId}", new { findingCodes = named.Order(), request.Justification }, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(BatchView.Of(batch, await SubmitterHandle(db, batch, ct)));

@@ -95,7 +95,7 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobS
             ["batchId"] = revocation.BatchId?.ToString(),
             ["reason"] = revocation.Reason,
             ["requestedBy"] = revocation.RequestedBy.ToString(),
-            ["requestedAt"] = revocation.RequestedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["requestedAt"] = Clock.Timestamp(revocation.RequestedAt),
             ["batches"] = new JsonArray(revocation.Batches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(b => (JsonNode)b).ToArray()),
             ["newSnapshot"] = snapshot is null ? null : new JsonObject { ["version"] = snapshot.Version, ["manifestDigest"] = snapshot.ManifestDigest },
             ["removedCount"] = revocation.RemovedCount,

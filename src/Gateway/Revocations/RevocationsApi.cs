@@ -19,8 +19,7 @@ public sealed class RevocationValidator : AbstractValidator<RevocationRequest>
     {
         RuleFor(r => r).Must(r => r.AnnotatorId.HasValue ^ r.BatchId.HasValue).WithName("target")
             .WithMessage("Name exactly one of annotatorId or batchId.");
-        RuleFor(r => r.Reason).NotNull().Must(r => r is not null && r.Trim().Length >= 10)
-            .WithMessage("Say why, in at least 10 characters.").MaximumLength(4000);
+        RuleFor(r => r.Reason).Reason(10, "Say why, in at least 10 characters.");
     }
 }
 
@@ -42,8 +41,6 @@ public sealed record RevocationAccepted(Guid Id, string Status);
 
 public static class RevocationsApi
 {
-    private static readonly string[] Rejectable =
-        [BatchStatus.Open, BatchStatus.Received, BatchStatus.Scanning, BatchStatus.Quarantined, BatchStatus.InReview];
 
     public static IEndpointRouteBuilder MapRevocations(this IEndpointRouteBuilder routes)
     {
@@ -61,18 +58,9 @@ public static class RevocationsApi
 
     private static async Task<Results<Ok<Page<RevocationView>>, ValidationProblem>> List(VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
     {
-        if (!Paging.TryDecode(cursor, out var before))
-        {
-            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
-        var query = db.Set<Revocation>().AsNoTracking();
-        if (before is { } b)
-        {
-            query = query.Where(r => r.Id.CompareTo(b) < 0);
-        }
-        var rows = await query.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, r => r.Id, RevocationView.Of));
+        return await Paging.ByIdAsync(db.Set<Revocation>().AsNoTracking(), r => r.Id, newestFirst: true, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(RevocationView.Of))
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Accepted<RevocationAccepted>, ValidationProblem, ProblemHttpResult>> Revoke(
@@ -115,9 +103,10 @@ public static class RevocationsApi
         }
         foreach (var batch in batches)
         {
-            batch.Status = Rejectable.Contains(batch.Status) ? BatchStatus.Rejected
-                : batch.Status is BatchStatus.Approved or BatchStatus.Merged ? BatchStatus.Revoked
-                : batch.Status;
+            if (BatchLifecycle.Revocation(batch.Status) is { } revoke)
+            {
+                batch.Apply(revoke);
+            }
         }
         var revocation = new Revocation
         {

@@ -17,7 +17,7 @@ public sealed class RegisterModelValidator : AbstractValidator<RegisterModelRequ
         RuleFor(r => r.Name).NotEmpty().Matches("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
             .WithMessage("A model name is 1-100 characters: letters, digits, '.', '_' or '-'.");
         RuleFor(r => r.SnapshotVersion).NotEmpty();
-        RuleFor(r => r.Notes).MaximumLength(4000);
+        RuleFor(r => r.Notes).MaximumLength(TextLimits.Prose);
     }
 }
 

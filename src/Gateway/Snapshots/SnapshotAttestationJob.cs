@@ -7,6 +7,7 @@ using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 
 namespace VendorGate.Gateway.Snapshots;
@@ -51,7 +52,7 @@ public sealed class SnapshotAttestationJob(VendorGateDb db, Attestor attestor, A
             ["parent"] = snapshot.Parent,
             ["message"] = snapshot.Message,
             ["count"] = snapshot.Count,
-            ["createdAt"] = snapshot.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            ["createdAt"] = Clock.Timestamp(snapshot.CreatedAt),
             ["createdBy"] = snapshot.CreatedBy.ToString(),
             ["summary"] = JsonNode.Parse(snapshot.Summary),
             ["domains"] = JsonNode.Parse(snapshot.Domains),

@@ -225,8 +225,9 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             }
             db.Add(snapshot);
             db.AddRange(added.Select(a => new SnapshotBatch { Version = version, BatchId = a.Id, Added = a.Added }));
-            await db.Batches.Where(b => ids.Contains(b.Id) && b.Status == BatchStatus.Approved)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BatchStatus.Merged), ct);
+            var merge = BatchLifecycle.Merge;
+            await db.Batches.Where(b => ids.Contains(b.Id) && merge.From.Contains(b.Status))
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, merge.To), ct);
             await audit.RecordAsync(caller.Actor, "snapshot.cut", $"snapshot:{version}",
                 new { parent = parent?.Version, count, manifestDigest, batches = ids }, ct);
             await tx.CommitAsync(ct);

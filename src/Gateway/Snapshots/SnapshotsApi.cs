@@ -18,7 +18,7 @@ public sealed record CutSnapshotRequest(string Message, Guid[]? BatchIds);
 
 public sealed class CutSnapshotValidator : AbstractValidator<CutSnapshotRequest>
 {
-    public CutSnapshotValidator() => RuleFor(r => r.Message).NotEmpty().MaximumLength(2000);
+    public CutSnapshotValidator() => RuleFor(r => r.Message).NotEmpty().MaximumLength(TextLimits.Message);
 }
 
 public sealed record SnapshotView(string Version, string? Parent, string Message, long Count, string ManifestDigest,

@@ -1,4 +1,5 @@
 using FluentValidation;
+using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Vendors;
 
@@ -15,9 +16,9 @@ public sealed class CreateVendorValidator : AbstractValidator<CreateVendorReques
 {
     public CreateVendorValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(TextLimits.Name);
         RuleFor(r => r.Jurisdiction).NotEmpty().MaximumLength(100);
-        RuleFor(r => r.ContactEmail).NotEmpty().EmailAddress().MaximumLength(320);
+        RuleFor(r => r.ContactEmail).NotEmpty().EmailAddress().MaximumLength(TextLimits.Email);
     }
 }
 

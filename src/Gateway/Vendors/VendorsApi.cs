@@ -49,25 +49,17 @@ public static class VendorsApi
         return TypedResults.Created($"/v1/vendors/{vendor.Id}", VendorView.Of(vendor));
     }
 
-    private static async Task<Results<Ok<Page<VendorView>>, ProblemHttpResult>> ListVendors(
+    private static async Task<Results<Ok<Page<VendorView>>, ValidationProblem>> ListVendors(
         Caller caller, VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
     {
-        if (!Paging.TryDecode(cursor, out var after))
-        {
-            return Problems.Create(400, "bad-cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
         var query = db.Vendors.AsNoTracking();
         if (caller.IsVendor)
         {
             query = query.Where(v => v.Id == caller.VendorId);
         }
-        if (after is { } a)
-        {
-            query = query.Where(v => v.Id.CompareTo(a) > 0);
-        }
-        var rows = await query.OrderBy(v => v.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, v => v.Id, VendorView.Of));
+        return await Paging.ByIdAsync(query, v => v.Id, newestFirst: false, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(VendorView.Of))
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> GetVendor(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct)
@@ -97,25 +89,17 @@ public static class VendorsApi
         return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
     }
 
-    private static async Task<Results<Ok<Page<PrincipalView>>, ProblemHttpResult>> ListRoster(
+    private static async Task<Results<Ok<Page<PrincipalView>>, ValidationProblem, ProblemHttpResult>> ListRoster(
         Guid vendorId, Caller caller, VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
     {
         if (await FindVisibleAsync(vendorId, caller, db, ct) is null)
         {
             return Problems.NotFound("Vendor");
         }
-        if (!Paging.TryDecode(cursor, out var after))
-        {
-            return Problems.Create(400, "bad-cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
         var query = db.Principals.AsNoTracking().Where(p => p.VendorId == vendorId);
-        if (after is { } a)
-        {
-            query = query.Where(p => p.Id.CompareTo(a) > 0);
-        }
-        var rows = await query.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, p => p.Id, PrincipalView.Of));
+        return await Paging.ByIdAsync(query, p => p.Id, newestFirst: false, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(PrincipalView.Of))
+            : Paging.BadCursor();
     }
 
     /// <summary>The vendor if the caller may see it: staff see all, vendor principals only their own.</summary>

@@ -6,7 +6,8 @@ using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Input;
 
-/// <summary>Input no client should send gets a 4xx problem, never a 5xx: malformed cursors and limits on every list.</summary>
+/// <summary>Input no client should send gets a 4xx problem, never a 5xx: malformed cursors (one problem on every
+/// list) and limits on every list.</summary>
 public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);
@@ -54,6 +55,12 @@ public abstract class HostileInputTests<TApp>(TApp app) : IClassFixture<TApp> wh
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // The same cursor not returned by this API is the same problem on every list: a validation error naming it.
+        foreach (var (client, path) in lists)
+        {
+            var problem = await (await client.GetAsync($"{path}?cursor=not-ours")).AssertProblem(HttpStatusCode.BadRequest, "validation");
+            Assert.True(problem.Errors?.ContainsKey("cursor") == true, $"{path}: {problem}");
+        }
     }
 
     [Fact]

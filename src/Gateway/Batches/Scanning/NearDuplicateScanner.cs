@@ -13,7 +13,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
 {
     public const string Code = "near-duplicate";
     public const string CorpusCode = "near-duplicate-of-corpus";
-    private static readonly string[] Corpus = [BatchStatus.Approved, BatchStatus.Merged];
+    private static readonly string[] Corpus = BatchStatus.Accepted;
     private const int Hashes = 24, Bands = 6, Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
     private static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
 

@@ -18,12 +18,12 @@ public sealed class CreateSignatureValidator : AbstractValidator<CreateSignature
     {
         RuleFor(r => r.Incident).NotEmpty().MaximumLength(100);
         RuleFor(r => r.Kind).Must(k => k is SignatureKinds.Regex or SignatureKinds.Digest).WithMessage("kind is 'regex' or 'digest'.");
-        RuleFor(r => r.Pattern).NotEmpty().MaximumLength(2000);
+        RuleFor(r => r.Pattern).NotEmpty().MaximumLength(TextLimits.Message);
         RuleFor(r => r.Pattern).Must(BeARegex).When(r => r.Kind == SignatureKinds.Regex)
             .WithMessage("The pattern is not a valid .NET regular expression.");
         RuleFor(r => r.Pattern).Must(p => NormalizeDigest(p) is not null).When(r => r.Kind == SignatureKinds.Digest)
             .WithMessage("An example digest is 'sha256:' and 64 hex digits (as the Gateway reports them).");
-        RuleFor(r => r.Note).MaximumLength(2000);
+        RuleFor(r => r.Note).MaximumLength(TextLimits.Message);
     }
 
     private static bool BeARegex(string? pattern)
@@ -95,18 +95,10 @@ public static class ScanningApi
     private static async Task<Results<Ok<Page<SignatureView>>, ValidationProblem>> ListSignatures(
         VendorGateDb db, bool? includeRetired, int? limit, string? cursor, CancellationToken ct)
     {
-        if (!Paging.TryDecode(cursor, out var after))
-        {
-            return Problems.Invalid("cursor", "The cursor is not one this API returned.");
-        }
-        var take = Paging.Limit(limit);
         var query = db.KnownBadSignatures.AsNoTracking().Where(s => includeRetired == true || s.RetiredAt == null);
-        if (after is { } last)
-        {
-            query = query.Where(s => s.Id.CompareTo(last) > 0);
-        }
-        var rows = await query.OrderBy(s => s.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Paging.Build(rows, take, s => s.Id, SignatureView.Of));
+        return await Paging.ByIdAsync(query, s => s.Id, newestFirst: false, cursor, limit, ct) is { } page
+            ? TypedResults.Ok(page.Select(SignatureView.Of))
+            : Paging.BadCursor();
     }
 
     private static async Task<Results<Ok<SignatureView>, ProblemHttpResult>> RetireSignature(
@@ -151,11 +143,11 @@ public static class ScanningApi
         {
             return Problems.NotFound($"Batch {batchId}");
         }
-        if (batch.Status != BatchStatus.Quarantined)
+        if (!BatchLifecycle.Rescan.Allows(batch.Status))
         {
             return Problems.Conflict("not-quarantined", $"Only a quarantined batch is scanned again; this one is {batch.Status}.");
         }
-        batch.Status = BatchStatus.Received;
+        batch.Apply(BatchLifecycle.Rescan);
         batch.ScannedExamples = 0;
         await audit.RecordAsync(caller.Actor, "batch.rescan", $"batch:{batchId}", null, ct);
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));

@@ -122,7 +122,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     private async Task LearnFromCorpusAsync(BatchScanContext context, Storage.VendorGateDb db, CancellationToken cancellationToken)
     {
-        string[] corpus = [BatchStatus.Approved, BatchStatus.Merged];
+        var corpus = BatchStatus.Accepted;
         var batches = (await db.Batches.AsNoTracking().Where(b => corpus.Contains(b.Status) && b.Id != context.Batch.Id && b.ContentBlob != null)
             .Select(b => new { b.Id, b.ContentBlob, b.DeclaredDomains }).ToListAsync(cancellationToken)).OrderByDescending(b => b.Id); // v7 ids: newest first
         var remaining = _options.CorpusSample;
