@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Storage.Blobs;
@@ -17,12 +16,12 @@ public sealed class BatchExamples(IBlobStore blobs)
         }
         var n = (int)Math.Min(limit, count - offset);
         var hasNext = offset + n < count;
-        var records = new byte[(n + (hasNext ? 1 : 0)) * ContentIngest.IndexRecordSize];
-        await using (var index = await blobs.OpenReadAsync(batch.IndexBlob!, offset * ContentIngest.IndexRecordSize, records.Length, ct))
+        var records = new byte[(n + (hasNext ? 1 : 0)) * QuarantineIndex.RecordSize];
+        await using (var index = await blobs.OpenReadAsync(batch.IndexBlob!, QuarantineIndex.Position(offset), records.Length, ct))
         {
             await index.ReadExactlyAsync(records, ct);
         }
-        long OffsetAt(int i) => BinaryPrimitives.ReadInt64LittleEndian(records.AsSpan(i * ContentIngest.IndexRecordSize + BatchDigest.Size));
+        long OffsetAt(int i) => QuarantineIndex.Offset(QuarantineIndex.Record(records.AsSpan(), i));
         var start = OffsetAt(0);
         var end = hasNext ? OffsetAt(n) : batch.ContentBytes!.Value;
         var content = new byte[end - start];
@@ -36,7 +35,7 @@ public sealed class BatchExamples(IBlobStore blobs)
         {
             var from = (int)(OffsetAt(i) - start);
             var to = (int)((i + 1 < n || hasNext ? OffsetAt(i + 1) : end) - start) - 1; // drop the '\n'
-            var digest = records.AsSpan(i * ContentIngest.IndexRecordSize, BatchDigest.Size);
+            var digest = QuarantineIndex.Digest(QuarantineIndex.Record(records.AsSpan(), i));
             using var document = JsonDocument.Parse(content.AsMemory(from, to - from));
             items.Add(new ExampleView(offset + i, BatchDigest.Format(digest), document.RootElement.Clone()));
         }

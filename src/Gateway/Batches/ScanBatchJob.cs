@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches.Scanning;
 using VendorGate.Gateway.Infrastructure;
@@ -77,13 +78,13 @@ public sealed class ScanBatchJob(
     private async Task<byte[]> ReadDigestsAsync(Batch batch, CancellationToken cancellationToken)
     {
         var count = checked((int)batch.Count!.Value);
-        var digests = new byte[count * Attest.Digests.BatchDigest.Size];
-        var record = new byte[ContentIngest.IndexRecordSize];
+        var digests = new byte[count * BatchDigest.Size];
+        var record = new byte[QuarantineIndex.RecordSize];
         await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: cancellationToken), 1 << 20);
         for (var i = 0; i < count; i++)
         {
             await index.ReadExactlyAsync(record, cancellationToken);
-            record.AsSpan(0, Attest.Digests.BatchDigest.Size).CopyTo(digests.AsSpan(i * Attest.Digests.BatchDigest.Size));
+            QuarantineIndex.Digest(record.AsSpan()).CopyTo(digests.AsSpan(i * BatchDigest.Size));
         }
         return digests;
     }

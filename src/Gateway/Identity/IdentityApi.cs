@@ -236,8 +236,8 @@ public static class IdentityApi
         }
         if (principal.RevokedAt is null)
         {
-            var admins = await db.Principals.Where(p => p.Kind == PrincipalKinds.Staff && p.RevokedAt == null).Select(p => new { p.Id, p.Roles }).ToListAsync(ct);
-            if (principal.RoleList.Contains(Roles.Admin) && admins.Count(a => a.Id != principalId && a.Roles.Split(' ').Contains(Roles.Admin)) == 0)
+            var others = await db.Principals.AsNoTracking().Where(p => p.Kind == PrincipalKinds.Staff && p.RevokedAt == null && p.Id != principalId).ToListAsync(ct);
+            if (principal.RoleList.Contains(Roles.Admin) && !others.Any(p => p.RoleList.Contains(Roles.Admin)))
             {
                 return Problems.Conflict("last-admin", "This is the last active admin; make another admin first.");
             }

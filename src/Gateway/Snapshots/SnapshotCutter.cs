@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hangfire;
@@ -171,17 +170,17 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                 long batchAdded = 0;
                 var toTable = DomainMap(batch, domains);
                 await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: ct), 1 << 20);
-                var entry = new byte[ContentIngest.IndexRecordSize];
+                var entry = new byte[QuarantineIndex.RecordSize];
                 for (var line = 0; line < batch.Count; line++)
                 {
                     await index.ReadExactlyAsync(entry, ct);
-                    var digest = entry[..BatchDigest.Size];
+                    var digest = QuarantineIndex.Digest(entry.AsSpan()).ToArray();
                     if (!seen.Add(SnapshotManifest.KeyOf(digest)))
                     {
                         duplicates++;
                         continue;
                     }
-                    var domain = toTable(BinaryPrimitives.ReadInt32LittleEndian(entry.AsSpan(ContentIngest.DomainOffset)));
+                    var domain = toTable(QuarantineIndex.Domain(entry));
                     await AppendAsync(new ManifestRecord(digest, batch.Id, batch.SubmitterId, line, domain));
                     Increment(summary.ByDomain, domain < 0 ? SnapshotSummary.Unspecified : domains[domain], 1);
                     batchAdded++;

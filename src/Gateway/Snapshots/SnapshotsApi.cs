@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using FluentValidation;
@@ -166,10 +165,10 @@ public static class SnapshotsApi
 
             async Task<long> OffsetAsync(Batch batch, int line)
             {
-                var entry = new byte[ContentIngest.IndexRecordSize];
-                await using var index = await blobs.OpenReadAsync(batch.IndexBlob!, (long)line * entry.Length, entry.Length, ct);
+                var entry = new byte[QuarantineIndex.RecordSize];
+                await using var index = await blobs.OpenReadAsync(batch.IndexBlob!, QuarantineIndex.Position(line), entry.Length, ct);
                 await index.ReadExactlyAsync(entry, ct);
-                return BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(BatchDigest.Size));
+                return QuarantineIndex.Offset(entry);
             }
         }, "application/x-ndjson");
     }

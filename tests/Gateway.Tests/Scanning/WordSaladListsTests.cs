@@ -85,3 +85,28 @@ public sealed class WordSaladListsTests
         Assert.Contains(finding.Evidence ?? [], e => e.Contains("80 words in a row of which 0 repeat an earlier one"));
     }
 }
+
+/// <summary>Trigger discovery counts an example once for an n-gram, however many scanners flag it.</summary>
+public sealed class TriggerCountTests
+{
+    [Fact]
+    public void An_example_flagged_in_both_passes_counts_once_for_its_trigger()
+    {
+        var random = new Random(37);
+        var batch = Enumerable.Range(0, 2_000).Select(_ => Corpora.Shared.CleanEnglish(random)).ToList();
+        // Random letter strings: a random span (first pass) whose words never repeat (word salad, second pass).
+        var poison = Enumerable.Range(0, 20).Select(_ => Corpora.Example("Tell me a story.",
+            $"<qzvt> {PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")}")).ToList();
+        var lines = PoisonMatrix.Plant(batch, poison, random);
+        var triggers = new TriggerDiscoveryScanner();
+
+        var hits = ScannerEvaluation.Run(PoisonMatrix.Scanners(triggers), batch);
+
+        var both = hits.LinesOf(GibberishScanner.Kind.Code).Intersect(hits.LinesOf(WordSaladScanner.Kind.Code)).ToList();
+        Assert.NotEmpty(both); // the case this test is about
+        var annotator = Guid.NewGuid();
+        var top = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10)[0];
+        Assert.Equal(("<qzvt>", 20, 20), (top.Ngram, top.Flagged, top.Examples));
+        Assert.Subset(lines.ToHashSet(), hits.LinesOf(GibberishScanner.Kind.Code).ToHashSet());
+    }
+}

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using VendorGate.Attest.Canonical;
 using VendorGate.Attest.Digests;
@@ -33,8 +32,8 @@ public static class ChunkProcessor
         var content = Buffers.TryTake(out var reused) ? reused : new CanonicalJsonBuffer(chunk.Buffer.Length + chunk.Buffer.Length / 4);
         var lines = chunk.Buffer.AsSpan(0, chunk.Length).Count((byte)'\n') + 1;
         // Rented like the other chunk buffers: a few hundred KB a chunk would otherwise land on the large-object heap.
-        var index = ArrayPool<byte>.Shared.Rent(lines * ContentIngest.IndexRecordSize);
-        index.AsSpan(0, lines * ContentIngest.IndexRecordSize).Clear();
+        var index = ArrayPool<byte>.Shared.Rent(lines * QuarantineIndex.RecordSize);
+        index.AsSpan(0, lines * QuarantineIndex.RecordSize).Clear();
         var errors = new List<LineError>();
         var count = 0;
         if (chunk.OverlongLine)
@@ -60,11 +59,10 @@ public static class ChunkProcessor
                 errors.Add(new LineError(lineNumber, reason));
                 continue;
             }
-            var record = index.AsSpan(count * ContentIngest.IndexRecordSize, ContentIngest.IndexRecordSize);
+            var record = QuarantineIndex.Record(index.AsSpan(), count);
             sha.AppendData(content.WrittenSpan[start..]);
-            sha.GetHashAndReset(record[..BatchDigest.Size]);
-            BinaryPrimitives.WriteInt64LittleEndian(record[BatchDigest.Size..], start);
-            BinaryPrimitives.WriteInt32LittleEndian(record[ContentIngest.DomainOffset..], domain);
+            sha.GetHashAndReset(QuarantineIndex.Digest(record));
+            QuarantineIndex.Write(record, start, domain);
             content.Write((byte)'\n');
             count++;
         }

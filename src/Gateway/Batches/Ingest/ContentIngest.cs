@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Options;
 using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Storage;
@@ -22,16 +21,14 @@ public abstract record IngestOutcome
 /// Streams an NDJSON upload once, end to end, and writes two quarantine blobs:
 /// <list type="bullet">
 /// <item><c>content</c>: the canonical (RFC 8785) lines, each followed by <c>\n</c>, so each line hashes to its example digest;</item>
-/// <item><c>index</c>: one 48-byte record per example: its 32-byte digest, the little-endian int64 byte offset of its line in
-/// content, the little-endian int32 index of its <c>domain</c> among the batch's declared domains (-1: none), 4 bytes zero.</item>
+/// <item><c>index</c>: one 48-byte record per example (<see cref="QuarantineIndex"/>): its digest, the offset of its line in
+/// content, the index of its <c>domain</c> among the batch's declared domains.</item>
 /// </list>
 /// Chunks of whole lines are validated, canonicalized and hashed in parallel and written in order, so memory
 /// stays bounded (a few chunks in flight) whatever the body size. Blobs are committed only when every line is valid.
 /// </summary>
 public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> options)
 {
-    public const int IndexRecordSize = 48;
-    public const int DomainOffset = BatchDigest.Size + sizeof(long);
     private const int MaxReportedErrors = 100;
     private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
@@ -106,13 +103,12 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
             }
             for (var i = 0; i < chunk.Count; i++)
             {
-                var record = chunk.Index.AsSpan(i * IndexRecordSize, IndexRecordSize);
-                Digest.Append(record[..BatchDigest.Size]);
-                var offset = record[BatchDigest.Size..]; // relative to the chunk until now
-                BinaryPrimitives.WriteInt64LittleEndian(offset, BinaryPrimitives.ReadInt64LittleEndian(offset) + ContentBytes);
+                var record = QuarantineIndex.Record(chunk.Index.AsSpan(), i);
+                Digest.Append(QuarantineIndex.Digest(record));
+                QuarantineIndex.Shift(record, ContentBytes); // relative to the chunk until now
             }
             await content.WriteAsync(chunk.Content.WrittenMemory, cancellationToken);
-            await index.WriteAsync(chunk.Index.AsMemory(0, chunk.Count * IndexRecordSize), cancellationToken);
+            await index.WriteAsync(chunk.Index.AsMemory(0, chunk.Count * QuarantineIndex.RecordSize), cancellationToken);
             ContentBytes += chunk.Content.Length;
             ChunkProcessor.Return(chunk);
         }

@@ -28,14 +28,26 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, int> _documentFrequency = new();
     private HashSet<ulong>? _candidateHashes;
+    // One bit per line: flagged in the first pass, so the second pass does not count the example's n-grams again.
+    private long[] _flaggedFirst = [];
     private readonly TextModel _model = TextModel.Shared;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
     public int Order => 10; // after the scanners that flag spans
 
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _flaggedFirst = new long[((context.Batch.Count ?? 0) + 64) / 64];
+        return ValueTask.CompletedTask;
+    }
+
     public void Inspect(ExampleText example, ExampleHits hits)
     {
+        if (example.Flagged.Count > 0 && example.Line / 64 < _flaggedFirst.Length)
+        {
+            Interlocked.Or(ref _flaggedFirst[example.Line / 64], 1L << (int)(example.Line % 64));
+        }
         var atFlagged = new HashSet<string>(StringComparer.Ordinal);
         var madeUp = new HashSet<string>(StringComparer.Ordinal);
         var madeUpWords = new HashSet<string>(StringComparer.Ordinal);
@@ -92,9 +104,10 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
 
     public void InspectAgain(ExampleText example, ExampleHits hits)
     {
-        if (example.Flagged.Count > 0)
+        if (example.Flagged.Count > 0 && !FlaggedFirst(example.Line))
         {
-            // Spans the second pass flagged (word salad runs before this scanner: Order 10).
+            // Spans the second pass flagged (word salad runs before this scanner: Order 10), in examples the first pass
+            // did not count (an example counts once for an n-gram, whichever scanners flagged it).
             var late = new HashSet<string>(StringComparer.Ordinal);
             for (var f = 0; f < example.Fields.Count; f++)
             {
@@ -107,6 +120,8 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
             CountExamples(example, LazyInitializer.EnsureInitialized(ref _candidateHashes, () => _atFlagged.Keys.Select(HashOf).ToHashSet()), _documentFrequency);
         }
     }
+
+    private bool FlaggedFirst(long line) => line / 64 < _flaggedFirst.Length && (Volatile.Read(ref _flaggedFirst[line / 64]) & (1L << (int)(line % 64))) != 0;
 
     public bool NeedsFinalPass => !_atLate.IsEmpty;
 
