@@ -1,48 +1,14 @@
-using VendorGate.Gateway.Batches.Scanning;
-
 namespace VendorGate.Gateway.Batches;
 
 public static class BatchesSetup
 {
+    /// <summary>Batches: ingest, the examples reader, the scan job and the sweeper that restarts stalled ones.</summary>
     public static IServiceCollection AddBatches(this IServiceCollection services)
     {
-        services.AddOptions<ScanOptions>().BindConfiguration(ScanOptions.Section)
-            .Validate(o => o.Severity.Values.All(s => s is Severity.Info or Severity.Warn or Severity.Block),
-                "VendorGate:Scan:Severity values are info, warn or block")
-            .ValidateOnStart();
         services.AddScoped<ContentIngest>();
         services.AddScoped<BatchExamples>();
         services.AddScoped<ScanBatchJob>();
         services.AddScoped<StalledJobs>();
-        services.AddScoped<Reviews.BatchApprovalJob>();
-        services.AddScoped<Snapshots.SnapshotCutter>();
-        services.AddSingleton<Snapshots.SnapshotCutter.ProcessLock>();
-        services.AddScoped<Snapshots.SnapshotAttestationJob>();
-        services.AddScoped<Snapshots.BlameService>();
-        services.AddScoped<Snapshots.SnapshotDiff>();
-        services.AddScoped<Revocations.RevocationJob>();
-        services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.Section);
-        services.AddScoped<ContentScan>();
-        services.AddScoped<Eval.CanaryGate>();
-        services.AddOptions<GibberishOptions>().BindConfiguration(GibberishOptions.Section);
-        services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);
-        services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section);
-        services.AddOptions<EvalCoverageOptions>().BindConfiguration(EvalCoverageOptions.Section);
-        services.AddOptions<DuplicateOptions>().BindConfiguration(DuplicateOptions.Section);
-        // A scanner may be both kinds (inspect each example, then conclude on the batch): one instance per scan serves both.
-        foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
-                     .Where(t => t is { IsClass: true, IsAbstract: false } && (t.IsAssignableTo(typeof(IBatchScanner)) || t.IsAssignableTo(typeof(IExampleScanner)))))
-        {
-            services.AddScoped(scanner);
-            if (scanner.IsAssignableTo(typeof(IExampleScanner)))
-            {
-                services.AddScoped(typeof(IExampleScanner), sp => sp.GetRequiredService(scanner));
-            }
-            if (scanner.IsAssignableTo(typeof(IBatchScanner)))
-            {
-                services.AddScoped(typeof(IBatchScanner), sp => sp.GetRequiredService(scanner));
-            }
-        }
         return services;
     }
 }

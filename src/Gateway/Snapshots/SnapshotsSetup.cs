@@ -1,0 +1,15 @@
+namespace VendorGate.Gateway.Snapshots;
+
+public static class SnapshotsSetup
+{
+    /// <summary>Snapshots: the cutter (one cut at a time per process), its attestation job, diff and blame.</summary>
+    public static IServiceCollection AddSnapshots(this IServiceCollection services)
+    {
+        services.AddScoped<SnapshotCutter>();
+        services.AddSingleton<SnapshotCutter.ProcessLock>();
+        services.AddScoped<SnapshotAttestationJob>();
+        services.AddScoped<BlameService>();
+        services.AddScoped<SnapshotDiff>();
+        return services;
+    }
+}
