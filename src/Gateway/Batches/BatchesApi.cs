@@ -150,7 +150,9 @@ public static class BatchesApi
         var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
         var indexBlob = $"quarantine/{batchId}/{upload}.index";
         await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
-        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '), ct);
+        // A vendor-signed upload must be the content its statement names: checked before anything is committed.
+        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '), ct,
+            vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count));
         switch (outcome)
         {
             case IngestOutcome.InvalidLines invalid:
@@ -163,16 +165,12 @@ public static class BatchesApi
                 return Problems.Create(400, "corrupt-encoding", $"The gzip body could not be decompressed ({corrupt.Reason}); nothing was kept.");
             case IngestOutcome.Empty:
                 return Problems.Create(400, "empty-batch", "The body holds no examples.");
+            case IngestOutcome.Unexpected unexpected:
+                return Problems.Create(400, "statement-mismatch", $"The content ({unexpected.Count} examples, {Attest.Digests.BatchDigest.Format(unexpected.Digest)}) "
+                    + "is not what the signed statement names; nothing was kept and the batch is still open.");
         }
         var accepted = (IngestOutcome.Accepted)outcome;
         var digest = Attest.Digests.BatchDigest.Format(accepted.Digest);
-        if (vendorSignature is not null && !VendorSignatures.Matches(batch, digest, accepted.Count))
-        {
-            await blobs.DeleteIfExistsAsync(contentBlob, CancellationToken.None);
-            await blobs.DeleteIfExistsAsync(indexBlob, CancellationToken.None);
-            return Problems.Create(400, "statement-mismatch",
-                $"The content ({accepted.Count} examples, {digest}) is not what the signed statement names; nothing was kept and the batch is still open.");
-        }
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {

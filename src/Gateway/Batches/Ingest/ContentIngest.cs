@@ -15,6 +15,9 @@ public abstract record IngestOutcome
     public sealed record TooLarge(long Limit) : IngestOutcome;
     public sealed record Empty : IngestOutcome;
     public sealed record CorruptEncoding(string Reason) : IngestOutcome;
+
+    /// <summary>Valid content, but not what the caller expected (a vendor-signed statement names other content).</summary>
+    public sealed record Unexpected(long Count, byte[] Digest) : IngestOutcome;
 }
 
 /// <summary>
@@ -32,8 +35,10 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
     private const int MaxReportedErrors = 100;
     private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
+    /// <summary>Ingests <paramref name="body"/>; <paramref name="expected"/> (given the batch digest and count) decides,
+    /// before anything is committed, whether valid content is what the caller expects.</summary>
     public async Task<IngestOutcome> IngestAsync(Stream body, string contentBlob, string indexBlob,
-        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken)
+        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken, Func<string, long, bool>? expected = null)
     {
         var limits = options.Value.Ingest;
         var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));
@@ -81,9 +86,14 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
         {
             return new IngestOutcome.Empty();
         }
+        var (count, digest) = (output.Digest.Count, output.Digest.Finish());
+        if (expected is not null && !expected(BatchDigest.Format(digest), count))
+        {
+            return new IngestOutcome.Unexpected(count, digest);
+        }
         await content.CommitAsync(cancellationToken);
         await index.CommitAsync(cancellationToken);
-        return new IngestOutcome.Accepted(output.Digest.Count, output.Digest.Finish(), output.ContentBytes);
+        return new IngestOutcome.Accepted(count, digest, output.ContentBytes);
     }
 
     /// <summary>Appends processed chunks in line order; after the first invalid line it only collects errors.</summary>
