@@ -13,7 +13,7 @@ public static class PortalPolicies
     public const string ReadRevocations = nameof(ReadRevocations);
     public const string ReadAudit = nameof(ReadAudit);
     public const string Administer = nameof(Administer);
-    public static readonly string[] VendorReaders = ["procurement", "auditor", "security", "maintainer", "admin"];
+    public static readonly string[] VendorReaders = [Roles.Procurement, Roles.Auditor, Roles.Security, Roles.Maintainer, Roles.Admin];
 
     /// <summary>The claim holding the signed-in person's API key or OpenID Connect access token, inside the encrypted,
     /// HttpOnly cookie only.</summary>

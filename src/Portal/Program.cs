@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using VendorGate.Client;
 using VendorGate.Portal;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -35,12 +36,12 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
 }).AddOidcSignIn(oidc);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.ReadVendors, p => p.RequireRole(PortalPolicies.VendorReaders))
-    .AddPolicy(PortalPolicies.ReadVendor, p => p.RequireRole([.. PortalPolicies.VendorReaders, "vendor-admin"]))
-    .AddPolicy(PortalPolicies.Review, p => p.RequireRole("maintainer"))
-    .AddPolicy(PortalPolicies.Revoke, p => p.RequireRole("security"))
-    .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole("security", "maintainer", "auditor"))
-    .AddPolicy(PortalPolicies.ReadAudit, p => p.RequireRole("auditor", "security", "admin"))
-    .AddPolicy(PortalPolicies.Administer, p => p.RequireRole("admin"));
+    .AddPolicy(PortalPolicies.ReadVendor, p => p.RequireRole([.. PortalPolicies.VendorReaders, Roles.VendorAdmin]))
+    .AddPolicy(PortalPolicies.Review, p => p.RequireRole(Roles.Maintainer))
+    .AddPolicy(PortalPolicies.Revoke, p => p.RequireRole(Roles.Security))
+    .AddPolicy(PortalPolicies.ReadRevocations, p => p.RequireRole(Roles.Security, Roles.Maintainer, Roles.Auditor))
+    .AddPolicy(PortalPolicies.ReadAudit, p => p.RequireRole(Roles.Auditor, Roles.Security, Roles.Admin))
+    .AddPolicy(PortalPolicies.Administer, p => p.RequireRole(Roles.Admin));
 builder.Services.AddRazorPages(options =>
 {
     options.Conventions.ConfigureFilter(new SignOutOnUnauthorizedFilter());

@@ -13,7 +13,7 @@ public sealed record StaleQuarantine(Guid BatchId, string Justification, string 
 /// viewer's own credential, so a role sees only what it may.</summary>
 public sealed class HomeModel(VendorGateClient gateway, People people, IConfiguration configuration) : PageModel
 {
-    public static readonly string[] AttentionRoles = ["procurement", "admin"];
+    public static readonly string[] AttentionRoles = [Roles.Procurement, Roles.Admin];
 
     /// <summary><c>Portal:Attention:*</c>: how far ahead evidence counts as expiring, how far back an upload is recent,
     /// how long a quarantine may wait.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using VendorGate.Client;
 using VendorGate.Gateway.Identity;
+using Roles = VendorGate.Gateway.Identity.Roles;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Client;

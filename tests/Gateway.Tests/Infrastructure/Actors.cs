@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using VendorGate.Client;
 using VendorGate.Gateway.Identity;
+using Roles = VendorGate.Gateway.Identity.Roles;
 
 namespace VendorGate.Gateway.Tests.Infrastructure;
 

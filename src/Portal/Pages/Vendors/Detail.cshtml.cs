@@ -25,7 +25,7 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
 
     public string? Error { get; private set; }
 
-    public static readonly string[] Kinds = ["soc2-type2", "soc2-type1", "iso27001", "dpa", "retention-policy", "annotator-vetting"];
+    public static readonly IReadOnlyList<string> Kinds = EvidenceKinds.All;
     public string BatchesChart { get; private set; } = "";
     public string StatusChart { get; private set; } = "";
     public IReadOnlyList<(string Day, string Status)> StatusChanges { get; private set; } = [];
@@ -100,7 +100,7 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
     public (string Handle, string Invitation, DateTimeOffset ExpiresAt)? Invitation { get; private set; }
 
     /// <summary>Whether the viewer manages the roster (a vendor-admin of this vendor; the Gateway decides, the page offers).</summary>
-    public bool ManagesRoster => User.IsInRole("vendor-admin") || User.IsInRole("admin");
+    public bool ManagesRoster => User.IsInRole(Roles.VendorAdmin) || User.IsInRole(Roles.Admin);
 
     /// <summary>Adds an annotator to the roster (vendor-admin, admin); they enrol through an invitation.</summary>
     public async Task<IActionResult> OnPostAnnotatorAsync(string handle, string? displayName, CancellationToken ct)
