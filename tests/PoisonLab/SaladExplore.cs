@@ -28,7 +28,7 @@ public static class SaladExplore
         if (Environment.GetEnvironmentVariable("CLEANFP") is { } perSet)
         {
             // Clean examples the poisoning scanners flag, as the lane's false-positive table counts them, with their text.
-            var random = new Random(11);
+            var random = new Random(int.Parse(Environment.GetEnvironmentVariable("SEED") ?? "11")); // 11: the lane's clean draw
             var (examples, names) = matrix.CleanCorpus(random, int.Parse(perSet) * sets.All.Count);
             var salad = ScannerEvaluation.WordSalad();
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad, new Gateway.Batches.Scanning.HiddenCharacterScanner(), new Gateway.Batches.Scanning.TriggerDiscoveryScanner()], examples);
@@ -55,25 +55,32 @@ public static class SaladExplore
             var all = new WordSaladOptions { FreshRepeats = int.MaxValue, FreshKnown = 1 };
             WordSaladScanner.FreshRun? Freshest(WordSaladScanner salad, string json, long line) => ScannerEvaluation.Text(json, line).Fields
                 .Select(f => salad.FreshestRun(f.Text)).Where(w => w is not null).MinBy(w => w!.Value.Repeats);
+            double LeastCoherence(WordSaladScanner salad, string json, long line) => ScannerEvaluation.Text(json, line).Fields
+                .Select(f => salad.LeastCoherentRun(f.Text)?.Coherence ?? double.PositiveInfinity).DefaultIfEmpty(double.PositiveInfinity).Min();
             string Show(WordSaladScanner.FreshRun? run) => run is { } r ? $"{r.Repeats}({r.Known:0.00})" : "-";
             {
                 var (examples, names) = matrix.CleanCorpus(new Random(seed), cleanPerSet * sets.All.Count);
                 var salad = new WordSaladScanner(Microsoft.Extensions.Options.Options.Create(all));
                 ScannerEvaluation.Run([salad], examples);
-                foreach (var set in examples.Select((json, i) => (Set: names[i], Fresh: Freshest(salad, json, i + 1))).GroupBy(m => m.Set))
+                foreach (var set in examples.Select((json, i) => (Set: names[i], Fresh: Freshest(salad, json, i + 1), Coherence: LeastCoherence(salad, json, i + 1))).GroupBy(m => m.Set))
                 {
                     var lowest = set.Where(m => m.Fresh is not null).OrderBy(m => m.Fresh!.Value.Repeats).ToList();
                     Console.WriteLine($"clean {set.Key,-28} runs {lowest.Count,5}, fewest repeats: " + string.Join(" ", lowest.Take(8).Select(m => Show(m.Fresh))));
+                    // Both measures of one example: the least coherent run below 0.6 bits, with the fewest repeats.
+                    Console.WriteLine("    coherence < 0.6 (bits/repeats): " + string.Join(" ", set.Where(m => m.Coherence < 0.6).OrderBy(m => m.Coherence)
+                        .Select(m => $"{m.Coherence:0.00}/{m.Fresh?.Repeats.ToString() ?? "-"}")));
                 }
             }
             foreach (var family in PayloadFamilies.All(corpora, sets).Where(f => f.Name.StartsWith("salad", StringComparison.Ordinal)))
             {
                 var random = new Random(seed + 900);
-                var (examples, _) = matrix.CleanCorpus(random, 10_000);
+                var (examples, _) = matrix.CleanCorpus(random, int.Parse(Environment.GetEnvironmentVariable("BATCH") ?? "10000"));
                 var lines = PoisonMatrix.Plant(examples, Enumerable.Range(0, 25).Select(_ => matrix.Poison(random, family, "<XQZT>")).ToList(), random);
                 var salad = new WordSaladScanner(Microsoft.Extensions.Options.Options.Create(all));
                 ScannerEvaluation.Run([salad], examples);
                 Console.WriteLine($"{family.Name}, 25 in 10,000: " + string.Join(" ", lines.Select(l => Freshest(salad, examples[(int)l - 1], l)).OrderBy(f => f?.Repeats ?? int.MaxValue).Select(Show)));
+                Console.WriteLine("    (bits/repeats): " + string.Join(" ", lines.Select(l => (Coherence: LeastCoherence(salad, examples[(int)l - 1], l), Fresh: Freshest(salad, examples[(int)l - 1], l)))
+                    .OrderByDescending(m => m.Coherence).Select(m => $"{m.Coherence:0.00}/{m.Fresh?.Repeats.ToString() ?? "-"}")));
             }
             return;
         }

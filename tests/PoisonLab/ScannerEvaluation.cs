@@ -70,5 +70,6 @@ public static class ScannerEvaluation
         MinCount = int.Parse(Environment.GetEnvironmentVariable("SALAD_MINCOUNT") ?? "5"),
         MemberCoherence = double.Parse(Environment.GetEnvironmentVariable("SALAD_MEMBER") ?? "1.0"),
         MinMemberPairs = int.Parse(Environment.GetEnvironmentVariable("SALAD_MEMBERPAIRS") ?? "4"),
+        MinJudged = int.Parse(Environment.GetEnvironmentVariable("SALAD_MINJUDGED") ?? "12"),
     }));
 }
