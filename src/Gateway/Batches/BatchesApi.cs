@@ -151,8 +151,8 @@ public static class BatchesApi
         var indexBlob = $"quarantine/{batchId}/{upload}.index";
         await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
         // A vendor-signed upload must be the content its statement names: checked before anything is committed.
-        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '), ct,
-            vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count));
+        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '),
+            vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
         switch (outcome)
         {
             case IngestOutcome.InvalidLines invalid:

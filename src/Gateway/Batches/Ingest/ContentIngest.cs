@@ -38,7 +38,7 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
     /// <summary>Ingests <paramref name="body"/>; <paramref name="expected"/> (given the batch digest and count) decides,
     /// before anything is committed, whether valid content is what the caller expects.</summary>
     public async Task<IngestOutcome> IngestAsync(Stream body, string contentBlob, string indexBlob,
-        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken, Func<string, long, bool>? expected = null)
+        IReadOnlyList<string> declaredDomains, Func<string, long, bool>? expected, CancellationToken cancellationToken)
     {
         var limits = options.Value.Ingest;
         var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));
