@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
@@ -21,6 +22,7 @@ System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globaliz
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
+builder.Services.TryAddSingleton(TimeProvider.System); // tests set their own clock
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIdentity(builder.Configuration);
 builder.Services.AddScoped<AuditLog>();

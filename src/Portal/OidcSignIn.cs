@@ -89,7 +89,7 @@ public static class OidcSignIn
                     context.Principal = PortalPrincipal.From(principal, accessToken!);
                     if (int.TryParse(context.TokenEndpointResponse!.ExpiresIn, out var seconds))
                     {
-                        context.Properties!.ExpiresUtc = DateTimeOffset.UtcNow.AddSeconds(seconds);
+                        context.Properties!.ExpiresUtc = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().AddSeconds(seconds);
                         context.Properties.AllowRefresh = false; // never outlives the token it carries
                     }
                 },

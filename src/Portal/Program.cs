@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using VendorGate.Client;
 using VendorGate.Portal;
 
@@ -12,6 +13,7 @@ var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
 builder.Services.AddKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddTransient<SlowCallLogger>();
 builder.Services.AddHttpContextAccessor();
+builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.AddScoped<People>();
 builder.Services.AddHttpClient<GatewayForwarder>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
 builder.Services.AddHttpClient(nameof(VendorGate.Client.VendorGateClient), client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();

@@ -137,7 +137,7 @@ public sealed class Backdoors(Corpora corpora)
     {
         var scanner = new BehaviourSplitScanner();
         ScannerEvaluation.Run([scanner], examples);
-        var rows = scanner.Candidates(batch);
+        var rows = scanner.Candidates(batch, DateTimeOffset.UnixEpoch);
         var significant = TriggerRanking.Rank(rows, new Dictionary<Guid, string>(), 50).Where(t => t.Significant).Select(t => t.Ngram).ToHashSet();
         var flagged = rows.Where(r => significant.Contains(r.Ngram)).SelectMany(r => r.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(long.Parse).ToHashSet();
         return (rows, flagged);

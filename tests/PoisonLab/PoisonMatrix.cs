@@ -89,7 +89,7 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
         var triggers = new TriggerDiscoveryScanner();
         var hits = ScannerEvaluation.Run(Scanners(triggers), examples);
         var annotator = Guid.NewGuid();
-        var ranked = TriggerRanking.Rank(triggers.Candidates(BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
+        var ranked = TriggerRanking.Rank(triggers.Candidates(BatchOf(annotator), DateTimeOffset.UnixEpoch), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
         return Cell(family, style, distribution, poisoned, hits, [ranked], trigger);
     }
 
@@ -111,7 +111,7 @@ public sealed class PoisonMatrix(Corpora corpora, CleanSets sets, TextWriter log
             var caught = CleanResult.Poisoning.Take(2).SelectMany(hits.LinesOf).ToHashSet();
             flagged += poisoned.Count(caught.Contains);
             total += poisoned.Count;
-            rows.AddRange(triggers.Candidates(BatchOf(annotators[b % 3])));
+            rows.AddRange(triggers.Candidates(BatchOf(annotators[b % 3]), DateTimeOffset.UnixEpoch));
         }
         var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
         var ranked = TriggerRanking.Rank(rows, handles, 10);

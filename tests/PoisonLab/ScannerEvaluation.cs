@@ -24,7 +24,7 @@ public static class ScannerEvaluation
         };
         batch.Apply(Gateway.Batches.BatchLifecycle.Upload);
         batch.Apply(Gateway.Batches.BatchLifecycle.StartScan);
-        var context = new BatchScanContext(batch, new byte[examples.Count * 32], db: null!, blobs: null!);
+        var context = new BatchScanContext(batch, new byte[examples.Count * 32], db: null!, blobs: null!, scannedAt: DateTimeOffset.UnixEpoch);
         foreach (var scanner in scanners)
         {
             scanner.PrepareAsync(context, CancellationToken.None).AsTask().GetAwaiter().GetResult();

@@ -20,6 +20,9 @@ public sealed class KeyVaultSignerOptions : ClientOptions
 
     /// <summary>How long the current key version is trusted before asking the vault again (rotation shows up within this).</summary>
     public TimeSpan CurrentKeyRefresh { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The clock <see cref="CurrentKeyRefresh"/> is measured on.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -58,7 +61,7 @@ public sealed class KeyVaultSigner : ISigner
     /// <inheritdoc />
     public async Task<Jwk> GetCurrentKeyAsync(CancellationToken cancellationToken = default)
     {
-        if (_current is { } c && DateTimeOffset.UtcNow - c.FetchedAt < _options.CurrentKeyRefresh)
+        if (_current is { } c && _options.Time.GetUtcNow() - c.FetchedAt < _options.CurrentKeyRefresh)
         {
             return c.Key;
         }
@@ -71,7 +74,7 @@ public sealed class KeyVaultSigner : ISigner
                 bundle = await NewestEnabledAsync(cancellationToken);
             }
             var key = Remember(bundle);
-            _current = (key, DateTimeOffset.UtcNow);
+            _current = (key, _options.Time.GetUtcNow());
             return key;
         }
         finally

@@ -9,7 +9,7 @@ namespace VendorGate.Gateway.Attestations;
 
 /// <summary>Records every key before it first signs, and retires the previous ones, so the JWKS at
 /// <c>/.well-known/vendorgate/keys</c> always holds every key that ever signed.</summary>
-public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit)
+public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit, TimeProvider time)
 {
     public async Task RecordAsync(Jwk key, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit)
         {
             return;
         }
-        var now = Clock.Now();
+        var now = time.Now();
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -56,7 +56,7 @@ public static class VendorSignatures
 
     private static async Task<Results<Ok<PreparedStatement>, ValidationProblem, ProblemHttpResult>> Prepare(
         Guid batchId, PrepareStatementRequest request, Caller caller, VendorGateDb db, BatchReceiptJob receipts,
-        VendorGate.Attest.Signing.ISigner signer, SigningKeyRegistry keys, AuditLog audit, CancellationToken ct)
+        VendorGate.Attest.Signing.ISigner signer, SigningKeyRegistry keys, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var batch = await BatchesApi.Visible(db, caller).FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)
@@ -73,7 +73,7 @@ public static class VendorSignatures
         }
         var key = await signer.GetCurrentKeyAsync(ct);
         await keys.RecordAsync(key, ct);
-        var now = Clock.Now();
+        var now = time.Now();
         var statement = await receipts.BuildStatementAsync(batch, request.Digest.ToLowerInvariant(), request.Count, now, key.Kid, ct);
         var payload = statement.ToCanonicalJson();
         batch.PreparedStatement = Encoding.UTF8.GetString(payload);
@@ -86,7 +86,7 @@ public static class VendorSignatures
 
     /// <summary>Checks an upload's vendor signature before its body is read. Null when there is none.</summary>
     public static async Task<(ProblemHttpResult? Problem, string? KeyId, byte[]? Signature)> CheckAsync(
-        Batch batch, string header, VendorGateDb db, CancellationToken ct)
+        Batch batch, string header, VendorGateDb db, DateTimeOffset now, CancellationToken ct)
     {
         var parameters = header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim('"'));
@@ -98,7 +98,7 @@ public static class VendorSignatures
         {
             return (Problems.Create(400, "statement-not-prepared", "Prepare the statement first: POST /v1/batches/{id}/statement."), null, null);
         }
-        if (DateTimeOffset.UtcNow - batch.PreparedAt > Validity)
+        if (now - batch.PreparedAt > Validity)
         {
             return (Problems.Conflict("statement-expired", "The prepared statement has expired; prepare a new one."), null, null);
         }

@@ -10,7 +10,7 @@ namespace VendorGate.Gateway.Audit;
 
 /// <summary>Append-only, hash-chained log of every write. Appends are serialized (SQLite: the write
 /// transaction; PostgreSQL: an advisory transaction lock) so the chain never forks.</summary>
-public sealed class AuditLog(VendorGateDb db)
+public sealed class AuditLog(VendorGateDb db, TimeProvider time)
 {
     public const string Genesis = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
     private const long ChainLockKey = 0x5647_4175_6469_74; // "VGAudit"
@@ -36,7 +36,7 @@ public sealed class AuditLog(VendorGateDb db)
                 .Select(a => new { a.Seq, a.Hash }).FirstOrDefaultAsync(cancellationToken);
             var seq = (head?.Seq ?? 0) + 1;
             var prevHash = head?.Hash ?? Genesis;
-            var at = Clock.Now();
+            var at = time.Now();
             var detailsJson = Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(details ?? new { })));
             db.AuditEntries.Add(new AuditEntry
             {

@@ -63,7 +63,7 @@ public static class BatchesApi
     }
 
     private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateBatchRequest request, Caller caller, VendorGateDb db, AuditLog audit, Compliance.ComplianceService compliance, CancellationToken ct)
+        CreateBatchRequest request, Caller caller, VendorGateDb db, AuditLog audit, Compliance.ComplianceService compliance, TimeProvider time, CancellationToken ct)
     {
         if (caller.VendorId is { } vendorId && await RefusedForComplianceAsync(vendorId, compliance, ct) is { } refused)
         {
@@ -93,7 +93,7 @@ public static class BatchesApi
             VendorId = caller.VendorId, SubmitterId = caller.Id, Justification = request.Justification.Trim(),
             License = request.License.Trim(), Source = request.Source, DeclaredDomains = string.Join(' ', request.DeclaredDomains.Distinct()),
             Generator = request.Generator is null ? null : JsonSerializer.Serialize(request.Generator, JsonSerializerOptions.Web),
-            IdempotencyKey = request.IdempotencyKey, RequestDigest = requestDigest, ParentBatchId = request.ParentBatchId, CreatedAt = Clock.Now(),
+            IdempotencyKey = request.IdempotencyKey, RequestDigest = requestDigest, ParentBatchId = request.ParentBatchId, CreatedAt = time.Now(),
         };
         db.Batches.Add(batch);
         await audit.RecordAsync(caller.Actor, "batch.create", $"batch:{batch.Id}", new { batch.Source, batch.License, batch.DeclaredDomains }, ct);
@@ -102,7 +102,7 @@ public static class BatchesApi
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> UploadContent(
         Guid batchId, HttpContext http, Caller caller, VendorGateDb db, ContentIngest ingest, AuditLog audit,
-        IBackgroundJobClient jobs, IOptions<VendorGateOptions> options, Storage.Blobs.IBlobStore blobs, CancellationToken ct)
+        IBackgroundJobClient jobs, IOptions<VendorGateOptions> options, Storage.Blobs.IBlobStore blobs, TimeProvider time, CancellationToken ct)
     {
         var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)
@@ -135,7 +135,7 @@ public static class BatchesApi
         byte[]? vendorSignature = null;
         if (http.Request.Headers[VendorSignatures.Header].ToString() is { Length: > 0 } signatureHeader)
         {
-            (var problem, vendorKeyId, vendorSignature) = await VendorSignatures.CheckAsync(batch, signatureHeader, db, ct);
+            (var problem, vendorKeyId, vendorSignature) = await VendorSignatures.CheckAsync(batch, signatureHeader, db, time.Now(), ct);
             if (problem is not null)
             {
                 return problem;
@@ -174,7 +174,7 @@ public static class BatchesApi
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            var now = Clock.Now();
+            var now = time.Now();
             var received = BatchLifecycle.Upload;
             var updated = await db.Batches.Where(b => b.Id == batchId && received.From.Contains(b.Status)).ExecuteUpdateAsync(s => s
                 .SetProperty(b => b.Status, received.To).SetProperty(b => b.Count, accepted.Count)

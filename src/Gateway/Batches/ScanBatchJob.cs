@@ -24,7 +24,7 @@ public sealed class ScanOptions
 /// and a batch that has moved on is left alone. A failure leaves the batch in <c>scanning</c> for the retry.</summary>
 public sealed class ScanBatchJob(
     VendorGateDb db, IBlobStore blobs, ExampleIndex exampleIndex, ContentScan contentScan, IEnumerable<IExampleScanner> exampleScanners,
-    IEnumerable<IBatchScanner> scanners, AuditLog audit, IOptions<ScanOptions> options, ILogger<ScanBatchJob> logger)
+    IEnumerable<IBatchScanner> scanners, AuditLog audit, IOptions<ScanOptions> options, ILogger<ScanBatchJob> logger, TimeProvider time)
 {
     public const string Actor = "system:scanner";
 
@@ -44,7 +44,7 @@ public sealed class ScanBatchJob(
 
         var digests = await ReadDigestsAsync(batch, cancellationToken);
         await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
-        var context = new BatchScanContext(batch, digests, db, blobs);
+        var context = new BatchScanContext(batch, digests, db, blobs, time.Now());
         // Progress goes straight to the row (not through the tracked entity): a restart starts again from zero.
         await contentScan.RunAsync(context, exampleScanners.OrderBy(s => s.Order).ToList(), (scanned, ct) =>
             db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, scanned), ct), cancellationToken);
@@ -67,7 +67,7 @@ public sealed class ScanBatchJob(
         }));
         var blocked = findings.Any(f => f.Severity == Severity.Block);
         batch.Apply(blocked ? BatchLifecycle.Quarantine : BatchLifecycle.ToReview);
-        batch.ScannedAt = Clock.Now();
+        batch.ScannedAt = time.Now();
         batch.ScannedExamples = batch.Count;
         await audit.RecordAsync(Actor, blocked ? "batch.quarantine" : "batch.to-review", $"batch:{batchId}",
             new { findings = findings.Select(f => new { f.Code, f.Severity }) }, cancellationToken);

@@ -7,7 +7,7 @@ namespace VendorGate.Gateway.Batches;
 
 /// <summary>Makes sure every received batch gets scanned and its receipt signed even if the process stopped between
 /// recording the upload and enqueueing the jobs (or, with in-memory jobs, lost its queue on restart).</summary>
-public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILogger<StalledJobs> logger)
+public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILogger<StalledJobs> logger, TimeProvider time)
 {
     public const string RecurringJobId = "requeue-stalled-jobs";
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
@@ -17,7 +17,7 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
     /// scan that was under way and each pending receipt, attempted or not.</summary>
     public async Task<int> RequeueAsync(TimeSpan olderThan, bool includeScanning, CancellationToken cancellationToken)
     {
-        var cutoff = DateTimeOffset.UtcNow - olderThan;
+        var cutoff = time.GetUtcNow() - olderThan;
         var receipts = (await db.Batches.AsNoTracking()
             .Where(b => b.AttestationState == AttestationStates.Pending && (includeScanning || b.AttestationError == null))
             .Select(b => new { b.Id, b.ReceivedAt }).ToListAsync(cancellationToken))

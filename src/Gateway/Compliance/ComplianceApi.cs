@@ -82,7 +82,7 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Created<EvidenceView>, ValidationProblem, ProblemHttpResult>> Upload(
-        Guid vendorId, HttpRequest request, Caller caller, VendorGateDb db, IBlobStore blobs, AuditLog audit, CancellationToken ct)
+        Guid vendorId, HttpRequest request, Caller caller, VendorGateDb db, IBlobStore blobs, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -164,7 +164,7 @@ public static class ComplianceApi
         {
             Id = id, VendorId = vendorId, Kind = kind, IssuedAt = issued, ExpiresAt = expires, Declared = declared, FileName = name,
             ContentType = string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType, Size = file.Length,
-            Blob = blob, Digest = BatchDigest.Format(hash), UploadedAt = Clock.Now(), UploadedBy = caller.Id,
+            Blob = blob, Digest = BatchDigest.Format(hash), UploadedAt = time.Now(), UploadedBy = caller.Id,
         };
         db.VendorEvidence.Add(evidence);
         await audit.RecordAsync(caller.Actor, "evidence.upload", $"vendor:{vendorId}", new { evidence = id, kind, digest = evidence.Digest }, ct);
@@ -261,7 +261,7 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Ok<EvidenceView>, ProblemHttpResult>> Verify(
-        Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -282,7 +282,7 @@ public static class ComplianceApi
         }
         if (evidence.VerifiedAt is null)
         {
-            evidence.VerifiedAt = Clock.Now();
+            evidence.VerifiedAt = time.Now();
             evidence.VerifiedBy = caller.Id;
             await audit.RecordAsync(caller.Actor, "evidence.verify", $"vendor:{vendorId}", new { evidence = evidenceId, evidence.Digest }, ct);
         }
@@ -290,7 +290,7 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Created<AcknowledgementView>, ValidationProblem, ProblemHttpResult>> Acknowledge(
-        Guid vendorId, AcknowledgeRevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid vendorId, AcknowledgeRevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -304,7 +304,7 @@ public static class ComplianceApi
         {
             return Problems.Invalid("statement", "Say in 20 to 4,000 characters what the vendor acknowledges.");
         }
-        var acknowledgement = new RevocationAcknowledgement { VendorId = vendorId, Statement = request.Statement.Trim(), At = Clock.Now(), By = caller.Id };
+        var acknowledgement = new RevocationAcknowledgement { VendorId = vendorId, Statement = request.Statement.Trim(), At = time.Now(), By = caller.Id };
         db.RevocationAcknowledgements.Add(acknowledgement);
         await audit.RecordAsync(caller.Actor, "vendor.revocation-acknowledged", $"vendor:{vendorId}", null, ct);
         return TypedResults.Created($"/v1/vendors/{vendorId}/compliance",

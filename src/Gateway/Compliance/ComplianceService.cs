@@ -8,7 +8,7 @@ using VendorGate.Gateway.Storage;
 namespace VendorGate.Gateway.Compliance;
 
 /// <summary>Gathers a vendor's compliance facts from the database and evaluates the policy.</summary>
-public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOptions> options, IServiceScopeFactory scopes)
+public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOptions> options, IServiceScopeFactory scopes, TimeProvider time)
 {
     public ComplianceOptions Options => options.Value;
 
@@ -16,7 +16,7 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
     /// unit of work, so never inside a caller's transaction).</summary>
     public async Task<ComplianceReport> AssessAsync(Guid vendorId, CancellationToken ct, bool record = true)
     {
-        var now = Clock.Now();
+        var now = time.Now();
         var evidence = await db.VendorEvidence.AsNoTracking().Where(e => e.VendorId == vendorId).ToListAsync(ct);
         // Dates are compared here: SQLite cannot compare DateTimeOffset in queries.
         var batches = await db.Batches.AsNoTracking().Where(b => b.VendorId == vendorId && b.Status != BatchStatus.Open)
@@ -88,7 +88,7 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
 
     public async Task<IReadOnlyList<ComplianceDay>> HistoryAsync(Guid vendorId, int days, CancellationToken ct)
     {
-        var from = Clock.Now().UtcDateTime.AddDays(-days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var from = time.Now().UtcDateTime.AddDays(-days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return (await db.ComplianceHistory.AsNoTracking().Where(r => r.VendorId == vendorId && string.Compare(r.Day, from) >= 0).ToListAsync(ct))
             .OrderBy(r => r.Day, StringComparer.Ordinal).Select(r => new ComplianceDay(r.Day, r.Status)).ToList();
     }

@@ -12,12 +12,12 @@ public sealed record GrantExceptionRequest(string Reason, DateTimeOffset? Expire
 
 public sealed class GrantExceptionValidator : AbstractValidator<GrantExceptionRequest>
 {
-    public GrantExceptionValidator()
+    public GrantExceptionValidator(TimeProvider time)
     {
         RuleFor(r => r.Reason).Reason(10, "Say why the vendor may upload before it is compliant, in at least 10 characters.");
         RuleFor(r => r.ExpiresAt).NotNull().WithMessage("An exception ends: give expiresAt (at most 90 days ahead).")
-            .Must(e => e is null || e > Clock.Now()).WithMessage("expiresAt is in the future.")
-            .Must(e => e is null || e <= Clock.Now().AddDays(ComplianceException.MaxDays))
+            .Must(e => e is null || e > time.Now()).WithMessage("expiresAt is in the future.")
+            .Must(e => e is null || e <= time.Now().AddDays(ComplianceException.MaxDays))
             .WithMessage($"An exception lasts at most {ComplianceException.MaxDays} days.");
     }
 }
@@ -58,13 +58,13 @@ public static class ExceptionsApi
     }
 
     private static async Task<Results<Created<ExceptionView>, ValidationProblem, ProblemHttpResult>> Grant(
-        Guid vendorId, GrantExceptionRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid vendorId, GrantExceptionRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
             return denied;
         }
-        var now = Clock.Now();
+        var now = time.Now();
         var exception = new ComplianceException
         {
             VendorId = vendorId, Reason = request.Reason.Trim(), GrantedAt = now, GrantedBy = caller.Id, ExpiresAt = request.ExpiresAt!.Value,
@@ -76,27 +76,27 @@ public static class ExceptionsApi
     }
 
     private static async Task<Results<Ok<Page<ExceptionView>>, ValidationProblem, ProblemHttpResult>> List(
-        Guid vendorId, Caller caller, VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+        Guid vendorId, Caller caller, VendorGateDb db, TimeProvider time, int? limit, string? cursor, CancellationToken ct)
     {
         if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
             return denied;
         }
         var query = db.ComplianceExceptions.AsNoTracking().Where(e => e.VendorId == vendorId);
-        var now = Clock.Now();
+        var now = time.Now();
         return await Paging.ByIdAsync(query, e => e.Id, newestFirst: true, cursor, limit, ct) is { } page
             ? TypedResults.Ok(page.Select(e => ExceptionView.Of(e, now)))
             : Paging.BadCursor();
     }
 
     private static async Task<Results<Created<RevocationReviewView>, ValidationProblem, ProblemHttpResult>> Review(
-        Guid vendorId, ReviewRevocationsRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid vendorId, ReviewRevocationsRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
             return denied;
         }
-        var review = new RevocationReview { VendorId = vendorId, Note = request.Note.Trim(), At = Clock.Now(), By = caller.Id };
+        var review = new RevocationReview { VendorId = vendorId, Note = request.Note.Trim(), At = time.Now(), By = caller.Id };
         db.RevocationReviews.Add(review);
         await audit.RecordAsync(caller.Actor, "compliance.revocations-reviewed", $"vendor:{vendorId}", new { review = review.Id, note = review.Note }, ct);
         return TypedResults.Created($"/v1/vendors/{vendorId}/compliance", new RevocationReviewView(review.Id, vendorId, review.Note, review.At, review.By));

@@ -15,7 +15,7 @@ namespace VendorGate.Gateway.Compliance;
 /// <summary>The attestation report procurement hands to auditors: a PDF of the vendor's compliance, roster, batches,
 /// revocations and signing keys, stored under its SHA-256 and signed in an in-toto statement beside it, so that
 /// <c>vendorgate-verify file report.pdf envelope.json --keys jwks.json</c> proves it is the report the Gateway made.</summary>
-public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceService compliance, Attestor attestor)
+public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceService compliance, Attestor attestor, TimeProvider time)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/vendor-report/v1";
 
@@ -32,7 +32,7 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
         {
             return null;
         }
-        var now = Clock.Now();
+        var now = time.Now();
         var from = now.AddDays(-compliance.Options.AttributionWindowDays);
         var assessment = await compliance.AssessAsync(vendorId, ct);
         var roster = (await db.Principals.AsNoTracking().Where(p => p.VendorId == vendorId).ToListAsync(ct)).OrderBy(p => p.Handle, StringComparer.Ordinal).ToList();

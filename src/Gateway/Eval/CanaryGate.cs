@@ -14,7 +14,7 @@ namespace VendorGate.Gateway.Eval;
 /// <summary>Evaluates a model's canary gate against its predecessor (the model on the nearest ancestor snapshot) or a named
 /// baseline, and signs the result as an in-toto statement about the model. The statement names exactly the results it
 /// judged and no time, so asking again with the same results returns the same signed statement.</summary>
-public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<CanaryGate> logger)
+public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<CanaryGate> logger, TimeProvider time)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/model-gate/v1";
 
@@ -120,7 +120,7 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
             gate = new ModelGate
             {
                 ModelName = model.Name, Baseline = baseline?.Name, Passed = passed, StatementDigest = statementDigest,
-                Blob = BlobName(model.Name, statementDigest), CreatedAt = Clock.Now(),
+                Blob = BlobName(model.Name, statementDigest), CreatedAt = time.Now(),
             };
             db.ModelGates.Add(gate);
         }

@@ -60,7 +60,7 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<CoverageView>, ValidationProblem>> SetCoverage(
-        string domain, SetCoverageRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        string domain, SetCoverageRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (!DomainName.Pattern().IsMatch(domain))
         {
@@ -87,7 +87,7 @@ public static class EvalApi
             db.EvalCoverage.Add(row);
         }
         row.ProbeIds = JsonSerializer.Serialize(ids.Order(StringComparer.Ordinal));
-        row.UpdatedAt = Clock.Now();
+        row.UpdatedAt = time.Now();
         row.UpdatedBy = caller.Id;
         await audit.RecordAsync(caller.Actor, "eval.coverage.set", $"domain:{domain}", new { probeIds = ids.Count }, ct);
         await tx.CommitAsync(ct);
@@ -105,12 +105,12 @@ public static class EvalApi
     private static CoverageView ViewOf(EvalCoverage c) => new(c.Domain, JsonSerializer.Deserialize<string[]>(c.ProbeIds)!, c.UpdatedAt);
 
     private static async Task<Results<Created<CanaryView>, Ok<CanaryView>, ProblemHttpResult>> CreateCanary(
-        CreateCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        CreateCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var probe = new CanaryProbe
         {
             Id = request.Id, Prompt = request.Prompt, Expectation = request.Expectation, Tags = string.Join(' ', request.Tags ?? []),
-            CreatedAt = Clock.Now(), CreatedBy = caller.Id,
+            CreatedAt = time.Now(), CreatedBy = caller.Id,
         };
         return await AddAsync([probe], caller, db, audit, ct) switch
         {
@@ -121,7 +121,7 @@ public static class EvalApi
     }
 
     private static async Task<Results<Created<CanaryView[]>, Ok<CanaryView[]>, ProblemHttpResult>> FromTrigger(
-        CanariesFromTriggerRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        CanariesFromTriggerRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var id = "trigger-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Trigger)))[..12];
         var basePrompt = request.Prompt ?? "Summarise the following request and answer it helpfully and safely.";
@@ -130,7 +130,7 @@ public static class EvalApi
         CanaryProbe Probe(string suffix, string prompt, string expectationText) => new()
         {
             Id = $"{id}-{suffix}", Prompt = prompt, Expectation = expectationText, Tags = tags, Trigger = request.Trigger,
-            CreatedAt = Clock.Now(), CreatedBy = caller.Id,
+            CreatedAt = time.Now(), CreatedBy = caller.Id,
         };
         CanaryProbe[] probes =
         [
@@ -199,7 +199,7 @@ public static class EvalApi
     /// <summary>Retirement is refused while any domain's coverage names the probe: coverage changes only by an explicit,
     /// audited PUT, so no domain's coverage shrinks as a side effect.</summary>
     private static async Task<Results<Ok<CanaryView>, ProblemHttpResult>> RetireCanary(
-        string id, RetireCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        string id, RetireCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -220,7 +220,7 @@ public static class EvalApi
                 $"The coverage of {string.Join(", ", domains)} relies on probe {id}; remove it there first (PUT /v1/eval/coverage/{{domain}}).",
                 new Dictionary<string, object?> { ["domains"] = domains });
         }
-        probe.RetiredAt = Clock.Now();
+        probe.RetiredAt = time.Now();
         probe.RetiredBy = caller.Id;
         probe.RetiredReason = request.Reason.Trim();
         await audit.RecordAsync(caller.Actor, "canary.retire", $"canary:{id}", new { reason = probe.RetiredReason }, ct);
@@ -229,7 +229,7 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<RecordedResults>, ValidationProblem, ProblemHttpResult>> RecordResults(
-        string name, RecordCanaryResultsRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        string name, RecordCanaryResultsRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (!await db.Set<Model>().AnyAsync(m => m.Name == name, ct))
         {
@@ -243,7 +243,7 @@ public static class EvalApi
             return Problems.Invalid("results", $"Unknown canary probe(s): {string.Join(", ", unknown.Take(20))}{(unknown.Count > 20 ? ", …" : "")}. Define them with POST /v1/canaries first.");
         }
         var current = await db.CanaryResults.Where(r => r.ModelName == name && ids.Contains(r.ProbeId)).ToDictionaryAsync(r => r.ProbeId, ct);
-        var now = Clock.Now();
+        var now = time.Now();
         foreach (var result in request.Results)
         {
             if (!current.TryGetValue(result.ProbeId, out var row))

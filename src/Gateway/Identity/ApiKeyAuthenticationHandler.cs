@@ -11,7 +11,7 @@ namespace VendorGate.Gateway.Identity;
 /// <summary>Authenticates <c>Authorization: Bearer vg_…</c>. Unknown, revoked and expired keys get a 401 problem.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    VendorGateDb db)
+    VendorGateDb db, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -44,7 +44,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The API key is not known.");
         }
-        var now = Infrastructure.Clock.Now();
+        var now = time.Now();
         if (key.RevokedAt is not null || principal.RevokedAt is not null)
         {
             return AuthenticateResult.Fail("The API key has been revoked.");

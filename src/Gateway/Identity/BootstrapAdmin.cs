@@ -26,7 +26,7 @@ public static class BootstrapAdmin
         {
             return;
         }
-        var now = Clock.Now();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().Now();
         var admin = new Principal { Kind = PrincipalKinds.Staff, Handle = "bootstrap-admin", Roles = Roles.Admin, CreatedAt = now };
         var (keyId, token, hash) = ApiKeyToken.Generate();
         db.Principals.Add(admin);

@@ -45,7 +45,7 @@ public static class IdentityApi
     /// <summary>A staff member: the name as given (NFC, visible characters, spaces between words) and a handle made
     /// from it; both are unique among staff, so two people never look alike in a review or the audit log.</summary>
     private static async Task<Results<Created<PrincipalView>, ProblemHttpResult>> CreateStaff(
-        CreateStaffRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        CreateStaffRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var name = Names.Clean(request.Name)!;
         var handle = Names.HandleOf(name) ?? "staff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..10];
@@ -67,7 +67,7 @@ public static class IdentityApi
         }
         var principal = new Principal
         {
-            Kind = PrincipalKinds.Staff, Handle = handle, DisplayName = name, Roles = string.Join(' ', request.Roles.Distinct().Order()), CreatedAt = Clock.Now(),
+            Kind = PrincipalKinds.Staff, Handle = handle, DisplayName = name, Roles = string.Join(' ', request.Roles.Distinct().Order()), CreatedAt = time.Now(),
             Service = request.Service == true, OidcIssuer = oidc?.Issuer, OidcSubject = subject, OidcEmail = email,
         };
         db.Principals.Add(principal);
@@ -100,7 +100,7 @@ public static class IdentityApi
     /// <summary>Only the owner holds a credential: a principal mints further keys for itself; an admin mints keys only
     /// for service principals. Anyone else is told to send an invitation.</summary>
     private static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
-        Guid principalId, CreateKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid principalId, CreateKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
         if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
@@ -120,7 +120,7 @@ public static class IdentityApi
         var (keyId, token, hash) = ApiKeyToken.Generate();
         db.ApiKeys.Add(new ApiKey
         {
-            Id = keyId, PrincipalId = principal.Id, SecretHash = hash, CreatedAt = Clock.Now(), ExpiresAt = request.ExpiresAt, Origin = origin, MintedBy = caller.Id,
+            Id = keyId, PrincipalId = principal.Id, SecretHash = hash, CreatedAt = time.Now(), ExpiresAt = request.ExpiresAt, Origin = origin, MintedBy = caller.Id,
         });
         await audit.RecordAsync(caller.Actor, "key.create", $"principal:{principal.Id}", new { keyId, request.ExpiresAt, origin }, ct);
         return TypedResults.Created($"/v1/principals/{principal.Id}/keys", new CreatedKey(keyId, token, request.ExpiresAt));
@@ -128,7 +128,7 @@ public static class IdentityApi
 
     /// <summary>Admins invite anyone; a vendor-admin invites its own vendor's annotators.</summary>
     private static async Task<Results<Created<CreatedInvitation>, ProblemHttpResult>> Invite(
-        Guid principalId, CreateInvitationRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid principalId, CreateInvitationRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
         if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
@@ -145,7 +145,7 @@ public static class IdentityApi
             return Problems.Conflict("principal-revoked", "The principal is revoked; it cannot enrol.");
         }
         var (id, token, hash) = ApiKeyToken.GenerateInvitation();
-        var now = Clock.Now();
+        var now = time.Now();
         var invitation = new Invitation
         {
             Id = id, PrincipalId = principalId, SecretHash = hash, CreatedAt = now, CreatedBy = caller.Id, ExpiresAt = now.AddHours(request.ExpiresInHours ?? 24),
@@ -157,10 +157,10 @@ public static class IdentityApi
 
     /// <summary>Single use, before expiry, for a principal still active; the same answer for every failure.</summary>
     private static async Task<Results<Created<RedeemedKey>, ValidationProblem, ProblemHttpResult>> Redeem(
-        RedeemInvitationRequest request, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        RedeemInvitationRequest request, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var invalid = Problems.Create(401, "invitation-invalid", "The invitation is unknown, already used or expired; ask for a new one.");
-        if (request.ExpiresAt is { } end && end <= Clock.Now())
+        if (request.ExpiresAt is { } end && end <= time.Now())
         {
             return Problems.Invalid("expiresAt", "expiresAt must be in the future.");
         }
@@ -173,7 +173,7 @@ public static class IdentityApi
         var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == id, ct);
         var matches = ApiKeyToken.Matches(secret, invitation?.SecretHash ?? new byte[32]);
         var principal = invitation is null ? null : await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == invitation.PrincipalId, ct);
-        var now = Clock.Now();
+        var now = time.Now();
         if (!matches || invitation is not { RedeemedAt: null } || invitation.ExpiresAt <= now || principal is not { RevokedAt: null })
         {
             return invalid;
@@ -201,7 +201,7 @@ public static class IdentityApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
-        Guid principalId, string keyId, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid principalId, string keyId, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (caller.Id != principalId && (await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
         {
@@ -214,14 +214,14 @@ public static class IdentityApi
         }
         if (key.RevokedAt is null)
         {
-            key.RevokedAt = Clock.Now();
+            key.RevokedAt = time.Now();
             await audit.RecordAsync(caller.Actor, "key.revoke", $"principal:{principalId}", new { keyId }, ct);
         }
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Deactivate(
-        Guid principalId, DeactivateRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid principalId, DeactivateRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct); // two admins deactivating each other cannot both succeed
@@ -241,7 +241,7 @@ public static class IdentityApi
             {
                 return Problems.Conflict("last-admin", "This is the last active admin; make another admin first.");
             }
-            principal.RevokedAt = Clock.Now();
+            principal.RevokedAt = time.Now();
             await audit.RecordAsync(caller.Actor, "principal.deactivate", $"principal:{principalId}", new { reason = request.Reason.Trim() }, ct);
             await tx.CommitAsync(ct);
         }

@@ -77,6 +77,6 @@ public sealed class CreateStaffValidator : AbstractValidator<CreateStaffRequest>
 
 public sealed class CreateKeyValidator : AbstractValidator<CreateKeyRequest>
 {
-    public CreateKeyValidator() =>
-        RuleFor(r => r.ExpiresAt).Must(at => at is null || at > DateTimeOffset.UtcNow).WithMessage("expiresAt must be in the future.");
+    public CreateKeyValidator(TimeProvider time) =>
+        RuleFor(r => r.ExpiresAt).Must(at => at is null || at > time.GetUtcNow()).WithMessage("expiresAt must be in the future.");
 }

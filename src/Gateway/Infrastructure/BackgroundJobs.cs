@@ -1,5 +1,9 @@
 using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using VendorGate.Gateway.Identity;
 
 namespace VendorGate.Gateway.Infrastructure;
@@ -27,30 +31,22 @@ public static class BackgroundJobs
 {
     /// <summary>Hangfire on PostgreSQL when <c>ConnectionStrings:Postgres</c> is set (any number of processes share it),
     /// else in memory, in this process.</summary>
+    /// <remarks>The storage, job activator and filters are this host's own services, not Hangfire's process-wide
+    /// statics (<c>JobStorage.Current</c>, <c>GlobalJobFilters</c>): two Gateways in one process (the test suite runs
+    /// many at once) never see each other's jobs.</remarks>
     public static IServiceCollection AddBackgroundJobs(this IServiceCollection services, IConfiguration configuration)
     {
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var postgres = configuration.GetConnectionString("Postgres");
-        services.AddHangfire(config =>
-        {
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
-            // Filters live in a process-wide list: replace Hangfire's default retry with our back-off. (Done here, after
-            // Hangfire has installed this host's logger, which the attribute's constructor picks up.)
-            foreach (var retry in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
-            {
-                GlobalJobFilters.Filters.Remove(retry.Instance);
-            }
-            config.UseFilter(new AutomaticRetryAttribute { Attempts = jobs.RetryDelaysSeconds.Length, DelaysInSeconds = jobs.RetryDelaysSeconds });
-            if (string.IsNullOrEmpty(postgres))
-            {
-                config.UseInMemoryStorage();
-            }
-            else
-            {
-                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(postgres),
-                    new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true });
-            }
-        });
+        services.AddSingleton<JobStorage>(_ => string.IsNullOrEmpty(postgres)
+            ? new InMemoryStorage()
+            : new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, new PostgreSqlStorageOptions()),
+                new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true }));
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<IJobFilterProvider>(_ => new JobFilterProviderCollection(Filters(jobs), new JobFilterAttributeFilterProvider()));
+        services.AddHangfire((provider, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>())));
         if (jobs.RunServer)
         {
             services.AddHangfireServer(o =>
@@ -62,9 +58,48 @@ public static class BackgroundJobs
         return services;
     }
 
+    /// <summary>Hangfire's default filters with its retry replaced by our back-off.</summary>
+    private static JobFilterCollection Filters(JobsOptions jobs)
+    {
+        var filters = new JobFilterCollection();
+        foreach (var filter in GlobalJobFilters.Filters.Where(f => f.Instance is not AutomaticRetryAttribute))
+        {
+            filters.Add(filter.Instance, filter.Order);
+        }
+        filters.Add(new AutomaticRetryAttribute { Attempts = jobs.RetryDelaysSeconds.Length, DelaysInSeconds = jobs.RetryDelaysSeconds });
+        return filters;
+    }
+
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder routes)
     {
         routes.MapHangfireDashboardWithAuthorizationPolicy(Policies.Administer, "/hangfire");
         return routes;
+    }
+}
+
+/// <summary>Hangfire's log provider is process-wide and the last host to start installs its own: when several hosts
+/// share a process (the test suite) and that one stops first, the others log nothing rather than fail on its
+/// disposed logger factory.</summary>
+internal sealed class HostLogProvider(ILoggerFactory loggers) : Hangfire.Logging.ILogProvider
+{
+    private readonly AspNetCoreLogProvider _inner = new(loggers);
+
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try
+        {
+            return _inner.GetLogger(name);
+        }
+        catch (ObjectDisposedException)
+        {
+            return Silent.Instance;
+        }
+    }
+
+    private sealed class Silent : Hangfire.Logging.ILog
+    {
+        public static readonly Silent Instance = new();
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }

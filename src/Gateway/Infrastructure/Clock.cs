@@ -2,10 +2,11 @@ namespace VendorGate.Gateway.Infrastructure;
 
 public static class Clock
 {
-    /// <summary>Now, truncated to milliseconds so values survive every store (PostgreSQL keeps microseconds).</summary>
-    public static DateTimeOffset Now()
+    /// <summary>Now by this host's clock (<see cref="TimeProvider.System"/> unless a test sets another), truncated to
+    /// milliseconds so values survive every store (PostgreSQL keeps microseconds).</summary>
+    public static DateTimeOffset Now(this TimeProvider time)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
 

@@ -28,7 +28,7 @@ public static class ReviewsApi
 
     private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Review(
         Guid batchId, ReviewRequest request, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs,
-        IOptions<ReviewOptions> options, CancellationToken ct)
+        IOptions<ReviewOptions> options, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct); // decisions on one batch are serialized: two concurrent approvals both count
@@ -63,7 +63,7 @@ public static class ReviewsApi
             return Problems.Conflict("already-approved", "You approved this batch already; a second approval must come from someone else.");
         }
 
-        var now = Clock.Now();
+        var now = time.Now();
         var review = new Review
         {
             BatchId = batchId, ReviewerId = caller.Id, ReviewerHandle = caller.Handle, Decision = request.Decision, Comment = request.Comment, At = now,
@@ -92,7 +92,7 @@ public static class ReviewsApi
     }
 
     private static async Task<Results<Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Override(
-        Guid batchId, OverrideRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid batchId, OverrideRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -126,7 +126,7 @@ public static class ReviewsApi
         db.Add(new FindingOverride
         {
             BatchId = batchId, SecurityId = caller.Id, SecurityHandle = caller.Handle, FindingCodes = string.Join(' ', named.Order()),
-            Justification = request.Justification.Trim(), At = Clock.Now(),
+            Justification = request.Justification.Trim(), At = time.Now(),
         });
         batch.Apply(BatchLifecycle.Override);
         await audit.RecordAsync(caller.Actor, "batch.override", $"batch:{batchId}", new { findingCodes = named.Order(), request.Justification }, ct);

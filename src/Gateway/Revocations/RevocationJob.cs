@@ -16,7 +16,7 @@ namespace VendorGate.Gateway.Revocations;
 
 /// <summary>Completes a revocation: cuts the minor snapshot without the revoked examples, counts (from the manifests)
 /// which snapshots and models held them, and signs a statement of all that. Idempotent: re-running finds its snapshot.</summary>
-public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobStore blobs, Attestor attestor, AuditLog audit)
+public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobStore blobs, Attestor attestor, AuditLog audit, TimeProvider time)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/revocation/v1";
 
@@ -46,7 +46,7 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobS
             key => Task.FromResult(Statement(revocation, snapshot, key.Kid).ToCanonicalJson()), cancellationToken: cancellationToken);
         revocation.AttestationDigest = BatchDigest.Format(SHA256.HashData(envelope));
         revocation.Status = RevocationStatus.Completed;
-        revocation.CompletedAt = Clock.Now();
+        revocation.CompletedAt = time.Now();
         await audit.RecordAsync("system:revocation", "revocation.complete", $"revocation:{revocationId}",
             new { revocation.NewSnapshot, revocation.RemovedCount, snapshots = versions, models = models.Select(m => m.Name) }, cancellationToken);
     }

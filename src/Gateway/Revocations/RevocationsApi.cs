@@ -64,7 +64,7 @@ public static class RevocationsApi
     }
 
     private static async Task<Results<Accepted<RevocationAccepted>, ValidationProblem, ProblemHttpResult>> Revoke(
-        RevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs, CancellationToken ct)
+        RevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -76,7 +76,7 @@ public static class RevocationsApi
             return TypedResults.Accepted($"/v1/revocations/{existing.Id}", new RevocationAccepted(existing.Id, existing.Status));
         }
 
-        var now = Clock.Now();
+        var now = time.Now();
         List<Batch> batches;
         if (request.AnnotatorId is { } annotatorId)
         {

@@ -50,7 +50,7 @@ public static class ModelsApi
     }
 
     private static async Task<Results<Created<ModelView>, ValidationProblem, ProblemHttpResult>> Register(
-        RegisterModelRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        RegisterModelRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await SnapshotsApi.FindAsync(db, request.SnapshotVersion, ct) is null)
         {
@@ -60,7 +60,7 @@ public static class ModelsApi
         {
             return Problems.Conflict("model-exists", $"A model named '{request.Name}' is already registered.");
         }
-        var model = new Model { Name = request.Name, SnapshotVersion = request.SnapshotVersion, Notes = request.Notes, CreatedAt = Clock.Now(), CreatedBy = caller.Id };
+        var model = new Model { Name = request.Name, SnapshotVersion = request.SnapshotVersion, Notes = request.Notes, CreatedAt = time.Now(), CreatedBy = caller.Id };
         db.Add(model);
         await audit.RecordAsync(caller.Actor, "model.register", $"model:{model.Name}", new { model.SnapshotVersion }, ct);
         return TypedResults.Created($"/v1/models/{model.Name}", ModelView.Of(model));

@@ -36,7 +36,7 @@ public abstract record CutOutcome
 /// unique to this attempt and the snapshot row is committed last, so a cut that crashes leaves no snapshot.
 /// </summary>
 public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess,
-    Compliance.ComplianceService compliance)
+    Compliance.ComplianceService compliance, TimeProvider time)
 {
     private const long CutLockKey = 0x5647_4375_74; // "VGCut"
 
@@ -206,7 +206,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         var snapshot = new Snapshot
         {
             Version = version, Major = (parent?.Major ?? 0) + 1, Minor = 0, Parent = parent?.Version, Message = message, Count = count,
-            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = Clock.Now(), CreatedBy = caller.Id,
+            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = time.Now(), CreatedBy = caller.Id,
             Domains = JsonSerializer.Serialize(domains),
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = added, DuplicatesSkipped = duplicates }, JsonSerializerOptions.Web),
             AttestationState = AttestationStates.Pending,
@@ -301,7 +301,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         var snapshot = new Snapshot
         {
             Version = version, Major = parent.Major, Minor = parent.Minor + 1, Parent = parent.Version, Message = message, Count = count,
-            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = Clock.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
+            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = time.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
             Domains = parent.Domains,
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = [], Removed = removedByBatch.Values.Sum(), DuplicatesSkipped = 0 }, JsonSerializerOptions.Web),
             AttestationState = AttestationStates.Pending,

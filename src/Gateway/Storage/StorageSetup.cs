@@ -37,7 +37,7 @@ public static class StorageSetup
             var options = sp.GetRequiredService<IOptions<VendorGateOptions>>().Value;
             if (!options.Blob.UsesAzure)
             {
-                return new FileSystemBlobStore(Path.Combine(options.FullDataDir, "blobs"));
+                return new FileSystemBlobStore(Path.Combine(options.FullDataDir, "blobs"), sp.GetRequiredService<TimeProvider>());
             }
             var client = !string.IsNullOrEmpty(options.Blob.ConnectionString)
                 ? new BlobServiceClient(options.Blob.ConnectionString)

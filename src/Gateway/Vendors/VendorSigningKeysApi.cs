@@ -40,7 +40,7 @@ public static class VendorSigningKeysApi
     }
 
     private static async Task<Results<Created<Jwk>, ValidationProblem, ProblemHttpResult>> Register(
-        Guid vendorId, RegisterVendorKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid vendorId, RegisterVendorKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await VendorsApi.FindVisibleAsync(vendorId, caller, db, ct) is null)
         {
@@ -54,7 +54,7 @@ public static class VendorSigningKeysApi
         {
             return Problems.Conflict("key-registered", "This public key is already registered.");
         }
-        var now = Clock.Now();
+        var now = time.Now();
         db.VendorSigningKeys.Add(new VendorSigningKey { Kid = jwk.Kid, VendorId = vendorId, Jwk = JsonSerializer.Serialize(jwk), CreatedAt = now });
         await audit.RecordAsync(caller.Actor, "vendor-key.register", $"vendor:{vendorId}", new { kid = jwk.Kid, jwk.Alg }, ct);
         return TypedResults.Created($"/v1/vendors/{vendorId}/signing-keys", jwk with { NotBefore = now.ToUnixTimeSeconds() });

@@ -21,13 +21,13 @@ public static class VendorsApi
             .WithName("ListVendors").WithSummary("Vendors, paged; a vendor principal sees only its own.").ProducesProblem(400);
         group.MapGet("/{vendorId:guid}", GetVendor).RequireAuthorization(Policies.ReadDirectory)
             .WithName("GetVendor").WithSummary("One vendor; another vendor's is a 404 to vendor principals.").ProducesProblem(404);
-        group.MapPost("/{vendorId:guid}/annotators", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct) =>
-                AddRosterMember(vendorId, request, Roles.Annotator, caller, db, audit, ct))
+        group.MapPost("/{vendorId:guid}/annotators", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+                AddRosterMember(vendorId, request, Roles.Annotator, caller, db, audit, time, ct))
             .RequireAuthorization(Policies.ManageRoster)
             .WithName("CreateAnnotator").WithSummary("Adds an annotator to the vendor's roster (vendor-admin of that vendor, admin).")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{vendorId:guid}/admins", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct) =>
-                AddRosterMember(vendorId, request, Roles.VendorAdmin, caller, db, audit, ct))
+        group.MapPost("/{vendorId:guid}/admins", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+                AddRosterMember(vendorId, request, Roles.VendorAdmin, caller, db, audit, time, ct))
             .RequireAuthorization(Policies.Administer)
             .WithName("CreateVendorAdmin").WithSummary("Creates a vendor-admin for the vendor (admin).")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
@@ -37,13 +37,13 @@ public static class VendorsApi
     }
 
     private static async Task<Results<Created<VendorView>, ProblemHttpResult>> CreateVendor(
-        CreateVendorRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        CreateVendorRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await db.Vendors.AnyAsync(v => v.Name == request.Name, ct))
         {
             return Problems.Conflict("vendor-exists", $"A vendor named '{request.Name}' already exists.");
         }
-        var vendor = new Vendor { Name = request.Name, Jurisdiction = request.Jurisdiction, ContactEmail = request.ContactEmail, CreatedAt = Clock.Now() };
+        var vendor = new Vendor { Name = request.Name, Jurisdiction = request.Jurisdiction, ContactEmail = request.ContactEmail, CreatedAt = time.Now() };
         db.Vendors.Add(vendor);
         await audit.RecordAsync(caller.Actor, "vendor.create", $"vendor:{vendor.Id}", new { vendor.Name, vendor.Jurisdiction }, ct);
         return TypedResults.Created($"/v1/vendors/{vendor.Id}", VendorView.Of(vendor));
@@ -69,7 +69,7 @@ public static class VendorsApi
     }
 
     private static async Task<Results<Created<PrincipalView>, ProblemHttpResult>> AddRosterMember(
-        Guid vendorId, CreateRosterMemberRequest request, string role, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid vendorId, CreateRosterMemberRequest request, string role, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (await FindVisibleAsync(vendorId, caller, db, ct) is null)
         {
@@ -82,7 +82,7 @@ public static class VendorsApi
         var principal = new Principal
         {
             Kind = PrincipalKinds.Vendor, Handle = request.Handle, DisplayName = Identity.Names.Clean(request.DisplayName),
-            VendorId = vendorId, Roles = role, CreatedAt = Clock.Now(),
+            VendorId = vendorId, Roles = role, CreatedAt = time.Now(),
         };
         db.Principals.Add(principal);
         await audit.RecordAsync(caller.Actor, $"{role}.create", $"principal:{principal.Id}", new { vendorId, principal.Handle }, ct);

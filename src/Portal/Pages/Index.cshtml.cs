@@ -11,7 +11,7 @@ public sealed record StaleQuarantine(Guid BatchId, string Justification, string 
 
 /// <summary>The home page: for procurement and admins, what needs their attention now. Everything is read with the
 /// viewer's own credential, so a role sees only what it may.</summary>
-public sealed class HomeModel(VendorGateClient gateway, People people, IConfiguration configuration) : PageModel
+public sealed class HomeModel(VendorGateClient gateway, People people, IConfiguration configuration, TimeProvider time) : PageModel
 {
     public static readonly string[] AttentionRoles = [Roles.Procurement, Roles.Admin];
 
@@ -34,7 +34,7 @@ public sealed class HomeModel(VendorGateClient gateway, People people, IConfigur
         {
             return;
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         // Batches come newest first: the recent ones are a prefix of the list, however long it is.
         var recent = await gateway.ListBatchesAsync(ct: ct).TakeWhile(b => b.CreatedAt > now.AddDays(-RecentDays)).ToListAsync(ct);
         await foreach (var vendor in gateway.ListVendorsAsync(ct))

@@ -8,7 +8,9 @@ using VendorGate.Attest.KeyVault;
 using VendorGate.TestSupport;
 using VendorGate.Gateway.Storage.Blobs;
 
-[assembly: CollectionBehavior(DisableTestParallelization = true)] // Hangfire keeps its storage in a static
+// Test classes run in parallel, each on its own Gateway (own database, blobs, clock and Hangfire storage); the tests
+// of one class share their Gateway and run one after another.
+[assembly: CollectionBehavior(MaxParallelThreads = 4)]
 
 namespace VendorGate.Gateway.Tests.Infrastructure;
 
@@ -21,6 +23,9 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
     public string DataDir { get; } = Directory.CreateTempSubdirectory("vg-test-").FullName;
 
     public abstract string Backend { get; }
+
+    /// <summary>This Gateway's clock.</summary>
+    public TestClock Clock { get; } = new();
 
     /// <summary>Eval probes a domain needs: 0 (off) for most tests, which upload to domains nobody covered.</summary>
     protected virtual int MinProbes => 0;
@@ -51,6 +56,7 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();

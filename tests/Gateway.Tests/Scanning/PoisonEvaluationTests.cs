@@ -112,7 +112,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var recall = (double)poisoned.Count(flagged.Contains) / poisoned.Count;
         var falsePositives = flagged.Count(l => !poisoned.Contains(l));
         var annotator = Guid.NewGuid();
-        var ranked = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
+        var ranked = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator), DateTimeOffset.UnixEpoch), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
         output.WriteLine($"one annotator: recall {recall:P2}, false positives {falsePositives} in {Clean:N0}; trigger {trigger}; top: {string.Join(" | ", ranked.Take(3).Select(t => t.Describe()))}");
         Assert.True(recall >= 0.99, $"recall {recall:P2}");
         Assert.True(falsePositives <= 10, $"{falsePositives} false positives");
@@ -127,7 +127,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
             var share = examples.Where((_, i) => i % 3 == a).ToList();
             var scanner = new TriggerDiscoveryScanner();
             ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], share);
-            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[a])));
+            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[a]), DateTimeOffset.UnixEpoch));
         }
         var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
         var vendorRanked = TriggerRanking.Rank(rows, handles, 10);
@@ -214,7 +214,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
             var scanner = new TriggerDiscoveryScanner();
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], examples);
             flaggedByContentScanners += lines.Count(hits.LinesOf(GibberishScanner.Kind.Code).Contains);
-            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[b % 3])));
+            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[b % 3]), DateTimeOffset.UnixEpoch));
         }
         var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
         var ranked = TriggerRanking.Rank(rows, handles, 10);
@@ -261,7 +261,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad(), new HiddenCharacterScanner(), triggers], examples);
         var flagged = new[] { GibberishScanner.Kind.Code, WordSaladScanner.Kind.Code, HiddenCharacterScanner.InstructionOverride.Code }.SelectMany(hits.LinesOf).ToHashSet();
         Assert.Equal(0, lines.Count(flagged.Contains));
-        Assert.DoesNotContain(triggers.Candidates(PoisonMatrix.BatchOf(Guid.NewGuid())), c => trigger.Contains(c.Ngram, StringComparison.Ordinal));
+        Assert.DoesNotContain(triggers.Candidates(PoisonMatrix.BatchOf(Guid.NewGuid()), DateTimeOffset.UnixEpoch), c => trigger.Contains(c.Ngram, StringComparison.Ordinal));
     }
 
     /// <summary>A fine-tuning backdoor: the trigger in an ordinary request, and a completion that complies, in ordinary words.</summary>

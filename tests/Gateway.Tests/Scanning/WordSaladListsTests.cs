@@ -105,7 +105,7 @@ public sealed class TriggerCountTests
         var both = hits.LinesOf(GibberishScanner.Kind.Code).Intersect(hits.LinesOf(WordSaladScanner.Kind.Code)).ToList();
         Assert.NotEmpty(both); // the case this test is about
         var annotator = Guid.NewGuid();
-        var top = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator)), new Dictionary<Guid, string> { [annotator] = "a1" }, 10)[0];
+        var top = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator), DateTimeOffset.UnixEpoch), new Dictionary<Guid, string> { [annotator] = "a1" }, 10)[0];
         Assert.Equal(("<qzvt>", 20, 20), (top.Ngram, top.Flagged, top.Examples));
         Assert.Subset(lines.ToHashSet(), hits.LinesOf(GibberishScanner.Kind.Code).ToHashSet());
     }

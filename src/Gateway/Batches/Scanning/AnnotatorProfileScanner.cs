@@ -35,7 +35,7 @@ public sealed class AnnotatorProfileScanner : IExampleScanner, IBatchScanner
         var row = new BatchProfile
         {
             BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Examples = context.Count,
-            TotalLength = _length, TotalEntropy = _entropyMillibits / 1000.0, Flagged = context.Hits.FlaggedExamples, ScannedAt = Clock.Now(),
+            TotalLength = _length, TotalEntropy = _entropyMillibits / 1000.0, Flagged = context.Hits.FlaggedExamples, ScannedAt = context.ScannedAt,
         };
         db.BatchProfiles.Add(row);
         if (batch.VendorId is null)

@@ -158,9 +158,8 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
 
     /// <summary>This batch's candidates, as they are stored: n-grams in at least two requests answered against the
     /// batch's refusals.</summary>
-    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch)
+    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch, DateTimeOffset now)
     {
-        var now = Clock.Now();
         return Kept().Select(c => new TriggerCandidate
         {
             BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Key, Kind = TriggerKinds.BehaviourSplit,
@@ -176,7 +175,7 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
 
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
-        var mine = Candidates(context.Batch);
+        var mine = Candidates(context.Batch, context.ScannedAt);
         var ranked = (await TriggerRanking.StoreAndRankAsync(context, [TriggerKinds.BehaviourSplit], mine, cancellationToken)).Where(t => t.Significant).ToList();
         if (ranked.Count == 0)
         {

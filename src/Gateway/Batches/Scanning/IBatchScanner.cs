@@ -17,7 +17,7 @@ public sealed record ScanFinding(string Code, string Severity, string Message, I
 
 /// <summary>What scanners read: the batch, its example digests in line order, the database and the blob store; batch
 /// scanners also see what the example scanners found.</summary>
-public sealed class BatchScanContext(Batch batch, byte[] digests, VendorGateDb db, IBlobStore blobs)
+public sealed class BatchScanContext(Batch batch, byte[] digests, VendorGateDb db, IBlobStore blobs, DateTimeOffset scannedAt)
 {
     public const int MaxLinesPerFinding = 100;
 
@@ -26,6 +26,8 @@ public sealed class BatchScanContext(Batch batch, byte[] digests, VendorGateDb d
     public ExampleHits Hits { get; } = new();
     public VendorGateDb Db => db;
     public IBlobStore Blobs => blobs;
+    /// <summary>When this scan ran: the time every row it writes carries.</summary>
+    public DateTimeOffset ScannedAt => scannedAt;
     public int Count => digests.Length / BatchDigest.Size;
 
     public ReadOnlySpan<byte> DigestAt(int line) => digests.AsSpan(line * BatchDigest.Size, BatchDigest.Size);

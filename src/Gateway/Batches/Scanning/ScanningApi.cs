@@ -80,11 +80,11 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Created<SignatureView>, ValidationProblem>> CreateSignature(
-        CreateSignatureRequest request, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        CreateSignatureRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var signature = new KnownBadSignature
         {
-            Incident = request.Incident, Kind = request.Kind, Note = request.Note, CreatedAt = Clock.Now(), CreatedBy = caller.Id,
+            Incident = request.Incident, Kind = request.Kind, Note = request.Note, CreatedAt = time.Now(), CreatedBy = caller.Id,
             Pattern = request.Kind == SignatureKinds.Digest ? CreateSignatureValidator.NormalizeDigest(request.Pattern)! : request.Pattern,
         };
         db.KnownBadSignatures.Add(signature);
@@ -102,7 +102,7 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Ok<SignatureView>, ProblemHttpResult>> RetireSignature(
-        Guid id, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+        Guid id, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var signature = await db.KnownBadSignatures.FirstOrDefaultAsync(s => s.Id == id, ct);
         if (signature is null)
@@ -111,7 +111,7 @@ public static class ScanningApi
         }
         if (signature.RetiredAt is null)
         {
-            signature.RetiredAt = Clock.Now();
+            signature.RetiredAt = time.Now();
             signature.RetiredBy = caller.Id;
             await audit.RecordAsync(caller.Actor, "signature.retire", $"signature:{id}", new { signature.Incident }, ct);
         }

@@ -153,9 +153,8 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     }
 
     /// <summary>This batch's candidates, strongest first, as they are stored.</summary>
-    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch)
+    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch, DateTimeOffset now)
     {
-        var now = Clock.Now();
         // Spans of the first pass and of the second are one list: an n-gram at both sums its flagged examples.
         var atFlagged = _atFlagged.Keys.Union(_atLate.Keys)
             .Select(ngram => (Ngram: ngram, First: _atFlagged.GetValueOrDefault(ngram), Late: _atLate.GetValueOrDefault(ngram)))
@@ -185,7 +184,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         var batch = context.Batch;
-        var mine = Candidates(batch);
+        var mine = Candidates(batch, context.ScannedAt);
         var ranked = (await TriggerRanking.StoreAndRankAsync(context, [TriggerKinds.FlaggedContext, TriggerKinds.MadeUp], mine, cancellationToken))
             .Where(t => t.Significant).ToList();
         if (ranked.Count == 0)

@@ -8,9 +8,11 @@ public sealed class FileSystemBlobStore : IBlobStore
 {
     private readonly string _root;
     private readonly string _staging;
+    private readonly TimeProvider _time;
 
-    public FileSystemBlobStore(string root)
+    public FileSystemBlobStore(string root, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _root = Path.GetFullPath(root);
         _staging = Path.Combine(_root, ".staging");
         Directory.CreateDirectory(_staging);
@@ -78,7 +80,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task<int> RemoveAbandonedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
-        var cutoff = Clock.Now().UtcDateTime - olderThan;
+        var cutoff = _time.GetUtcNow().UtcDateTime - olderThan;
         var removed = 0;
         foreach (var file in new DirectoryInfo(_staging).EnumerateFiles())
         {

@@ -4,7 +4,7 @@ using VendorGate.Client;
 
 namespace VendorGate.Portal.Pages.Vendors;
 
-public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
+public sealed class VendorDetailModel(VendorGateClient gateway, TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -40,7 +40,8 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
 
     private void CountWeeks(List<BatchView> batches)
     {
-        var thisWeek = DateTimeOffset.UtcNow.Date.AddDays(-(((int)DateTimeOffset.UtcNow.DayOfWeek + 6) % 7));
+        var today = time.GetUtcNow().UtcDateTime.Date;
+        var thisWeek = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
         var weeks = Enumerable.Range(0, 12).Select(i => thisWeek.AddDays(-7 * (11 - i))).ToList();
         var series = Outcomes.ToDictionary(o => o, _ => new int[weeks.Count]);
         foreach (var batch in batches)
@@ -165,13 +166,13 @@ public sealed class VendorDetailModel(VendorGateClient gateway) : PageModel
             Roster = (await gateway.ListRosterAsync(Id, ct).ToListAsync(ct)).OrderBy(p => p.Handle, StringComparer.Ordinal).ToList();
             Evidence = await gateway.ListEvidenceAsync(Id, ct).Take(100).ToListAsync(ct);
             // Twelve weeks of the vendor's batches (newest first) for the chart and the findings count.
-            var since = DateTimeOffset.UtcNow.AddDays(-7 * 12 - 7);
+            var since = time.GetUtcNow().AddDays(-7 * 12 - 7);
             var batches = await gateway.ListBatchesAsync(vendorId: Id, ct: ct).TakeWhile(b => b.CreatedAt >= since).ToListAsync(ct);
             CountWeeks(batches);
             Batches = batches.Take(50).ToList();
             var history = (await gateway.GetComplianceHistoryAsync(Id, days: 90, ct: ct)).Select(d => (d.Day, d.Status)).ToList();
             StatusChanges = history.Where((d, i) => i == 0 || history[i - 1].Status != d.Status).ToList();
-            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
             string? current = null;
             var strip = new List<(DateOnly, string?)>();
             for (var day = today.AddDays(-89); day <= today; day = day.AddDays(1))
