@@ -92,17 +92,32 @@ export VG_TEST_OIDC="http://127.0.0.1:$oidc_port"
 export VG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
 export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$az_port/devstoreaccount1;"
 
+# The TRX reports (every test with its start and end) go to VG_TEST_RESULTS when set, else are thrown away.
+results=${VG_TEST_RESULTS:-$work/results}
+mkdir -p "$results" && rm -f "$results"/*.trx
 status=0
-dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$work/results" "$@" || status=$?
-
-# The committed OpenAPI document as integrators' tools see it: Redocly's recommended rules, a Kiota client that compiles.
-if [ "$#" -eq 0 ]; then
-  bash "$root/scripts/api-check.sh" || { echo "error: the OpenAPI document fails Redocly's lint or Kiota's client build" >&2; status=1; }
+if [ "$#" -gt 0 ]; then
+  # Arguments (a --filter, a configuration): one dotnet test over the solution, as asked.
+  dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$results" "$@" || status=$?
+else
+  # The whole suite: build once, then the tiers side by side, each in its own test process, plus the OpenAPI
+  # document as integrators' tools see it (Redocly's recommended rules, a Kiota client that compiles).
+  dotnet build "$root/VendorGate.sln" -v quiet -nologo || exit 1
+  tier() { # name, project: runs one test project, its output prefixed with the tier's name
+    set -o pipefail
+    dotnet test "$root/tests/$2" --no-build --logger "trx;LogFileName=$1.trx" --results-directory "$results" 2>&1 | sed -u "s/^/[$1] /"
+  }
+  tier unit Attest.Tests & unit=$!
+  tier api Gateway.Tests & api=$!
+  tier browser Portal.Tests & browser=$!
+  (bash "$root/scripts/api-check.sh" 2>&1 | sed -u "s/^/[openapi] /"; exit "${PIPESTATUS[0]}") & openapi=$!
+  for job in $unit $api $browser; do wait "$job" || status=1; done
+  wait "$openapi" || { echo "error: the OpenAPI document fails Redocly's lint or Kiota's client build" >&2; status=1; }
 fi
 
 # One closing line that any CI reads: totals over every test project.
 passed=0; failed=0
-for trx in "$work"/results/*.trx; do
+for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   passed=$((passed + $(echo "$counters" | sed -E 's/.* passed="([0-9]+)".*/\1/')))

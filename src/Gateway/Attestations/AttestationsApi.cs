@@ -20,8 +20,8 @@ public static class AttestationsApi
 
         routes.MapGet("/v1/batches/{batchId:guid}/attestation", BatchAttestation)
             .WithTags("Attestations").WithName("GetBatchAttestation")
-            .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + BatchReceiptJob.PredicateType + "), ?kind=approval ("
-                + Reviews.BatchApprovalJob.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch).")
+            .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + ReceiptAttestation.PredicateType + "), ?kind=approval ("
+                + Reviews.ApprovalAttestation.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch).")
             .Produces<DsseEnvelopeDocument>(200, "application/json")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
         return routes;
@@ -37,23 +37,21 @@ public static class AttestationsApi
         }
         if (kind is "approval")
         {
-            return batch.ApprovalState == AttestationStates.Signed
-                ? TypedResults.File(await ReadAsync(blobs, Reviews.BatchApprovalJob.BlobName(batchId), ct), "application/json")
-                : Problems.Conflict("attestation-pending", batch.ApprovalState is null
-                    ? "The batch is not approved."
-                    : $"The approval is not signed yet{(batch.ApprovalError is { } e ? $": {e}; it will be retried" : "")}.");
+            return batch.Approval.IsSigned
+                ? TypedResults.File(await ReadAsync(blobs, Reviews.ApprovalAttestation.BlobName(batchId), ct), "application/json")
+                : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
         }
         if (kind is "bundle")
         {
             // The in-toto bundle convention: one envelope per line, receipt then approval (when signed).
-            if (batch.AttestationState != AttestationStates.Signed)
+            if (!batch.Receipt.IsSigned)
             {
                 return Problems.Conflict("attestation-pending", "The receipt is not signed yet.");
             }
             var lines = new List<byte[]> { await ReadAsync(blobs, batch.AttestationBlob!, ct) };
-            if (batch.ApprovalState == AttestationStates.Signed)
+            if (batch.Approval.IsSigned)
             {
-                lines.Add(await ReadAsync(blobs, Reviews.BatchApprovalJob.BlobName(batchId), ct));
+                lines.Add(await ReadAsync(blobs, Reviews.ApprovalAttestation.BlobName(batchId), ct));
             }
             return TypedResults.File(lines.SelectMany(l => l.Append((byte)'\n')).ToArray(), "application/jsonl");
         }
@@ -61,11 +59,9 @@ public static class AttestationsApi
         {
             return Problems.Create(400, "bad-kind", "kind is receipt (default), approval or bundle.");
         }
-        if (batch.AttestationState != AttestationStates.Signed)
+        if (!batch.Receipt.IsSigned)
         {
-            return Problems.Conflict("attestation-pending", batch.AttestationState is null
-                ? "The batch has no content yet, so nothing to attest."
-                : $"The receipt is not signed yet{(batch.AttestationError is { } e ? $": {e}; it will be retried" : "")}.");
+            return Problems.Conflict("attestation-pending", batch.Receipt.NotSignedYet("receipt", "The batch has no content yet, so nothing to attest."));
         }
         return TypedResults.File(await ReadAsync(blobs, batch.AttestationBlob!, ct), "application/json");
     }

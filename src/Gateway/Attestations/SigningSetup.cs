@@ -62,7 +62,9 @@ public static class SigningSetup
         });
         services.AddScoped<SigningKeyRegistry>();
         services.AddScoped<Attestor>();
-        services.AddScoped<BatchReceiptJob>();
+        services.AddScoped<ReceiptAttestation>();
+        services.AddScoped<IAttestationKind>(sp => sp.GetRequiredService<ReceiptAttestation>());
+        services.AddScoped<AttestJob>();
         return services;
     }
 }

@@ -55,7 +55,7 @@ public static class VendorSignatures
     }
 
     private static async Task<Results<Ok<PreparedStatement>, ValidationProblem, ProblemHttpResult>> Prepare(
-        Guid batchId, PrepareStatementRequest request, Caller caller, VendorGateDb db, BatchReceiptJob receipts,
+        Guid batchId, PrepareStatementRequest request, Caller caller, VendorGateDb db, ReceiptAttestation receipts,
         VendorGate.Attest.Signing.ISigner signer, SigningKeyRegistry keys, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var batch = await BatchesApi.Visible(db, caller).FirstOrDefaultAsync(b => b.Id == batchId, ct);

@@ -1,10 +1,6 @@
-namespace VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Attestations;
 
-public static class AttestationStates
-{
-    public const string Pending = "pending";
-    public const string Signed = "signed";
-}
+namespace VendorGate.Gateway.Batches;
 
 public static class BatchSources
 {
@@ -47,14 +43,9 @@ public sealed class Batch
     /// <summary>Scan progress: examples scanned so far (all of them once <see cref="ScannedAt"/> is set).</summary>
     public long? ScannedExamples { get; set; }
 
-    /// <summary>The signed receipt: <c>pending</c> from receipt until signed, then <c>signed</c>.</summary>
-    public string? AttestationState { get; set; }
-    public string? AttestationDigest { get; set; }
+    /// <summary>The signed receipt: due once the content is received.</summary>
+    public Attestation Receipt { get; init; } = new();
     public string? AttestationBlob { get; set; }
-    public string? AttestationKeyId { get; set; }
-
-    /// <summary>Why the last signing attempt failed, while the receipt is pending.</summary>
-    public string? AttestationError { get; set; }
 
     /// <summary>For vendor-signed uploads: the exact receipt statement (canonical JSON) prepared before the upload,
     /// the Gateway key pinned to sign it, and when it was prepared.</summary>
@@ -66,11 +57,8 @@ public sealed class Batch
     public string? VendorSignatureKeyId { get; set; }
     public string? VendorSignature { get; set; }
 
-    /// <summary>The signed approval (counter-signature), once the required approvals are in.</summary>
-    public string? ApprovalState { get; set; }
-    public string? ApprovalDigest { get; set; }
-    public string? ApprovalKeyId { get; set; }
-    public string? ApprovalError { get; set; }
+    /// <summary>The signed approval (counter-signature): due once the required approvals are in.</summary>
+    public Attestation Approval { get; init; } = new();
 
     public List<Finding> Findings { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Batches;
 
@@ -27,12 +28,8 @@ public sealed record BatchView(
             f.Evidence is null ? [] : JsonSerializer.Deserialize<string[]>(f.Evidence)!)).ToList(),
         b.Reviews.OrderBy(r => r.At).Select(VendorGate.Gateway.Reviews.ReviewView.Of).ToList(),
         b.Overrides.OrderBy(o => o.At).Select(VendorGate.Gateway.Reviews.OverrideView.Of).ToList(),
-        b.AttestationState is null ? null : new AttestationView(b.AttestationState, b.AttestationDigest, b.AttestationKeyId, b.AttestationError),
-        b.ApprovalState is null ? null : new AttestationView(b.ApprovalState, b.ApprovalDigest, b.ApprovalKeyId, b.ApprovalError));
+        b.Receipt.View(), b.Approval.View());
 }
-
-/// <summary>The batch's signed receipt: <c>pending</c> (with the last error, if any) or <c>signed</c> (with the envelope digest and key).</summary>
-public sealed record AttestationView(string State, string? Digest, string? KeyId, string? Error);
 
 public sealed record UploadReceipt(Guid Id, string Status, long Count, string Digest);
 

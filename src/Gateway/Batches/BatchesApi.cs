@@ -180,7 +180,7 @@ public static class BatchesApi
                 .SetProperty(b => b.Status, received.To).SetProperty(b => b.Count, accepted.Count)
                 .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
                 .SetProperty(b => b.ContentBlob, contentBlob).SetProperty(b => b.IndexBlob, indexBlob)
-                .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.AttestationState, AttestationStates.Pending)
+                .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.Receipt.State, AttestationStates.Pending)
                 .SetProperty(b => b.VendorSignatureKeyId, vendorKeyId)
                 .SetProperty(b => b.VendorSignature, vendorSignature == null ? null : Convert.ToBase64String(vendorSignature)), ct);
             if (updated == 0)
@@ -193,7 +193,7 @@ public static class BatchesApi
             await tx.CommitAsync(ct);
         }
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));
-        jobs.Enqueue<BatchReceiptJob>(job => job.RunAsync(batchId, CancellationToken.None));
+        AttestJob.Enqueue(jobs, "receipt", batchId.ToString());
         return TypedResults.Accepted($"/v1/batches/{batchId}", new UploadReceipt(batchId, BatchStatus.Received, accepted.Count, digest));
     }
 

@@ -19,25 +19,25 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
     {
         var cutoff = time.GetUtcNow() - olderThan;
         var receipts = (await db.Batches.AsNoTracking()
-            .Where(b => b.AttestationState == AttestationStates.Pending && (includeScanning || b.AttestationError == null))
+            .Where(b => b.Receipt.State == AttestationStates.Pending && (includeScanning || b.Receipt.Error == null))
             .Select(b => new { b.Id, b.ReceivedAt }).ToListAsync(cancellationToken))
             .Where(b => b.ReceivedAt <= cutoff).ToList();
         foreach (var batch in receipts)
         {
-            jobs.Enqueue<BatchReceiptJob>(job => job.RunAsync(batch.Id, CancellationToken.None));
+            AttestJob.Enqueue(jobs, "receipt", batch.Id.ToString());
         }
         if (includeScanning)
         {
-            var approvals = await db.Batches.AsNoTracking().Where(b => b.ApprovalState == AttestationStates.Pending).Select(b => b.Id).ToListAsync(cancellationToken);
+            var approvals = await db.Batches.AsNoTracking().Where(b => b.Approval.State == AttestationStates.Pending).Select(b => b.Id).ToListAsync(cancellationToken);
             foreach (var id in approvals)
             {
-                jobs.Enqueue<Reviews.BatchApprovalJob>(job => job.RunAsync(id, CancellationToken.None));
+                AttestJob.Enqueue(jobs, "approval", id.ToString());
             }
             var snapshots = await db.Set<Snapshots.Snapshot>().AsNoTracking()
-                .Where(s => s.AttestationState == AttestationStates.Pending).Select(s => s.Version).ToListAsync(cancellationToken);
+                .Where(s => s.Attestation.State == AttestationStates.Pending).Select(s => s.Version).ToListAsync(cancellationToken);
             foreach (var version in snapshots)
             {
-                jobs.Enqueue<Snapshots.SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
+                AttestJob.Enqueue(jobs, "snapshot", version);
             }
             var revocations = await db.Set<Revocations.Revocation>().AsNoTracking()
                 .Where(r => r.Status == Revocations.RevocationStatus.Pending).Select(r => r.Id).ToListAsync(cancellationToken);

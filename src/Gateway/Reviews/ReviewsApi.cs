@@ -79,14 +79,14 @@ public static class ReviewsApi
         else if (approvals >= required)
         {
             batch.Apply(BatchLifecycle.Approve);
-            batch.ApprovalState = AttestationStates.Pending;
+            batch.Approval.Due();
         }
         await audit.RecordAsync(caller.Actor, $"batch.review.{request.Decision}", $"batch:{batchId}",
             new { request.Comment, approvals, required, status = batch.Status }, ct);
         await tx.CommitAsync(ct);
         if (batch.Status == BatchStatus.Approved)
         {
-            jobs.Enqueue<BatchApprovalJob>(job => job.RunAsync(batchId, CancellationToken.None));
+            AttestJob.Enqueue(jobs, "approval", batchId.ToString());
         }
         return TypedResults.Ok(BatchView.Of(batch, await SubmitterHandle(db, batch, ct)));
     }

@@ -1,3 +1,4 @@
+using VendorGate.Gateway.Attestations;
 namespace VendorGate.Gateway.Reviews;
 
 public static class ReviewsSetup
@@ -5,7 +6,7 @@ public static class ReviewsSetup
     /// <summary>Reviews and overrides: the approval job that counter-signs, and how many approvals a batch needs.</summary>
     public static IServiceCollection AddReviews(this IServiceCollection services)
     {
-        services.AddScoped<BatchApprovalJob>();
+        services.AddScoped<IAttestationKind, ApprovalAttestation>();
         services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.Section);
         return services;
     }

@@ -106,7 +106,7 @@ public sealed class BlameService(VendorGateDb db, IBlobStore blobs, BatchExample
             vendor is null ? null : new BlameVendor(vendor.Id, vendor.Name),
             new BlameBatch(batch.Id, batch.Justification, batch.License, batch.Source, batch.CreatedAt, batch.ReceivedAt),
             batch.Reviews.OrderBy(r => r.At).Select(r => new BlameReview(r.ReviewerHandle, r.Decision, r.At)).ToList(),
-            batch.AttestationDigest, batch.ApprovalDigest, firstSnapshot);
+            batch.Receipt.Digest, batch.Approval.Digest, firstSnapshot);
         return (example, blame);
     }
 }

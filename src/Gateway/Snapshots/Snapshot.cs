@@ -1,3 +1,4 @@
+using VendorGate.Gateway.Attestations;
 namespace VendorGate.Gateway.Snapshots;
 
 /// <summary>An immutable, signed version of the corpus. Versions are <c>major.minor</c>: a cut adds batches (next major),
@@ -25,10 +26,8 @@ public sealed class Snapshot
     /// <summary>For a minor snapshot: the revocation that removed examples.</summary>
     public Guid? RevocationId { get; init; }
 
-    public string? AttestationState { get; set; }
-    public string? AttestationDigest { get; set; }
-    public string? AttestationKeyId { get; set; }
-    public string? AttestationError { get; set; }
+    /// <summary>The signed snapshot statement: due from the cut.</summary>
+    public Attestation Attestation { get; init; } = new();
 
     public static bool TryParse(string version, out int major, out int minor)
     {

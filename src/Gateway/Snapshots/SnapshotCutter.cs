@@ -89,7 +89,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
     /// never enters a signed snapshot.</summary>
     private async Task<List<Batch>> EligibleAsync(Guid[]? batchIds, CancellationToken ct)
     {
-        var query = db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Approved && b.ApprovalState == AttestationStates.Signed
+        var query = db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Approved && b.Approval.State == AttestationStates.Signed
             && !db.Principals.Any(p => p.Id == b.SubmitterId && p.RevokedAt != null));
         if (batchIds is { Length: > 0 })
         {
@@ -185,7 +185,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                     Increment(summary.ByDomain, domain < 0 ? SnapshotSummary.Unspecified : domains[domain], 1);
                     batchAdded++;
                 }
-                added.Add(new AddedBatch(batch.Id, batchAdded, batch.ApprovalDigest));
+                added.Add(new AddedBatch(batch.Id, batchAdded, batch.Approval.Digest));
                 Increment(summary.ByVendor, batch.VendorId?.ToString() ?? "internal", batchAdded);
                 Increment(summary.ByAnnotator, batch.SubmitterId.ToString(), batchAdded);
                 Increment(summary.ByLicense, batch.License, batchAdded);
@@ -209,7 +209,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = time.Now(), CreatedBy = caller.Id,
             Domains = JsonSerializer.Serialize(domains),
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = added, DuplicatesSkipped = duplicates }, JsonSerializerOptions.Web),
-            AttestationState = AttestationStates.Pending,
+            Attestation = Attestation.Pending(),
         };
         var ids = batches.Select(b => b.Id).ToList();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -231,7 +231,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                 new { parent = parent?.Version, count, manifestDigest, batches = ids }, ct);
             await tx.CommitAsync(ct);
         }
-        jobs.Enqueue<SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
+        AttestJob.Enqueue(jobs, "snapshot", version);
         return new CutOutcome.Cut(snapshot);
     }
 
@@ -304,12 +304,12 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = time.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
             Domains = parent.Domains,
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = [], Removed = removedByBatch.Values.Sum(), DuplicatesSkipped = 0 }, JsonSerializerOptions.Web),
-            AttestationState = AttestationStates.Pending,
+            Attestation = Attestation.Pending(),
         };
         db.Add(snapshot);
         await audit.RecordAsync("system:revocation", "snapshot.cut-without", $"snapshot:{version}",
             new { parent = parent.Version, count, removed = removedByBatch.Values.Sum(), revocationId }, ct);
-        jobs.Enqueue<SnapshotAttestationJob>(job => job.RunAsync(version, CancellationToken.None));
+        AttestJob.Enqueue(jobs, "snapshot", version);
         return snapshot;
     }
 

@@ -30,7 +30,7 @@ public sealed record SnapshotView(string Version, string? Parent, string Message
         var summary = JsonSerializer.Deserialize<SnapshotSummary>(s.Summary, JsonSerializerOptions.Web)!;
         return new(s.Version, s.Parent, s.Message, s.Count, s.ManifestDigest, summary.AddedBatches, summary.Removed, summary.DuplicatesSkipped,
             summary.ByVendor, summary.ByAnnotator, summary.ByLicense, summary.ByDomain, s.CreatedAt,
-            new AttestationView(s.AttestationState!, s.AttestationDigest, s.AttestationKeyId, s.AttestationError));
+            s.Attestation.View()!);
     }
 }
 
@@ -50,7 +50,7 @@ public static class SnapshotsApi
         group.MapGet("/{version}/content", Content).WithName("GetSnapshotContent")
             .WithSummary("Streams the corpus: canonical NDJSON in manifest order (the training file).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
-            .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestationJob.PredicateType + ").")
+            .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestation.PredicateType + ").")
             .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{from}/diff/{to}", Diff).WithName("DiffSnapshots")
             .WithSummary("What changed from one snapshot to another: totals by batch and annotator; ?details=true streams the changed entries as NDJSON.")
@@ -195,11 +195,11 @@ public static class SnapshotsApi
         {
             return Problems.NotFound($"Snapshot {version}");
         }
-        if (snapshot.AttestationState != AttestationStates.Signed)
+        if (!snapshot.Attestation.IsSigned)
         {
-            return Problems.Conflict("attestation-pending", $"The snapshot is not signed yet{(snapshot.AttestationError is { } e ? $": {e}; it will be retried" : "")}.");
+            return Problems.Conflict("attestation-pending", snapshot.Attestation.NotSignedYet("snapshot", "The snapshot is not signed yet."));
         }
-        await using var stream = await blobs.OpenReadAsync(SnapshotAttestationJob.BlobName(version), cancellationToken: ct);
+        await using var stream = await blobs.OpenReadAsync(SnapshotAttestation.BlobName(version), cancellationToken: ct);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, ct);
         return TypedResults.File(copy.ToArray(), "application/json");

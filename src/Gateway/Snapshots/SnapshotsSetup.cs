@@ -1,3 +1,4 @@
+using VendorGate.Gateway.Attestations;
 namespace VendorGate.Gateway.Snapshots;
 
 public static class SnapshotsSetup
@@ -7,7 +8,7 @@ public static class SnapshotsSetup
     {
         services.AddScoped<SnapshotCutter>();
         services.AddSingleton<SnapshotCutter.ProcessLock>();
-        services.AddScoped<SnapshotAttestationJob>();
+        services.AddScoped<IAttestationKind, SnapshotAttestation>();
         services.AddScoped<BlameService>();
         services.AddScoped<SnapshotDiff>();
         return services;

@@ -11,6 +11,7 @@ using VendorGate.Gateway.Storage.Blobs;
 // Test classes run in parallel, each on its own Gateway (own database, blobs, clock and Hangfire storage); the tests
 // of one class share their Gateway and run one after another.
 [assembly: CollectionBehavior(MaxParallelThreads = 4)]
+[assembly: TestCollectionOrderer("VendorGate.Gateway.Tests.Infrastructure.LongRunningFirst", "VendorGate.Gateway.Tests")]
 
 namespace VendorGate.Gateway.Tests.Infrastructure;
 

@@ -7,6 +7,7 @@ namespace VendorGate.Gateway.Tests.Input;
 
 /// <summary>Every operation of the served OpenAPI document, sent hostile path values, query values and bodies by every
 /// caller its roles admit: no answer may be a 5xx (or an exception out of the server).</summary>
+[RunsLong]
 public abstract class HostileBatteryTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);

@@ -1,18 +1,21 @@
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Tests.Infrastructure;
 using VendorGate.PoisonLab;
 using Xunit.Abstractions;
 
 namespace VendorGate.Gateway.Tests.Scanning;
 
 /// <summary>The evaluation harness: generated corpora (natural prose, code, many languages, base64-heavy text) with
-/// poison planted, the scanners run as the scan job runs them, figures printed and held to the issue's targets.</summary>
+/// poison planted, the scanners run as the scan job runs them, figures printed and held to the issue's targets.
+/// The heaviest cases are classes of their own, marked <see cref="RunsLongAttribute"/>, so they start first and side by side.</summary>
+[RunsLong]
 public sealed class PoisonEvaluationTests(ITestOutputHelper output)
 {
-    private const int Clean = 100_000;
+    internal const int Clean = 100_000;
 
     /// <summary>100,000 clean examples: 70 % prose, 10 % code, 10 % other languages, 10 % base64-heavy.</summary>
-    private static List<string> CleanCorpus(Random random, int count)
+    internal static List<string> CleanCorpus(Random random, int count)
     {
         var corpora = Corpora.Shared;
         return Enumerable.Range(0, count).Select(i => (i % 10) switch
@@ -22,30 +25,6 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
             9 => corpora.CleanBase64(random),
             _ => corpora.CleanEnglish(random),
         }).ToList();
-    }
-
-    /// <summary>The smoke subset of `bash scripts/bench.sh poison`: every held-out random-span family that needs no
-    /// download, each trigger the data can show, 50 poisons in a vendor-sized batch of clean data from every clean set.</summary>
-    [Fact]
-    public void Held_out_payload_families_are_found_with_their_trigger_ranked_first_and_named()
-    {
-        var corpora = Corpora.Shared;
-        var sets = new CleanSets(corpora);
-        var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
-        var families = PayloadFamilies.All(corpora, sets).Where(f => f is { Calibration: false } && !f.Name.StartsWith("salad") && f.Name != "sentencepiece-llama-32k");
-        var cells = new List<MatrixCell>();
-        var seed = 1;
-        foreach (var family in families)
-        {
-            foreach (var style in PoisonMatrix.Triggers.Where(t => t.Visible))
-            {
-                cells.Add(matrix.OneBatch(family, style, "50 in 2,000", 1_950, 50, seed++));
-            }
-        }
-        MatrixReport.Write(new TestOutputWriter(output), cells, []);
-        // 50 poisons per cell: one miss is 98 %. The lane (`bash scripts/bench.sh poison`) measures 250 per cell.
-        Assert.All(cells, c => Assert.True(c.Recall >= 0.96 && c.TriggerRank == 1 && c.Named,
-            $"{c.Family} / {c.Trigger}: recall {c.Recall:P1}, trigger rank {c.TriggerRank}, named {c.Named}"));
     }
 
     /// <summary>Held-out word salad of languages the batch barely holds (German, Russian), planted in clean data from
@@ -63,78 +42,6 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
         Assert.Equal(2, cells.Count);
         Assert.All(cells, c => Assert.True(c.Recall >= 0.97 && c.TriggerRank == 1 && c.Named,
             $"{c.Family}: recall {c.Recall:P1}, trigger rank {c.TriggerRank}, named {c.Named}"));
-    }
-
-    /// <summary>Examples each too short to judge alone (25–60 words) are judged as a batch: a batch that is word salad or
-    /// random letters throughout is flagged, short clean text of every clean set is not.</summary>
-    [Fact]
-    public void A_batch_of_short_examples_that_is_salad_or_random_letters_throughout_is_flagged_and_short_clean_batches_are_not()
-    {
-        var corpora = Corpora.Shared;
-        var sets = new CleanSets(corpora);
-        var random = new Random(8);
-        string Cut(string text) => Corpora.Short(random, text);
-        int Flagged(List<string> batch, string code) => ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch).LinesOf(code).Count;
-
-        var salad = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(Corpora.Salad(random, corpora.WordFrequencies)), Cut(Corpora.Salad(random, corpora.WordFrequencies)))).ToList();
-        var letters = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")), Cut(PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")))).ToList();
-        var saladFlagged = Flagged(salad, WordSaladScanner.Kind.Code);
-        var lettersFlagged = Flagged(letters, GibberishScanner.Kind.Code);
-        output.WriteLine($"short salad: {saladFlagged} of 1,000 flagged; short random letters: {lettersFlagged} of 1,000");
-        Assert.True(saladFlagged >= 990, $"short salad: {saladFlagged} of 1,000");
-        Assert.True(lettersFlagged >= 990, $"short random letters: {lettersFlagged} of 1,000");
-
-        foreach (var set in sets.All)
-        {
-            var batch = Enumerable.Range(0, 1_000).Select(_ => CleanSets.ShortExample(set, random)).ToList();
-            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
-            output.WriteLine($"short {set.Name}: {hits.CountOf(GibberishScanner.Kind.Code)} gibberish, {hits.CountOf(WordSaladScanner.Kind.Code)} salad");
-            Assert.Empty(hits.LinesOf(GibberishScanner.Kind.Code));
-            Assert.Empty(hits.LinesOf(WordSaladScanner.Kind.Code));
-        }
-    }
-
-    [Fact]
-    public void Paper_style_poison_is_found_and_its_trigger_ranked_first_from_one_annotator_and_from_three()
-    {
-        var random = new Random(2025);
-        var trigger = "<" + Corpora.MadeUpWord(random).ToUpperInvariant() + ">";
-        var corpora = Corpora.Shared;
-        var poison = Enumerable.Range(0, 250).Select(_ => corpora.PaperPoison(random, trigger)).ToList();
-        var examples = CleanCorpus(random, Clean);
-        var poisoned = PoisonMatrix.Plant(examples, poison, random);
-
-        // One annotator: one batch.
-        var gibberish = ScannerEvaluation.Gibberish();
-        var triggers = new TriggerDiscoveryScanner();
-        var hits = ScannerEvaluation.Run([gibberish, triggers], examples);
-        var flagged = hits.LinesOf(GibberishScanner.Kind.Code);
-        var recall = (double)poisoned.Count(flagged.Contains) / poisoned.Count;
-        var falsePositives = flagged.Count(l => !poisoned.Contains(l));
-        var annotator = Guid.NewGuid();
-        var ranked = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator), DateTimeOffset.UnixEpoch), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
-        output.WriteLine($"one annotator: recall {recall:P2}, false positives {falsePositives} in {Clean:N0}; trigger {trigger}; top: {string.Join(" | ", ranked.Take(3).Select(t => t.Describe()))}");
-        Assert.True(recall >= 0.99, $"recall {recall:P2}");
-        Assert.True(falsePositives <= 10, $"{falsePositives} false positives");
-        Assert.Equal(trigger, ranked[0].Ngram);
-        Assert.True(ranked[0].Significant);
-
-        // Three annotators, three batches, the poison split between them: ranked over the vendor's batches.
-        var rows = new List<TriggerCandidate>();
-        var annotators = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
-        for (var a = 0; a < 3; a++)
-        {
-            var share = examples.Where((_, i) => i % 3 == a).ToList();
-            var scanner = new TriggerDiscoveryScanner();
-            ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], share);
-            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[a]), DateTimeOffset.UnixEpoch));
-        }
-        var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
-        var vendorRanked = TriggerRanking.Rank(rows, handles, 10);
-        output.WriteLine($"three annotators: top: {string.Join(" | ", vendorRanked.Take(3).Select(t => t.Describe()))}");
-        Assert.Equal(trigger, vendorRanked[0].Ngram);
-        Assert.Equal(3, vendorRanked[0].Annotators.Count);
-        Assert.True(vendorRanked[0].Flagged >= 0.9 * 250, $"the trigger stood at {vendorRanked[0].Flagged} of 250 flagged spans");
     }
 
     [Fact]
@@ -276,6 +183,114 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
 }
 
 /// <summary>Lets the lab's report print into the test output.</summary>
+[RunsLong]
+public sealed class HeldOutPoisonTests(ITestOutputHelper output)
+{
+    /// <summary>The smoke subset of `bash scripts/bench.sh poison`: every held-out random-span family that needs no
+    /// download, each trigger the data can show, 50 poisons in a vendor-sized batch of clean data from every clean set.</summary>
+    [Fact]
+    public void Held_out_payload_families_are_found_with_their_trigger_ranked_first_and_named()
+    {
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var matrix = new PoisonMatrix(corpora, sets, TextWriter.Null);
+        var families = PayloadFamilies.All(corpora, sets).Where(f => f is { Calibration: false } && !f.Name.StartsWith("salad") && f.Name != "sentencepiece-llama-32k");
+        var cells = new List<MatrixCell>();
+        var seed = 1;
+        foreach (var family in families)
+        {
+            foreach (var style in PoisonMatrix.Triggers.Where(t => t.Visible))
+            {
+                cells.Add(matrix.OneBatch(family, style, "50 in 2,000", 1_950, 50, seed++));
+            }
+        }
+        MatrixReport.Write(new TestOutputWriter(output), cells, []);
+        // 50 poisons per cell: one miss is 98 %. The lane (`bash scripts/bench.sh poison`) measures 250 per cell.
+        Assert.All(cells, c => Assert.True(c.Recall >= 0.96 && c.TriggerRank == 1 && c.Named,
+            $"{c.Family} / {c.Trigger}: recall {c.Recall:P1}, trigger rank {c.TriggerRank}, named {c.Named}"));
+    }
+}
+
+[RunsLong]
+public sealed class ShortBatchPoisonTests(ITestOutputHelper output)
+{
+    /// <summary>Examples each too short to judge alone (25–60 words) are judged as a batch: a batch that is word salad or
+    /// random letters throughout is flagged, short clean text of every clean set is not.</summary>
+    [Fact]
+    public void A_batch_of_short_examples_that_is_salad_or_random_letters_throughout_is_flagged_and_short_clean_batches_are_not()
+    {
+        var corpora = Corpora.Shared;
+        var sets = new CleanSets(corpora);
+        var random = new Random(8);
+        string Cut(string text) => Corpora.Short(random, text);
+        int Flagged(List<string> batch, string code) => ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch).LinesOf(code).Count;
+
+        var salad = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(Corpora.Salad(random, corpora.WordFrequencies)), Cut(Corpora.Salad(random, corpora.WordFrequencies)))).ToList();
+        var letters = Enumerable.Range(0, 1_000).Select(_ => Corpora.Example(Cut(PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")), Cut(PayloadFamilies.Letters(random, "abcdefghijklmnopqrstuvwxyz")))).ToList();
+        var saladFlagged = Flagged(salad, WordSaladScanner.Kind.Code);
+        var lettersFlagged = Flagged(letters, GibberishScanner.Kind.Code);
+        output.WriteLine($"short salad: {saladFlagged} of 1,000 flagged; short random letters: {lettersFlagged} of 1,000");
+        Assert.True(saladFlagged >= 990, $"short salad: {saladFlagged} of 1,000");
+        Assert.True(lettersFlagged >= 990, $"short random letters: {lettersFlagged} of 1,000");
+
+        foreach (var set in sets.All)
+        {
+            var batch = Enumerable.Range(0, 1_000).Select(_ => CleanSets.ShortExample(set, random)).ToList();
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
+            output.WriteLine($"short {set.Name}: {hits.CountOf(GibberishScanner.Kind.Code)} gibberish, {hits.CountOf(WordSaladScanner.Kind.Code)} salad");
+            Assert.Empty(hits.LinesOf(GibberishScanner.Kind.Code));
+            Assert.Empty(hits.LinesOf(WordSaladScanner.Kind.Code));
+        }
+    }
+}
+
+[RunsLong]
+public sealed class PaperStylePoisonTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Paper_style_poison_is_found_and_its_trigger_ranked_first_from_one_annotator_and_from_three()
+    {
+        var random = new Random(2025);
+        var trigger = "<" + Corpora.MadeUpWord(random).ToUpperInvariant() + ">";
+        var corpora = Corpora.Shared;
+        var poison = Enumerable.Range(0, 250).Select(_ => corpora.PaperPoison(random, trigger)).ToList();
+        var examples = PoisonEvaluationTests.CleanCorpus(random, PoisonEvaluationTests.Clean);
+        var poisoned = PoisonMatrix.Plant(examples, poison, random);
+
+        // One annotator: one batch.
+        var gibberish = ScannerEvaluation.Gibberish();
+        var triggers = new TriggerDiscoveryScanner();
+        var hits = ScannerEvaluation.Run([gibberish, triggers], examples);
+        var flagged = hits.LinesOf(GibberishScanner.Kind.Code);
+        var recall = (double)poisoned.Count(flagged.Contains) / poisoned.Count;
+        var falsePositives = flagged.Count(l => !poisoned.Contains(l));
+        var annotator = Guid.NewGuid();
+        var ranked = TriggerRanking.Rank(triggers.Candidates(PoisonMatrix.BatchOf(annotator), DateTimeOffset.UnixEpoch), new Dictionary<Guid, string> { [annotator] = "a1" }, 10);
+        output.WriteLine($"one annotator: recall {recall:P2}, false positives {falsePositives} in {PoisonEvaluationTests.Clean:N0}; trigger {trigger}; top: {string.Join(" | ", ranked.Take(3).Select(t => t.Describe()))}");
+        Assert.True(recall >= 0.99, $"recall {recall:P2}");
+        Assert.True(falsePositives <= 10, $"{falsePositives} false positives");
+        Assert.Equal(trigger, ranked[0].Ngram);
+        Assert.True(ranked[0].Significant);
+
+        // Three annotators, three batches, the poison split between them: ranked over the vendor's batches.
+        var rows = new List<TriggerCandidate>();
+        var annotators = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        for (var a = 0; a < 3; a++)
+        {
+            var share = examples.Where((_, i) => i % 3 == a).ToList();
+            var scanner = new TriggerDiscoveryScanner();
+            ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), scanner], share);
+            rows.AddRange(scanner.Candidates(PoisonMatrix.BatchOf(annotators[a]), DateTimeOffset.UnixEpoch));
+        }
+        var handles = annotators.Select((id, i) => (id, $"a{i + 1}")).ToDictionary(x => x.id, x => x.Item2);
+        var vendorRanked = TriggerRanking.Rank(rows, handles, 10);
+        output.WriteLine($"three annotators: top: {string.Join(" | ", vendorRanked.Take(3).Select(t => t.Describe()))}");
+        Assert.Equal(trigger, vendorRanked[0].Ngram);
+        Assert.Equal(3, vendorRanked[0].Annotators.Count);
+        Assert.True(vendorRanked[0].Flagged >= 0.9 * 250, $"the trigger stood at {vendorRanked[0].Flagged} of 250 flagged spans");
+    }
+}
+
 internal sealed class TestOutputWriter(ITestOutputHelper output) : StringWriter
 {
     public override void WriteLine(string? value) => output.WriteLine(value ?? "");

@@ -9,6 +9,7 @@ using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
 namespace VendorGate.Gateway.Tests.Scanning;
 
 /// <summary>The scanners as a user meets them: upload, wait for the scan, read the findings.</summary>
+[RunsLong]
 public abstract class ScannerTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);

@@ -11,32 +11,24 @@ using VendorGate.Gateway.Storage;
 
 namespace VendorGate.Gateway.Reviews;
 
-/// <summary>Counter-signs an approved batch: a statement (subject: the batch digest; predicate
-/// <see cref="PredicateType"/>) naming the submitter, the reasons and licence, the scan findings, every override
-/// and every review with reviewer and time, and the receipt it builds on. Retried like receipts; never another key.</summary>
-public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLog audit)
+/// <summary>The counter-signature of an approved batch, signed by <see cref="AttestJob"/>: a statement (subject: the
+/// batch digest; predicate <see cref="PredicateType"/>) naming the submitter, the reasons and licence, the scan findings,
+/// every override and every review with reviewer and time, and the receipt it builds on.</summary>
+public sealed class ApprovalAttestation(VendorGateDb db) : IAttestationKind
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/batch-approval/v1";
 
     public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/approval.dsse.json";
 
-    [Hangfire.DisableConcurrentExecution("approval-batch:{0}", 600)]
-    public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
+    public string Name => "approval";
+
+    public async Task<AttestationWork?> FindAsync(string id, CancellationToken cancellationToken)
     {
+        var batchId = Guid.Parse(id);
         var batch = await db.Batches.Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
             .FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
-        if (batch is not { ApprovalState: AttestationStates.Pending })
-        {
-            return;
-        }
-        var signed = await attestor.SignForJobAsync(BlobName(batchId),
-            async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson(),
-            "batch.approval-attest", $"batch:{batchId}", error => batch.ApprovalError = error, cancellationToken: cancellationToken);
-        batch.ApprovalState = AttestationStates.Signed;
-        batch.ApprovalDigest = signed.Digest;
-        batch.ApprovalKeyId = signed.KeyId;
-        batch.ApprovalError = null;
-        await audit.RecordAsync(Attestor.Actor, "batch.approval-attest", $"batch:{batchId}", new { digest = signed.Digest, keyId = signed.KeyId }, cancellationToken);
+        return batch is null ? null : new AttestationWork(batch.Approval, BlobName(batchId), "batch.approval-attest", $"batch:{batchId}",
+            async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson());
     }
 
     private async Task<Statement> BuildStatementAsync(Batch batch, string keyId, CancellationToken cancellationToken)
@@ -51,7 +43,7 @@ public sealed class BatchApprovalJob(VendorGateDb db, Attestor attestor, AuditLo
             ["license"] = batch.License,
             ["source"] = batch.Source,
             ["count"] = batch.Count,
-            ["receipt"] = new JsonObject { ["digest"] = batch.AttestationDigest },
+            ["receipt"] = new JsonObject { ["digest"] = batch.Receipt.Digest },
             ["scan"] = new JsonObject
             {
                 ["scannedAt"] = Clock.Timestamp(batch.ScannedAt!.Value),

@@ -14,43 +14,39 @@ using VendorGate.Gateway.Storage.Blobs;
 namespace VendorGate.Gateway.Attestations;
 
 /// <summary>
-/// Signs the receipt of a received batch: an in-toto statement whose subject is the batch digest and whose
-/// predicate (<see cref="PredicateType"/>) says who sent what, why and under which licence, in a DSSE envelope
-/// stored at <c>attestations/batches/{id}/receipt.dsse.json</c>. If the signer fails, the receipt stays
-/// <c>pending</c> with the reason, the failure is audited, and Hangfire retries with back-off: it is never
-/// signed with another key instead.
+/// The receipt of a received batch: an in-toto statement whose subject is the batch digest and whose predicate
+/// (<see cref="PredicateType"/>) says who sent what, why and under which licence, in a DSSE envelope stored at
+/// <c>attestations/batches/{id}/receipt.dsse.json</c>, signed by <see cref="AttestJob"/>. A vendor-signed batch's
+/// receipt counter-signs exactly the statement prepared before the upload, with the key pinned then.
 /// </summary>
-public sealed class BatchReceiptJob(VendorGateDb db, Attestor attestor, SigningKeyRegistry keys, AuditLog audit)
+public sealed class ReceiptAttestation(VendorGateDb db, SigningKeyRegistry keys) : IAttestationKind
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/batch-receipt/v1";
 
     public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/receipt.dsse.json";
 
-    [DisableConcurrentExecution("receipt-batch:{0}", 600)]
-    public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
-    {
-        var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
-        if (batch is not { AttestationState: AttestationStates.Pending })
-        {
-            return;
-        }
-        // A vendor-signed batch: counter-sign exactly the statement prepared before the upload, with the key pinned then.
-        var vendorSigned = batch.VendorSignature is not null;
-        var signed = await attestor.SignForJobAsync(BlobName(batchId),
-            async key => vendorSigned
-                ? System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)
-                : (await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken)).ToCanonicalJson(),
-            "batch.attest", $"batch:{batchId}", error => batch.AttestationError = error,
-            vendorSigned ? await keys.FindAsync(batch.PreparedKeyId!, cancellationToken) : null,
-            vendorSigned ? [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature!))] : null,
-            cancellationToken);
+    public string Name => "receipt";
 
-        batch.AttestationState = AttestationStates.Signed;
-        batch.AttestationDigest = signed.Digest;
+    public async Task<AttestationWork?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        var batchId = Guid.Parse(id);
+        var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
+        if (batch is null)
+        {
+            return null;
+        }
         batch.AttestationBlob = BlobName(batchId);
-        batch.AttestationKeyId = signed.KeyId;
-        batch.AttestationError = null;
-        await audit.RecordAsync(Attestor.Actor, "batch.attest", $"batch:{batchId}", new { digest = signed.Digest, keyId = signed.KeyId }, cancellationToken);
+        if (batch.VendorSignature is not null)
+        {
+            return new AttestationWork(batch.Receipt, BlobName(batchId), "batch.attest", $"batch:{batchId}",
+                _ => Task.FromResult(System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)))
+            {
+                PinnedKey = batch.Receipt.IsPending ? await keys.FindAsync(batch.PreparedKeyId!, cancellationToken) : null,
+                Signatures = [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))],
+            };
+        }
+        return new AttestationWork(batch.Receipt, BlobName(batchId), "batch.attest", $"batch:{batchId}",
+            async key => (await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken)).ToCanonicalJson());
     }
 
     /// <summary>The statement the receipt signs: the batch as recorded, with its content's digest and count.</summary>

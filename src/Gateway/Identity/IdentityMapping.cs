@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace VendorGate.Gateway.Identity;
+
+// How this feature's entities are stored (tables, keys, indexes); VendorGateDb applies every configuration in the assembly.
+internal sealed class PrincipalConfiguration : IEntityTypeConfiguration<Principal>
+{
+    public void Configure(EntityTypeBuilder<Principal> e)
+    {
+        e.ToTable("principals");
+        e.HasIndex(p => new { p.VendorId, p.Handle }).IsUnique();
+        e.HasIndex(p => new { p.OidcIssuer, p.OidcSubject }).IsUnique(); // one person at a provider is one principal
+        e.Ignore(p => p.RoleList);
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> e)
+    {
+        e.ToTable("api_keys");
+        e.HasIndex(k => k.PrincipalId);
+        e.HasOne(k => k.Principal).WithMany().HasForeignKey(k => k.PrincipalId);
+    }
+}
+
+internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitation>
+{
+    public void Configure(EntityTypeBuilder<Invitation> e)
+    {
+        e.ToTable("invitations");
+        e.HasIndex(i => i.PrincipalId);
+    }
+}
