@@ -1,6 +1,11 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Attestations;
 
 /// <summary>A key that has signed at least once. Kept forever so old attestations stay verifiable.</summary>
+[Table("signing_keys")]
+[PrimaryKey(nameof(Kid))]
 public sealed class SigningKey
 {
     public required string Kid { get; init; }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Batches;
@@ -83,6 +85,7 @@ public static class Severity
     public const string Block = "block";
 }
 
+[Table("findings")]
 public sealed class Finding
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -99,6 +102,9 @@ public sealed class Finding
 }
 
 /// <summary>Where an example digest occurs: the index the scanners and blame look digests up in.</summary>
+[Table("example_occurrences")]
+[PrimaryKey(nameof(BatchId), nameof(Line))]
+[Index(nameof(Digest))]
 public sealed class ExampleOccurrence
 {
     public Guid BatchId { get; init; }

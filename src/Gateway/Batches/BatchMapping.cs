@@ -4,7 +4,8 @@ using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Batches;
 
-// How this feature's entities are stored (tables, keys, indexes); VendorGateDb applies every configuration in the assembly.
+// What this feature's entities need beyond their attributes ([Table], [Index], [PrimaryKey]): relations, owned columns,
+// value generation. VendorGateDb applies every configuration in the assembly.
 internal sealed class BatchConfiguration : IEntityTypeConfiguration<Batch>
 {
     public void Configure(EntityTypeBuilder<Batch> e)
@@ -21,17 +22,3 @@ internal sealed class BatchConfiguration : IEntityTypeConfiguration<Batch>
     }
 }
 
-internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
-{
-    public void Configure(EntityTypeBuilder<Finding> e) => e.ToTable("findings");
-}
-
-internal sealed class ExampleOccurrenceConfiguration : IEntityTypeConfiguration<ExampleOccurrence>
-{
-    public void Configure(EntityTypeBuilder<ExampleOccurrence> e)
-    {
-        e.ToTable("example_occurrences");
-        e.HasKey(o => new { o.BatchId, o.Line });
-        e.HasIndex(o => o.Digest);
-    }
-}

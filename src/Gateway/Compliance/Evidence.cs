@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Compliance;
 
 public static class EvidenceKinds
@@ -14,6 +17,8 @@ public static class EvidenceKinds
 
 /// <summary>A compliance document a vendor (or procurement) filed: stored as a blob with its SHA-256, counted toward
 /// requirements once procurement has verified it.</summary>
+[Table("vendor_evidence")]
+[Index(nameof(VendorId))]
 public sealed class VendorEvidence
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -37,6 +42,8 @@ public sealed class VendorEvidence
 }
 
 /// <summary>A vendor-admin's acknowledgement of the revocation procedure (that one annotator's work can be removed after the fact).</summary>
+[Table("revocation_acknowledgements")]
+[Index(nameof(VendorId))]
 public sealed class RevocationAcknowledgement
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -47,6 +54,8 @@ public sealed class RevocationAcknowledgement
 }
 
 /// <summary>A vendor's compliance status on one day (UTC), the last assessed that day: the history behind "status over time".</summary>
+[Table("compliance_history")]
+[PrimaryKey(nameof(VendorId), nameof(Day))]
 public sealed class ComplianceRecord
 {
     public Guid VendorId { get; init; }
@@ -58,6 +67,8 @@ public sealed class ComplianceRecord
 }
 
 /// <summary>Procurement's time-boxed permission for a vendor that is not (yet) compliant to upload: why, until when, by whom.</summary>
+[Table("compliance_exceptions")]
+[Index(nameof(VendorId))]
 public sealed class ComplianceException
 {
     public const int MaxDays = 90;
@@ -72,6 +83,8 @@ public sealed class ComplianceException
 
 /// <summary>Procurement's record that it reviewed the vendor's revocations up to <see cref="At"/>: a revocation for cause
 /// keeps the vendor at-risk until one is recorded after it.</summary>
+[Table("revocation_reviews")]
+[Index(nameof(VendorId))]
 public sealed class RevocationReview
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

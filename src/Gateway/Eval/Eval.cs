@@ -1,6 +1,11 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Eval;
 
 /// <summary>Which eval probes cover a domain: a batch adding examples in a domain with too few probes does not merge.</summary>
+[Table("eval_coverage")]
+[PrimaryKey(nameof(Domain))]
 public sealed class EvalCoverage
 {
     public required string Domain { get; init; }
@@ -13,6 +18,7 @@ public sealed class EvalCoverage
 }
 
 /// <summary>A canary probe the external eval harness runs against each model: a prompt and what a sound model does.</summary>
+[Table("canary_probes")]
 public sealed class CanaryProbe
 {
     public required string Id { get; init; }
@@ -35,6 +41,8 @@ public sealed class CanaryProbe
 }
 
 /// <summary>The latest result of one probe on one model, as the eval harness reported it.</summary>
+[Table("canary_results")]
+[PrimaryKey(nameof(ModelName), nameof(ProbeId))]
 public sealed class CanaryResult
 {
     public required string ModelName { get; init; }
@@ -45,6 +53,8 @@ public sealed class CanaryResult
 }
 
 /// <summary>A signed gate decision about a model: the statement's digest, the envelope blob and the verdict.</summary>
+[Table("model_gates")]
+[Index(nameof(ModelName), nameof(StatementDigest), IsUnique = true)]
 public sealed class ModelGate
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

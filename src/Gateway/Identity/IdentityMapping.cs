@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace VendorGate.Gateway.Identity;
 
-// How this feature's entities are stored (tables, keys, indexes); VendorGateDb applies every configuration in the assembly.
+// What this feature's entities need beyond their attributes ([Table], [Index], [PrimaryKey]): relations, owned columns,
+// value generation. VendorGateDb applies every configuration in the assembly.
 internal sealed class PrincipalConfiguration : IEntityTypeConfiguration<Principal>
 {
     public void Configure(EntityTypeBuilder<Principal> e)
@@ -25,11 +26,3 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     }
 }
 
-internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitation>
-{
-    public void Configure(EntityTypeBuilder<Invitation> e)
-    {
-        e.ToTable("invitations");
-        e.HasIndex(i => i.PrincipalId);
-    }
-}

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Identity;
 
 /// <summary>A person or pipeline that acts through API keys: a vendor's annotator or admin, or a staff member.</summary>
@@ -64,6 +67,8 @@ public static class KeyOrigins
 
 /// <summary>A one-time enrolment invitation: redeemed once, before it expires, by the person it names, for their own
 /// first key. Only the SHA-256 of its secret is kept; it authenticates nothing else.</summary>
+[Table("invitations")]
+[Index(nameof(PrincipalId))]
 public sealed class Invitation
 {
     public required string Id { get; init; }

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Reviews;
 
 public static class Decisions
@@ -7,6 +10,7 @@ public static class Decisions
 }
 
 /// <summary>One maintainer's decision on a batch. The handle is copied so the record reads on its own.</summary>
+[Table("reviews")]
 public sealed class Review
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -26,6 +30,7 @@ public sealed class Review
 }
 
 /// <summary>Security's decision that blocking findings do not stop a review.</summary>
+[Table("finding_overrides")]
 public sealed class FindingOverride
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

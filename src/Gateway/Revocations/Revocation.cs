@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Revocations;
 
 public static class RevocationStatus
@@ -7,6 +10,9 @@ public static class RevocationStatus
 }
 
 /// <summary>Security's removal of an annotator's (or one batch's) contributions, and what it affected.</summary>
+[Table("revocations")]
+[Index(nameof(AnnotatorId))]
+[Index(nameof(BatchId))]
 public sealed class Revocation
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

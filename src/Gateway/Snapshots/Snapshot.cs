@@ -1,4 +1,7 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Attestations;
+
 namespace VendorGate.Gateway.Snapshots;
 
 /// <summary>An immutable, signed version of the corpus. Versions are <c>major.minor</c>: a cut adds batches (next major),
@@ -38,6 +41,9 @@ public sealed class Snapshot
 }
 
 /// <summary>Which batches a snapshot merged (the batches of its ancestors are not repeated).</summary>
+[Table("snapshot_batches")]
+[PrimaryKey(nameof(Version), nameof(BatchId))]
+[Index(nameof(BatchId))]
 public sealed class SnapshotBatch
 {
     public required string Version { get; init; }
@@ -46,6 +52,8 @@ public sealed class SnapshotBatch
 }
 
 /// <summary>A model trained on a snapshot: blame through the model is blame through its snapshot.</summary>
+[Table("models")]
+[PrimaryKey(nameof(Name))]
 public sealed class Model
 {
     public required string Name { get; init; }

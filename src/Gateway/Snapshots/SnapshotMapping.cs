@@ -4,7 +4,8 @@ using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Snapshots;
 
-// How this feature's entities are stored (tables, keys, indexes); VendorGateDb applies every configuration in the assembly.
+// What this feature's entities need beyond their attributes ([Table], [Index], [PrimaryKey]): relations, owned columns,
+// value generation. VendorGateDb applies every configuration in the assembly.
 internal sealed class SnapshotConfiguration : IEntityTypeConfiguration<Snapshot>
 {
     public void Configure(EntityTypeBuilder<Snapshot> e)
@@ -16,21 +17,3 @@ internal sealed class SnapshotConfiguration : IEntityTypeConfiguration<Snapshot>
     }
 }
 
-internal sealed class SnapshotBatchConfiguration : IEntityTypeConfiguration<SnapshotBatch>
-{
-    public void Configure(EntityTypeBuilder<SnapshotBatch> e)
-    {
-        e.ToTable("snapshot_batches");
-        e.HasKey(s => new { s.Version, s.BatchId });
-        e.HasIndex(s => s.BatchId);
-    }
-}
-
-internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>
-{
-    public void Configure(EntityTypeBuilder<Model> e)
-    {
-        e.ToTable("models");
-        e.HasKey(m => m.Name);
-    }
-}

@@ -22,6 +22,10 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<VendorSigningKey> VendorSigningKeys => Set<VendorSigningKey>();
+    public DbSet<Snapshots.Snapshot> Snapshots => Set<Snapshots.Snapshot>();
+    public DbSet<Snapshots.SnapshotBatch> SnapshotBatches => Set<Snapshots.SnapshotBatch>();
+    public DbSet<Snapshots.Model> Models => Set<Snapshots.Model>();
+    public DbSet<Revocations.Revocation> Revocations => Set<Revocations.Revocation>();
     public DbSet<Batches.Scanning.TriggerCandidate> TriggerCandidates => Set<Batches.Scanning.TriggerCandidate>();
     public DbSet<Batches.Scanning.KnownBadSignature> KnownBadSignatures => Set<Batches.Scanning.KnownBadSignature>();
     public DbSet<Batches.Scanning.BatchProfile> BatchProfiles => Set<Batches.Scanning.BatchProfile>();
@@ -37,7 +41,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
 
     public abstract bool IsPostgres { get; }
 
-    /// <summary>Each feature maps its own entities (<c>*Mapping.cs</c> beside them).</summary>
+    /// <summary>Each feature maps its own entities: attributes on the entity, and <c>*Mapping.cs</c> beside it for the rest.</summary>
     protected override void OnModelCreating(ModelBuilder model) => model.ApplyConfigurationsFromAssembly(typeof(VendorGateDb).Assembly);
 }
 

@@ -1,5 +1,10 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Vendors;
 
+[Table("vendors")]
+[Index(nameof(Name), IsUnique = true)]
 public sealed class Vendor
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Vendors;
 
 /// <summary>A vendor's own public key (P-256 or RSA ≥ 3072), registered by its vendor-admin; its signatures
 /// on a receipt statement sit beside the Gateway's in the same envelope.</summary>
+[Table("vendor_signing_keys")]
+[PrimaryKey(nameof(Kid))]
+[Index(nameof(VendorId))]
 public sealed class VendorSigningKey
 {
     public required string Kid { get; init; }

@@ -1,6 +1,12 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore;
+
 namespace VendorGate.Gateway.Batches.Scanning;
 
 /// <summary>One batch's statistics, the unit annotator profiles are summed from; replaced when the batch is scanned again.</summary>
+[Table("batch_profiles")]
+[PrimaryKey(nameof(BatchId))]
+[Index(nameof(VendorId), nameof(AnnotatorId))]
 public sealed class BatchProfile
 {
     public Guid BatchId { get; init; }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +13,7 @@ public static class SignatureKinds
 }
 
 /// <summary>A pattern or example digest from a prior incident, managed by security. A match blocks and names the incident.</summary>
+[Table("known_bad_signatures")]
 public sealed class KnownBadSignature
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace VendorGate.Gateway.Batches.Scanning;
 
-// How this feature's entities are stored (tables, keys, indexes); VendorGateDb applies every configuration in the assembly.
+// What this feature's entities need beyond their attributes ([Table], [Index], [PrimaryKey]): relations, owned columns,
+// value generation. VendorGateDb applies every configuration in the assembly.
 internal sealed class TriggerCandidateConfiguration : IEntityTypeConfiguration<TriggerCandidate>
 {
     public void Configure(EntityTypeBuilder<TriggerCandidate> e)
@@ -16,17 +17,3 @@ internal sealed class TriggerCandidateConfiguration : IEntityTypeConfiguration<T
     }
 }
 
-internal sealed class KnownBadSignatureConfiguration : IEntityTypeConfiguration<KnownBadSignature>
-{
-    public void Configure(EntityTypeBuilder<KnownBadSignature> e) => e.ToTable("known_bad_signatures");
-}
-
-internal sealed class BatchProfileConfiguration : IEntityTypeConfiguration<BatchProfile>
-{
-    public void Configure(EntityTypeBuilder<BatchProfile> e)
-    {
-        e.ToTable("batch_profiles");
-        e.HasKey(p => p.BatchId);
-        e.HasIndex(p => new { p.VendorId, p.AnnotatorId });
-    }
-}

@@ -3,16 +3,6 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace VendorGate.Gateway.Attestations;
 
-// How this feature's entities are stored (tables, keys, indexes); VendorGateDb applies every configuration in the assembly.
-internal sealed class SigningKeyConfiguration : IEntityTypeConfiguration<SigningKey>
-{
-    public void Configure(EntityTypeBuilder<SigningKey> e)
-    {
-        e.ToTable("signing_keys");
-        e.HasKey(k => k.Kid);
-    }
-}
-
 /// <summary>An <see cref="Attestation"/> as four columns of its owner's row: <c>{prefix}State</c>, <c>Digest</c>,
 /// <c>KeyId</c>, <c>Error</c>.</summary>
 internal static class AttestationMapping
