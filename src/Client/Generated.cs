@@ -891,15 +891,15 @@ public sealed partial class VendorGateClient
     public Task<JsonWebKeySet> SigningKeysAsync(CancellationToken ct = default) =>
         JsonAsync<JsonWebKeySet>(HttpMethod.Get, $"/.well-known/vendorgate/keys", null, ct);
 
-    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch).</summary>
-    [Operation("GET", "/v1/batches/{batchId}/attestation")]
-    public Task<DsseEnvelopeDocument> GetBatchAttestationAsync(Guid batchId, string? kind = null, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind)), null, ct);
-
     /// <summary>Prepares the receipt statement of the content about to be uploaded, for the vendor to co-sign (submitter, batch open).</summary>
     [Operation("POST", "/v1/batches/{batchId}/statement")]
     public Task<PreparedStatement> PrepareReceiptStatementAsync(Guid batchId, PrepareStatementRequest request, CancellationToken ct = default) =>
         JsonAsync<PreparedStatement>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/statement", JsonContent(request), ct);
+
+    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch).</summary>
+    [Operation("GET", "/v1/batches/{batchId}/attestation")]
+    public Task<DsseEnvelopeDocument> GetBatchAttestationAsync(Guid batchId, string? kind = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind)), null, ct);
 
     /// <summary>Audit entries after a sequence number (?after=&amp;limit=); page on with `next`.</summary>
     [Operation("GET", "/v1/audit")]
@@ -1031,6 +1031,21 @@ public sealed partial class VendorGateClient
     public Task<RevocationReviewView> ReviewRevocationsAsync(Guid vendorId, ReviewRevocationsRequest request, CancellationToken ct = default) =>
         JsonAsync<RevocationReviewView>(HttpMethod.Post, $"/v1/vendors/{Segment(vendorId)}/revocation-reviews", JsonContent(request), ct);
 
+    /// <summary>Records canary results for a model (eval-harness); a probe's latest result counts.</summary>
+    [Operation("POST", "/v1/models/{name}/canary-results")]
+    public Task<RecordedResults> RecordCanaryResultsAsync(string name, RecordCanaryResultsRequest request, CancellationToken ct = default) =>
+        JsonAsync<RecordedResults>(HttpMethod.Post, $"/v1/models/{Segment(name)}/canary-results", JsonContent(request), ct);
+
+    /// <summary>The canary gate: fails when a probe that passed for the predecessor (or ?baseline=) fails now or has not been run. Signed.</summary>
+    [Operation("GET", "/v1/models/{name}/gate")]
+    public Task<GateView> GetModelGateAsync(string name, string? baseline = null, CancellationToken ct = default) =>
+        JsonAsync<GateView>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate" + Query(("baseline", baseline)), null, ct);
+
+    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=.</summary>
+    [Operation("GET", "/v1/models/{name}/gate/attestation")]
+    public Task<DsseEnvelopeDocument> GetModelGateAttestationAsync(string name, string? statementDigest = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest)), null, ct);
+
     /// <summary>Sets the eval probes covering a domain (maintainer); an empty list removes the coverage.</summary>
     [Operation("PUT", "/v1/eval/coverage/{domain}")]
     public Task<CoverageView> SetEvalCoverageAsync(string domain, SetCoverageRequest request, CancellationToken ct = default) =>
@@ -1075,21 +1090,6 @@ public sealed partial class VendorGateClient
     [Operation("POST", "/v1/canaries/{id}/retirement")]
     public Task<CanaryView> RetireCanaryAsync(string id, RetireCanaryRequest request, CancellationToken ct = default) =>
         JsonAsync<CanaryView>(HttpMethod.Post, $"/v1/canaries/{Segment(id)}/retirement", JsonContent(request), ct);
-
-    /// <summary>Records canary results for a model (eval-harness); a probe's latest result counts.</summary>
-    [Operation("POST", "/v1/models/{name}/canary-results")]
-    public Task<RecordedResults> RecordCanaryResultsAsync(string name, RecordCanaryResultsRequest request, CancellationToken ct = default) =>
-        JsonAsync<RecordedResults>(HttpMethod.Post, $"/v1/models/{Segment(name)}/canary-results", JsonContent(request), ct);
-
-    /// <summary>The canary gate: fails when a probe that passed for the predecessor (or ?baseline=) fails now or has not been run. Signed.</summary>
-    [Operation("GET", "/v1/models/{name}/gate")]
-    public Task<GateView> GetModelGateAsync(string name, string? baseline = null, CancellationToken ct = default) =>
-        JsonAsync<GateView>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate" + Query(("baseline", baseline)), null, ct);
-
-    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=.</summary>
-    [Operation("GET", "/v1/models/{name}/gate/attestation")]
-    public Task<DsseEnvelopeDocument> GetModelGateAttestationAsync(string name, string? statementDigest = null, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest)), null, ct);
 
     /// <summary>The process is alive.</summary>
     [Operation("GET", "/healthz")]
@@ -1211,15 +1211,15 @@ public sealed partial class VendorGateClient
     public Task<RevocationView> GetRevocationAsync(Guid id, CancellationToken ct = default) =>
         JsonAsync<RevocationView>(HttpMethod.Get, $"/v1/revocations/{Segment(id)}", null, ct);
 
-    /// <summary>Scans a quarantined batch again, e.g. after eval coverage was added (maintainer, security).</summary>
-    [Operation("POST", "/v1/batches/{batchId}/scan")]
-    public Task<RescanView> RescanBatchAsync(Guid batchId, CancellationToken ct = default) =>
-        JsonAsync<RescanView>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/scan", null, ct);
-
     /// <summary>An annotator's statistics against its vendor's other annotators, with outliers and trigger candidates.</summary>
     [Operation("GET", "/v1/vendors/{vendorId}/annotators/{annotatorId}/profile")]
     public Task<AnnotatorProfileView> GetAnnotatorProfileAsync(Guid vendorId, Guid annotatorId, CancellationToken ct = default) =>
         JsonAsync<AnnotatorProfileView>(HttpMethod.Get, $"/v1/vendors/{Segment(vendorId)}/annotators/{Segment(annotatorId)}/profile", null, ct);
+
+    /// <summary>Scans a quarantined batch again, e.g. after eval coverage was added (maintainer, security).</summary>
+    [Operation("POST", "/v1/batches/{batchId}/scan")]
+    public Task<RescanView> RescanBatchAsync(Guid batchId, CancellationToken ct = default) =>
+        JsonAsync<RescanView>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/scan", null, ct);
 
     /// <summary>Adds a known-bad signature from an incident: a regex or an example digest; matching examples are blocked (security).</summary>
     [Operation("POST", "/v1/scan/signatures")]

@@ -62,20 +62,24 @@ app.UseAuthorization();
 
 app.MapHealth();
 app.MapIdentity();
-app.MapVendors();
-app.MapBatches();
+app.MapVendors()                 // /v1/vendors, and under one vendor:
+    .MapVendorSigningKeys()       //   /signing-keys
+    .MapCompliance()              //   /evidence, /compliance, /report.pdf, /reports, /revocation-acknowledgement
+    .MapComplianceExceptions()    //   /exceptions, /revocation-reviews
+    .MapAnnotatorProfiles();      //   /annotators/{annotatorId}/profile
+app.MapBatches()                  // /v1/batches, and under one batch:
+    .MapVendorStatements()        //   /statement
+    .MapBatchAttestation()        //   /attestation
+    .MapRescan()                  //   /scan
+    .MapReviews();                //   /reviews, /overrides
 app.MapAttestations();
-app.MapVendorSignatures();
-app.MapVendorSigningKeys();
-app.MapReviews();
 app.MapSnapshots();
-app.MapModels();
+app.MapModels()                   // /v1/models, and under one model:
+    .MapModelGates();             //   /canary-results, /gate, /gate/attestation
 app.MapRevocations();
 app.MapAudit();
 app.MapScanning();
 app.MapEval();
-app.MapCompliance();
-app.MapComplianceExceptions();
 app.MapJobsDashboard();
 
 app.Run();

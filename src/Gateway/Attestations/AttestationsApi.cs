@@ -17,14 +17,19 @@ public static class AttestationsApi
             .AllowAnonymous().WithTags("Attestations").WithName("SigningKeys")
             .WithSummary("JWKS of every key that ever signed, current and retired (nbf: first signature, retired: when a newer key took over).")
             .ProducesProblem(500);
+        return routes;
+    }
 
-        routes.MapGet("/v1/batches/{batchId:guid}/attestation", BatchAttestation)
+    /// <summary>A batch's <c>/attestation</c>.</summary>
+    public static ResourceRoutes MapBatchAttestation(this ResourceRoutes batch)
+    {
+        batch.One.MapGet("/attestation", BatchAttestation)
             .WithTags("Attestations").WithName("GetBatchAttestation")
             .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + ReceiptAttestation.PredicateType + "), ?kind=approval ("
                 + Reviews.ApprovalAttestation.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch).")
             .Produces<DsseEnvelopeDocument>(200, "application/json")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
-        return routes;
+        return batch;
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> BatchAttestation(

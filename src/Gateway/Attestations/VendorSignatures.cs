@@ -45,13 +45,14 @@ public static class VendorSignatures
     public const string Header = "VendorGate-Signature";
     public static readonly TimeSpan Validity = TimeSpan.FromDays(1);
 
-    public static IEndpointRouteBuilder MapVendorSignatures(this IEndpointRouteBuilder routes)
+    /// <summary>A batch's <c>/statement</c>.</summary>
+    public static ResourceRoutes MapVendorStatements(this ResourceRoutes batch)
     {
-        routes.MapPost("/v1/batches/{batchId:guid}/statement", Prepare).RequireAuthorization(Policies.Upload)
+        batch.One.MapPost("/statement", Prepare).RequireAuthorization(Policies.Upload)
             .AddEndpointFilter<ValidationFilter>().WithTags("Attestations").WithName("PrepareReceiptStatement")
             .WithSummary("Prepares the receipt statement of the content about to be uploaded, for the vendor to co-sign (submitter, batch open).")
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        return routes;
+        return batch;
     }
 
     private static async Task<Results<Ok<PreparedStatement>, ValidationProblem, ProblemHttpResult>> Prepare(

@@ -18,9 +18,11 @@ public static class BatchesApi
 {
     private static readonly HashSet<string> Statuses = [.. BatchStatus.All];
 
-    public static IEndpointRouteBuilder MapBatches(this IEndpointRouteBuilder routes)
+    /// <summary>Maps <c>/v1/batches</c>; returns the group of one batch for the features that serve its sub-resources.</summary>
+    public static ResourceRoutes MapBatches(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/batches").WithTags("Batches").AddEndpointFilter<ValidationFilter>().ProducesProblem(401);
+        var batches = routes.MapGroup("/v1/batches");
+        var group = batches.MapGroup("").WithTags("Batches").AddEndpointFilter<ValidationFilter>().ProducesProblem(401);
 
         group.MapPost("/", Create).RequireAuthorization(Policies.Upload)
             .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch.")
@@ -36,7 +38,7 @@ public static class BatchesApi
         group.MapGet("/{batchId:guid}/examples", Examples)
             .WithName("ListBatchExamples").WithSummary("The batch's examples in canonical form with their digests (?offset=&limit=).")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        return routes;
+        return new ResourceRoutes(batches.MapGroup("/{batchId:guid}"));
     }
 
     /// <summary>Uploads of a vendor the policy does not permit (non-compliant, or unassessed: no evidence yet) are refused,

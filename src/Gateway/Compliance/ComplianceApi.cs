@@ -28,9 +28,10 @@ public static class ComplianceApi
 {
     public const long MaxEvidenceBytes = 25 * 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapCompliance(this IEndpointRouteBuilder routes)
+    /// <summary>A vendor's evidence, compliance, report and revocation acknowledgements.</summary>
+    public static ResourceRoutes MapCompliance(this ResourceRoutes vendor)
     {
-        var group = routes.MapGroup("/v1/vendors/{vendorId:guid}").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
+        var group = vendor.One.MapGroup("").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         group.MapPost("/evidence", Upload).DisableAntiforgery().WithName("UploadEvidence")
             .WithMetadata(new MultipartBody(
@@ -61,7 +62,7 @@ public static class ComplianceApi
             .WithSummary("The vendor's status per day (UTC) over the last ?days= (default 90): assessed daily and whenever it is read.");
         group.MapGet("/compliance", Get).WithName("GetCompliance")
             .WithSummary("The vendor's compliance status and each requirement with whether it is met, why, and the evidence it rests on.");
-        return routes;
+        return vendor;
     }
 
     /// <summary>Who may see a vendor's compliance: staff who read vendors, and the vendor's own vendor-admins. Another

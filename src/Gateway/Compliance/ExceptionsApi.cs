@@ -42,9 +42,10 @@ public sealed record RevocationReviewView(Guid Id, Guid VendorId, string Note, D
 /// a vendor that is not (yet) compliant upload, and reviews that close a revocation for cause.</summary>
 public static class ExceptionsApi
 {
-    public static IEndpointRouteBuilder MapComplianceExceptions(this IEndpointRouteBuilder routes)
+    /// <summary>A vendor's <c>/exceptions</c> and <c>/revocation-reviews</c>.</summary>
+    public static ResourceRoutes MapComplianceExceptions(this ResourceRoutes vendor)
     {
-        var group = routes.MapGroup("/v1/vendors/{vendorId:guid}").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
+        var group = vendor.One.MapGroup("").WithTags("Compliance").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         group.MapPost("/exceptions", Grant).RequireAuthorization(Policies.Procure).WithName("GrantComplianceException")
             .WithSummary("Lets a vendor that is not (yet) compliant upload until expiresAt (at most 90 days ahead), for a stated reason; audited (procurement).")
@@ -54,7 +55,7 @@ public static class ExceptionsApi
         group.MapPost("/revocation-reviews", Review).RequireAuthorization(Policies.Procure).WithName("ReviewRevocations")
             .WithSummary("Records procurement's review of the vendor's revocations so far; a revocation for cause keeps the vendor at-risk until then (procurement).")
             .ProducesValidationProblem();
-        return routes;
+        return vendor;
     }
 
     private static async Task<Results<Created<ExceptionView>, ValidationProblem, ProblemHttpResult>> Grant(

@@ -45,18 +45,23 @@ public static class EvalApi
         canaries.MapPost("/{id}/retirement", RetireCanary).RequireAuthorization(Policies.Merge).WithName("RetireCanary")
             .WithSummary("Retires a probe (maintainer), for a stated reason; refused (409 probe-in-coverage, naming the domains) while coverage relies on it.")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        return routes;
+    }
 
-        var models = routes.MapGroup("/v1/models").WithTags("Eval gates").AddEndpointFilter<ValidationFilter>()
+    /// <summary>A model's <c>/canary-results</c> and its <c>/gate</c>.</summary>
+    public static ResourceRoutes MapModelGates(this ResourceRoutes model)
+    {
+        var models = model.One.MapGroup("").WithTags("Eval gates").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401).ProducesProblem(403);
-        models.MapPost("/{name}/canary-results", RecordResults).RequireAuthorization(Policies.ReportCanaries).WithName("RecordCanaryResults")
+        models.MapPost("/canary-results", RecordResults).RequireAuthorization(Policies.ReportCanaries).WithName("RecordCanaryResults")
             .WithSummary("Records canary results for a model (eval-harness); a probe's latest result counts.").ProducesValidationProblem().ProducesProblem(404);
-        models.MapGet("/{name}/gate", Gate).RequireAuthorization(Policies.ReadEval).WithName("GetModelGate")
+        models.MapGet("/gate", Gate).RequireAuthorization(Policies.ReadEval).WithName("GetModelGate")
             .WithSummary("The canary gate: fails when a probe that passed for the predecessor (or ?baseline=) fails now or has not been run. Signed.")
             .ProducesProblem(404).ProducesValidationProblem();
-        models.MapGet("/{name}/gate/attestation", GateAttestation).RequireAuthorization(Policies.ReadEval).WithName("GetModelGateAttestation")
+        models.MapGet("/gate/attestation", GateAttestation).RequireAuthorization(Policies.ReadEval).WithName("GetModelGateAttestation")
             .WithSummary("The DSSE envelope of the model's latest gate, or of ?statementDigest=.")
             .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404);
-        return routes;
+        return model;
     }
 
     private static async Task<Results<Ok<CoverageView>, ValidationProblem>> SetCoverage(

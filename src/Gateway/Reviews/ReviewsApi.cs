@@ -15,15 +15,16 @@ namespace VendorGate.Gateway.Reviews;
 /// outside the submitter's vendor, after its scan, and (quarantined batches) after security overrode the blocking findings.</summary>
 public static class ReviewsApi
 {
-    public static IEndpointRouteBuilder MapReviews(this IEndpointRouteBuilder routes)
+    /// <summary>A batch's <c>/reviews</c> and <c>/overrides</c>.</summary>
+    public static ResourceRoutes MapReviews(this ResourceRoutes batch)
     {
-        var group = routes.MapGroup("/v1/batches/{batchId:guid}").WithTags("Reviews").AddEndpointFilter<ValidationFilter>()
+        var group = batch.One.MapGroup("").WithTags("Reviews").AddEndpointFilter<ValidationFilter>()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/reviews", Review).RequireAuthorization(Policies.Merge).RequireOidcFor(StaffActions.Review)
             .WithName("ReviewBatch").WithSummary("Approve or reject a batch (maintainer; never the submitter or the submitter's vendor).");
         group.MapPost("/overrides", Override).RequireAuthorization(Policies.Override).RequireOidcFor(StaffActions.Override)
             .WithName("OverrideFindings").WithSummary("Security overrides a quarantined batch's blocking findings, naming them; the batch goes to review.");
-        return routes;
+        return batch;
     }
 
     private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Review(

@@ -29,9 +29,11 @@ public sealed record ModelView(string Name, string SnapshotVersion, string? Note
 /// <summary>Models name the snapshot they were trained on, so "who wrote example 47 of the corpus behind model v2.3" is one call.</summary>
 public static class ModelsApi
 {
-    public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder routes)
+    /// <summary>Maps <c>/v1/models</c>; returns the group of one model for the features that serve its sub-resources.</summary>
+    public static ResourceRoutes MapModels(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/models").WithTags("Models").AddEndpointFilter<ValidationFilter>()
+        var models = routes.MapGroup("/v1/models");
+        var group = models.MapGroup("").WithTags("Models").AddEndpointFilter<ValidationFilter>()
             .RequireAuthorization(Policies.ReadCorpus).ProducesProblem(401).ProducesProblem(403);
         group.MapPost("/", Register).RequireAuthorization(Policies.Merge).WithName("RegisterModel")
             .WithSummary("Registers a model trained on a snapshot (maintainer).").ProducesValidationProblem().ProducesProblem(409);
@@ -39,7 +41,7 @@ public static class ModelsApi
         group.MapGet("/{name}", Get).WithName("GetModel").WithSummary("A model and its snapshot.").ProducesProblem(404);
         group.MapGet("/{name}/examples/{index:long}", Blame).WithName("BlameModelExample")
             .WithSummary("Example n of the corpus behind the model, and who is accountable for it.").ProducesProblem(404);
-        return routes;
+        return new ResourceRoutes(models.MapGroup("/{name}"));
     }
 
     private static async Task<Results<Ok<Page<ModelView>>, ValidationProblem>> List(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)

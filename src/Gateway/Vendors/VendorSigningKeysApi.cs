@@ -26,9 +26,10 @@ public sealed class RegisterVendorKeyValidator : AbstractValidator<RegisterVendo
 
 public static class VendorSigningKeysApi
 {
-    public static IEndpointRouteBuilder MapVendorSigningKeys(this IEndpointRouteBuilder routes)
+    /// <summary>A vendor's <c>/signing-keys</c>.</summary>
+    public static ResourceRoutes MapVendorSigningKeys(this ResourceRoutes vendor)
     {
-        var group = routes.MapGroup("/v1/vendors/{vendorId:guid}/signing-keys").WithTags("Vendors")
+        var group = vendor.One.MapGroup("/signing-keys").WithTags("Vendors")
             .AddEndpointFilter<ValidationFilter>().ProducesProblem(401).ProducesProblem(404);
         group.MapPost("/", Register).RequireAuthorization(Policies.ManageRoster)
             .WithName("RegisterVendorSigningKey")
@@ -36,7 +37,7 @@ public static class VendorSigningKeysApi
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
         group.MapGet("/", List).RequireAuthorization(Policies.ReadDirectory).WithName("ListVendorSigningKeys")
             .WithSummary("The vendor's registered public keys as a JWKS (nbf: registered, retired: revoked).");
-        return routes;
+        return vendor;
     }
 
     private static async Task<Results<Created<Jwk>, ValidationProblem, ProblemHttpResult>> Register(

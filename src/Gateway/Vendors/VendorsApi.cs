@@ -9,9 +9,11 @@ namespace VendorGate.Gateway.Vendors;
 
 public static class VendorsApi
 {
-    public static IEndpointRouteBuilder MapVendors(this IEndpointRouteBuilder routes)
+    /// <summary>Maps <c>/v1/vendors</c>; returns the group of one vendor for the features that serve its sub-resources.</summary>
+    public static ResourceRoutes MapVendors(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/vendors").WithTags("Vendors").AddEndpointFilter<ValidationFilter>()
+        var vendors = routes.MapGroup("/v1/vendors");
+        var group = vendors.MapGroup("").WithTags("Vendors").AddEndpointFilter<ValidationFilter>()
             .ProducesProblem(401);
 
         group.MapPost("/", CreateVendor).RequireAuthorization(Policies.Administer)
@@ -33,7 +35,7 @@ public static class VendorsApi
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{vendorId:guid}/annotators", ListRoster).RequireAuthorization(Policies.ReadDirectory)
             .WithName("ListRoster").WithSummary("The vendor's principals (annotators and vendor-admins).").ProducesProblem(404);
-        return routes;
+        return new ResourceRoutes(vendors.MapGroup("/{vendorId:guid}"));
     }
 
     private static async Task<Results<Created<VendorView>, ProblemHttpResult>> CreateVendor(

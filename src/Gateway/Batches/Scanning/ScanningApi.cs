@@ -69,14 +69,25 @@ public static class ScanningApi
             .WithSummary("Retires a signature: later scans no longer use it (security).").ProducesProblem(404);
         group.MapGet("/trigger-candidates", TriggerCandidates).RequireAuthorization(Policies.ReadScans).WithName("ListTriggerCandidates")
             .WithSummary("Candidate triggers ranked over all batches (or one vendor's, or one annotator's), with the annotators they concentrate on.");
+        return routes;
+    }
 
-        routes.MapPost("/v1/batches/{batchId:guid}/scan", Rescan).WithTags("Scanning").RequireAuthorization(Policies.Rescan)
+    /// <summary>A batch's <c>/scan</c> (rescan).</summary>
+    public static ResourceRoutes MapRescan(this ResourceRoutes batch)
+    {
+        batch.One.MapPost("/scan", Rescan).WithTags("Scanning").RequireAuthorization(Policies.Rescan)
             .WithName("RescanBatch").WithSummary("Scans a quarantined batch again, e.g. after eval coverage was added (maintainer, security).")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        routes.MapGet("/v1/vendors/{vendorId:guid}/annotators/{annotatorId:guid}/profile", Profile).WithTags("Scanning")
+        return batch;
+    }
+
+    /// <summary>A vendor's <c>/annotators/{annotatorId}/profile</c>.</summary>
+    public static ResourceRoutes MapAnnotatorProfiles(this ResourceRoutes vendor)
+    {
+        vendor.One.MapGet("/annotators/{annotatorId:guid}/profile", Profile).WithTags("Scanning")
             .WithName("GetAnnotatorProfile").WithSummary("An annotator's statistics against its vendor's other annotators, with outliers and trigger candidates.")
             .ProducesProblem(401).ProducesProblem(404);
-        return routes;
+        return vendor;
     }
 
     private static async Task<Results<Created<SignatureView>, ValidationProblem>> CreateSignature(
