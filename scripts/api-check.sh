@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What an integrator's tools do with the committed OpenAPI document: Redocly lints it with its recommended rules
-# (zero errors), and Kiota generates a C# client from it that must compile. Both tools are installed under .tools/
+# (zero errors), and Kiota generates a C# client from it that must compile. Both tools are installed once per version
+# into the tool cache every clone shares (VG_TOOLS_DIR, default ~/.cache/vendorgate-tools)
 # on first use (npm @redocly/cli, the dotnet tool Microsoft.OpenApi.Kiota). Called by scripts/test.sh.
 set -euo pipefail
 
@@ -9,18 +10,19 @@ document="$root/openapi/vendorgate.v1.json"
 work=$(mktemp -d /tmp/vendorgate-api.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-redocly="$root/.tools/redocly/node_modules/.bin/redocly"
+tools=${VG_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vendorgate-tools}
+redocly="$tools/redocly-2.77.0/node_modules/.bin/redocly"
 if [ ! -x "$redocly" ]; then
   echo "Installing @redocly/cli from npm..."
-  npm install --silent --no-audit --no-fund --prefix "$root/.tools/redocly" @redocly/cli@2.77.0 >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$tools/redocly-2.77.0" @redocly/cli@2.77.0 >/dev/null
 fi
 echo "Redocly lint (recommended rules):"
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true "$redocly" lint --extends=recommended --format=stylish "$document"
 
-kiota="$root/.tools/kiota/kiota"
+kiota="$tools/kiota-1.38.0/kiota"
 if [ ! -x "$kiota" ]; then
   echo "Installing Kiota (dotnet tool)..."
-  dotnet tool install --tool-path "$root/.tools/kiota" Microsoft.OpenApi.Kiota --version 1.38.0 >/dev/null
+  dotnet tool install --tool-path "$tools/kiota-1.38.0" Microsoft.OpenApi.Kiota --version 1.38.0 >/dev/null
 fi
 echo "Kiota: generating and compiling a C# client..."
 KIOTA_TUTORIAL_ENABLED=false "$kiota" generate --language CSharp --openapi "$document" --output "$work/client/Generated" \

@@ -63,11 +63,14 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
-# --- Azurite (npm package, cached under .tools/) ---
-azurite="$root/.tools/azurite/node_modules/.bin/azurite-blob"
+# npm packages and dotnet tools are installed once per version into a cache shared by every clone (VG_TOOLS_DIR).
+tools=${VG_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vendorgate-tools}
+
+# --- Azurite (npm package) ---
+azurite="$tools/azurite-3.37.0/node_modules/.bin/azurite-blob"
 if [ ! -x "$azurite" ]; then
   echo "Installing Azurite from npm..."
-  npm install --silent --no-audit --no-fund --prefix "$root/.tools/azurite" azurite@3.37.0 >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$tools/azurite-3.37.0" azurite@3.37.0 >/dev/null
 fi
 az_port=$(free_port)
 "$azurite" --blobHost 127.0.0.1 --blobPort "$az_port" --skipApiVersionCheck --loose --inMemoryPersistence --silent \
@@ -76,11 +79,11 @@ azurite_pid=$!
 wait_for_port "$az_port" Azurite || { cat "$work/azurite.log" >&2; exit 1; }
 echo "Azurite on 127.0.0.1:$az_port"
 
-# --- OpenID provider (npm oidc-provider, cached under .tools/), for staff sign-in through OIDC ---
-oidc_module="$root/.tools/oidc/node_modules/oidc-provider/lib/index.js"
+# --- OpenID provider (npm oidc-provider), for staff sign-in through OIDC ---
+oidc_module="$tools/oidc-provider-9.13.3/node_modules/oidc-provider/lib/index.js"
 if [ ! -f "$oidc_module" ]; then
   echo "Installing oidc-provider from npm..."
-  npm install --silent --no-audit --no-fund --prefix "$root/.tools/oidc" oidc-provider@9.13.3 >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$tools/oidc-provider-9.13.3" oidc-provider@9.13.3 >/dev/null
 fi
 oidc_port=$(free_port)
 OIDC_PROVIDER_MODULE="$oidc_module" node "$root/scripts/oidc/provider.mjs" "$oidc_port" >"$work/oidc.log" 2>&1 &

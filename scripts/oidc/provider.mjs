@@ -3,7 +3,7 @@
 // for one resource (the Gateway's audience) are the library's own.
 //
 // Usage: node scripts/oidc/provider.mjs <port> [audience]
-//   OIDC_PROVIDER_MODULE  path to oidc-provider's lib/index.js (scripts/test.sh installs it under .tools/oidc)
+//   OIDC_PROVIDER_MODULE  path to oidc-provider's lib/index.js (scripts/test.sh installs it in its tool cache)
 //
 // People: any login signs in, with any password (the library's development sign-in pages: a test identity provider).
 // The login is the subject; the e-mail is <login>@example.test (verified, except for logins starting

@@ -1,0 +1,138 @@
+using System.Text;
+using Azure.Storage.Blobs;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Tests.Blobs;
+
+/// <summary>What every <see cref="IBlobStore"/> promises, checked the same way on each implementation: create-only
+/// writes that are invisible until committed, ranged reads, listing by prefix, idempotent deletes. A new backend
+/// passes this suite before anything else uses it.</summary>
+public abstract class BlobStoreContractTests : IAsyncLifetime
+{
+    protected IBlobStore Store { get; private set; } = null!;
+
+    protected abstract Task<IBlobStore> CreateAsync();
+
+    public async Task InitializeAsync() => Store = await CreateAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static string Name(string prefix = "contract") => $"{prefix}/{Guid.NewGuid():N}";
+
+    private async Task WriteAsync(string name, string text)
+    {
+        await using var upload = await Store.StartUploadAsync(name);
+        await upload.Content.WriteAsync(Encoding.UTF8.GetBytes(text));
+        await upload.CommitAsync();
+    }
+
+    private async Task<string> ReadAsync(string name, long offset = 0, long? length = null)
+    {
+        await using var stream = await Store.OpenReadAsync(name, offset, length);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
+    [Fact]
+    public async Task A_blob_is_invisible_until_committed_and_then_reads_back_whole_and_in_ranges()
+    {
+        var name = Name();
+        await using (var upload = await Store.StartUploadAsync(name))
+        {
+            await upload.Content.WriteAsync("0123456789"u8.ToArray());
+            await upload.Content.FlushAsync();
+            Assert.False(await Store.ExistsAsync(name));
+            await upload.CommitAsync();
+        }
+
+        Assert.True(await Store.ExistsAsync(name));
+        Assert.Equal("0123456789", await ReadAsync(name));
+        Assert.Equal("3456", await ReadAsync(name, 3, 4));
+        Assert.Equal("789", await ReadAsync(name, 7));
+    }
+
+    [Fact]
+    public async Task An_upload_disposed_without_commit_leaves_nothing()
+    {
+        var name = Name();
+        await using (var upload = await Store.StartUploadAsync(name))
+        {
+            await upload.Content.WriteAsync(new byte[4096]);
+        }
+
+        Assert.False(await Store.ExistsAsync(name));
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.OpenReadAsync(name));
+    }
+
+    [Fact]
+    public async Task A_committed_blob_is_never_replaced()
+    {
+        var name = Name();
+        await WriteAsync(name, "first");
+
+        await using var second = await Store.StartUploadAsync(name);
+        await second.Content.WriteAsync("second"u8.ToArray());
+        await Assert.ThrowsAsync<BlobAlreadyExistsException>(() => second.CommitAsync());
+
+        Assert.Equal("first", await ReadAsync(name));
+    }
+
+    [Fact]
+    public async Task Listing_names_the_committed_blobs_under_a_prefix_only()
+    {
+        var prefix = Name("list");
+        await WriteAsync($"{prefix}/a", "a");
+        await WriteAsync($"{prefix}/b/c", "c");
+        await WriteAsync($"{prefix}-other/d", "d");
+        await using var pending = await Store.StartUploadAsync($"{prefix}/pending");
+
+        var names = await Store.ListAsync(prefix + "/").ToListAsync();
+
+        Assert.Equal([$"{prefix}/a", $"{prefix}/b/c"], names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Deleting_is_idempotent_and_reading_a_missing_blob_says_so()
+    {
+        var name = Name();
+        await WriteAsync(name, "x");
+
+        await Store.DeleteIfExistsAsync(name);
+        await Store.DeleteIfExistsAsync(name);
+
+        Assert.False(await Store.ExistsAsync(name));
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.OpenReadAsync(name));
+        await Store.CheckAsync(); // still reachable
+    }
+}
+
+public sealed class FileSystemBlobStoreContract : BlobStoreContractTests
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("vg-blobs-").FullName;
+
+    protected override Task<IBlobStore> CreateAsync() => Task.FromResult<IBlobStore>(new FileSystemBlobStore(_root));
+
+    public override Task DisposeAsync()
+    {
+        Directory.Delete(_root, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Azure Blob Storage, on the Azurite that scripts/test.sh starts; a fresh container per class.</summary>
+public sealed class AzureBlobStoreContract : BlobStoreContractTests
+{
+    private BlobContainerClient _container = null!;
+
+    protected override async Task<IBlobStore> CreateAsync()
+    {
+        var connection = Environment.GetEnvironmentVariable("VG_TEST_AZURITE") is { Length: > 0 } value ? value
+            : throw new InvalidOperationException("VG_TEST_AZURITE is not set: run the suite with `bash scripts/test.sh`, which starts Azurite.");
+        _container = new BlobServiceClient(connection).GetBlobContainerClient("contract" + Guid.NewGuid().ToString("N"));
+        var store = new AzureBlobStore(_container);
+        await store.EnsureContainerAsync();
+        return store;
+    }
+
+    public override async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
+}
