@@ -1,15 +1,9 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
-using VendorGate.Attest.Signing;
-using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
-using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Attestations;
 
@@ -36,17 +30,14 @@ public sealed class ReceiptAttestation(VendorGateDb db, SigningKeyRegistry keys)
             return null;
         }
         batch.AttestationBlob = BlobName(batchId);
-        if (batch.VendorSignature is not null)
-        {
-            return new AttestationWork(batch.Receipt, BlobName(batchId), "batch.attest", $"batch:{batchId}",
-                _ => Task.FromResult(System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)))
-            {
-                PinnedKey = batch.Receipt.IsPending ? await keys.FindAsync(batch.PreparedKeyId!, cancellationToken) : null,
-                Signatures = [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))],
-            };
-        }
-        return new AttestationWork(batch.Receipt, BlobName(batchId), "batch.attest", $"batch:{batchId}",
+        var work = new AttestationWork(batch.Receipt, BlobName(batchId), "batch.attest", $"batch:{batchId}",
             async key => (await BuildStatementAsync(batch, batch.Digest!, batch.Count!.Value, batch.ReceivedAt!.Value, key.Kid, cancellationToken)).ToCanonicalJson());
+        return batch.VendorSignature is null ? work : work with
+        {
+            Statement = _ => Task.FromResult(System.Text.Encoding.UTF8.GetBytes(batch.PreparedStatement!)),
+            PinnedKey = batch.Receipt.IsPending ? await keys.FindAsync(batch.PreparedKeyId!, cancellationToken) : null,
+            Signatures = [new EnvelopeSignature(batch.VendorSignatureKeyId!, Convert.FromBase64String(batch.VendorSignature))],
+        };
     }
 
     /// <summary>The statement the receipt signs: the batch as recorded, with its content's digest and count.</summary>

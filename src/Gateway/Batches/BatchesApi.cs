@@ -102,10 +102,14 @@ public static class BatchesApi
         return TypedResults.Created($"/v1/batches/{batch.Id}", BatchView.Of(batch, caller.Handle));
     }
 
+    /// <summary>What an upload works with, bound from the request's services.</summary>
+    internal sealed record UploadServices(VendorGateDb Db, ContentIngest Ingest, AuditLog Audit, IBackgroundJobClient Jobs,
+        IOptions<VendorGateOptions> Options, Storage.Blobs.IBlobStore Blobs, TimeProvider Time);
+
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> UploadContent(
-        Guid batchId, HttpContext http, Caller caller, VendorGateDb db, ContentIngest ingest, AuditLog audit,
-        IBackgroundJobClient jobs, IOptions<VendorGateOptions> options, Storage.Blobs.IBlobStore blobs, TimeProvider time, CancellationToken ct)
+        Guid batchId, HttpContext http, Caller caller, [AsParameters] UploadServices services, CancellationToken ct)
     {
+        var (db, ingest, audit, jobs, options, blobs, time) = services;
         var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)
         {

@@ -1,10 +1,7 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Attestations;
-using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;

@@ -1,8 +1,6 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
