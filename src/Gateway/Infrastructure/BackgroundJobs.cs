@@ -38,10 +38,15 @@ public static class BackgroundJobs
     {
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var postgres = configuration.GetConnectionString("Postgres");
-        services.AddSingleton<JobStorage>(_ => string.IsNullOrEmpty(postgres)
-            ? new InMemoryStorage()
-            : new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, new PostgreSqlStorageOptions()),
-                new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true }));
+        services.AddSingleton<JobStorage>(_ =>
+        {
+            if (string.IsNullOrEmpty(postgres))
+            {
+                return new InMemoryStorage();
+            }
+            var options = new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
+        });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<IJobFilterProvider>(_ => new JobFilterProviderCollection(Filters(jobs), new JobFilterAttributeFilterProvider()));
         services.AddHangfire((provider, config) => config
