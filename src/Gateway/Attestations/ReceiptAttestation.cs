@@ -19,7 +19,10 @@ public sealed class ReceiptAttestation(VendorGateDb db, SigningKeyRegistry keys)
 
     public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/receipt.dsse.json";
 
-    public string Name => "receipt";
+    /// <summary>The name its jobs carry.</summary>
+    public const string Kind = "receipt";
+
+    public string Name => Kind;
 
     public async Task<AttestationWork?> FindAsync(string id, CancellationToken cancellationToken)
     {

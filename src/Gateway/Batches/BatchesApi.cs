@@ -199,7 +199,7 @@ public static class BatchesApi
             await tx.CommitAsync(ct);
         }
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));
-        AttestJob.Enqueue(jobs, "receipt", batchId.ToString());
+        AttestJob.Enqueue(jobs, ReceiptAttestation.Kind, batchId.ToString());
         return TypedResults.Accepted($"/v1/batches/{batchId}", new UploadReceipt(batchId, BatchStatus.Received, accepted.Count, digest));
     }
 

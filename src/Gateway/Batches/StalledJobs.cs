@@ -24,20 +24,20 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
             .Where(b => b.ReceivedAt <= cutoff).ToList();
         foreach (var batch in receipts)
         {
-            AttestJob.Enqueue(jobs, "receipt", batch.Id.ToString());
+            AttestJob.Enqueue(jobs, ReceiptAttestation.Kind, batch.Id.ToString());
         }
         if (includeScanning)
         {
             var approvals = await db.Batches.AsNoTracking().Where(b => b.Approval.State == AttestationStates.Pending).Select(b => b.Id).ToListAsync(cancellationToken);
             foreach (var id in approvals)
             {
-                AttestJob.Enqueue(jobs, "approval", id.ToString());
+                AttestJob.Enqueue(jobs, Reviews.ApprovalAttestation.Kind, id.ToString());
             }
             var snapshots = await db.Set<Snapshots.Snapshot>().AsNoTracking()
                 .Where(s => s.Attestation.State == AttestationStates.Pending).Select(s => s.Version).ToListAsync(cancellationToken);
             foreach (var version in snapshots)
             {
-                AttestJob.Enqueue(jobs, "snapshot", version);
+                AttestJob.Enqueue(jobs, Snapshots.SnapshotAttestation.Kind, version);
             }
             var revocations = await db.Set<Revocations.Revocation>().AsNoTracking()
                 .Where(r => r.Status == Revocations.RevocationStatus.Pending).Select(r => r.Id).ToListAsync(cancellationToken);

@@ -17,7 +17,10 @@ public sealed class ApprovalAttestation(VendorGateDb db) : IAttestationKind
 
     public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/approval.dsse.json";
 
-    public string Name => "approval";
+    /// <summary>The name its jobs carry.</summary>
+    public const string Kind = "approval";
+
+    public string Name => Kind;
 
     public async Task<AttestationWork?> FindAsync(string id, CancellationToken cancellationToken)
     {

@@ -87,7 +87,7 @@ public static class ReviewsApi
         await tx.CommitAsync(ct);
         if (batch.Status == BatchStatus.Approved)
         {
-            AttestJob.Enqueue(jobs, "approval", batchId.ToString());
+            AttestJob.Enqueue(jobs, ApprovalAttestation.Kind, batchId.ToString());
         }
         return TypedResults.Ok(BatchView.Of(batch, await SubmitterHandle(db, batch, ct)));
     }

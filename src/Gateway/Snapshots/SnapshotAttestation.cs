@@ -20,7 +20,10 @@ public sealed class SnapshotAttestation(VendorGateDb db, AuditTree tree) : IAtte
 
     public static string BlobName(string version) => $"attestations/snapshots/{version}.dsse.json";
 
-    public string Name => "snapshot";
+    /// <summary>The name its jobs carry.</summary>
+    public const string Kind = "snapshot";
+
+    public string Name => Kind;
 
     public async Task<AttestationWork?> FindAsync(string version, CancellationToken cancellationToken)
     {

@@ -231,7 +231,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                 new { parent = parent?.Version, count, manifestDigest, batches = ids }, ct);
             await tx.CommitAsync(ct);
         }
-        AttestJob.Enqueue(jobs, "snapshot", version);
+        AttestJob.Enqueue(jobs, SnapshotAttestation.Kind, version);
         return new CutOutcome.Cut(snapshot);
     }
 
@@ -309,7 +309,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         db.Add(snapshot);
         await audit.RecordAsync("system:revocation", "snapshot.cut-without", $"snapshot:{version}",
             new { parent = parent.Version, count, removed = removedByBatch.Values.Sum(), revocationId }, ct);
-        AttestJob.Enqueue(jobs, "snapshot", version);
+        AttestJob.Enqueue(jobs, SnapshotAttestation.Kind, version);
         return snapshot;
     }
 
