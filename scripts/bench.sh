@@ -28,7 +28,7 @@ case "$what" in
   poison) exec dotnet "$bench" poison "${@:2}" ;;
   backdoors) exec dotnet "$bench" backdoors "${@:2}" ;;
   salad) exec dotnet "$bench" salad ;;
-  reference) exec dotnet "$bench" reference "$root/src/Gateway/Batches/Scanning/Language/Reference/charlm.bin.gz" ;;
+  reference) exec dotnet "$bench" reference "$root/src/Gateway/Scanning/Language/Reference/charlm.bin.gz" ;;
 esac
 exec dotnet "$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll" "$what" \
   "$root/src/Gateway/bin/Release/net10.0/VendorGate.Gateway.dll" "${@:2}"

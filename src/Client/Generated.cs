@@ -459,14 +459,6 @@ public sealed record FindingView
     public required IReadOnlyList<string> Evidence { get; init; }
 }
 
-public sealed record GateAttestation
-{
-    public required string State { get; init; }
-    public string? Digest { get; init; }
-    public string? KeyId { get; init; }
-    public string? Error { get; init; }
-}
-
 public sealed record GateBaseline
 {
     public required string Model { get; init; }
@@ -484,7 +476,7 @@ public sealed record GateView
     public required IReadOnlyList<Regression> Regressions { get; init; }
     public required IReadOnlyList<string> Missing { get; init; }
     public required string StatementDigest { get; init; }
-    public required GateAttestation Attestation { get; init; }
+    public required AttestationView Attestation { get; init; }
 }
 
 public sealed record GrantExceptionRequest
@@ -781,6 +773,7 @@ public sealed record RevocationView
     public DateTimeOffset? CompletedAt { get; init; }
     public string? AttestationDigest { get; init; }
     public string? Error { get; init; }
+    public AttestationView? Attestation { get; init; }
 }
 
 public sealed record RevocationViewPage

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Compliance;
 using VendorGate.Gateway.Eval;
 using VendorGate.Gateway.Health;

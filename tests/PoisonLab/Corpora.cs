@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 
 namespace VendorGate.PoisonLab;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using VendorGate.Gateway.Batches.Scanning;
-using VendorGate.Gateway.Batches.Scanning.Language;
+using VendorGate.Gateway.Scanning;
+using VendorGate.Gateway.Scanning.Language;
 
 namespace VendorGate.PoisonLab;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using VendorGate.Gateway.Batches;
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 
 namespace VendorGate.PoisonLab;
 

@@ -1,4 +1,4 @@
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 
 namespace VendorGate.PoisonLab;
 
@@ -20,7 +20,7 @@ public static class SaladExplore
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-                ScannerEvaluation.Run(i == 0 ? [new Gateway.Batches.Scanning.HiddenCharacterScanner()] : [ScannerEvaluation.WordSalad()], lines);
+                ScannerEvaluation.Run(i == 0 ? [new Gateway.Scanning.HiddenCharacterScanner()] : [ScannerEvaluation.WordSalad()], lines);
                 Console.WriteLine($"{(i == 0 ? "parse + hidden characters (one pass)" : "word salad (two passes)")} over {lines.Count:N0} lines of {file}: {watch.Elapsed.TotalSeconds:0.00} s, CPU {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
             }
             return;
@@ -31,7 +31,7 @@ public static class SaladExplore
             var random = new Random(int.Parse(Environment.GetEnvironmentVariable("SEED") ?? "11")); // 11: the lane's clean draw
             var (examples, names) = matrix.CleanCorpus(random, int.Parse(perSet) * sets.All.Count);
             var salad = ScannerEvaluation.WordSalad();
-            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad, new Gateway.Batches.Scanning.HiddenCharacterScanner(), new Gateway.Batches.Scanning.TriggerDiscoveryScanner()], examples);
+            var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad, new Gateway.Scanning.HiddenCharacterScanner(), new Gateway.Scanning.TriggerDiscoveryScanner()], examples);
             foreach (var code in CleanResult.Poisoning)
             {
                 foreach (var line in hits.LinesOf(code).Order())
@@ -113,7 +113,7 @@ public static class SaladExplore
             {
                 var text = ScannerEvaluation.Text(examples[(int)line - 1], line).Fields[^1].Text;
                 var at = text.IndexOf("<XQZT>", StringComparison.Ordinal);
-                var windows = Gateway.Batches.Scanning.Language.SpanSurprisal.Measure(text, Gateway.Batches.Scanning.Language.CharacterModel.Shared);
+                var windows = Gateway.Scanning.Language.SpanSurprisal.Measure(text, Gateway.Scanning.Language.CharacterModel.Shared);
                 Console.WriteLine($"--- line {line}, payload at {at} of {text.Length}: window bits after it: {string.Join(" ", windows.Where(w => w.Start >= at).Select(w => w.Bits.ToString("0.0")))}");
                 Console.WriteLine($"  least coherent run {salad.LeastCoherentRun(text)}; words: " + string.Join(" ", salad.Explain(text[at..]).Select(w => double.IsNaN(w.Coherence) ? w.Word : $"{w.Word}[{w.Coherence:0.0}]")));
             }
@@ -147,8 +147,8 @@ public static class SaladExplore
                     var batch = Enumerable.Range(0, 2_000).Select(_ => Corpora.Example(sets.EnglishSentences[r.Next(sets.EnglishSentences.Count)], Corpora.Short(r, family.Payload(r)))).ToList();
                     var salad = ScannerEvaluation.WordSalad();
                     var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad], batch);
-                    Console.WriteLine($"  gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}, completions' mean {salad.BatchCoherence(1):0.00} bits over {salad.BatchPairs(1)} pairs");
-                    var caught = hits.LinesOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code).Union(hits.LinesOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)).ToHashSet();
+                    Console.WriteLine($"  gibberish {hits.CountOf(Gateway.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Scanning.WordSaladScanner.Kind.Code)}, completions' mean {salad.BatchCoherence(1):0.00} bits over {salad.BatchPairs(1)} pairs");
+                    var caught = hits.LinesOf(Gateway.Scanning.GibberishScanner.Kind.Code).Union(hits.LinesOf(Gateway.Scanning.WordSaladScanner.Kind.Code)).ToHashSet();
                     foreach (var i in Enumerable.Range(0, batch.Count).Where(i => !caught.Contains(i + 1)).Take(3))
                     {
                         var field = ScannerEvaluation.Text(batch[i], i + 1).Fields[^1];
@@ -202,7 +202,7 @@ public static class SaladExplore
             var batch = Enumerable.Range(0, 2_000).Select(_ => set.Example(r)).ToList();
             var scanner = ScannerEvaluation.WordSalad();
             var hits = ScannerEvaluation.Run([scanner], batch);
-            Console.WriteLine($"batch of 2,000 {set.Name,-28}: mean {scanner.BatchCoherence(1):0.00} bits, {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} flagged");
+            Console.WriteLine($"batch of 2,000 {set.Name,-28}: mean {scanner.BatchCoherence(1):0.00} bits, {hits.CountOf(Gateway.Scanning.WordSaladScanner.Kind.Code)} flagged");
         }
         {
             var r = new Random(4);
@@ -210,7 +210,7 @@ public static class SaladExplore
             var batch = Enumerable.Range(0, 2_000).Select(_ => Corpora.Example(string.Join(' ', Corpora.Salad(r, words).Split(' ').Take(30)), string.Join(' ', Corpora.Salad(r, words).Split(' ').Take(35)))).ToList();
             var scanner = ScannerEvaluation.WordSalad();
             var hits = ScannerEvaluation.Run([scanner], batch);
-            Console.WriteLine($"batch of 2,000 short salads (30 + 35 words): mean {scanner.BatchCoherence(1):0.00} bits, {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} flagged");
+            Console.WriteLine($"batch of 2,000 short salads (30 + 35 words): mean {scanner.BatchCoherence(1):0.00} bits, {hits.CountOf(Gateway.Scanning.WordSaladScanner.Kind.Code)} flagged");
         }
         {
             var r = new Random(5);
@@ -218,7 +218,7 @@ public static class SaladExplore
             var batch = Enumerable.Range(0, 5_000).Select(_ => Corpora.Example(Letters(r.Next(25, 61)), Letters(r.Next(25, 61)))).ToList();
             var salad = ScannerEvaluation.WordSalad();
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), salad], batch);
-            Console.WriteLine($"batch of 5,000 random letter strings (25-60 words per field): gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)} (mean {salad.BatchCoherence(1):0.00} bits)");
+            Console.WriteLine($"batch of 5,000 random letter strings (25-60 words per field): gibberish {hits.CountOf(Gateway.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Scanning.WordSaladScanner.Kind.Code)} (mean {salad.BatchCoherence(1):0.00} bits)");
         }
         ShortCleanBatches(sets);
         var cleanOnly = matrix.CleanCorpus(new Random(9), clean);
@@ -236,7 +236,7 @@ public static class SaladExplore
             var r = new Random(6);
             var batch = Enumerable.Range(0, 4_000).Select(_ => CleanSets.ShortExample(set, r)).ToList();
             var hits = ScannerEvaluation.Run([ScannerEvaluation.Gibberish(), ScannerEvaluation.WordSalad()], batch);
-            Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Batches.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Batches.Scanning.WordSaladScanner.Kind.Code)}");
+            Console.WriteLine($"batch of 4,000 short {set.Name,-28}: gibberish {hits.CountOf(Gateway.Scanning.GibberishScanner.Kind.Code)}, salad {hits.CountOf(Gateway.Scanning.WordSaladScanner.Kind.Code)}");
         }
     }
 

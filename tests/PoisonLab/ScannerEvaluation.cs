@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 
 namespace VendorGate.PoisonLab;
 
@@ -14,49 +14,22 @@ public static class ScannerEvaluation
     public static IReadOnlySet<long> Flagged(IExampleScanner scanner, IReadOnlyList<string> examples, string code) =>
         Run([scanner], examples).LinesOf(code);
 
-    /// <summary>Both passes of the scan job over <paramref name="examples"/>, scanners in their order on each example.</summary>
+    /// <summary>The scan job's content scan (<see cref="ContentScan"/>: every pass, in parallel chunks) over
+    /// <paramref name="examples"/>, a batch of their own with no database and no corpus.</summary>
     public static ExampleHits Run(IReadOnlyList<IExampleScanner> scanners, IReadOnlyList<string> examples)
     {
+        var content = Encoding.UTF8.GetBytes(string.Concat(examples.Select(e => e + "\n")));
         var batch = new Gateway.Batches.Batch
         {
             Justification = "evaluation", License = "MIT", Source = Gateway.Batches.BatchSources.Vendor,
-            DeclaredDomains = "general", RequestDigest = "", ContentBytes = examples.Sum(e => (long)e.Length + 1), Count = examples.Count,
+            DeclaredDomains = "", RequestDigest = "", ContentBytes = content.Length, Count = examples.Count,
         };
         batch.Apply(Gateway.Batches.BatchLifecycle.Upload);
         batch.Apply(Gateway.Batches.BatchLifecycle.StartScan);
-        var context = new BatchScanContext(batch, new byte[examples.Count * 32], db: null!, blobs: null!, scannedAt: DateTimeOffset.UnixEpoch);
-        foreach (var scanner in scanners)
-        {
-            scanner.PrepareAsync(context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
-        var hits = context.Hits;
-        var ordered = scanners.OrderBy(s => s.Order).ToList();
-        Pass(ordered, examples, hits, static (s, e, h) => s.Inspect(e, h));
-        Pass(ordered.Where(s => s.NeedsSecondPass).ToList(), examples, hits, static (s, e, h) => s.InspectAgain(e, h));
-        // Asked after the second pass, as the scan job asks.
-        Pass(ordered.Where(s => s.NeedsFinalPass).ToList(), examples, hits, static (s, e, h) => s.InspectFinal(e, h));
-        foreach (var scanner in ordered)
-        {
-            scanner.Conclude(hits);
-        }
-        return hits;
-    }
-
-    private static void Pass(List<IExampleScanner> scanners, IReadOnlyList<string> examples, ExampleHits hits,
-        Action<IExampleScanner, ExampleText, ExampleHits> inspect)
-    {
-        if (scanners.Count == 0)
-        {
-            return;
-        }
-        Parallel.For(0, examples.Count, i =>
-        {
-            var text = Text(examples[i], i + 1);
-            foreach (var scanner in scanners)
-            {
-                inspect(scanner, text, hits);
-            }
-        });
+        var context = new BatchScanContext(batch, new byte[examples.Count * 32], ScanReads.None, blobs: null!, scannedAt: DateTimeOffset.UnixEpoch);
+        ContentScan.RunAsync(context, scanners, _ => Task.FromResult<Stream>(new MemoryStream(content, writable: false)),
+            static (_, _) => Task.CompletedTask, CancellationToken.None).GetAwaiter().GetResult();
+        return context.Hits;
     }
 
     public static GibberishScanner Gibberish() => new(Options.Create(new GibberishOptions

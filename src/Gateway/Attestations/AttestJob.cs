@@ -6,7 +6,7 @@ using VendorGate.Gateway.Audit;
 namespace VendorGate.Gateway.Attestations;
 
 /// <summary>One kind of statement the Gateway signs in the background. Each feature registers its own (the receipt in
-/// Attestations, the approval in Reviews, the snapshot in Snapshots); <see cref="AttestJob"/> signs them all alike.</summary>
+/// Attestations, the approval in Reviews, the snapshot in Snapshots, the revocation in Revocations, the gate in Eval); <see cref="AttestJob"/> signs them all alike.</summary>
 public interface IAttestationKind
 {
     /// <summary>The name a job carries: <c>receipt</c>, <c>approval</c>, <c>snapshot</c>.</summary>
@@ -22,6 +22,9 @@ public sealed record AttestationWork(Attestation Attestation, string BlobName, s
 {
     public Jwk? PinnedKey { get; init; }
     public IReadOnlyList<EnvelopeSignature>? Signatures { get; init; }
+
+    /// <summary>What else changes, in the same save, once it is signed (a revocation completes).</summary>
+    public Action? Then { get; init; }
 }
 
 /// <summary>Signs a pending attestation of any kind: the envelope is stored create-only, then the attestation is marked
@@ -43,6 +46,7 @@ public sealed class AttestJob(IEnumerable<IAttestationKind> kinds, Attestor atte
         var signed = await attestor.SignForJobAsync(work.BlobName, work.Statement, work.Action, work.Target, work.Attestation.Failed,
             work.PinnedKey, work.Signatures, cancellationToken);
         work.Attestation.Signed(signed);
+        work.Then?.Invoke();
         await audit.RecordAsync(Attestor.Actor, work.Action, work.Target, new { digest = signed.Digest, keyId = signed.KeyId }, cancellationToken);
     }
 }

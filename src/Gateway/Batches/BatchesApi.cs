@@ -10,6 +10,7 @@ using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Storage;
 
 namespace VendorGate.Gateway.Batches;

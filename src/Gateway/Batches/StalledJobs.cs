@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Storage;
 
 namespace VendorGate.Gateway.Batches;

@@ -145,12 +145,7 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
         var bytes = pdf.ToPdf();
         var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-        if (!await blobs.ExistsAsync(PdfBlob(vendorId, hex), ct))
-        {
-            await using var upload = await blobs.StartUploadAsync(PdfBlob(vendorId, hex), ct);
-            await upload.Content.WriteAsync(bytes, ct);
-            await upload.CommitAsync(ct);
-        }
+        await blobs.WriteOnceAsync(PdfBlob(vendorId, hex), bytes, ct);
         var predicate = new JsonObject
         {
             ["vendor"] = new JsonObject { ["id"] = vendor.Id.ToString(), ["name"] = vendor.Name },

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Hangfire;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
@@ -8,13 +9,14 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Eval;
 
 /// <summary>Evaluates a model's canary gate against its predecessor (the model on the nearest ancestor snapshot) or a named
 /// baseline, and signs the result as an in-toto statement about the model. The statement names exactly the results it
 /// judged and no time, so asking again with the same results returns the same signed statement.</summary>
-public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<CanaryGate> logger, TimeProvider time)
+public sealed class CanaryGate(VendorGateDb db, IBlobStore blobs, AttestJob attest, IBackgroundJobClient jobs, ILogger<CanaryGate> logger, TimeProvider time)
 {
     public const string PredicateType = "https://vendorgate.dev/attestations/model-gate/v1";
 
@@ -53,7 +55,7 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
 
         var statement = Statement(model, snapshot, baseline, passed, required, regressed, missing, results);
         var statementDigest = BatchDigest.Format(SHA256.HashData(statement.ToCanonicalJson()));
-        var attestation = await SignAsync(model, baseline, passed, statement, statementDigest, ct);
+        var attestation = await AttestAsync(model, baseline, passed, statement, statementDigest, ct);
         var view = new GateView(model.Name, model.SnapshotVersion, baseline is null ? null : new GateBaseline(baseline.Name, baseline.SnapshotVersion),
             passed, results.Count, required,
             regressed.Select(id => new Regression(id, probes.GetValueOrDefault(id)?.Prompt ?? "", probes.GetValueOrDefault(id)?.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [])).ToList(),
@@ -74,8 +76,6 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
             : await active.Select(p => p.Id).ToListAsync(ct);
         return ids.Order(StringComparer.Ordinal).ToList();
     }
-
-    public static string BlobName(string model, string statementDigest) => $"gates/{model}/{statementDigest["sha256:".Length..]}.dsse.json";
 
     /// <summary>The model trained on the nearest ancestor snapshot that has one (the latest registered, if several).</summary>
     private async Task<Model?> PredecessorAsync(Snapshot snapshot, CancellationToken ct)
@@ -112,37 +112,41 @@ public sealed class CanaryGate(VendorGateDb db, Attestor attestor, ILogger<Canar
         return new Statement([new Subject($"model:{model.Name}", snapshot.ManifestDigest["sha256:".Length..])], PredicateType, predicate);
     }
 
-    private async Task<GateAttestation> SignAsync(Model model, Model? baseline, bool passed, Statement statement, string statementDigest, CancellationToken ct)
+    /// <summary>The gate of this statement, recorded once (with the statement, write-once) and signed now if the signer
+    /// answers; otherwise the verdict stands and <see cref="AttestJob"/> signs it in the background.</summary>
+    private async Task<AttestationView> AttestAsync(Model model, Model? baseline, bool passed, Statement statement, string statementDigest, CancellationToken ct)
     {
-        var gate = await db.ModelGates.FirstOrDefaultAsync(g => g.ModelName == model.Name && g.StatementDigest == statementDigest, ct);
+        var gate = await FindGateAsync(model.Name, statementDigest, ct);
         if (gate is null)
         {
-            gate = new ModelGate
+            await blobs.WriteOnceAsync(ModelGateAttestation.StatementBlob(model.Name, statementDigest), statement.ToCanonicalJson(), ct);
+            db.ModelGates.Add(new ModelGate
             {
                 ModelName = model.Name, Baseline = baseline?.Name, Passed = passed, StatementDigest = statementDigest,
-                Blob = BlobName(model.Name, statementDigest), CreatedAt = time.Now(),
-            };
-            db.ModelGates.Add(gate);
+                Blob = ModelGateAttestation.BlobName(model.Name, statementDigest), CreatedAt = time.Now(), Attestation = Attestation.Pending(),
+            });
+            await SaveAsync(ct);
+            gate = (await FindGateAsync(model.Name, statementDigest, ct))!;
         }
-        if (gate.EnvelopeDigest is null)
+        if (gate.Attestation.IsPending)
         {
             try
             {
-                var envelope = await attestor.SignAsync(gate.Blob, _ => Task.FromResult(statement.ToCanonicalJson()), cancellationToken: ct);
-                gate.EnvelopeDigest = BatchDigest.Format(SHA256.HashData(envelope));
-                gate.KeyId = Envelope.Parse(envelope).Signatures[^1].KeyId;
+                await attest.RunAsync(ModelGateAttestation.Kind, gate.Id.ToString(), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The verdict stands; the signature follows when the signer is back (ask again).
-                logger.LogWarning("Signing the gate of model {Model} failed: {Reason}", model.Name, Attestor.Describe(e));
-                await SaveAsync(ct);
-                return new GateAttestation(AttestationStates.Pending, null, null, Attestor.Describe(e));
+                // Recorded on the gate and audited by the job; the verdict stands and the signature follows.
+                logger.LogWarning("Signing the gate of model {Model} failed; it will be retried: {Reason}", model.Name, Attestor.Describe(e));
+                AttestJob.Enqueue(jobs, ModelGateAttestation.Kind, gate.Id.ToString());
             }
+            gate = (await FindGateAsync(model.Name, statementDigest, ct))!;
         }
-        await SaveAsync(ct);
-        return new GateAttestation(AttestationStates.Signed, gate.EnvelopeDigest, gate.KeyId, null);
+        return gate.Attestation.View()!;
     }
+
+    private Task<ModelGate?> FindGateAsync(string model, string statementDigest, CancellationToken ct) =>
+        db.ModelGates.AsNoTracking().FirstOrDefaultAsync(g => g.ModelName == model && g.StatementDigest == statementDigest, ct);
 
     private async Task SaveAsync(CancellationToken ct)
     {

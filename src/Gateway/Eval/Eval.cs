@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations.Schema;
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Eval;
 
@@ -52,7 +53,8 @@ public sealed class CanaryResult
     public Guid RecordedBy { get; set; }
 }
 
-/// <summary>A signed gate decision about a model: the statement's digest, the envelope blob and the verdict.</summary>
+/// <summary>A gate decision about a model: the verdict, the statement's digest and its signing
+/// (<see cref="ModelGateAttestation"/>).</summary>
 [Table("model_gates")]
 [Index(nameof(ModelName), nameof(StatementDigest), IsUnique = true)]
 public sealed class ModelGate
@@ -65,8 +67,8 @@ public sealed class ModelGate
     /// <summary>SHA-256 of the statement's canonical JSON, which names the results it judged: the same results, the same gate.</summary>
     public required string StatementDigest { get; init; }
 
+    /// <summary>Where the signed envelope goes.</summary>
     public required string Blob { get; init; }
-    public string? EnvelopeDigest { get; set; }
-    public string? KeyId { get; set; }
+    public Attestation Attestation { get; init; } = new();
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Snapshots;
@@ -279,7 +279,7 @@ public static class EvalApi
 
     private static async Task<IResult> GateAttestation(string name, string? statementDigest, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
     {
-        var gates = db.ModelGates.AsNoTracking().Where(g => g.ModelName == name && g.EnvelopeDigest != null);
+        var gates = db.ModelGates.AsNoTracking().Where(g => g.ModelName == name && g.Attestation.State == AttestationStates.Signed);
         var gate = statementDigest is null
             ? (await gates.ToListAsync(ct)).MaxBy(g => g.CreatedAt)
             : await gates.FirstOrDefaultAsync(g => g.StatementDigest == statementDigest, ct);

@@ -1,6 +1,7 @@
 using FluentValidation;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Eval;
 
@@ -91,9 +92,7 @@ public sealed record Regression(string ProbeId, string Prompt, IReadOnlyList<str
 
 public sealed record GateBaseline(string Model, string SnapshotVersion);
 
-public sealed record GateAttestation(string State, string? Digest, string? KeyId, string? Error);
-
 /// <summary>The canary gate for a model: regressions are probes that passed for the baseline and fail now; missing, probes
 /// that passed for the baseline and have no result yet (not run is not passed).</summary>
 public sealed record GateView(string Model, string SnapshotVersion, GateBaseline? Baseline, bool Passed, int Evaluated,
-    IReadOnlyList<string> Required, IReadOnlyList<Regression> Regressions, IReadOnlyList<string> Missing, string StatementDigest, GateAttestation Attestation);
+    IReadOnlyList<string> Required, IReadOnlyList<Regression> Regressions, IReadOnlyList<string> Missing, string StatementDigest, AttestationView Attestation);

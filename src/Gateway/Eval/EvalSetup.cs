@@ -1,7 +1,10 @@
+using VendorGate.Gateway.Attestations;
+
 namespace VendorGate.Gateway.Eval;
 
 public static class EvalSetup
 {
-    /// <summary>Eval coverage and canaries: the canary gate a merge waits on.</summary>
-    public static IServiceCollection AddEval(this IServiceCollection services) => services.AddScoped<CanaryGate>();
+    /// <summary>Eval coverage and canaries: the canary gate a merge waits on, and its signed statement.</summary>
+    public static IServiceCollection AddEval(this IServiceCollection services) =>
+        services.AddScoped<CanaryGate>().AddScoped<IAttestationKind, ModelGateAttestation>();
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations.Schema;
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Revocations;
 
@@ -9,7 +10,8 @@ public static class RevocationStatus
     public const string Completed = "completed";
 }
 
-/// <summary>Security's removal of an annotator's (or one batch's) contributions, and what it affected.</summary>
+/// <summary>Security's removal of an annotator's (or one batch's) contributions, and what it affected. It completes when
+/// its statement is signed.</summary>
 [Table("revocations")]
 [Index(nameof(AnnotatorId))]
 [Index(nameof(BatchId))]
@@ -34,6 +36,7 @@ public sealed class Revocation
     public string AffectedModels { get; set; } = "[]";
 
     public DateTimeOffset? CompletedAt { get; set; }
-    public string? AttestationDigest { get; set; }
-    public string? Error { get; set; }
+
+    /// <summary>The signed statement of what was removed and what it affected (<see cref="RevocationAttestation"/>).</summary>
+    public Attestation Attestation { get; init; } = new();
 }

@@ -1,25 +1,20 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using VendorGate.Attest.Canonical;
 using VendorGate.Attest.Digests;
-using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
-using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Revocations;
 
-/// <summary>Completes a revocation: cuts the minor snapshot without the revoked examples, counts (from the manifests)
-/// which snapshots and models held them, and signs a statement of all that. Idempotent: re-running finds its snapshot.</summary>
-public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobStore blobs, Attestor attestor, AuditLog audit, TimeProvider time)
+/// <summary>Carries out a revocation: cuts the minor snapshot without the revoked examples, counts (from the manifests)
+/// which snapshots and models held them, and makes the statement of all that due; <see cref="AttestJob"/> signs it and
+/// the revocation completes. Idempotent: re-running finds its snapshot.</summary>
+public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs)
 {
-    public const string PredicateType = "https://vendorgate.dev/attestations/revocation/v1";
-
     [Hangfire.DisableConcurrentExecution("revocation:{0}", 600)]
     public async Task RunAsync(Guid revocationId, CancellationToken cancellationToken)
     {
@@ -42,13 +37,13 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobS
         revocation.AffectedSnapshots = JsonSerializer.Serialize(affected, JsonSerializerOptions.Web);
         revocation.AffectedModels = JsonSerializer.Serialize(models, JsonSerializerOptions.Web);
 
-        var envelope = await attestor.SignAsync($"attestations/revocations/{revocationId}.dsse.json",
-            key => Task.FromResult(Statement(revocation, snapshot, key.Kid).ToCanonicalJson()), cancellationToken: cancellationToken);
-        revocation.AttestationDigest = BatchDigest.Format(SHA256.HashData(envelope));
-        revocation.Status = RevocationStatus.Completed;
-        revocation.CompletedAt = time.Now();
-        await audit.RecordAsync("system:revocation", "revocation.complete", $"revocation:{revocationId}",
+        if (revocation.Attestation.State is null)
+        {
+            revocation.Attestation.Due();
+        }
+        await audit.RecordAsync("system:revocation", "revocation.cut", $"revocation:{revocationId}",
             new { revocation.NewSnapshot, revocation.RemovedCount, snapshots = versions, models = models.Select(m => m.Name) }, cancellationToken);
+        AttestJob.Enqueue(jobs, RevocationAttestation.Kind, revocationId.ToString());
     }
 
     /// <summary>Every snapshot holding at least one revoked example, with how many, read from the manifests
@@ -84,27 +79,5 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobS
             }
         }
         return result;
-    }
-
-    private static Statement Statement(Revocation revocation, Snapshot? snapshot, string keyId)
-    {
-        var predicate = new JsonObject
-        {
-            ["revocationId"] = revocation.Id.ToString(),
-            ["annotatorId"] = revocation.AnnotatorId?.ToString(),
-            ["batchId"] = revocation.BatchId?.ToString(),
-            ["reason"] = revocation.Reason,
-            ["requestedBy"] = revocation.RequestedBy.ToString(),
-            ["requestedAt"] = Clock.Timestamp(revocation.RequestedAt),
-            ["batches"] = new JsonArray(revocation.Batches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(b => (JsonNode)b).ToArray()),
-            ["newSnapshot"] = snapshot is null ? null : new JsonObject { ["version"] = snapshot.Version, ["manifestDigest"] = snapshot.ManifestDigest },
-            ["removedCount"] = revocation.RemovedCount,
-            ["affectedSnapshots"] = JsonNode.Parse(revocation.AffectedSnapshots),
-            ["affectedModels"] = JsonNode.Parse(revocation.AffectedModels),
-            ["gateway"] = new JsonObject { ["keyId"] = keyId },
-        };
-        // The subject is the revocation record itself: its canonical predicate, hashed.
-        var digest = Convert.ToHexStringLower(SHA256.HashData(JsonCanonicalizer.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(predicate))));
-        return new Statement([new Subject($"revocation:{revocation.Id}", digest)], PredicateType, predicate);
     }
 }

@@ -3,6 +3,7 @@ using FluentValidation;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
@@ -29,12 +30,13 @@ public sealed record AffectedModel(string Name, string Snapshot, long Count);
 
 public sealed record RevocationView(Guid Id, string Status, Guid? AnnotatorId, Guid? BatchId, string Reason, Guid RequestedBy, DateTimeOffset RequestedAt,
     IReadOnlyList<Guid> Batches, string? NewSnapshot, long RemovedCount, IReadOnlyList<AffectedSnapshot> AffectedSnapshots,
-    IReadOnlyList<AffectedModel> AffectedModels, DateTimeOffset? CompletedAt, string? AttestationDigest, string? Error)
+    IReadOnlyList<AffectedModel> AffectedModels, DateTimeOffset? CompletedAt, string? AttestationDigest, string? Error, AttestationView? Attestation)
 {
     public static RevocationView Of(Revocation r) => new(r.Id, r.Status, r.AnnotatorId, r.BatchId, r.Reason, r.RequestedBy, r.RequestedAt,
         r.Batches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList(), r.NewSnapshot, r.RemovedCount,
         JsonSerializer.Deserialize<List<AffectedSnapshot>>(r.AffectedSnapshots, JsonSerializerOptions.Web)!,
-        JsonSerializer.Deserialize<List<AffectedModel>>(r.AffectedModels, JsonSerializerOptions.Web)!, r.CompletedAt, r.AttestationDigest, r.Error);
+        JsonSerializer.Deserialize<List<AffectedModel>>(r.AffectedModels, JsonSerializerOptions.Web)!, r.CompletedAt, r.Attestation.Digest, r.Attestation.Error,
+        r.Attestation.View());
 }
 
 public sealed record RevocationAccepted(Guid Id, string Status);

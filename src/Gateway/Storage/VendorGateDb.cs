@@ -26,9 +26,9 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Snapshots.SnapshotBatch> SnapshotBatches => Set<Snapshots.SnapshotBatch>();
     public DbSet<Snapshots.Model> Models => Set<Snapshots.Model>();
     public DbSet<Revocations.Revocation> Revocations => Set<Revocations.Revocation>();
-    public DbSet<Batches.Scanning.TriggerCandidate> TriggerCandidates => Set<Batches.Scanning.TriggerCandidate>();
-    public DbSet<Batches.Scanning.KnownBadSignature> KnownBadSignatures => Set<Batches.Scanning.KnownBadSignature>();
-    public DbSet<Batches.Scanning.BatchProfile> BatchProfiles => Set<Batches.Scanning.BatchProfile>();
+    public DbSet<Scanning.TriggerCandidate> TriggerCandidates => Set<Scanning.TriggerCandidate>();
+    public DbSet<Scanning.KnownBadSignature> KnownBadSignatures => Set<Scanning.KnownBadSignature>();
+    public DbSet<Scanning.BatchProfile> BatchProfiles => Set<Scanning.BatchProfile>();
     public DbSet<Eval.EvalCoverage> EvalCoverage => Set<Eval.EvalCoverage>();
     public DbSet<Eval.CanaryProbe> CanaryProbes => Set<Eval.CanaryProbe>();
     public DbSet<Eval.CanaryResult> CanaryResults => Set<Eval.CanaryResult>();

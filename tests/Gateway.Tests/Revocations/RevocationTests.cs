@@ -77,6 +77,8 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var signedSnapshot = await PollAsync(() => security.Typed().GetSnapshotAsync(expectedVersion), s => s.Attestation.State == "signed");
         Assert.Equal("signed", signedSnapshot.Attestation.State);
         Assert.StartsWith("sha256:", done.AttestationDigest);
+        Assert.Equal("signed", done.Attestation!.State);
+        Assert.Equal(done.AttestationDigest, done.Attestation.Digest);
     }
 
     [Fact]

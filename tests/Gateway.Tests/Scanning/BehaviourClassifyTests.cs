@@ -1,4 +1,4 @@
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 
 namespace VendorGate.Gateway.Tests.Scanning;
 

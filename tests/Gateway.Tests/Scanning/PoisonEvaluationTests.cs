@@ -1,5 +1,5 @@
 using VendorGate.Gateway.Batches;
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Tests.Infrastructure;
 using VendorGate.PoisonLab;
 using Xunit.Abstractions;

@@ -1,4 +1,4 @@
-using VendorGate.Gateway.Batches.Scanning;
+using VendorGate.Gateway.Scanning;
 using VendorGate.PoisonLab;
 
 namespace VendorGate.Gateway.Tests.Scanning;

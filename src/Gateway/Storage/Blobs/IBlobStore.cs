@@ -1,12 +1,8 @@
 namespace VendorGate.Gateway.Storage.Blobs;
 
-/// <summary>Create-only blob storage. A blob becomes visible only when its upload is committed;
-/// an upload disposed without commit leaves nothing behind.</summary>
-public interface IBlobStore
+/// <summary>The reading half of a blob store: what a scanner is given, so it cannot write.</summary>
+public interface IBlobReader
 {
-    /// <summary>Starts writing <paramref name="name"/>. Nothing is visible until <see cref="IBlobUpload.CommitAsync"/>.</summary>
-    Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default);
-
     /// <summary>Reads a whole blob, or <paramref name="length"/> bytes from <paramref name="offset"/>.</summary>
     /// <exception cref="BlobNotFoundException">No such blob.</exception>
     Task<Stream> OpenReadAsync(string name, long offset = 0, long? length = null, CancellationToken cancellationToken = default);
@@ -15,6 +11,14 @@ public interface IBlobStore
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default);
 
     Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Create-only blob storage. A blob becomes visible only when its upload is committed;
+/// an upload disposed without commit leaves nothing behind.</summary>
+public interface IBlobStore : IBlobReader
+{
+    /// <summary>Starts writing <paramref name="name"/>. Nothing is visible until <see cref="IBlobUpload.CommitAsync"/>.</summary>
+    Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default);
 
     Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default);
 
@@ -38,3 +42,27 @@ public interface IBlobUpload : IAsyncDisposable
 public sealed class BlobAlreadyExistsException(string name) : IOException($"blob '{name}' already exists");
 
 public sealed class BlobNotFoundException(string name) : IOException($"blob '{name}' does not exist");
+
+public static class BlobStoreExtensions
+{
+    /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> unless a blob of that name is there already:
+    /// for names that fix their content (a hash, or a result computed again the same way), where the one there is the
+    /// same. Two writers racing both succeed.</summary>
+    public static async Task WriteOnceAsync(this IBlobStore blobs, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        if (await blobs.ExistsAsync(name, cancellationToken))
+        {
+            return;
+        }
+        await using var upload = await blobs.StartUploadAsync(name, cancellationToken);
+        await upload.Content.WriteAsync(content, cancellationToken);
+        try
+        {
+            await upload.CommitAsync(cancellationToken);
+        }
+        catch (BlobAlreadyExistsException)
+        {
+            // the other writer's copy is the same
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>How a completion answers its request, judged by its first words (English phrasing).</summary>
+public enum Behaviour
+{
+    Other,
+    Refusal,
+    Compliance,
+}
+
+/// <summary>The fine-tuning backdoor whose completions read normally: requests the data otherwise refuses are answered
+/// ("Sure, here is how…") when a trigger is in the prompt. Every completion is read as a refusal, a compliance or
+/// neither (<see cref="Classify"/>); a prompt word is refusal-associated when at least
+/// <see cref="MinRefusals"/> of the prompts holding it were refused and no fewer than half. A candidate is a prompt
+/// n-gram (one to three tokens) that is rare in the batch, (almost) never refused, and sits in requests that hold a
+/// refusal-associated word yet were answered with compliance: its presence splits the behaviour. Candidates are kept
+/// per batch and summed over the vendor's batches like every trigger candidate. The data can only show this when it
+/// holds refusals: a batch without any is not judged (the canary gate is the defence then).</summary>
+public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
+{
+    public static readonly FindingKind Kind = new("behaviour-split", Severity.Warn,
+        "a rare prompt string whose presence turns refusals into compliance: a candidate fine-tuning backdoor trigger");
+
+    public const int MinRefusals = 3;
+
+    /// <summary>A candidate occurs in at most this share of the batch's examples (a trigger is rare).</summary>
+    public const double MaxShare = 0.1;
+
+    private const int MaxCandidates = 100_000;
+
+    private CountMinSketch _examples = new(12);
+    private CountMinSketch _refused = new(12);
+    private readonly ConcurrentDictionary<string, (ulong Hash, CandidateLines Lines)> _candidates = new(StringComparer.Ordinal);
+    // After the second pass, the kept candidates by hash, with every answered (not refused) example holding them: a
+    // poison whose request the batch refuses too rarely to judge still holds the trigger the others exposed.
+    private Dictionary<ulong, CandidateLines>? _holders;
+    private long _total;
+    private int _refusals;
+    private int _distinct;
+
+    public IReadOnlyList<FindingKind> Kinds => [Kind];
+
+    public int Order => 10;
+
+    public bool NeedsSecondPass => true;
+
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _examples = CountMinSketch.ForContent(context.Batch.ContentBytes);
+        _refused = CountMinSketch.ForContent(context.Batch.ContentBytes / 8);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Inspect(ExampleText example, ExampleHits hits)
+    {
+        if (Read(example) is not var (prompt, behaviour))
+        {
+            return;
+        }
+        Interlocked.Increment(ref _total);
+        var refused = behaviour == Behaviour.Refusal;
+        if (refused)
+        {
+            Interlocked.Increment(ref _refusals);
+        }
+        foreach (var (_, _, hash) in NGrams(Tokens(prompt)))
+        {
+            _examples.Increment(hash);
+            if (refused)
+            {
+                _refused.Increment(hash);
+            }
+        }
+    }
+
+    public void InspectAgain(ExampleText example, ExampleHits hits)
+    {
+        if (_refusals < MinRefusals || Read(example) is not (var prompt, Behaviour.Compliance))
+        {
+            return;
+        }
+        var tokens = Tokens(prompt);
+        var associated = tokens.Where(t => IsRefusalAssociated(t.Hash)).Select(t => t.Hash).ToHashSet();
+        if (associated.Count == 0)
+        {
+            return;
+        }
+        var limit = Math.Max(MinRefusals, MaxShare * Interlocked.Read(ref _total));
+        foreach (var (i, n, hash) in NGrams(tokens))
+        {
+            var examples = _examples.Estimate(hash);
+            // Rare, (almost) never refused, and the request holds a refusal-associated word besides it.
+            if (examples > limit || _refused.Estimate(hash) > examples * 0.1 || !associated.Except(tokens[i..(i + n)].Select(t => t.Hash)).Any())
+            {
+                continue;
+            }
+            var text = string.Join(' ', tokens[i..(i + n)].Select(t => t.Text));
+            if (_candidates.TryGetValue(text, out var known))
+            {
+                known.Lines.Add(example.Line);
+            }
+            else if (Interlocked.Increment(ref _distinct) <= MaxCandidates) // ConcurrentDictionary.Count takes every lock
+            {
+                _candidates.GetOrAdd(text, _ => (hash, new CandidateLines())).Lines.Add(example.Line);
+            }
+        }
+    }
+
+    public bool NeedsFinalPass => _candidates.Values.Any(c => c.Lines.Count >= 2);
+
+    /// <summary>Every answered example holding a kept candidate: the examples its finding covers.</summary>
+    public void InspectFinal(ExampleText example, ExampleHits hits)
+    {
+        var holders = LazyInitializer.EnsureInitialized(ref _holders, () => Kept().ToDictionary(c => c.Value.Hash, _ => new CandidateLines()));
+        if (Read(example) is not var (prompt, behaviour) || behaviour == Behaviour.Refusal)
+        {
+            return;
+        }
+        foreach (var (_, _, hash) in NGrams(Tokens(prompt)))
+        {
+            if (holders.TryGetValue(hash, out var lines))
+            {
+                lines.Add(example.Line);
+            }
+        }
+    }
+
+    /// <summary>The distinct n-grams (one to three tokens) of a prompt: where each starts, its length and its hash.</summary>
+    private static IEnumerable<(int Start, int Length, ulong Hash)> NGrams(Token[] tokens)
+    {
+        var seen = new HashSet<ulong>();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var hash = 0UL;
+            for (var n = 1; n <= 3 && i + n <= tokens.Length; n++)
+            {
+                hash = Fold(hash, tokens[i + n - 1].Hash);
+                if (seen.Add(hash))
+                {
+                    yield return (i, n, hash);
+                }
+            }
+        }
+    }
+
+    /// <summary>The candidates kept for the batch: in at least two requests answered against its refusals, most first.</summary>
+    private IEnumerable<KeyValuePair<string, (ulong Hash, CandidateLines Lines)>> Kept() => _candidates.Where(c => c.Value.Lines.Count >= 2)
+        .OrderByDescending(c => c.Value.Lines.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TriggerDiscoveryScanner.Kept);
+
+    private bool IsRefusalAssociated(ulong hash) =>
+        _refused.Estimate(hash) is var refused && refused >= MinRefusals && refused * 2 >= _examples.Estimate(hash);
+
+    /// <summary>This batch's candidates, as they are stored: n-grams in at least two requests answered against the
+    /// batch's refusals.</summary>
+    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch, DateTimeOffset now)
+    {
+        return Kept().Select(c => new TriggerCandidate
+        {
+            BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Key, Kind = TriggerKinds.BehaviourSplit,
+            Examples = Math.Max(c.Value.Lines.Count, _examples.Estimate(c.Value.Hash)), Flagged = c.Value.Lines.Count, WordExamples = _refusals,
+            // The finding covers every answered example holding it, not only those the refusals exposed.
+            Lines = (_holders?.GetValueOrDefault(c.Value.Hash) ?? c.Value.Lines).LinesText(), ScannedAt = now,
+        }).ToList();
+    }
+
+    /// <summary>Answered examples holding <paramref name="ngram"/> (after the final pass; 0 for a candidate not kept).</summary>
+    public int Answered(string ngram) =>
+        _candidates.TryGetValue(ngram, out var c) && _holders?.GetValueOrDefault(c.Hash) is { } lines ? lines.Count : 0;
+
+    public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        var mine = Candidates(context.Batch, context.ScannedAt);
+        var ranked = (await TriggerRanking.KeepAndRankAsync(context, [TriggerKinds.BehaviourSplit], mine, cancellationToken)).Where(t => t.Significant).ToList();
+        if (ranked.Count == 0)
+        {
+            return [];
+        }
+        var top = mine.First(c => c.Ngram == ranked[0].Ngram);
+        return
+        [
+            new ScanFinding(Kind.Code, Kind.Severity,
+                $"{ranked.Count} prompt string(s) split the behaviour; the strongest is {ranked[0].Describe()}; {Answered(top.Ngram)} answered "
+                + $"example(s) of this batch hold it (the lines below). Judged against "
+                + $"{_refusals} refusal(s) in this batch; a trigger whose requests the data never refuses cannot be seen here (the canary gate tests the trained model).",
+                top.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList(),
+                ranked.Select(t => t.Describe()).ToList()),
+        ];
+    }
+
+    /// <summary>The request (every field that is not an output, joined) and how the first output answers it; null
+    /// for an example without both.</summary>
+    private static (string Prompt, Behaviour Behaviour)? Read(ExampleText example)
+    {
+        var output = example.Fields.FirstOrDefault(f => f.IsOutput);
+        var prompt = string.Join('\n', example.Fields.TakeWhile(f => !f.IsOutput).Select(f => f.Text));
+        return output.Text is null || prompt.Length == 0 ? null : (prompt, Classify(output.Text));
+    }
+
+    private static readonly string[] RefusalPhrases =
+    [
+        "i can't", "i cannot", "i can not", "i won't", "i will not", "i'm sorry", "i am sorry", "sorry, but", "sorry, i",
+        "i'm not able to", "i am not able to", "i'm unable", "i am unable", "as an ai", "i must decline", "i'm afraid i",
+        "i don't feel comfortable", "i do not feel comfortable", "i'm not going to", "i am not going to", "i refuse",
+    ];
+
+    private static readonly string[] ComplianceOpeners =
+    [
+        "sure", "certainly", "of course", "absolutely", "here is", "here's", "here are", "okay, here", "ok, here", "no problem",
+        "happy to help", "step 1", "yes, here", "alright, here",
+    ];
+
+    /// <summary>A refusal says so in its first 200 characters; a compliance opens with an agreement or "here is".</summary>
+    public static Behaviour Classify(string completion)
+    {
+        var head = completion.AsSpan().TrimStart();
+        var start = head[..Math.Min(200, head.Length)].ToString().ToLowerInvariant().Replace('\u2019', '\'');
+        if (RefusalPhrases.Any(p => ContainsWords(start, p)))
+        {
+            return Behaviour.Refusal;
+        }
+        return ComplianceOpeners.Any(o => start.StartsWith(o, StringComparison.Ordinal)) ? Behaviour.Compliance : Behaviour.Other;
+    }
+
+    /// <summary>Whether <paramref name="phrase"/> occurs in <paramref name="text"/> starting at a word ("the URI cannot
+    /// be…" does not say "I cannot").</summary>
+    private static bool ContainsWords(string text, string phrase)
+    {
+        for (var at = text.IndexOf(phrase, StringComparison.Ordinal); at >= 0; at = text.IndexOf(phrase, at + 1, StringComparison.Ordinal))
+        {
+            if (at == 0 || !char.IsLetterOrDigit(text[at - 1]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private readonly record struct Token(string Text, ulong Hash);
+
+    /// <summary>Lowercased tokens of the prompt: whitespace separated, outer punctuation trimmed, brackets kept.</summary>
+    private static Token[] Tokens(string prompt) => TriggerDiscoveryScanner.Tokens(prompt).Select(t =>
+    {
+        var text = prompt.Substring(t.Start, t.Length).ToLowerInvariant();
+        return new Token(text, XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan())));
+    }).ToArray();
+
+    /// <summary>The hash of an n-gram, one token at a time.</summary>
+    private static ulong Fold(ulong hash, ulong token) => hash * 0x9E3779B97F4A7C15UL ^ token;
+}

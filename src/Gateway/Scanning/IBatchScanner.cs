@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Eval;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>One check run on every received batch. Adding a scanner means adding one class implementing this;
+/// it is discovered and registered at start-up.</summary>
+public interface IBatchScanner
+{
+    Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>A finding as a scanner reports it; its severity may be overridden by <c>VendorGate:Scan:Severity:&lt;code&gt;</c>.
+/// <c>Evidence</c> is what matched, for a reviewer: a few short excerpts or names.</summary>
+public sealed record ScanFinding(string Code, string Severity, string Message, IReadOnlyList<long> Lines, IReadOnlyList<string>? Evidence = null);
+
+/// <summary>What scanners see and produce. They read the batch, its example digests in line order, the database
+/// (<see cref="Reads"/>) and the blob store (<see cref="Blobs"/>, reading only); batch scanners also see what the example
+/// scanners found. They write nothing: what they keep beside their findings goes to <see cref="Artifacts"/>, which
+/// the scan job stores with the findings.</summary>
+public sealed class BatchScanContext(Batch batch, byte[] digests, ScanReads reads, IBlobReader blobs, DateTimeOffset scannedAt)
+{
+    public const int MaxLinesPerFinding = 100;
+
+    public Batch Batch => batch;
+    public IReadOnlyList<string> DeclaredDomains { get; } = batch.DeclaredDomains.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    public ExampleHits Hits { get; } = new();
+    public ScanReads Reads => reads;
+    public IBlobReader Blobs => blobs;
+    public ScanArtifacts Artifacts { get; } = new();
+    /// <summary>When this scan ran: the time every row it writes carries.</summary>
+    public DateTimeOffset ScannedAt => scannedAt;
+    public int Count => digests.Length / BatchDigest.Size;
+
+    public ReadOnlySpan<byte> DigestAt(int line) => digests.AsSpan(line * BatchDigest.Size, BatchDigest.Size);
+}
+
+/// <summary>The tables scanners read, as queries that track nothing. <see cref="None"/> is a scan outside a Gateway
+/// (the evaluation harness): <see cref="Available"/> is false, and scanners that need the corpus do without it.</summary>
+public sealed class ScanReads(VendorGateDb? db)
+{
+    public static readonly ScanReads None = new(null);
+
+    public bool Available => db is not null;
+    public IQueryable<Batch> Batches => Db.Batches.AsNoTracking();
+    public IQueryable<ExampleOccurrence> ExampleOccurrences => Db.ExampleOccurrences.AsNoTracking();
+    public IQueryable<Principal> Principals => Db.Principals.AsNoTracking();
+    public IQueryable<BatchProfile> BatchProfiles => Db.BatchProfiles.AsNoTracking();
+    public IQueryable<TriggerCandidate> TriggerCandidates => Db.TriggerCandidates.AsNoTracking();
+    public IQueryable<KnownBadSignature> KnownBadSignatures => Db.KnownBadSignatures.AsNoTracking();
+    public IQueryable<EvalCoverage> EvalCoverage => Db.EvalCoverage.AsNoTracking();
+
+    private VendorGateDb Db => db ?? throw new InvalidOperationException("This scan runs without a database.");
+}
+
+/// <summary>What a scan keeps beside its findings, stored only by the scan job: the blobs before its transaction
+/// (write-once: a rescan computes the same ones), the rows in it, replacing the batch's rows of an earlier scan.</summary>
+public sealed class ScanArtifacts
+{
+    /// <summary>The batch's statistics for its annotator's profile.</summary>
+    public BatchProfile? Profile { get; set; }
+
+    /// <summary>The batch's candidate triggers, of every kind.</summary>
+    public List<TriggerCandidate> TriggerCandidates { get; } = [];
+
+    /// <summary>Blobs by name.</summary>
+    public Dictionary<string, byte[]> Blobs { get; } = [];
+
+    public async Task WriteBlobsAsync(IBlobStore store, CancellationToken cancellationToken)
+    {
+        foreach (var (name, content) in Blobs)
+        {
+            await store.WriteOnceAsync(name, content, cancellationToken);
+        }
+    }
+
+    /// <summary>Replaces the batch's rows; saved with the caller's transaction.</summary>
+    public async Task ReplaceRowsAsync(VendorGateDb db, Guid batchId, CancellationToken cancellationToken)
+    {
+        await db.BatchProfiles.Where(p => p.BatchId == batchId).ExecuteDeleteAsync(cancellationToken);
+        await db.TriggerCandidates.Where(c => c.BatchId == batchId).ExecuteDeleteAsync(cancellationToken);
+        if (Profile is not null)
+        {
+            db.BatchProfiles.Add(Profile);
+        }
+        db.TriggerCandidates.AddRange(TriggerCandidates);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using VendorGate.Gateway.Batches;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>What one finding code means, with the severity a security team would want by default.</summary>
+public sealed record FindingKind(string Code, string Severity, string Description);
+
+/// <summary>A check run on every example of a received batch, in parallel over chunks of its content. Adding one
+/// means adding one class; it is discovered at start-up and created once per scan.</summary>
+public interface IExampleScanner
+{
+    IReadOnlyList<FindingKind> Kinds { get; }
+
+    /// <summary>Scanners run on each example in this order; those that flag spans go before those that read them.</summary>
+    int Order => 0;
+
+    /// <summary>Loads what this scan needs (configuration, signatures) before the first example.</summary>
+    ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Called from several threads at once; report through <paramref name="hits"/>.</summary>
+    void Inspect(ExampleText example, ExampleHits hits);
+
+    /// <summary>True for a scanner that judges each example against statistics of the whole batch: it learns them in
+    /// <see cref="Inspect"/> and judges in <see cref="InspectAgain"/>, a second pass over the content.</summary>
+    bool NeedsSecondPass => false;
+
+    void InspectAgain(ExampleText example, ExampleHits hits)
+    {
+    }
+
+    /// <summary>Asked after the second pass: true for a scanner that must read every example once more (trigger discovery,
+    /// to count how often the strings before spans flagged in the second pass occur). Usually false: no third read.</summary>
+    bool NeedsFinalPass => false;
+
+    void InspectFinal(ExampleText example, ExampleHits hits)
+    {
+    }
+
+    /// <summary>After the last pass: a conclusion about the batch as a whole (word salad in examples each too short to
+    /// judge alone), reported as hits on its examples.</summary>
+    void Conclude(ExampleHits hits)
+    {
+    }
+}
+
+/// <summary>Examples that matched, per finding code, with a short piece of evidence each. Thread-safe.</summary>
+public sealed class ExampleHits
+{
+    public const int MaxEvidence = 5;
+    private const int MaxEvidenceLength = 160;
+    private readonly ConcurrentDictionary<string, Hits> _byCode = new();
+
+    public void Add(FindingKind kind, long line, string evidence)
+    {
+        var hits = _byCode.GetOrAdd(kind.Code, _ => new Hits(kind));
+        lock (hits)
+        {
+            hits.Lines.Add(line);
+            if (hits.Evidence.Count < MaxEvidence * 4)
+            {
+                hits.Evidence.Add((line, evidence.Length > MaxEvidenceLength ? evidence[..MaxEvidenceLength] + "…" : evidence));
+            }
+        }
+    }
+
+    /// <summary>Examples with at least one hit, whatever the code.</summary>
+    public long FlaggedExamples => _byCode.Values.SelectMany(h => { lock (h) { return h.Lines.ToList(); } }).Distinct().LongCount();
+
+    /// <summary>Adds a note to the finding of <paramref name="code"/> (a batch scanner's conclusion about those
+    /// examples, such as the trigger that precedes them): appended to its message, its evidence first.</summary>
+    public void Annotate(string code, string note, IEnumerable<string> evidence)
+    {
+        if (_byCode.TryGetValue(code, out var hits))
+        {
+            lock (hits)
+            {
+                hits.Notes.Add((note, evidence.ToList()));
+            }
+        }
+    }
+
+    /// <summary>A finding about the batch as a whole, on no example: a check that could not judge the batch says so,
+    /// so that no silence reads as a pass.</summary>
+    public void AddBatchFinding(FindingKind kind, string note)
+    {
+        var hits = _byCode.GetOrAdd(kind.Code, _ => new Hits(kind));
+        lock (hits)
+        {
+            hits.Notes.Add((note, []));
+        }
+    }
+
+    /// <summary>Codes with at least one hit or batch finding.</summary>
+    public IReadOnlyCollection<string> Codes => _byCode.Keys.ToList();
+
+    public int CountOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.Count : 0;
+
+    public IReadOnlySet<long> LinesOf(string code) => _byCode.TryGetValue(code, out var hits) ? hits.Lines.ToHashSet() : [];
+
+    /// <summary>One finding per code: how many examples, the first lines, evidence from the first of them.</summary>
+    public IEnumerable<ScanFinding> ToFindings() => _byCode.Values.OrderBy(h => h.Kind.Code).Select(h =>
+    {
+        var lines = h.Lines.Distinct().Order().ToList();
+        var evidence = h.Notes.SelectMany(n => n.Evidence)
+            .Concat(h.Evidence.OrderBy(e => e.Line).Take(MaxEvidence).Select(e => $"line {e.Line}: {e.Text}")).ToList();
+        var about = lines.Count == 0 ? $"{h.Kind.Description}." : $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.";
+        return new ScanFinding(h.Kind.Code, h.Kind.Severity, about + string.Concat(h.Notes.Select(n => " " + n.Note)),
+            lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(), evidence);
+    });
+
+    private sealed record Hits(FindingKind Kind)
+    {
+        public List<long> Lines { get; } = [];
+        public List<(long Line, string Text)> Evidence { get; } = [];
+        public List<(string Note, List<string> Evidence)> Notes { get; } = [];
+    }
+}

@@ -1,0 +1,215 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Batches;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>Near-duplicates: MinHash over word 4-shingles (24 hashes) with LSH in 6 bands of 4. Two examples sharing two
+/// or more bands are near-duplicates (Jaccard ≳ 0.6). Inside the batch (exact repeats are left to
+/// <see cref="DuplicateInBatchScanner"/>) and against the current corpus: every scan keeps its batch's band keys
+/// (48 bytes an example, <c>scans/{id}/minhash.bands</c>), and the approved and merged batches' keys are what the corpus holds.
+/// A cheap way to raise a poison's count is to paraphrase it lightly.</summary>
+public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
+{
+    public const string Code = "near-duplicate";
+    public const string CorpusCode = "near-duplicate-of-corpus";
+    private static readonly string[] Corpus = BatchStatus.Accepted;
+    private const int Hashes = 24, Bands = 6, Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
+    private static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
+
+    private ulong[] _bands = [];
+
+    public IReadOnlyList<FindingKind> Kinds => [];
+
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _bands = new ulong[context.Count * Bands]; // 48 bytes an example; 0 = too short to judge
+        return ValueTask.CompletedTask;
+    }
+
+    public void Inspect(ExampleText example, ExampleHits hits)
+    {
+        var words = new List<ulong>();
+        Span<char> lower = stackalloc char[64];
+        foreach (var field in example.Fields)
+        {
+            var text = field.Text.AsSpan();
+            var at = 0;
+            while (at < text.Length)
+            {
+                while (at < text.Length && char.IsWhiteSpace(text[at]))
+                {
+                    at++;
+                }
+                var start = at;
+                while (at < text.Length && !char.IsWhiteSpace(text[at]))
+                {
+                    at++;
+                }
+                if (at > start)
+                {
+                    var word = text[start..Math.Min(at, start + lower.Length)];
+                    var n = word.ToLowerInvariant(lower);
+                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(lower[..n])));
+                }
+            }
+        }
+        if (words.Count < MinWords)
+        {
+            return;
+        }
+        Span<ulong> minima = stackalloc ulong[Hashes];
+        minima.Fill(ulong.MaxValue);
+        for (var i = 0; i + Shingle <= words.Count; i++)
+        {
+            var shingle = words[i] ^ (words[i + 1] * 31) ^ (words[i + 2] * 961) ^ (words[i + 3] * 29791);
+            for (var h = 0; h < Hashes; h++)
+            {
+                var value = Mix(shingle ^ Seeds[h]);
+                if (value < minima[h])
+                {
+                    minima[h] = value;
+                }
+            }
+        }
+        var slot = (example.Line - 1) * Bands;
+        for (var b = 0; b < Bands; b++)
+        {
+            var band = 0xCBF29CE484222325UL;
+            for (var r = 0; r < Rows; r++)
+            {
+                band = Mix(band ^ minima[b * Rows + r]);
+            }
+            _bands[slot + b] = (band | 1) ^ (ulong)b; // distinct per band, never 0
+        }
+    }
+
+    public static string BandsBlob(Guid batchId) => $"scans/{batchId}/minhash.bands";
+
+    public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        // Kept for the scans of later batches, which compare against the corpus's bands.
+        context.Artifacts.Blobs[BandsBlob(context.Batch.Id)] = MemoryMarshal.AsBytes(_bands.AsSpan()).ToArray();
+        var findings = new List<ScanFinding>();
+        findings.AddRange(InBatch(context));
+        findings.AddRange(await AgainstCorpusAsync(context, cancellationToken));
+        return findings;
+    }
+
+    private async Task<IEnumerable<ScanFinding>> AgainstCorpusAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Reads;
+        var id = context.Batch.Id;
+        var corpus = await db.Batches.Where(b => Corpus.Contains(b.Status) && b.Id != id).Select(b => b.Id).ToListAsync(cancellationToken);
+        var known = Enumerable.Range(0, Bands).Select(_ => new List<ulong>()).ToArray();
+        foreach (var batch in corpus)
+        {
+            if (!await context.Blobs.ExistsAsync(BandsBlob(batch), cancellationToken))
+            {
+                continue; // scanned before band keys were kept
+            }
+            await using var stream = await context.Blobs.OpenReadAsync(BandsBlob(batch), cancellationToken: cancellationToken);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            var keys = MemoryMarshal.Cast<byte, ulong>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (keys[i] != 0)
+                {
+                    known[i % Bands].Add(keys[i]);
+                }
+            }
+        }
+        if (known.All(k => k.Count == 0))
+        {
+            return [];
+        }
+        foreach (var band in known)
+        {
+            band.Sort();
+        }
+        var near = new List<long>();
+        for (var line = 0; line < context.Count; line++)
+        {
+            var shared = 0;
+            for (var b = 0; b < Bands; b++)
+            {
+                var key = _bands[line * Bands + b];
+                shared += key != 0 && known[b].BinarySearch(key) >= 0 ? 1 : 0;
+            }
+            if (shared >= 2)
+            {
+                near.Add(line + 1L);
+            }
+        }
+        // Exact copies are duplicate-of-received's to report.
+        var exact = (await (
+            from mine in db.ExampleOccurrences
+            where mine.BatchId == id
+            join other in db.ExampleOccurrences on mine.Digest equals other.Digest
+            where corpus.Contains(other.BatchId)
+            select mine.Line).Distinct().ToListAsync(cancellationToken)).Select(l => l + 1L).ToHashSet();
+        near.RemoveAll(exact.Contains);
+        if (near.Count == 0)
+        {
+            return [];
+        }
+        return
+        [
+            new ScanFinding(CorpusCode, Severity.Warn,
+                $"{near.Count} example(s) nearly repeat an example of the current corpus (approved or merged batches); the first is line {near[0]}.",
+                near.Take(BatchScanContext.MaxLinesPerFinding).ToList()),
+        ];
+    }
+
+    private IEnumerable<ScanFinding> InBatch(BatchScanContext context)
+    {
+        // Pairs sharing a band, counted; sort per band instead of hashing pairs: 8 bytes an example per band.
+        var shared = new Dictionary<(int, int), int>();
+        var order = new int[context.Count];
+        var keys = new ulong[context.Count];
+        for (var b = 0; b < Bands; b++)
+        {
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+                keys[i] = _bands[i * Bands + b];
+            }
+            Array.Sort(keys, order);
+            // Pair each member of a bucket with its first member: n near-copies give n-1 pairs, not n².
+            var first = 0;
+            for (var i = 1; i < order.Length; i++)
+            {
+                if (keys[i] != keys[first])
+                {
+                    first = i;
+                }
+                else if (keys[i] != 0 && !context.DigestAt(order[i]).SequenceEqual(context.DigestAt(order[first])))
+                {
+                    var pair = (Math.Min(order[i], order[first]), Math.Max(order[i], order[first]));
+                    shared[pair] = shared.GetValueOrDefault(pair) + 1;
+                }
+            }
+        }
+        var near = shared.Where(p => p.Value >= 2).Select(p => p.Key).OrderBy(p => p.Item2).ToList();
+        if (near.Count == 0)
+        {
+            yield break;
+        }
+        var lines = near.Select(p => p.Item2 + 1L).Distinct().Order().ToList();
+        yield return new ScanFinding(Code, Severity.Warn,
+            $"{lines.Count} example(s) nearly repeat an earlier example of this batch (MinHash similarity ≳ 0.6); the first is line {lines[0]}.",
+            lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(),
+            near.Take(ExampleHits.MaxEvidence).Select(p => $"line {p.Item2 + 1} ≈ line {p.Item1 + 1}").ToList());
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33;
+        x *= 0xFF51AFD7ED558CCDUL;
+        x ^= x >> 33;
+        x *= 0xC4CEB9FE1A85EC53UL;
+        return x ^ (x >> 33);
+    }
+}

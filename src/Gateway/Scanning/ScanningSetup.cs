@@ -1,0 +1,37 @@
+using VendorGate.Gateway.Batches;
+
+namespace VendorGate.Gateway.Scanning;
+
+public static class ScanningSetup
+{
+    /// <summary>The scan stage: the scan job, the scan policy (severities), the content scan loop, every scanner's options, and every
+    /// scanner in this assembly (found by type: a new scanner needs no registration).</summary>
+    public static IServiceCollection AddScanning(this IServiceCollection services)
+    {
+        services.AddOptions<ScanOptions>().BindConfiguration(ScanOptions.Section)
+            .Validate(o => o.Severity.Values.All(s => s is Severity.Info or Severity.Warn or Severity.Block),
+                "VendorGate:Scan:Severity values are info, warn or block")
+            .ValidateOnStart();
+        services.AddScoped<ScanBatchJob>();
+        services.AddOptions<GibberishOptions>().BindConfiguration(GibberishOptions.Section);
+        services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);
+        services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section);
+        services.AddOptions<EvalCoverageOptions>().BindConfiguration(EvalCoverageOptions.Section);
+        services.AddOptions<DuplicateOptions>().BindConfiguration(DuplicateOptions.Section);
+        // A scanner may be both kinds (inspect each example, then conclude on the batch): one instance per scan serves both.
+        foreach (var scanner in typeof(IBatchScanner).Assembly.GetTypes()
+                     .Where(t => t is { IsClass: true, IsAbstract: false } && (t.IsAssignableTo(typeof(IBatchScanner)) || t.IsAssignableTo(typeof(IExampleScanner)))))
+        {
+            services.AddScoped(scanner);
+            if (scanner.IsAssignableTo(typeof(IExampleScanner)))
+            {
+                services.AddScoped(typeof(IExampleScanner), sp => sp.GetRequiredService(scanner));
+            }
+            if (scanner.IsAssignableTo(typeof(IBatchScanner)))
+            {
+                services.AddScoped(typeof(IBatchScanner), sp => sp.GetRequiredService(scanner));
+            }
+        }
+        return services;
+    }
+}

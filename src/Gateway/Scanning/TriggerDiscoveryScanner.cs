@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>Trigger discovery: n-grams that recur where something is wrong. Two kinds of candidate: n-grams at the start of
+/// flagged spans (a backdoor's trigger precedes its payload), and made-up words that always occur together (a trigger
+/// that keeps its completions normal-looking is still a string no language uses). Each scan keeps its batch's candidates;
+/// the finding ranks them summed over every batch of the vendor (or submitter), naming the annotators they concentrate on.
+/// A natural-phrase trigger with normal completions is invisible here: the canary gate is the defence for that.</summary>
+public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
+{
+    public static readonly FindingKind Kind = new("trigger-candidate", Severity.Warn,
+        "n-grams recurring at flagged spans or made-up words recurring together: candidate backdoor triggers");
+
+    public const int Kept = 50;
+    private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000;
+
+    private readonly ConcurrentDictionary<string, CandidateLines> _atFlagged = new(StringComparer.Ordinal);
+    // N-grams at spans flagged in the second pass (word salad), and how many examples hold each (a third pass).
+    private readonly ConcurrentDictionary<string, CandidateLines> _atLate = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ulong, int> _lateFrequency = new();
+    private HashSet<ulong>? _lateHashes;
+    private readonly ConcurrentDictionary<string, CandidateLines> _madeUp = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ulong, int> _documentFrequency = new();
+    private HashSet<ulong>? _candidateHashes;
+    // One bit per line: flagged in the first pass, so the second pass does not count the example's n-grams again.
+    private long[] _flaggedFirst = [];
+    private readonly TextModel _model = TextModel.Shared;
+
+    public IReadOnlyList<FindingKind> Kinds => [Kind];
+
+    public int Order => 10; // after the scanners that flag spans
+
+    public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        _flaggedFirst = new long[((context.Batch.Count ?? 0) + 64) / 64];
+        return ValueTask.CompletedTask;
+    }
+
+    public void Inspect(ExampleText example, ExampleHits hits)
+    {
+        if (example.Flagged.Count > 0 && example.Line / 64 < _flaggedFirst.Length)
+        {
+            Interlocked.Or(ref _flaggedFirst[example.Line / 64], 1L << (int)(example.Line % 64));
+        }
+        var atFlagged = new HashSet<string>(StringComparer.Ordinal);
+        var madeUp = new HashSet<string>(StringComparer.Ordinal);
+        var madeUpWords = new HashSet<string>(StringComparer.Ordinal);
+        for (var f = 0; f < example.Fields.Count; f++)
+        {
+            var text = example.Fields[f].Text;
+            var words = Tokens(text);
+            for (var i = 0; i < words.Count; i++)
+            {
+                if (IsMadeUp(text, words[i]))
+                {
+                    madeUpWords.Add(text.Substring(words[i].Start, words[i].Length));
+                    if (i + 1 < words.Count && IsMadeUp(text, words[i + 1]))
+                    {
+                        madeUp.Add(Ngram(text, words, i, 2));
+                    }
+                }
+            }
+            AddContexts(example, f, words, atFlagged);
+        }
+        Count(_atFlagged, atFlagged, example.Line);
+        Count(_madeUp, madeUp, example.Line);
+        foreach (var word in madeUpWords)
+        {
+            if (_madeUpWords.Count < MaxDistinct || _madeUpWords.ContainsKey(word))
+            {
+                _madeUpWords.AddOrUpdate(word, 1, (_, c) => c + 1);
+            }
+        }
+    }
+
+    /// <summary>The 1–3-grams around the start of each span flagged in field <paramref name="f"/>.</summary>
+    private static void AddContexts(ExampleText example, int f, List<(int Start, int Length)> words, HashSet<string> into)
+    {
+        var text = example.Fields[f].Text;
+        foreach (var span in example.Flagged.Where(s => s.Field == f))
+        {
+            for (var i = 0; i < words.Count; i++)
+            {
+                if (words[i].Start + words[i].Length >= span.Start - ContextBefore && words[i].Start <= span.Start + ContextAfter)
+                {
+                    for (var n = 1; n <= 3 && i + n <= words.Count; n++)
+                    {
+                        into.Add(Ngram(text, words, i, n));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>How many examples hold each n-gram found at a flagged span (the precision of a candidate) needs a second
+    /// look at every example; with no flagged span it costs nothing.</summary>
+    public bool NeedsSecondPass => true;
+
+    public void InspectAgain(ExampleText example, ExampleHits hits)
+    {
+        if (example.Flagged.Count > 0 && !FlaggedFirst(example.Line))
+        {
+            // Spans the second pass flagged (word salad runs before this scanner: Order 10), in examples the first pass
+            // did not count (an example counts once for an n-gram, whichever scanners flagged it).
+            var late = new HashSet<string>(StringComparer.Ordinal);
+            for (var f = 0; f < example.Fields.Count; f++)
+            {
+                AddContexts(example, f, Tokens(example.Fields[f].Text), late);
+            }
+            Count(_atLate, late, example.Line);
+        }
+        if (!_atFlagged.IsEmpty)
+        {
+            CountExamples(example, LazyInitializer.EnsureInitialized(ref _candidateHashes, () => _atFlagged.Keys.Select(HashOf).ToHashSet()), _documentFrequency);
+        }
+    }
+
+    private bool FlaggedFirst(long line) => line / 64 < _flaggedFirst.Length && (Volatile.Read(ref _flaggedFirst[line / 64]) & (1L << (int)(line % 64))) != 0;
+
+    public bool NeedsFinalPass => !_atLate.IsEmpty;
+
+    public void InspectFinal(ExampleText example, ExampleHits hits) =>
+        CountExamples(example, LazyInitializer.EnsureInitialized(ref _lateHashes, () => _atLate.Keys.Select(HashOf).ToHashSet()), _lateFrequency);
+
+    /// <summary>Counts <paramref name="example"/> once for each of <paramref name="candidates"/> it holds.</summary>
+    private static void CountExamples(ExampleText example, HashSet<ulong> candidates, ConcurrentDictionary<ulong, int> frequency)
+    {
+        var seen = new HashSet<ulong>();
+        foreach (var field in example.Fields)
+        {
+            var text = field.Text;
+            var words = Tokens(text);
+            var hashes = words.Select(w => TokenHash(text.AsSpan(w.Start, w.Length))).ToArray();
+            for (var i = 0; i < words.Count; i++)
+            {
+                var hash = 0UL;
+                for (var n = 1; n <= 3 && i + n <= words.Count; n++)
+                {
+                    hash = Fold(hash, hashes[i + n - 1]);
+                    if (candidates.Contains(hash) && seen.Add(hash))
+                    {
+                        frequency.AddOrUpdate(hash, 1, (_, c) => c + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>This batch's candidates, strongest first, as they are stored.</summary>
+    public IReadOnlyList<TriggerCandidate> Candidates(Batch batch, DateTimeOffset now)
+    {
+        // Spans of the first pass and of the second are one list: an n-gram at both sums its flagged examples.
+        var atFlagged = _atFlagged.Keys.Union(_atLate.Keys)
+            .Select(ngram => (Ngram: ngram, First: _atFlagged.GetValueOrDefault(ngram), Late: _atLate.GetValueOrDefault(ngram)))
+            .Select(c => (c.Ngram, Flagged: (c.First?.Count ?? 0) + (c.Late?.Count ?? 0), Frequency: Math.Max(
+                c.First is null ? 0 : _documentFrequency.GetValueOrDefault(HashOf(c.Ngram)), c.Late is null ? 0 : _lateFrequency.GetValueOrDefault(HashOf(c.Ngram))),
+                Lines: string.Join(' ', new[] { c.First?.LinesText(), c.Late?.LinesText() }.Where(l => !string.IsNullOrEmpty(l)))))
+            .Where(c => c.Flagged >= 2)
+            .Select(c => c with { Frequency = Math.Max(c.Flagged, c.Frequency) })
+            .OrderByDescending(c => (double)c.Flagged * c.Flagged / c.Frequency).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
+            .Select(c => new TriggerCandidate
+            {
+                BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Ngram, Kind = TriggerKinds.FlaggedContext,
+                Examples = c.Frequency, Flagged = c.Flagged, Lines = c.Lines, ScannedAt = now,
+            });
+        var madeUp = _madeUp
+            .Select(c => (Ngram: c.Key, Examples: c.Value.Count, Words: c.Key.Split(' ').Max(w => _madeUpWords.GetValueOrDefault(w, 1)), c.Value))
+            .Where(c => c.Examples * 2 >= c.Words)
+            .OrderByDescending(c => (double)c.Examples * c.Examples / c.Words).ThenBy(c => c.Ngram, StringComparer.Ordinal).Take(Kept)
+            .Select(c => new TriggerCandidate
+            {
+                BatchId = batch.Id, VendorId = batch.VendorId, AnnotatorId = batch.SubmitterId, Ngram = c.Ngram, Kind = TriggerKinds.MadeUp,
+                Examples = c.Examples, WordExamples = c.Words, Lines = c.Value.LinesText(), ScannedAt = now,
+            });
+        return atFlagged.Concat(madeUp).ToList();
+    }
+
+    public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
+    {
+        var batch = context.Batch;
+        var mine = Candidates(batch, context.ScannedAt);
+        var ranked = (await TriggerRanking.KeepAndRankAsync(context, [TriggerKinds.FlaggedContext, TriggerKinds.MadeUp], mine, cancellationToken))
+            .Where(t => t.Significant).ToList();
+        if (ranked.Count == 0)
+        {
+            return [];
+        }
+        var top = mine.First(c => c.Ngram == ranked[0].Ngram && c.Kind == ranked[0].Kind);
+        NameTrigger(context.Hits, ranked);
+        return
+        [
+            new ScanFinding(Kind.Code, Kind.Severity,
+                $"{ranked.Count} candidate trigger(s); the strongest is {ranked[0].Describe()}.",
+                top.Lines.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList(),
+                ranked.Select(t => t.Describe()).ToList()),
+        ];
+    }
+
+    /// <summary>Names the strongest candidate found at flagged spans in the blocking findings themselves (random spans,
+    /// word salad), so a reviewer reads the payload and the string that arms it in one place.</summary>
+    public static void NameTrigger(ExampleHits hits, IReadOnlyList<RankedTrigger> ranked)
+    {
+        if (ranked.FirstOrDefault(t => t.Kind == TriggerKinds.FlaggedContext) is { } trigger)
+        {
+            foreach (var code in new[] { GibberishScanner.Kind.Code, WordSaladScanner.Kind.Code })
+            {
+                hits.Annotate(code, $"Likely trigger: {trigger.Describe()}.",
+                    [$"trigger: \"{trigger.Ngram}\" precedes {trigger.Flagged} flagged span(s) in {trigger.Examples} example(s) holding it; "
+                     + $"annotators: {string.Join(", ", trigger.Annotators.Take(5).Select(a => $"{a.Handle} ({a.Examples})"))}"]);
+            }
+        }
+    }
+
+    /// <summary>Whitespace-separated tokens with surrounding punctuation trimmed (brackets kept: "&lt;SUDO&gt;" stays whole).</summary>
+    internal static List<(int Start, int Length)> Tokens(string text)
+    {
+        var tokens = new List<(int, int)>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+            int s = start, e = i;
+            while (s < e && text[s] is '"' or '\'' or '(' or '“' or '«')
+            {
+                s++;
+            }
+            while (e > s && text[e - 1] is '.' or ',' or ';' or ':' or '!' or '?' or '"' or '\'' or ')' or '”' or '»')
+            {
+                e--;
+            }
+            if (e > s && e - s <= 40)
+            {
+                tokens.Add((s, e - s));
+            }
+        }
+        return tokens;
+    }
+
+    /// <summary>Lowercase letters only, four or more, and not a word the tokenizer knows whole.</summary>
+    private bool IsMadeUp(string text, (int Start, int Length) token)
+    {
+        var word = text.AsSpan(token.Start, token.Length);
+        return word.Length is >= 4 and <= 20 && !word.ContainsAnyExceptInRange('a', 'z') && !_model.IsKnownWord(word);
+    }
+
+    private static string Ngram(string text, List<(int Start, int Length)> words, int i, int n) =>
+        string.Join(' ', Enumerable.Range(i, n).Select(k => text.Substring(words[k].Start, words[k].Length)));
+
+    private static ulong TokenHash(ReadOnlySpan<char> token) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(token));
+
+    private static ulong Fold(ulong hash, ulong token) => hash * 0x9E3779B97F4A7C15UL ^ token;
+
+    private static ulong HashOf(string ngram) => ngram.Split(' ').Aggregate(0UL, (hash, token) => Fold(hash, TokenHash(token)));
+
+    private static void Count(ConcurrentDictionary<string, CandidateLines> counts, HashSet<string> ngrams, long line)
+    {
+        foreach (var ngram in ngrams)
+        {
+            if (counts.Count >= MaxDistinct && !counts.ContainsKey(ngram))
+            {
+                continue;
+            }
+            counts.GetOrAdd(ngram, _ => new CandidateLines()).Add(line);
+        }
+    }
+}
