@@ -171,12 +171,29 @@ public sealed class KeyVaultSigner : ISigner
             request.Headers.Add("Content-Type", "application/json");
             request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(body));
         }
-        await _pipeline.SendAsync(message, cancellationToken);
+        try
+        {
+            await _pipeline.SendAsync(message, cancellationToken);
+        }
+        catch (RequestFailedException e) // the transport failed after the pipeline's retries
+        {
+            throw new SignerUnavailableException($"Key Vault is unreachable: {e.Message.Split('\n')[0]}", transient: true, e);
+        }
         var response = message.Response;
         if (response.IsError)
         {
-            throw new RequestFailedException(response);
+            throw Unavailable(response);
         }
-        return JsonNode.Parse(response.Content.ToStream()) ?? throw new RequestFailedException(response.Status, "Key Vault answered with an empty body.");
+        return JsonNode.Parse(response.Content.ToStream()) ?? throw new SignerUnavailableException("Key Vault answered with an empty body.", transient: true);
+    }
+
+    /// <summary>Key Vault's error as the signer's: throttling (429), timeouts and server errors are transient, and its
+    /// <c>Retry-After</c> is kept; 401/403/404 mean the configuration or the key's access policy is wrong.</summary>
+    private static SignerUnavailableException Unavailable(Response response)
+    {
+        var failure = new RequestFailedException(response);
+        var retryAfter = response.Headers.TryGetValue("Retry-After", out var value) && int.TryParse(value, out var seconds) ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        return new SignerUnavailableException($"Key Vault answered {response.Status}{(failure.ErrorCode is { } code ? $" ({code})" : "")}",
+            transient: response.Status is 408 or 429 or >= 500, failure) { RetryAfter = retryAfter };
     }
 }

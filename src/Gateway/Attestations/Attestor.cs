@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Azure;
 using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
@@ -62,16 +61,11 @@ public sealed class Attestor(IBlobStore blobs, ISigner signer, SigningKeyRegistr
         return envelope;
     }
 
-    /// <summary>A short, secret-free reason for an attestation's <c>error</c> field and the audit log.</summary>
+    /// <summary>A short, secret-free reason for an attestation's <c>error</c> field and the audit log (a signer names its
+    /// own service's failure in <see cref="SignerUnavailableException"/>).</summary>
     public static string Describe(Exception e)
     {
-        var reason = e switch
-        {
-            RequestFailedException r => $"the signer answered {r.Status}{(r.ErrorCode is { } code ? $" ({code})" : "")}",
-            HttpRequestException h => $"the signer is unreachable: {h.Message}",
-            _ => e.Message,
-        };
-        reason = reason.Split('\n')[0].Trim();
+        var reason = e.Message.Split('\n')[0].Trim();
         return reason.Length > 300 ? reason[..300] : reason;
     }
 

@@ -79,19 +79,9 @@ public static class AuditApi
         return TypedResults.Ok(new AuditVerificationView(valid, chain.Entries, chain.Head, chain.FirstInvalidSeq, reason, check));
     }
 
-    private static async Task<IResult> Checkpoint(AuditTree tree, long? size, HttpResponse response, ILogger<AuditTree> logger, CancellationToken ct)
+    private static async Task<IResult> Checkpoint(AuditTree tree, long? size, CancellationToken ct)
     {
-        string? note;
-        try
-        {
-            note = await tree.CheckpointAsync(size, null, ct);
-        }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
-        {
-            logger.LogWarning("Signing an audit checkpoint failed: {Reason}", Attestations.Attestor.Describe(e));
-            response.Headers.RetryAfter = "30";
-            return Problems.Create(503, "signer-unavailable", $"The checkpoint could not be signed ({Attestations.Attestor.Describe(e)}).");
-        }
+        var note = await tree.CheckpointAsync(size, null, ct); // a signer that cannot sign: 503 (SignerUnavailableHandler)
         return note is null
             ? Problems.NotFound($"A tree of {size} entries")
             : TypedResults.Text(note, "text/plain; charset=utf-8");

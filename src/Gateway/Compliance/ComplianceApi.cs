@@ -312,24 +312,13 @@ public static class ComplianceApi
             new AcknowledgementView(acknowledgement.Id, vendorId, acknowledgement.Statement, acknowledgement.At));
     }
 
-    private static async Task<IResult> Report(Guid vendorId, Caller caller, VendorGateDb db, VendorReport reports, HttpResponse response,
-        ILogger<VendorReport> logger, CancellationToken ct)
+    private static async Task<IResult> Report(Guid vendorId, Caller caller, VendorGateDb db, VendorReport reports, HttpResponse response, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
             return denied;
         }
-        VendorReport.Made? made;
-        try
-        {
-            made = await reports.MakeAsync(vendorId, ct);
-        }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
-        {
-            logger.LogWarning("Signing a report for vendor {VendorId} failed: {Reason}", vendorId, Attestations.Attestor.Describe(e));
-            response.Headers.RetryAfter = "30";
-            return Problems.Create(503, "signer-unavailable", $"The report could not be signed ({Attestations.Attestor.Describe(e)}); try again shortly.");
-        }
+        var made = await reports.MakeAsync(vendorId, ct); // a signer that cannot sign: 503 (SignerUnavailableHandler)
         if (made is null)
         {
             return Problems.NotFound($"Vendor {vendorId}");

@@ -81,16 +81,33 @@ public sealed class KeyVaultSignerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SignAsync_VaultDown_FailsWithTheVaultsStatus()
+    public async Task SignAsync_VaultDown_FailsAsUnavailableWithTheVaultsStatusAndDelay()
     {
         _vault.CreateKey("gateway");
         var signer = Signer("gateway");
         var key = await signer.GetCurrentKeyAsync();
         _vault.Down = true;
 
-        var e = await Assert.ThrowsAsync<RequestFailedException>(() => signer.SignAsync(key, "x"u8.ToArray()));
+        var e = await Assert.ThrowsAsync<SignerUnavailableException>(() => signer.SignAsync(key, "x"u8.ToArray()));
 
-        Assert.Equal(503, e.Status);
+        Assert.True(e.Transient);
+        Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
+        Assert.Contains("503", e.Message);
+        Assert.Equal(503, Assert.IsType<RequestFailedException>(e.InnerException).Status);
+    }
+
+    [Fact]
+    public async Task SignAsync_UnknownKeyVersion_IsUnavailableForGood()
+    {
+        _vault.CreateKey("gateway");
+        var signer = Signer("gateway");
+        var key = await signer.GetCurrentKeyAsync();
+        var unknown = key with { Kid = key.Kid[..key.Kid.LastIndexOf('/')] + "/0123456789abcdef" };
+
+        var e = await Assert.ThrowsAsync<SignerUnavailableException>(() => signer.SignAsync(unknown, "x"u8.ToArray()));
+
+        Assert.False(e.Transient);
+        Assert.Contains("404", e.Message);
     }
 
     [Fact]

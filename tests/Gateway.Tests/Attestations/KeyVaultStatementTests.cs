@@ -63,4 +63,29 @@ public sealed class KeyVaultStatementTests(ProductionGateway app) : IClassFixtur
         Assert.True(new EnvelopeVerifier(jwks.Keys).TryVerify(envelope).Valid);
         Assert.Equal($"model:{model}", Statement.Parse(envelope.Payload).Subjects[0].Name);
     }
+
+    [Fact]
+    public async Task A_request_that_needs_a_signature_while_the_vault_is_down_is_a_503_with_retry_after_and_works_when_it_returns()
+    {
+        var (_, auditor) = await _actors.NewStaffAsync("auditor");
+        var (_, procurement) = await _actors.NewStaffAsync("procurement");
+        var vendor = await _actors.NewVendorAsync();
+        app.Vault.Down = true;
+        try
+        {
+            // The current key is cached; signing itself needs the vault.
+            var checkpoint = await auditor.GetAsync("/v1/audit/checkpoint");
+            var problem = await checkpoint.AssertProblem(System.Net.HttpStatusCode.ServiceUnavailable, "signer-unavailable");
+            Assert.Contains("503", problem.Detail);
+            Assert.Equal(TimeSpan.FromSeconds(1), checkpoint.Headers.RetryAfter?.Delta);
+            await (await procurement.GetAsync($"/v1/vendors/{vendor.VendorId}/report.pdf")).AssertProblem(System.Net.HttpStatusCode.ServiceUnavailable, "signer-unavailable");
+        }
+        finally
+        {
+            app.Vault.Down = false;
+        }
+
+        var note = await auditor.GetStringAsync("/v1/audit/checkpoint");
+        Assert.Contains("\n\n", note); // a signed note: body, blank line, signature
+    }
 }
