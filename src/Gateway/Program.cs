@@ -22,7 +22,7 @@ System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globaliz
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<SignerUnavailableHandler>();
+builder.Services.AddExceptionHandler<ProviderUnavailableHandler>();
 builder.Services.TryAddSingleton(TimeProvider.System); // tests set their own clock
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIdentity(builder.Configuration);

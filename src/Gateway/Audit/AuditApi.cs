@@ -81,7 +81,7 @@ public static class AuditApi
 
     private static async Task<IResult> Checkpoint(AuditTree tree, long? size, CancellationToken ct)
     {
-        var note = await tree.CheckpointAsync(size, null, ct); // a signer that cannot sign: 503 (SignerUnavailableHandler)
+        var note = await tree.CheckpointAsync(size, null, ct); // a signer that cannot sign: 503 (ProviderUnavailableHandler)
         return note is null
             ? Problems.NotFound($"A tree of {size} entries")
             : TypedResults.Text(note, "text/plain; charset=utf-8");

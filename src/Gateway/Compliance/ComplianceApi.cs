@@ -318,7 +318,7 @@ public static class ComplianceApi
         {
             return denied;
         }
-        var made = await reports.MakeAsync(vendorId, ct); // a signer that cannot sign: 503 (SignerUnavailableHandler)
+        var made = await reports.MakeAsync(vendorId, ct); // a signer that cannot sign: 503 (ProviderUnavailableHandler)
         if (made is null)
         {
             return Problems.NotFound($"Vendor {vendorId}");

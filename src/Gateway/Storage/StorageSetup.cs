@@ -3,6 +3,8 @@ using Azure.Storage.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Storage.Blobs.AzureBlob;
+using VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 namespace VendorGate.Gateway.Storage;
 

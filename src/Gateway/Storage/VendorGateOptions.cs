@@ -1,3 +1,5 @@
+using VendorGate.Gateway.Storage.Blobs;
+
 namespace VendorGate.Gateway.Storage;
 
 /// <summary>Bound from the <c>VendorGate</c> section.</summary>
@@ -15,19 +17,6 @@ public sealed class VendorGateOptions
     public AuditOptions Audit { get; set; } = new();
 
     public string FullDataDir => Path.GetFullPath(DataDir);
-}
-
-public sealed class BlobOptions
-{
-    public string? ConnectionString { get; set; }
-    public string? AccountUrl { get; set; }
-    public string Container { get; set; } = "vendorgate";
-
-    /// <summary>Staged uploads untouched for this long were abandoned (a crash mid-upload or mid-cut) and are removed,
-    /// at start-up and every hour. An upload in progress touches its staging file with every write.</summary>
-    public TimeSpan StagingMaxAge { get; set; } = TimeSpan.FromHours(6);
-
-    public bool UsesAzure => !string.IsNullOrEmpty(ConnectionString) || !string.IsNullOrEmpty(AccountUrl);
 }
 
 public sealed class AuditOptions

@@ -268,7 +268,7 @@ public abstract class BatchUploadTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal("open", batch.Status);
         Assert.Null(batch.Count);
         Assert.Empty(await app.Blobs.ListAsync($"quarantine/{id}/").ToListAsync());
-        if (app.Blobs is Storage.Blobs.FileSystemBlobStore files)
+        if (app.Blobs is Storage.Blobs.FileSystem.FileSystemBlobStore files)
         {
             // Other tests' background jobs (receipt signing) stage blobs for a moment; a file left by the rejected
             // upload would stay.

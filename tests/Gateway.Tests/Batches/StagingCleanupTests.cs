@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Storage.Blobs.FileSystem;
 using VendorGate.Gateway.Tests.Infrastructure;
 
 namespace VendorGate.Gateway.Tests.Batches;

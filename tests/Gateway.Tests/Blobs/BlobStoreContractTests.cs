@@ -1,6 +1,8 @@
 using System.Text;
 using Azure.Storage.Blobs;
 using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Storage.Blobs.AzureBlob;
+using VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 namespace VendorGate.Gateway.Tests.Blobs;
 
@@ -135,4 +137,30 @@ public sealed class AzureBlobStoreContract : BlobStoreContractTests
     }
 
     public override async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
+
+    [Fact]
+    public async Task The_services_failures_are_the_stores_a_missing_container_for_good_an_unreachable_account_for_now()
+    {
+        var missing = new AzureBlobStore(new BlobServiceClient(Environment.GetEnvironmentVariable("VG_TEST_AZURITE"))
+            .GetBlobContainerClient("missing" + Guid.NewGuid().ToString("N")));
+        var refused = await Assert.ThrowsAsync<BlobStoreUnavailableException>(() => missing.CheckAsync());
+        Assert.False(refused.Transient);
+        Assert.Contains("404", refused.Message);
+
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var account = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};BlobEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;";
+        var unreachable = new AzureBlobStore(new BlobServiceClient(account, new BlobClientOptions { Retry = { MaxRetries = 0 } }).GetBlobContainerClient("any"));
+        var failed = await Assert.ThrowsAsync<BlobStoreUnavailableException>(() => unreachable.ExistsAsync("a"));
+        Assert.True(failed.Transient);
+        Assert.Contains("unreachable", failed.Message);
+        await Assert.ThrowsAsync<BlobStoreUnavailableException>(async () =>
+        {
+            await using var upload = await unreachable.StartUploadAsync("b");
+            await upload.Content.WriteAsync(new byte[10]);
+            await upload.CommitAsync();
+        });
+    }
 }

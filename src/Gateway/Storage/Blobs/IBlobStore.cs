@@ -43,6 +43,16 @@ public sealed class BlobAlreadyExistsException(string name) : IOException($"blob
 
 public sealed class BlobNotFoundException(string name) : IOException($"blob '{name}' does not exist");
 
+/// <summary>The store could not be reached or refused: each store reports its own service's failures as this (the
+/// filesystem store has none: a local I/O error is a fault, not a wait), so callers handle one exception whatever the
+/// backend.</summary>
+public sealed class BlobStoreUnavailableException(string message, bool transient, Exception? innerException = null) : IOException(message, innerException)
+{
+    /// <summary>Worth trying again later (throttled, timed out, unreachable, failing); otherwise the store refused for
+    /// good (no access) until someone changes the configuration.</summary>
+    public bool Transient => transient;
+}
+
 public static class BlobStoreExtensions
 {
     /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> unless a blob of that name is there already:

@@ -1,6 +1,6 @@
 using VendorGate.Gateway.Infrastructure;
 
-namespace VendorGate.Gateway.Storage.Blobs;
+namespace VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 /// <summary>Reads at most <c>length</c> bytes of an inner stream, then owns and disposes it.</summary>
 internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStream

@@ -4,10 +4,11 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
-namespace VendorGate.Gateway.Storage.Blobs;
+namespace VendorGate.Gateway.Storage.Blobs.AzureBlob;
 
 /// <summary>Blobs in one Azure Blob Storage container. Uploads stage blocks (MD5-validated) and commit the
-/// block list with <c>If-None-Match: *</c>: uncommitted blocks are never visible and never overwrite.</summary>
+/// block list with <c>If-None-Match: *</c>: uncommitted blocks are never visible and never overwrite. The service's
+/// failures (after the client's own retries) surface as <see cref="BlobStoreUnavailableException"/>.</summary>
 public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
 {
     public async Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
@@ -28,6 +29,10 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         {
             throw new BlobNotFoundException(name);
         }
+        catch (RequestFailedException e)
+        {
+            throw Unavailable(e);
+        }
     }
 
     public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -38,14 +43,33 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         }
     }
 
-    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
-        await container.GetBlobClient(name).ExistsAsync(cancellationToken);
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        Classified(async () => (await container.GetBlobClient(name).ExistsAsync(cancellationToken)).Value);
 
-    public async Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default) =>
-        await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+    public Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        Classified(async () => (await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value);
 
-    public async Task CheckAsync(CancellationToken cancellationToken = default) =>
-        await container.GetPropertiesAsync(cancellationToken: cancellationToken);
+    public Task CheckAsync(CancellationToken cancellationToken = default) =>
+        Classified(async () => await container.GetPropertiesAsync(cancellationToken: cancellationToken));
+
+    /// <summary>Azure Storage's failure as the store's: throttling (429, 503 ServerBusy), timeouts, server errors and a
+    /// transport that failed (status 0) are transient; the rest (403 no access, 400) are not.</summary>
+    internal static BlobStoreUnavailableException Unavailable(RequestFailedException e) =>
+        new(e.Status == 0 ? $"Azure Blob Storage is unreachable: {e.Message.Split('\n')[0]}"
+                : $"Azure Blob Storage answered {e.Status}{(e.ErrorCode is { } code ? $" ({code})" : "")}",
+            transient: e.Status is 0 or 408 or 429 or >= 500, e);
+
+    private static async Task<T> Classified<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestFailedException e)
+        {
+            throw Unavailable(e);
+        }
+    }
 
     /// <summary>Nothing to do: an abandoned upload is uncommitted blocks, which Azure Storage discards after a week and
     /// which are never visible as a blob.</summary>
@@ -59,9 +83,9 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
-            var blockIds = await _stream.FinishAsync(cancellationToken);
             try
             {
+                var blockIds = await _stream.FinishAsync(cancellationToken);
                 await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
                 {
                     Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
@@ -70,6 +94,10 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
             catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
                 throw new BlobAlreadyExistsException(name);
+            }
+            catch (RequestFailedException e)
+            {
+                throw Unavailable(e);
             }
         }
 
@@ -100,6 +128,18 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         public override long Position { get => _length; set => throw new NotSupportedException(); }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await FillAsync(buffer, cancellationToken);
+            }
+            catch (RequestFailedException e) // the previous block's staging
+            {
+                throw Unavailable(e);
+            }
+        }
+
+        private async Task FillAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
         {
             while (!buffer.IsEmpty)
             {

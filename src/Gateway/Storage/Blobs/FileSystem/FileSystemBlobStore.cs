@@ -1,6 +1,6 @@
 using VendorGate.Gateway.Infrastructure;
 
-namespace VendorGate.Gateway.Storage.Blobs;
+namespace VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 /// <summary>Blobs as files under a root folder. Uploads go to a staging file and are renamed into place
 /// without replacement, so a half-written file is never visible under its name.</summary>

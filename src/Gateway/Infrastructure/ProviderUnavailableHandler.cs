@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Diagnostics;
+using VendorGate.Attest.Signing;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Infrastructure;
+
+/// <summary>A request that needs a provider which cannot serve answers 503 with <c>Retry-After</c>, whichever
+/// implementation is configured: each signer reports its service's failures as <see cref="SignerUnavailableException"/>
+/// (<c>signer-unavailable</c>: an audit checkpoint, a compliance report), each blob store as
+/// <see cref="BlobStoreUnavailableException"/> (<c>storage-unavailable</c>). A failure that will not pass by waiting
+/// says that an administrator must act.</summary>
+internal sealed class ProviderUnavailableHandler(ILogger<ProviderUnavailableHandler> logger) : IExceptionHandler
+{
+    private static readonly TimeSpan DefaultRetry = TimeSpan.FromSeconds(30);
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        (string Code, string What, bool Transient, TimeSpan? RetryAfter)? failure = exception switch
+        {
+            SignerUnavailableException s => ("signer-unavailable", "signer", s.Transient, s.RetryAfter),
+            BlobStoreUnavailableException b => ("storage-unavailable", "blob store", b.Transient, null),
+            _ => null,
+        };
+        if (failure is not { } known)
+        {
+            return false;
+        }
+        var (code, what, transient, retryAfter) = known;
+        logger.LogWarning("{Method} {Path} needed the {Provider}, which could not serve: {Reason}", context.Request.Method, context.Request.Path, what, exception.Message);
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling((retryAfter ?? DefaultRetry).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var detail = transient
+            ? $"The {what} could not serve the request ({exception.Message}); try again shortly."
+            : $"The {what} refused ({exception.Message}); an administrator must fix its configuration or access.";
+        await Problems.Create(503, code, detail).ExecuteAsync(context);
+        return true;
+    }
+}
