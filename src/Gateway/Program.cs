@@ -23,7 +23,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProviderUnavailableHandler>();
-builder.Services.TryAddSingleton(TimeProvider.System); // tests set their own clock
+builder.Services.TryAddSingleton(VendorGate.OffsetClock.From(builder.Configuration)); // in-process tests set their own clock
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIdentity(builder.Configuration);
 builder.Services.AddScoped<AuditLog>();

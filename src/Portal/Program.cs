@@ -13,7 +13,7 @@ var gatewayUrl = builder.Configuration["Portal:GatewayUrl"]
 builder.Services.AddKeyRing(builder.Configuration, builder.Environment);
 builder.Services.AddTransient<SlowCallLogger>();
 builder.Services.AddHttpContextAccessor();
-builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.TryAddSingleton(VendorGate.OffsetClock.From(builder.Configuration));
 builder.Services.AddScoped<People>();
 builder.Services.AddHttpClient<GatewayForwarder>(client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();
 builder.Services.AddHttpClient(nameof(VendorGate.Client.VendorGateClient), client => client.BaseAddress = new Uri(gatewayUrl)).AddHttpMessageHandler<SlowCallLogger>();

@@ -19,11 +19,12 @@ public sealed partial class CleanSets(Corpora corpora)
 {
     public static readonly string[] ManLanguages = ["de", "fr", "es", "it", "nl", "pl", "pt", "ru", "sv", "uk", "ja", "ko", "zh_CN"];
 
-    private readonly Lazy<List<string>> _english = new(() => Sentences(ManPages.Paragraphs("", 1500)));
-    private readonly Lazy<Dictionary<string, List<string>>> _languages = new(() =>
+    // Read once per process: they depend only on what the machine holds.
+    private static readonly Lazy<List<string>> _english = new(() => Sentences(ManPages.Paragraphs("", 1500)));
+    private static readonly Lazy<Dictionary<string, List<string>>> _languages = new(() =>
         ManLanguages.ToDictionary(l => l, l => ManPages.Paragraphs(l, 200).Where(p => p.Length >= 40).ToList()).Where(l => l.Value.Count >= 50)
             .ToDictionary(l => l.Key, l => l.Value));
-    private readonly Lazy<Dictionary<string, List<string>>> _code = new(LoadCode);
+    private static readonly Lazy<Dictionary<string, List<string>>> _code = new(LoadCode);
 
     public IReadOnlyList<CleanSet> All =>
     [
@@ -143,11 +144,26 @@ public sealed partial class CleanSets(Corpora corpora)
     /// java.base sources, Perl's modules, shell scripts in /usr/bin, npm's JavaScript.</summary>
     private static Dictionary<string, List<string>> LoadCode()
     {
+        // keep judges a file's start, read before the whole file: /usr/bin is mostly large binaries.
         static List<string> Files(string root, string pattern, int take, Func<string, bool>? keep = null) => Directory.Exists(root)
             ? Directory.EnumerateFiles(root, pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Where(f => keep is null || keep(Start(f)))
                 .Select(f => { try { return File.ReadAllText(f); } catch (IOException) { return ""; } })
-                .Where(t => t.Length > 300 && !t.Contains('\0') && (keep?.Invoke(t) ?? true)).Take(take).ToList()
+                .Where(t => t.Length > 300 && !t.Contains('\0')).Take(take).ToList()
             : [];
+        static string Start(string file)
+        {
+            try
+            {
+                using var stream = File.OpenRead(file);
+                var head = new byte[16];
+                return Encoding.UTF8.GetString(head, 0, stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return "";
+            }
+        }
         var code = new Dictionary<string, List<string>>
         {
             ["c"] = Files("/usr/include", "*.h", 400),

@@ -117,14 +117,14 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
         // Uploads are refused until she grants a time-boxed exception, which the page then lists.
         Assert.Contains("Uploads: refused", await page.Locator("main").InnerTextAsync());
         await page.GetByLabel("Reason").FillAsync("SOC 2 renewal audit booked for next month");
-        await page.GetByLabel("Expires on", new() { Exact = true }).FillAsync(DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd"));
+        await page.GetByLabel("Expires on", new() { Exact = true }).FillAsync(PortalFixture.Today.AddDays(30).ToString("yyyy-MM-dd"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Grant" }).ClickAsync();
         Assert.Contains("Exception granted until", await page.GetByRole(AriaRole.Status).InnerTextAsync());
         Assert.Contains("Uploads: permitted", await page.Locator("main").InnerTextAsync());
         var exception = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "SOC 2 renewal audit booked" });
         Assert.Equal("yes", (await exception.Locator("td").Nth(3).InnerTextAsync()).Trim());
         Assert.Equal(1, await page.GetByRole(AriaRole.Img, new() { Name = "Compliance status per day, last 90 days" }).CountAsync());
-        Assert.Contains($"{DateTime.UtcNow:yyyy-MM-dd}: non-compliant", await page.GetByRole(AriaRole.List, new() { Name = "Status changes" }).InnerTextAsync());
+        Assert.Contains($"{PortalFixture.Today:yyyy-MM-dd}: non-compliant", await page.GetByRole(AriaRole.List, new() { Name = "Status changes" }).InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.Screenshots, "procurement-vendor.png"), FullPage = true });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the signed attestation report (PDF)" }).ClickAsync());
@@ -156,7 +156,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     {
         var vendor = (await portal.PostAsync<VendorView>(portal.Admin, "/v1/vendors", new { name = Unique("Vendor"), jurisdiction = "DE", contactEmail = "ops@v.example" })).Id;
         await portal.PostAsync<ExceptionView>(await ProcurementAsync(), $"/v1/vendors/{vendor}/exceptions",
-            new { reason = "Onboarding while the vendor's evidence is gathered", expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
+            new { reason = "Onboarding while the vendor's evidence is gathered", expiresAt = PortalFixture.Start.AddDays(30) });
         var handle = Unique("ann");
         var annotator = (await portal.PostAsync<PrincipalView>(portal.Admin, $"/v1/vendors/{vendor}/annotators", new { handle, displayName = "Ann Otator" })).Id;
         var client = portal.Client(await portal.TokenAsync(annotator));
@@ -412,8 +412,8 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     {
         var (vendorId, vendorName) = await NonCompliantVendorAsync();
         var procurement = await ProcurementAsync();
-        await portal.PostAsync<ExceptionView>(procurement, $"/v1/vendors/{vendorId}/exceptions", new { reason = "Uploads while the new SOC 2 report is audited", expiresAt = DateTimeOffset.UtcNow.AddDays(20) });
-        var soon = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd");
+        await portal.PostAsync<ExceptionView>(procurement, $"/v1/vendors/{vendorId}/exceptions", new { reason = "Uploads while the new SOC 2 report is audited", expiresAt = PortalFixture.Start.AddDays(20) });
+        var soon = PortalFixture.Today.AddDays(10).ToString("yyyy-MM-dd");
         await FileAsync(procurement, vendorId, "iso27001", "2025-12-01", soon, "%PDF ISO 27001 certificate");
 
         // A batch from the non-compliant vendor (recent), quarantined by a known-bad signature.

@@ -130,6 +130,16 @@ public abstract class PortalFixture : IAsyncLifetime
     public HttpClient Admin { get; private set; } = null!;
     public string AdminToken { get; private set; } = null!;
 
+    /// <summary>The time both processes' clocks read when the fixture starts (they are given one
+    /// <c>VendorGate:Clock:Offset</c>, so they agree): what a page shows of today and what a form's dates mean do not
+    /// depend on the day the suite runs.</summary>
+    public static readonly DateTimeOffset Start = new(2030, 1, 15, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The processes' day (a class runs for minutes, not fifteen hours).</summary>
+    public static DateTime Today => Start.UtcDateTime.Date;
+
+    private readonly string _clockOffset = (Start - DateTimeOffset.UtcNow).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Screenshots land here (TestResults/portal-screenshots beside the test output), kept as artifacts.</summary>
     public string Screenshots => Directory.CreateDirectory(Path.Combine(ServerProcess.Root, "tests", "Portal.Tests", "TestResults", "portal-screenshots", GetType().Name)).FullName;
 
@@ -143,6 +153,7 @@ public abstract class PortalFixture : IAsyncLifetime
         Gateway = await ServerProcess.StartAsync("Gateway", "/readyz", new Dictionary<string, string>(GatewaySettings)
         {
             ["VendorGate__DataDir"] = _dataDir,
+            ["VendorGate__Clock__Offset"] = _clockOffset,
             ["VendorGate__Identity__Oidc__0__Issuer"] = OidcProvider.Issuer,
             ["VendorGate__Identity__Oidc__0__Audience"] = OidcProvider.Audience,
         });
@@ -151,6 +162,7 @@ public abstract class PortalFixture : IAsyncLifetime
         Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string>
         {
             ["Portal__GatewayUrl"] = Gateway.Address.ToString(),
+            ["VendorGate__Clock__Offset"] = _clockOffset,
             ["Portal__Oidc__Authority"] = OidcProvider.Issuer,
             ["Portal__Oidc__ClientId"] = clientId,
             ["Portal__Oidc__ClientSecret"] = clientSecret,
