@@ -3,6 +3,10 @@
 # components (a real PostgreSQL from Debian's packages, Azurite from npm and a real OpenID provider, npm's
 # oidc-provider), each started here on a free loopback port in a throwaway folder and stopped on exit. Installs
 # PostgreSQL, Azurite, oidc-provider and Chromium (for the Portal's browser tests) when missing.
+#
+#   bash scripts/test.sh                 the suite, in tiers side by side: unit, api (both backends), browser, openapi
+#   bash scripts/test.sh eval            the evaluation lane's cases (held-out poison at corpus scale), left out above
+#   bash scripts/test.sh --filter X ...  one dotnet test over the solution with these arguments
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,19 +103,23 @@ export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
 results=${VG_TEST_RESULTS:-$work/results}
 mkdir -p "$results" && rm -f "$results"/*.trx
 status=0
-if [ "$#" -gt 0 ]; then
+if [ "${1:-}" = eval ]; then
+  # The evaluation lane's cases (held-out poison at corpus scale, minutes each), which the default run leaves out.
+  dotnet build "$root/VendorGate.sln" -v quiet -nologo || exit 1
+  dotnet test "$root/tests/Gateway.Tests" --no-build --filter "Tier=eval" --logger "trx;LogFileName=eval.trx" --results-directory "$results" "${@:2}" || status=$?
+elif [ "$#" -gt 0 ]; then
   # Arguments (a --filter, a configuration): one dotnet test over the solution, as asked.
   dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$results" "$@" || status=$?
 else
   # The whole suite: build once, then the tiers side by side, each in its own test process, plus the OpenAPI
   # document as integrators' tools see it (Redocly's recommended rules, a Kiota client that compiles).
   dotnet build "$root/VendorGate.sln" -v quiet -nologo || exit 1
-  tier() { # name, project: runs one test project, its output prefixed with the tier's name
+  tier() { # name, project, dotnet test arguments: runs one test project, its output prefixed with the tier's name
     set -o pipefail
-    dotnet test "$root/tests/$2" --no-build --logger "trx;LogFileName=$1.trx" --results-directory "$results" 2>&1 | sed -u "s/^/[$1] /"
+    dotnet test "$root/tests/$2" --no-build --logger "trx;LogFileName=$1.trx" --results-directory "$results" "${@:3}" 2>&1 | sed -u "s/^/[$1] /"
   }
   tier unit Attest.Tests & unit=$!
-  tier api Gateway.Tests & api=$!
+  tier api Gateway.Tests --filter "Tier!=eval" & api=$!
   tier browser Portal.Tests & browser=$!
   (bash "$root/scripts/api-check.sh" 2>&1 | sed -u "s/^/[openapi] /"; exit "${PIPESTATUS[0]}") & openapi=$!
   for job in $unit $api $browser; do wait "$job" || status=1; done

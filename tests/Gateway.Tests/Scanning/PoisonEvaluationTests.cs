@@ -8,7 +8,9 @@ namespace VendorGate.Gateway.Tests.Scanning;
 
 /// <summary>The evaluation harness: generated corpora (natural prose, code, many languages, base64-heavy text) with
 /// poison planted, the scanners run as the scan job runs them, figures printed and held to the targets.
-/// The heaviest cases are classes of their own, marked <see cref="RunsLongAttribute"/>, so they start first and side by side.</summary>
+/// The heaviest cases are classes of their own, marked <see cref="RunsLongAttribute"/>, so they start first and side by side.
+/// The cases at corpus scale are the evaluation lane's (<see cref="Tier.Evaluation"/>: <c>bash scripts/test.sh eval</c>);
+/// the others are the default run's smoke subset.</summary>
 [RunsLong]
 public sealed class PoisonEvaluationTests(ITestOutputHelper output)
 {
@@ -31,6 +33,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
     /// every clean set: each language's own pairs are its reference, so the batch's English does not hide it; the
     /// trigger before the salad is ranked first and named in the finding.</summary>
     [Fact]
+    [Trait(Tier.Name, Tier.Evaluation)]
     public void Word_salad_of_a_language_the_batch_barely_holds_is_found_with_its_trigger_named()
     {
         var corpora = Corpora.Shared;
@@ -45,6 +48,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait(Tier.Name, Tier.Evaluation)]
     public void Common_token_gibberish_and_word_salad_are_found_and_clean_code_languages_and_base64_pass()
     {
         var random = new Random(77);
@@ -105,6 +109,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait(Tier.Name, Tier.Evaluation)]
     public void A_made_up_word_trigger_with_normal_completions_spread_over_ten_batches_and_three_annotators_is_a_top_ten_candidate()
     {
         var random = new Random(31);
@@ -184,6 +189,7 @@ public sealed class PoisonEvaluationTests(ITestOutputHelper output)
 
 /// <summary>Lets the lab's report print into the test output.</summary>
 [RunsLong]
+[Trait(Tier.Name, Tier.Evaluation)]
 public sealed class HeldOutPoisonTests(ITestOutputHelper output)
 {
     /// <summary>The smoke subset of `bash scripts/bench.sh poison`: every held-out random-span family that needs no
@@ -212,6 +218,7 @@ public sealed class HeldOutPoisonTests(ITestOutputHelper output)
 }
 
 [RunsLong]
+[Trait(Tier.Name, Tier.Evaluation)]
 public sealed class ShortBatchPoisonTests(ITestOutputHelper output)
 {
     /// <summary>Examples each too short to judge alone (25–60 words) are judged as a batch: a batch that is word salad or
@@ -245,6 +252,7 @@ public sealed class ShortBatchPoisonTests(ITestOutputHelper output)
 }
 
 [RunsLong]
+[Trait(Tier.Name, Tier.Evaluation)]
 public sealed class PaperStylePoisonTests(ITestOutputHelper output)
 {
     [Fact]
