@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Hangfire;
 using System.Text.Json.Nodes;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
@@ -54,8 +54,9 @@ public sealed class CanaryGate(VendorGateDb db, IBlobStore blobs, AttestJob atte
         var passed = required.Count > 0 && results.Count > 0 && regressed.Count == 0 && missing.Count == 0;
 
         var statement = Statement(model, snapshot, baseline, passed, required, regressed, missing, results);
-        var statementDigest = BatchDigest.Format(SHA256.HashData(statement.ToCanonicalJson()));
-        var attestation = await AttestAsync(model, baseline, passed, statement, statementDigest, ct);
+        var canonical = statement.ToCanonicalJson();
+        var statementDigest = BatchDigest.Format(SHA256.HashData(canonical));
+        var attestation = await AttestAsync(model, baseline, passed, canonical, statementDigest, ct);
         var view = new GateView(model.Name, model.SnapshotVersion, baseline is null ? null : new GateBaseline(baseline.Name, baseline.SnapshotVersion),
             passed, results.Count, required,
             regressed.Select(id => new Regression(id, probes.GetValueOrDefault(id)?.Prompt ?? "", probes.GetValueOrDefault(id)?.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [])).ToList(),
@@ -114,12 +115,12 @@ public sealed class CanaryGate(VendorGateDb db, IBlobStore blobs, AttestJob atte
 
     /// <summary>The gate of this statement, recorded once (with the statement, write-once) and signed now if the signer
     /// answers; otherwise the verdict stands and <see cref="AttestJob"/> signs it in the background.</summary>
-    private async Task<AttestationView> AttestAsync(Model model, Model? baseline, bool passed, Statement statement, string statementDigest, CancellationToken ct)
+    private async Task<AttestationView> AttestAsync(Model model, Model? baseline, bool passed, byte[] statement, string statementDigest, CancellationToken ct)
     {
         var gate = await FindGateAsync(model.Name, statementDigest, ct);
         if (gate is null)
         {
-            await blobs.WriteOnceAsync(ModelGateAttestation.StatementBlob(model.Name, statementDigest), statement.ToCanonicalJson(), ct);
+            await blobs.WriteOnceAsync(ModelGateAttestation.StatementBlob(model.Name, statementDigest), statement, ct);
             db.ModelGates.Add(new ModelGate
             {
                 ModelName = model.Name, Baseline = baseline?.Name, Passed = passed, StatementDigest = statementDigest,

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using VendorGate.Gateway.Batches;
-using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Scanning;
 
