@@ -95,7 +95,7 @@ public sealed class VendorReport(VendorGateDb db, IBlobStore blobs, ComplianceSe
         pdf.Heading("Annotator roster");
         pdf.Table(["Handle", "Name", "Role", "Status", "Since"], [3, 3, 2, 2, 2], roster.Select(p => new[]
         {
-            p.Handle, p.DisplayName ?? "(no name)", p.Roles, p.RevokedAt is { } at ? $"revoked {at:yyyy-MM-dd}" : "active", $"{p.CreatedAt:yyyy-MM-dd}",
+            p.Handle, p.DisplayName ?? "(no name)", string.Join(' ', p.Roles), p.RevokedAt is { } at ? $"revoked {at:yyyy-MM-dd}" : "active", $"{p.CreatedAt:yyyy-MM-dd}",
         }));
 
         pdf.Heading("Batches in the period");

@@ -64,7 +64,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(Caller.HandleClaim, principal.Handle),
             new(Caller.KindClaim, principal.Kind),
             new(Caller.CredentialClaim, key.Origin),
-            .. principal.RoleList.Select(r => new Claim(ClaimTypes.Role, r)),
+            .. principal.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
         ];
         if (principal.VendorId is { } vendorId)
         {

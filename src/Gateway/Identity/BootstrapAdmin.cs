@@ -27,7 +27,7 @@ public static class BootstrapAdmin
             return;
         }
         var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().Now();
-        var admin = new Principal { Kind = PrincipalKinds.Staff, Handle = "bootstrap-admin", Roles = Roles.Admin, CreatedAt = now };
+        var admin = new Principal { Kind = PrincipalKinds.Staff, Handle = "bootstrap-admin", Roles = [Roles.Admin], CreatedAt = now };
         var (keyId, token, hash) = ApiKeyToken.Generate();
         db.Principals.Add(admin);
         db.ApiKeys.Add(new ApiKey { Id = keyId, PrincipalId = admin.Id, SecretHash = hash, CreatedAt = now, Origin = KeyOrigins.Bootstrap });

@@ -67,11 +67,11 @@ public static class IdentityApi
         }
         var principal = new Principal
         {
-            Kind = PrincipalKinds.Staff, Handle = handle, DisplayName = name, Roles = string.Join(' ', request.Roles.Distinct().Order()), CreatedAt = time.Now(),
+            Kind = PrincipalKinds.Staff, Handle = handle, DisplayName = name, Roles = [.. request.Roles.Distinct().Order()], CreatedAt = time.Now(),
             Service = request.Service == true, OidcIssuer = oidc?.Issuer, OidcSubject = subject, OidcEmail = email,
         };
         db.Principals.Add(principal);
-        await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, name, principal.Roles, oidc = oidc is null ? null : new { oidc.Issuer, subject, email } }, ct);
+        await audit.RecordAsync(caller.Actor, "staff.create", $"principal:{principal.Id}", new { principal.Handle, name, Roles = string.Join(' ', principal.Roles), oidc = oidc is null ? null : new { oidc.Issuer, subject, email } }, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
     }
@@ -135,7 +135,7 @@ public static class IdentityApi
         {
             return Problems.NotFound("Principal");
         }
-        var may = caller.Has(Roles.Admin) || caller.Has(Roles.VendorAdmin) && principal.RoleList.SequenceEqual([Roles.Annotator]);
+        var may = caller.Has(Roles.Admin) || caller.Has(Roles.VendorAdmin) && principal.Roles.SequenceEqual([Roles.Annotator]);
         if (!may)
         {
             return Problems.Forbidden("Invitations are sent by an admin, or by a vendor-admin to its vendor's annotators.");
@@ -237,7 +237,7 @@ public static class IdentityApi
         if (principal.RevokedAt is null)
         {
             var others = await db.Principals.AsNoTracking().Where(p => p.Kind == PrincipalKinds.Staff && p.RevokedAt == null && p.Id != principalId).ToListAsync(ct);
-            if (principal.RoleList.Contains(Roles.Admin) && !others.Any(p => p.RoleList.Contains(Roles.Admin)))
+            if (principal.Roles.Contains(Roles.Admin) && !others.Any(p => p.Roles.Contains(Roles.Admin)))
             {
                 return Problems.Conflict("last-admin", "This is the last active admin; make another admin first.");
             }

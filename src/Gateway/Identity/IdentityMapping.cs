@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace VendorGate.Gateway.Identity;
@@ -12,7 +13,9 @@ internal sealed class PrincipalConfiguration : IEntityTypeConfiguration<Principa
         e.ToTable("principals");
         e.HasIndex(p => new { p.VendorId, p.Handle }).IsUnique();
         e.HasIndex(p => new { p.OidcIssuer, p.OidcSubject }).IsUnique(); // one person at a provider is one principal
-        e.Ignore(p => p.RoleList);
+        e.Property(p => p.Roles).HasConversion(
+            roles => string.Join(' ', roles), column => column.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            new ValueComparer<IReadOnlyList<string>>((a, b) => a!.SequenceEqual(b!), roles => string.Join(' ', roles).GetHashCode(), roles => roles.ToArray()));
     }
 }
 

@@ -131,7 +131,7 @@ public static class OidcAuthentication
             context.Fail("This staff member has been deactivated.");
             return;
         }
-        var roles = principal.RoleList.AsEnumerable();
+        var roles = principal.Roles.AsEnumerable();
         if (issuer.RoleClaim is { Length: > 0 } roleClaim)
         {
             var granted = token.FindAll(roleClaim).Select(c => issuer.RoleMap.Count == 0 ? c.Value : issuer.RoleMap.GetValueOrDefault(c.Value)).ToHashSet();

@@ -12,16 +12,14 @@ public sealed class Principal
     public string? DisplayName { get; set; }
     public Guid? VendorId { get; init; }
 
-    /// <summary>Roles, space separated.</summary>
-    public required string Roles { get; init; }
+    /// <summary>Roles, stored as one space-separated column.</summary>
+    public required IReadOnlyList<string> Roles { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? RevokedAt { get; set; }
 
     /// <summary>A pipeline, not a person (contributor or eval-harness roles only): an admin may mint its keys; it never reviews.</summary>
     public bool Service { get; init; }
-
-    public string[] RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>A staff member who signs in through OpenID Connect: the provider's issuer, and the subject it names them
     /// by (or, until their first sign-in, the verified e-mail an admin registered).</summary>

@@ -84,7 +84,7 @@ public static class VendorsApi
         var principal = new Principal
         {
             Kind = PrincipalKinds.Vendor, Handle = request.Handle, DisplayName = Identity.Names.Clean(request.DisplayName),
-            VendorId = vendorId, Roles = role, CreatedAt = time.Now(),
+            VendorId = vendorId, Roles = [role], CreatedAt = time.Now(),
         };
         db.Principals.Add(principal);
         await audit.RecordAsync(caller.Actor, $"{role}.create", $"principal:{principal.Id}", new { vendorId, principal.Handle }, ct);
