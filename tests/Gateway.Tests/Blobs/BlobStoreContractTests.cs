@@ -156,6 +156,7 @@ public sealed class AzureBlobStoreContract : BlobStoreContractTests
         var failed = await Assert.ThrowsAsync<BlobStoreUnavailableException>(() => unreachable.ExistsAsync("a"));
         Assert.True(failed.Transient);
         Assert.Contains("unreachable", failed.Message);
+        Assert.True((await Assert.ThrowsAsync<BlobStoreUnavailableException>(async () => await unreachable.ListAsync("").ToListAsync())).Transient);
         await Assert.ThrowsAsync<BlobStoreUnavailableException>(async () =>
         {
             await using var upload = await unreachable.StartUploadAsync("b");

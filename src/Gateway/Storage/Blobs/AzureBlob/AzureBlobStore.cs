@@ -37,9 +37,10 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
 
     public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        await using var blobs = container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await Classified(async () => await blobs.MoveNextAsync())) // each page is a request
         {
-            yield return blob.Name;
+            yield return blobs.Current.Name;
         }
     }
 
