@@ -43,7 +43,7 @@ public static class AttestationsApi
         if (kind is "approval")
         {
             return batch.Approval.IsSigned
-                ? TypedResults.File(await ReadAsync(blobs, Reviews.ApprovalAttestation.BlobName(batchId), ct), "application/json")
+                ? TypedResults.File(await blobs.ReadAllBytesAsync(Reviews.ApprovalAttestation.BlobName(batchId), ct), "application/json")
                 : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
         }
         if (kind is "bundle")
@@ -53,10 +53,10 @@ public static class AttestationsApi
             {
                 return Problems.Conflict("attestation-pending", "The receipt is not signed yet.");
             }
-            var lines = new List<byte[]> { await ReadAsync(blobs, batch.AttestationBlob!, ct) };
+            var lines = new List<byte[]> { await blobs.ReadAllBytesAsync(batch.AttestationBlob!, ct) };
             if (batch.Approval.IsSigned)
             {
-                lines.Add(await ReadAsync(blobs, Reviews.ApprovalAttestation.BlobName(batchId), ct));
+                lines.Add(await blobs.ReadAllBytesAsync(Reviews.ApprovalAttestation.BlobName(batchId), ct));
             }
             return TypedResults.File(lines.SelectMany(l => l.Append((byte)'\n')).ToArray(), "application/jsonl");
         }
@@ -68,15 +68,7 @@ public static class AttestationsApi
         {
             return Problems.Conflict("attestation-pending", batch.Receipt.NotSignedYet("receipt", "The batch has no content yet, so nothing to attest."));
         }
-        return TypedResults.File(await ReadAsync(blobs, batch.AttestationBlob!, ct), "application/json");
-    }
-
-    private static async Task<byte[]> ReadAsync(IBlobStore blobs, string name, CancellationToken ct)
-    {
-        await using var stream = await blobs.OpenReadAsync(name, cancellationToken: ct);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, ct);
-        return copy.ToArray();
+        return TypedResults.File(await blobs.ReadAllBytesAsync(batch.AttestationBlob!, ct), "application/json");
     }
 
     /// <summary>The DSSE wire format, for the OpenAPI document.</summary>

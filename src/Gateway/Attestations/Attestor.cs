@@ -69,15 +69,6 @@ public sealed class Attestor(IBlobStore blobs, ISigner signer, SigningKeyRegistr
         return reason.Length > 300 ? reason[..300] : reason;
     }
 
-    private async Task<byte[]?> StoredAsync(string blobName, CancellationToken cancellationToken)
-    {
-        if (!await blobs.ExistsAsync(blobName, cancellationToken))
-        {
-            return null;
-        }
-        await using var stream = await blobs.OpenReadAsync(blobName, cancellationToken: cancellationToken);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, cancellationToken);
-        return copy.ToArray();
-    }
+    private async Task<byte[]?> StoredAsync(string blobName, CancellationToken cancellationToken) =>
+        await blobs.ExistsAsync(blobName, cancellationToken) ? await blobs.ReadAllBytesAsync(blobName, cancellationToken) : null;
 }

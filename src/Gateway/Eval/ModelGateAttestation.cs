@@ -26,12 +26,7 @@ public sealed class ModelGateAttestation(VendorGateDb db, IBlobStore blobs) : IA
         {
             return null;
         }
-        return new AttestationWork(gate.Attestation, gate.Blob, "model.gate.attest", $"model:{gate.ModelName}", async _ =>
-        {
-            await using var stream = await blobs.OpenReadAsync(StatementBlob(gate.ModelName, gate.StatementDigest), cancellationToken: cancellationToken);
-            using var statement = new MemoryStream();
-            await stream.CopyToAsync(statement, cancellationToken);
-            return statement.ToArray();
-        });
+        return new AttestationWork(gate.Attestation, gate.Blob, "model.gate.attest", $"model:{gate.ModelName}",
+            _ => blobs.ReadAllBytesAsync(StatementBlob(gate.ModelName, gate.StatementDigest), cancellationToken));
     }
 }

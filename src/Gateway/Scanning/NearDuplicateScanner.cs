@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Scanning;
 
@@ -109,10 +110,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
             {
                 continue; // scanned before band keys were kept
             }
-            await using var stream = await context.Blobs.OpenReadAsync(BandsBlob(batch), cancellationToken: cancellationToken);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, cancellationToken);
-            var keys = MemoryMarshal.Cast<byte, ulong>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            var keys = MemoryMarshal.Cast<byte, ulong>(await context.Blobs.ReadAllBytesAsync(BandsBlob(batch), cancellationToken));
             for (var i = 0; i < keys.Length; i++)
             {
                 if (keys[i] != 0)

@@ -199,10 +199,7 @@ public static class SnapshotsApi
         {
             return Problems.Conflict("attestation-pending", snapshot.Attestation.NotSignedYet("snapshot", "The snapshot is not signed yet."));
         }
-        await using var stream = await blobs.OpenReadAsync(SnapshotAttestation.BlobName(version), cancellationToken: ct);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, ct);
-        return TypedResults.File(copy.ToArray(), "application/json");
+        return TypedResults.File(await blobs.ReadAllBytesAsync(SnapshotAttestation.BlobName(version), ct), "application/json");
     }
 
     private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, VendorGateDb db, BlameService blame, CancellationToken ct)

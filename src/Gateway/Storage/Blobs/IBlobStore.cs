@@ -55,6 +55,16 @@ public sealed class BlobStoreUnavailableException(string message, bool transient
 
 public static class BlobStoreExtensions
 {
+    /// <summary>A whole (small) blob: an envelope, a statement, a scan's band keys.</summary>
+    /// <exception cref="BlobNotFoundException">No such blob.</exception>
+    public static async Task<byte[]> ReadAllBytesAsync(this IBlobReader blobs, string name, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await blobs.OpenReadAsync(name, cancellationToken: cancellationToken);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        return copy.ToArray();
+    }
+
     /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> unless a blob of that name is there already:
     /// for names that fix their content (a hash, or a result computed again the same way), where the one there is the
     /// same. Two writers racing both succeed.</summary>
