@@ -3,18 +3,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace VendorGate.Gateway.Compliance;
 
-public static class EvidenceKinds
-{
-    public const string Soc2Type2 = "soc2-type2";
-    public const string Soc2Type1 = "soc2-type1";
-    public const string Iso27001 = "iso27001";
-    public const string Dpa = "dpa";
-    public const string RetentionPolicy = "retention-policy";
-    public const string AnnotatorVetting = "annotator-vetting";
-
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { Soc2Type2, Soc2Type1, Iso27001, Dpa, RetentionPolicy, AnnotatorVetting };
-}
-
 /// <summary>A compliance document a vendor (or procurement) filed: stored as a blob with its SHA-256, counted toward
 /// requirements once procurement has verified it.</summary>
 [Table("vendor_evidence")]

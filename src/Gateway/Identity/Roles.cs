@@ -1,19 +1,8 @@
 namespace VendorGate.Gateway.Identity;
 
-public static class Roles
+/// <summary>Which roles go together; the names themselves are in src/Shared/Vocabulary.cs (shared with the client).</summary>
+public static partial class Roles
 {
-    public const string Annotator = "annotator";
-    public const string VendorAdmin = "vendor-admin";
-    public const string Contributor = "contributor";
-    public const string Maintainer = "maintainer";
-    public const string Security = "security";
-    public const string Procurement = "procurement";
-    public const string Auditor = "auditor";
-    public const string Admin = "admin";
-
-    /// <summary>The external eval harness: reports canary results for models, nothing else.</summary>
-    public const string EvalHarness = "eval-harness";
-
     public static readonly IReadOnlySet<string> Vendor = new HashSet<string> { Annotator, VendorAdmin };
     public static readonly IReadOnlySet<string> Staff = new HashSet<string> { Contributor, Maintainer, Security, Procurement, Auditor, Admin, EvalHarness };
 
