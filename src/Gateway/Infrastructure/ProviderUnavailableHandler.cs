@@ -21,9 +21,9 @@ internal sealed class ProviderUnavailableHandler(ILogger<ProviderUnavailableHand
             BlobStoreUnavailableException b => ("storage-unavailable", "blob store", b.Transient, null),
             _ => null,
         };
-        if (failure is not { } known)
+        if (failure is not { } known || context.Response.HasStarted)
         {
-            return false;
+            return false; // a download that fails part-way is cut short: its client sees fewer bytes than announced
         }
         var (code, what, transient, retryAfter) = known;
         logger.LogWarning("{Method} {Path} needed the {Provider}, which could not serve: {Reason}", context.Request.Method, context.Request.Path, what, exception.Message);

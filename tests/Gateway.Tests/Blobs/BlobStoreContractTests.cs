@@ -164,4 +164,39 @@ public sealed class AzureBlobStoreContract : BlobStoreContractTests
             await upload.CommitAsync();
         });
     }
+
+    /// <summary>A blob service that announces 1,000 bytes and closes the connection after 10 of them, every time it is
+    /// asked (the SDK asks again for the rest before it gives up).</summary>
+    [Fact]
+    public async Task A_read_that_fails_part_way_is_the_stores_transient_failure()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var serve = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                var request = new byte[8192];
+                var read = 0;
+                while (!System.Text.Encoding.ASCII.GetString(request, 0, read).Contains("\r\n\r\n") && await stream.ReadAsync(request.AsMemory(read), stop.Token) is > 0 and var n)
+                {
+                    read += n;
+                }
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 206 Partial Content\r\nContent-Length: 1000\r\nContent-Range: bytes 0-999/1000\r\n"
+                    + "Content-Type: application/octet-stream\r\nETag: \"0x1\"\r\nx-ms-blob-type: BlockBlob\r\nLast-Modified: Thu, 03 Dec 2026 00:00:00 GMT\r\n\r\n0123456789"), stop.Token);
+            }
+        });
+        var account = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var store = new AzureBlobStore(new BlobServiceClient(account, new BlobClientOptions { Retry = { MaxRetries = 0 } }).GetBlobContainerClient("any"));
+
+        await using var content = await store.OpenReadAsync("cut-short");
+        var failed = await Assert.ThrowsAsync<BlobStoreUnavailableException>(() => content.CopyToAsync(Stream.Null));
+        Assert.True(failed.Transient);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve);
+    }
 }

@@ -23,7 +23,7 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         {
             var response = await container.GetBlobClient(name).DownloadStreamingAsync(
                 new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
-            return response.Value.Content;
+            return new ClassifiedReadStream(response.Value.Content);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
