@@ -16,3 +16,20 @@ public abstract class ReadOnlyStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }
+
+/// <summary>A forward-only read stream over an inner stream it owns: disposing it disposes the inner one.</summary>
+public abstract class WrappingReadStream(Stream inner) : ReadOnlyStream
+{
+    protected Stream Inner => inner;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+}

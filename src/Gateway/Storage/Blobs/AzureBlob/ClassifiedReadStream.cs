@@ -6,7 +6,7 @@ namespace VendorGate.Gateway.Storage.Blobs.AzureBlob;
 /// <summary>A blob's content as Azure Storage streams it, with a failure part-way through (the connection dropped, the
 /// service gave up after its retries) reported as the store's <see cref="BlobStoreUnavailableException"/>, as a failure
 /// to open it is: the request that was reading answers 503 <c>storage-unavailable</c>, not 500.</summary>
-internal sealed class ClassifiedReadStream(Stream inner) : ReadOnlyStream
+internal sealed class ClassifiedReadStream(Stream inner) : WrappingReadStream(inner)
 {
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -14,7 +14,7 @@ internal sealed class ClassifiedReadStream(Stream inner) : ReadOnlyStream
     {
         try
         {
-            return inner.Read(buffer);
+            return Inner.Read(buffer);
         }
         catch (Exception e) when (Classify(e) is { } unavailable)
         {
@@ -26,7 +26,7 @@ internal sealed class ClassifiedReadStream(Stream inner) : ReadOnlyStream
     {
         try
         {
-            return await inner.ReadAsync(buffer, cancellationToken);
+            return await Inner.ReadAsync(buffer, cancellationToken);
         }
         catch (Exception e) when (Classify(e) is { } unavailable)
         {
@@ -42,15 +42,4 @@ internal sealed class ClassifiedReadStream(Stream inner) : ReadOnlyStream
         IOException io => new BlobStoreUnavailableException($"Azure Blob Storage stopped part-way through a read: {io.Message}", transient: true, io),
         _ => null,
     };
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -3,7 +3,7 @@ using VendorGate.Gateway.Infrastructure;
 namespace VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 /// <summary>Reads at most <c>length</c> bytes of an inner stream, then owns and disposes it.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStream
+internal sealed class BoundedReadStream(Stream inner, long length) : WrappingReadStream(inner)
 {
     private long _remaining = length;
 
@@ -14,27 +14,15 @@ internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStr
 
     public override int Read(Span<byte> buffer)
     {
-        var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        var n = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= n;
         return n;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
+        var n = await Inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
         _remaining -= n;
         return n;
     }
-
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
 }
