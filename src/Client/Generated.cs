@@ -304,6 +304,11 @@ public sealed record CreateStaffRequest
     public OidcIdentity? Oidc { get; init; }
 }
 
+public sealed record CreateUploadRequest
+{
+    public string? ContentEncoding { get; init; }
+}
+
 public sealed record CreateVendorRequest
 {
     public required string Name { get; init; }
@@ -854,12 +859,30 @@ public sealed record TriggerAnnotator
     public required int Examples { get; init; }
 }
 
+public sealed record UploadBlockView
+{
+    public required int Number { get; init; }
+    public required int Size { get; init; }
+    public required string Sha256 { get; init; }
+}
+
 public sealed record UploadReceipt
 {
     public required Guid Id { get; init; }
     public required string Status { get; init; }
     public required long Count { get; init; }
     public required string Digest { get; init; }
+}
+
+public sealed record UploadSessionView
+{
+    public required Guid Id { get; init; }
+    public required Guid BatchId { get; init; }
+    public required string ContentEncoding { get; init; }
+    public required int BlockSize { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public required long ReceivedBytes { get; init; }
+    public required IReadOnlyList<UploadBlockView> Blocks { get; init; }
 }
 
 public sealed record VendorView
@@ -948,6 +971,31 @@ public sealed partial class VendorGateClient
     [Operation("GET", "/v1/batches/{batchId}/examples")]
     public Task<ExamplesPage> ListBatchExamplesAsync(Guid batchId, long? offset = null, int? limit = null, CancellationToken ct = default) =>
         JsonAsync<ExamplesPage>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/examples" + Query(("offset", offset), ("limit", limit)), null, ct);
+
+    /// <summary>Opens a resumable upload of the batch's content (its submitter, batch open): session id, block size, expiry.</summary>
+    [Operation("POST", "/v1/batches/{batchId}/uploads")]
+    public Task<UploadSessionView> CreateUploadSessionAsync(Guid batchId, CreateUploadRequest request, CancellationToken ct = default) =>
+        JsonAsync<UploadSessionView>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/uploads", JsonContent(request), ct);
+
+    /// <summary>The session with the blocks received so far, to resume after a crash.</summary>
+    [Operation("GET", "/v1/batches/{batchId}/uploads/{sessionId}")]
+    public Task<UploadSessionView> GetUploadSessionAsync(Guid batchId, Guid sessionId, CancellationToken ct = default) =>
+        JsonAsync<UploadSessionView>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/uploads/{Segment(sessionId)}", null, ct);
+
+    /// <summary>Abandons the session and removes its blocks.</summary>
+    [Operation("DELETE", "/v1/batches/{batchId}/uploads/{sessionId}")]
+    public Task DeleteUploadSessionAsync(Guid batchId, Guid sessionId, CancellationToken ct = default) =>
+        NoContentAsync(HttpMethod.Delete, $"/v1/batches/{Segment(batchId)}/uploads/{Segment(sessionId)}", null, ct);
+
+    /// <summary>Stores block {number} (from 0) of the session; Content-Digest: sha-256=:…: is required and verified. Sending a block again replaces it.</summary>
+    [Operation("PUT", "/v1/batches/{batchId}/uploads/{sessionId}/blocks/{number}")]
+    public Task<UploadBlockView> PutUploadBlockAsync(Guid batchId, Guid sessionId, int number, HttpContent content, CancellationToken ct = default) =>
+        JsonAsync<UploadBlockView>(HttpMethod.Put, $"/v1/batches/{Segment(batchId)}/uploads/{Segment(sessionId)}/blocks/{Segment(number)}", content, ct);
+
+    /// <summary>Ingests blocks 0..n in order exactly as PUT …/content does (same line errors, limits and digest); all valid or nothing is kept.</summary>
+    [Operation("POST", "/v1/batches/{batchId}/uploads/{sessionId}/commit")]
+    public Task<UploadReceipt> CommitUploadSessionAsync(Guid batchId, Guid sessionId, CancellationToken ct = default) =>
+        JsonAsync<UploadReceipt>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/uploads/{Segment(sessionId)}/commit", null, ct);
 
     /// <summary>Files compliance evidence (multipart: kind, issuedAt, expiresAt?, labelEditLogRetentionDays?, declared? (JSON object), file) (vendor-admin, procurement).</summary>
     [Operation("POST", "/v1/vendors/{vendorId}/evidence")]

@@ -86,6 +86,16 @@ public sealed partial class VendorGateClient(HttpClient http, string? credential
         }
     }
 
+    /// <summary>Sends block <paramref name="number"/> of an upload session with its RFC 9530 Content-Digest (SHA-256), which
+    /// the Gateway verifies; sending a block again replaces it.</summary>
+    public Task<UploadBlockView> PutUploadBlockAsync(Guid batchId, Guid sessionId, int number, ReadOnlyMemory<byte> block, CancellationToken ct = default)
+    {
+        var content = new ReadOnlyMemoryContent(block);
+        content.Headers.ContentType = new("application/octet-stream");
+        content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(block.Span))}:");
+        return PutUploadBlockAsync(batchId, sessionId, number, content, ct);
+    }
+
     private static JsonContent JsonContent<T>(T body) => System.Net.Http.Json.JsonContent.Create(body, options: Json);
 
     private static string Segment<T>(T value) where T : notnull => Uri.EscapeDataString(Format(value));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Batches.Uploads;
 using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Compliance;
 using VendorGate.Gateway.Eval;
@@ -47,6 +48,7 @@ await BootstrapAdmin.EnsureAsync(app.Services);
 await SigningKeyRegistry.PublishCurrentAsync(app.Services);
 await StalledJobs.ScheduleAsync(app.Services);
 await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services);
+await UploadSessionCleanup.ScheduleAsync(app.Services);
 app.Services.ScheduleCompliance();
 
 app.UseExceptionHandler();
@@ -69,6 +71,7 @@ app.MapVendors()                 // /v1/vendors, and under one vendor:
     .MapComplianceExceptions()    //   /exceptions, /revocation-reviews
     .MapAnnotatorProfiles();      //   /annotators/{annotatorId}/profile
 app.MapBatches()                  // /v1/batches, and under one batch:
+    .MapUploads()                 //   /uploads (resumable)
     .MapVendorStatements()        //   /statement
     .MapBatchAttestation()        //   /attestation
     .MapRescan()                  //   /scan

@@ -29,7 +29,7 @@ public static class BatchesApi
             .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch.")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
         group.MapPut("/{batchId:guid}/content", UploadContent).RequireAuthorization(Policies.Upload)
-            .WithMetadata(new NdjsonBody())
+            .WithMetadata(new StreamedBody("application/x-ndjson", "One JSON example per line; Content-Encoding: gzip allowed."))
             .WithName("UploadBatchContent").WithSummary("Streams the batch's NDJSON (gzip allowed) into quarantine; all lines valid or nothing is kept.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         group.MapGet("/{batchId:guid}", Get)
@@ -110,19 +110,10 @@ public static class BatchesApi
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> UploadContent(
         Guid batchId, HttpContext http, Caller caller, [AsParameters] UploadServices services, CancellationToken ct)
     {
-        var (db, ingest, audit, jobs, options, blobs, time) = services;
-        var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
-        if (batch is null)
+        var (batch, refused) = await UploadableAsync(batchId, caller, services.Db, ct);
+        if (refused is not null)
         {
-            return Problems.NotFound("Batch");
-        }
-        if (batch.SubmitterId != caller.Id)
-        {
-            return Problems.Forbidden("Only the batch's submitter uploads its content.");
-        }
-        if (!BatchLifecycle.Upload.Allows(batch.Status))
-        {
-            return Problems.Conflict("batch-not-open", $"The batch is '{batch.Status}'; content is accepted only while it is 'open'.");
+            return refused;
         }
         if (!http.Request.ContentType.IsNdjson())
         {
@@ -133,14 +124,48 @@ public static class BatchesApi
         {
             return Problems.Create(415, "unsupported-encoding", $"Content-Encoding '{encoding}' is not supported; use gzip or none.");
         }
-        var limit = options.Value.Ingest.MaxBatchBytes;
+        var limit = services.Options.Value.Ingest.MaxBatchBytes;
         if (http.Request.ContentLength > limit && encoding != "gzip")
         {
             return Problems.Create(413, "batch-too-large", $"A batch holds at most {limit} bytes.");
         }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
+        }
+        await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
+        return await ReceiveAsync(batch!, body, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services, inTransaction: null, ct);
+    }
+
+    /// <summary>The batch, when the caller submits it and it is open: content is uploaded (in one body or through an
+    /// upload session) only then.</summary>
+    internal static async Task<(Batch? Batch, ProblemHttpResult? Problem)> UploadableAsync(Guid batchId, Caller caller, VendorGateDb db, CancellationToken ct)
+    {
+        var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
+        if (batch is null)
+        {
+            return (null, Problems.NotFound("Batch"));
+        }
+        if (batch.SubmitterId != caller.Id)
+        {
+            return (null, Problems.Forbidden("Only the batch's submitter uploads its content."));
+        }
+        return BatchLifecycle.Upload.Allows(batch.Status) ? (batch, null)
+            : (null, Problems.Conflict("batch-not-open", $"The batch is '{batch.Status}'; content is accepted only while it is 'open'."));
+    }
+
+    /// <summary>Ingests <paramref name="body"/> (NDJSON, decompressed) as the open batch's content and commits it: the
+    /// single <c>PUT …/content</c> and an upload session's commit. A vendor's <paramref name="signatureHeader"/> is
+    /// checked first; all lines valid or nothing is kept; <paramref name="inTransaction"/> runs in the transaction that
+    /// marks the batch received.</summary>
+    internal static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> ReceiveAsync(Batch batch, Stream body, string signatureHeader,
+        Caller caller, UploadServices services, Func<CancellationToken, Task>? inTransaction, CancellationToken ct)
+    {
+        var (db, ingest, audit, jobs, _, blobs, time) = services;
+        var batchId = batch.Id;
         string? vendorKeyId = null;
         byte[]? vendorSignature = null;
-        if (http.Request.Headers[VendorSignatures.Header].ToString() is { Length: > 0 } signatureHeader)
+        if (signatureHeader is { Length: > 0 })
         {
             (var problem, vendorKeyId, vendorSignature) = await VendorSignatures.CheckAsync(batch, signatureHeader, db, time.Now(), ct);
             if (problem is not null)
@@ -148,15 +173,10 @@ public static class BatchesApi
                 return problem;
             }
         }
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
-        }
 
         var upload = Guid.NewGuid().ToString("N");
         var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
         var indexBlob = $"quarantine/{batchId}/{upload}.index";
-        await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
         // A vendor-signed upload must be the content its statement names: checked before anything is committed.
         var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '),
             vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
@@ -197,6 +217,10 @@ public static class BatchesApi
                 return Problems.Conflict("batch-not-open", "Another upload to this batch finished first.");
             }
             await audit.RecordAsync(caller.Actor, "batch.receive", $"batch:{batchId}", new { count = accepted.Count, digest, vendorKeyId }, ct);
+            if (inTransaction is not null)
+            {
+                await inTransaction(ct);
+            }
             await tx.CommitAsync(ct);
         }
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));

@@ -25,7 +25,7 @@ public static class ApiDocumentation
                 Description = "An API key (vg_<keyid>_<secret>), or a staff member's OpenID Connect access token (JWT) from a configured issuer",
             });
             o.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] });
-            o.OperationFilter<NdjsonBodyFilter>();
+            o.OperationFilter<StreamedBodyFilter>();
             o.OperationFilter<MultipartBodyFilter>();
             o.OperationFilter<StreamedResponseFilter>();
             o.DocumentFilter<DocumentDetailsFilter>();
@@ -53,22 +53,23 @@ public static class ApiDocumentation
     }
 }
 
-/// <summary>Marks an endpoint that streams an NDJSON body itself (so routing does not answer 415 before the handler can).</summary>
-public sealed class NdjsonBody;
+/// <summary>Marks an endpoint that reads its body itself as a stream of <paramref name="MediaType"/> (so routing does not
+/// answer 415 before the handler can), and documents that body.</summary>
+public sealed record StreamedBody(string MediaType, string Description);
 
-internal sealed class NdjsonBodyFilter : IOperationFilter
+internal sealed class StreamedBodyFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<NdjsonBody>().Any())
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<StreamedBody>().FirstOrDefault() is { } body)
         {
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Description = "One JSON example per line; Content-Encoding: gzip allowed.",
+                Description = body.Description,
                 Content = new Dictionary<string, IOpenApiMediaType>
                 {
-                    ["application/x-ndjson"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                    [body.MediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
                 },
             };
         }

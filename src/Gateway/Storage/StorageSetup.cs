@@ -17,6 +17,8 @@ public static class StorageSetup
         services.AddOptions<VendorGateOptions>().BindConfiguration(VendorGateOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDir), "VendorGate:DataDir must not be empty")
             .Validate(o => o.Ingest.MaxLineBytes > 0 && o.Ingest.MaxBatchBytes > 0, "VendorGate:Ingest limits must be positive")
+            .Validate(o => o.Ingest.UploadBlockBytes is >= 1 << 16 and <= 256 << 20, "VendorGate:Ingest:UploadBlockBytes must be between 64 KiB and 256 MiB")
+            .Validate(o => o.Ingest.UploadSessionLifetime > TimeSpan.Zero, "VendorGate:Ingest:UploadSessionLifetime must be positive")
             .ValidateOnStart();
 
         var postgres = configuration.GetConnectionString("Postgres");

@@ -16,6 +16,8 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Batch> Batches => Set<Batch>();
+    public DbSet<Batches.Uploads.UploadSession> UploadSessions => Set<Batches.Uploads.UploadSession>();
+    public DbSet<Batches.Uploads.UploadBlock> UploadBlocks => Set<Batches.Uploads.UploadBlock>();
     public DbSet<Finding> Findings => Set<Finding>();
     public DbSet<Reviews.Review> Reviews => Set<Reviews.Review>();
     public DbSet<ExampleOccurrence> ExampleOccurrences => Set<ExampleOccurrence>();

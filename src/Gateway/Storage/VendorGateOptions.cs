@@ -30,4 +30,10 @@ public sealed class IngestOptions
 {
     public int MaxLineBytes { get; set; } = 1 << 20;
     public long MaxBatchBytes { get; set; } = 2L << 30;
+
+    /// <summary>The largest block of an upload session (the last may be shorter; any block may be).</summary>
+    public int UploadBlockBytes { get; set; } = 8 << 20;
+
+    /// <summary>How long an upload session takes blocks before it and its blocks are removed.</summary>
+    public TimeSpan UploadSessionLifetime { get; set; } = TimeSpan.FromHours(24);
 }

@@ -21,6 +21,7 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
 {
     public const int MaxLineBytes = 64 * 1024;
     public const long MaxBatchBytes = 4L * 1024 * 1024;
+    public const int UploadBlockBytes = 64 * 1024;
 
     public string DataDir { get; } = Directory.CreateTempSubdirectory("vg-test-").FullName;
 
@@ -37,6 +38,7 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:DataDir"] = DataDir,
         ["VendorGate:Ingest:MaxLineBytes"] = MaxLineBytes.ToString(),
         ["VendorGate:Ingest:MaxBatchBytes"] = MaxBatchBytes.ToString(),
+        ["VendorGate:Ingest:UploadBlockBytes"] = UploadBlockBytes.ToString(),
         ["VendorGate:Jobs:PollInterval"] = "00:00:00.200",
         ["VendorGate:Jobs:SchedulePollInterval"] = "00:00:00.500",
         ["VendorGate:Review:SensitiveDomains:0"] = "medical",

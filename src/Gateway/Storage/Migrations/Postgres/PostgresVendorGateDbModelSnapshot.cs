@@ -278,6 +278,62 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("findings");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadBlock", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Blob")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.HasKey("SessionId", "Number");
+
+                    b.ToTable("upload_blocks");
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("BlockSize")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ContentEncoding")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("upload_sessions");
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1147,6 +1203,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadBlock", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Uploads.UploadSession", null)
+                        .WithMany("Blocks")
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Identity.ApiKey", b =>
                 {
                     b.HasOne("VendorGate.Gateway.Identity.Principal", "Principal")
@@ -1183,6 +1248,11 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.Navigation("Overrides");
 
                     b.Navigation("Reviews");
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadSession", b =>
+                {
+                    b.Navigation("Blocks");
                 });
 #pragma warning restore 612, 618
         }

@@ -273,6 +273,62 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("findings");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadBlock", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Blob")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SessionId", "Number");
+
+                    b.ToTable("upload_blocks");
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BlockSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentEncoding")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.ToTable("upload_sessions");
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Compliance.ComplianceException", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1142,6 +1198,15 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadBlock", b =>
+                {
+                    b.HasOne("VendorGate.Gateway.Batches.Uploads.UploadSession", null)
+                        .WithMany("Blocks")
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Identity.ApiKey", b =>
                 {
                     b.HasOne("VendorGate.Gateway.Identity.Principal", "Principal")
@@ -1178,6 +1243,11 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.Navigation("Overrides");
 
                     b.Navigation("Reviews");
+                });
+
+            modelBuilder.Entity("VendorGate.Gateway.Batches.Uploads.UploadSession", b =>
+                {
+                    b.Navigation("Blocks");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,227 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Identity;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Batches.Uploads;
+
+public sealed record CreateUploadRequest(string? ContentEncoding);
+
+public sealed record UploadBlockView(int Number, int Size, string Sha256);
+
+public sealed record UploadSessionView(Guid Id, Guid BatchId, string ContentEncoding, int BlockSize, DateTimeOffset ExpiresAt,
+    long ReceivedBytes, IReadOnlyList<UploadBlockView> Blocks)
+{
+    public static UploadSessionView Of(UploadSession s) => new(s.Id, s.BatchId, s.ContentEncoding, s.BlockSize, s.ExpiresAt,
+        s.Blocks.Sum(b => (long)b.Size), [.. s.Blocks.OrderBy(b => b.Number).Select(b => new UploadBlockView(b.Number, b.Size, Convert.ToHexStringLower(b.Sha256)))]);
+}
+
+/// <summary>Resumable uploads (<c>/v1/batches/{batchId}/uploads</c>): a session, blocks sent in any order and again at
+/// will (each with its RFC 9530 <c>Content-Digest</c>, verified), the list of blocks received so a client resumes after
+/// a crash, and a commit that ingests the blocks' concatenation exactly as <c>PUT …/content</c> ingests its body.</summary>
+public static class UploadsApi
+{
+    public static ResourceRoutes MapUploads(this ResourceRoutes batch)
+    {
+        var group = batch.One.MapGroup("/uploads").WithTags("Batches").RequireAuthorization(Policies.Upload).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        group.MapPost("/", Create).AddEndpointFilter<ValidationFilter>()
+            .WithName("CreateUploadSession").WithSummary("Opens a resumable upload of the batch's content (its submitter, batch open): session id, block size, expiry.")
+            .ProducesValidationProblem().ProducesProblem(409);
+        group.MapGet("/{sessionId:guid}", Get)
+            .WithName("GetUploadSession").WithSummary("The session with the blocks received so far, to resume after a crash.").ProducesProblem(410);
+        group.MapPut("/{sessionId:guid}/blocks/{number:int}", PutBlock).WithMetadata(new StreamedBody("application/octet-stream", "The block's bytes, with its SHA-256 in Content-Digest: sha-256=:<base64>: (RFC 9530)."))
+            .WithName("PutUploadBlock").WithSummary("Stores block {number} (from 0) of the session; Content-Digest: sha-256=:…: is required and verified. Sending a block again replaces it.")
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(410).ProducesProblem(413);
+        group.MapPost("/{sessionId:guid}/commit", Commit)
+            .WithName("CommitUploadSession").WithSummary("Ingests blocks 0..n in order exactly as PUT …/content does (same line errors, limits and digest); all valid or nothing is kept.")
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(410).ProducesProblem(413);
+        group.MapDelete("/{sessionId:guid}", Abandon)
+            .WithName("DeleteUploadSession").WithSummary("Abandons the session and removes its blocks.");
+        return batch;
+    }
+
+    private static async Task<Results<Created<UploadSessionView>, ValidationProblem, ProblemHttpResult>> Create(Guid batchId, CreateUploadRequest request,
+        Caller caller, VendorGateDb db, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (await BatchesApi.UploadableAsync(batchId, caller, db, ct) is { Problem: { } problem })
+        {
+            return problem;
+        }
+        var encoding = request.ContentEncoding ?? "identity";
+        if (encoding is not ("identity" or "gzip"))
+        {
+            return Problems.Invalid("contentEncoding", "contentEncoding is gzip or identity (the default).");
+        }
+        var now = time.Now();
+        var session = new UploadSession
+        {
+            BatchId = batchId, CreatedBy = caller.Id, ContentEncoding = encoding, BlockSize = options.Value.Ingest.UploadBlockBytes,
+            CreatedAt = now, ExpiresAt = now + options.Value.Ingest.UploadSessionLifetime,
+        };
+        db.UploadSessions.Add(session);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/v1/batches/{batchId}/uploads/{session.Id}", UploadSessionView.Of(session));
+    }
+
+    private static async Task<Results<Ok<UploadSessionView>, ProblemHttpResult>> Get(Guid batchId, Guid sessionId, Caller caller, VendorGateDb db,
+        TimeProvider time, CancellationToken ct)
+    {
+        var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
+        return problem is null ? TypedResults.Ok(UploadSessionView.Of(session!)) : problem;
+    }
+
+    private static async Task<Results<Ok<UploadBlockView>, ProblemHttpResult>> PutBlock(Guid batchId, Guid sessionId, int number, HttpContext http,
+        Caller caller, VendorGateDb db, IBlobStore blobs, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (await BatchesApi.UploadableAsync(batchId, caller, db, ct) is { Problem: { } closed })
+        {
+            return closed;
+        }
+        var maxBlocks = (int)Math.Min(int.MaxValue, (options.Value.Ingest.MaxBatchBytes + session!.BlockSize - 1) / session.BlockSize);
+        if (number < 0 || number >= maxBlocks)
+        {
+            return Problems.Create(400, "bad-block-number", $"Blocks are numbered 0 to {maxBlocks - 1} (a batch holds at most {options.Value.Ingest.MaxBatchBytes} bytes in blocks of {session.BlockSize}).");
+        }
+        if (ContentDigest.Sha256(http.Request.Headers["Content-Digest"].ToString()) is not { } claimed)
+        {
+            return Problems.Create(400, "bad-content-digest", "Send the block's SHA-256 as Content-Digest: sha-256=:<base64>: (RFC 9530).");
+        }
+        if (http.Request.ContentLength > session.BlockSize)
+        {
+            return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = session.BlockSize;
+        }
+        var content = new byte[session.BlockSize + 1];
+        var length = await http.Request.Body.ReadAtLeastAsync(content, content.Length, throwOnEndOfStream: false, ct);
+        if (length > session.BlockSize)
+        {
+            return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
+        }
+        if (length == 0)
+        {
+            return Problems.Create(400, "empty-block", "A block holds at least one byte.");
+        }
+        var digest = SHA256.HashData(content.AsSpan(0, length));
+        if (!CryptographicOperations.FixedTimeEquals(digest, claimed))
+        {
+            return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
+        }
+        var blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
+        await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), ct);
+        var block = session.Blocks.FirstOrDefault(b => b.Number == number);
+        if (block is null)
+        {
+            session.Blocks.Add(block = new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
+        }
+        else
+        {
+            (block.Sha256, block.Blob, block.Size) = (digest, blob, length);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return Problems.Conflict("block-conflict", $"Block {number} was being stored by another request at the same time; send it again.");
+        }
+        return TypedResults.Ok(new UploadBlockView(number, length, Convert.ToHexStringLower(digest)));
+    }
+
+    private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> Commit(Guid batchId, Guid sessionId, HttpContext http, Caller caller,
+        [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
+    {
+        var (db, blobs, time) = (services.Db, services.Blobs, services.Time);
+        var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var (batch, closed) = await BatchesApi.UploadableAsync(batchId, caller, db, ct);
+        if (closed is not null)
+        {
+            return closed;
+        }
+        var blocks = session!.Blocks.OrderBy(b => b.Number).ToList();
+        if (blocks.Count == 0)
+        {
+            return Problems.Create(400, "empty-batch", "The session holds no blocks.");
+        }
+        var missing = Enumerable.Range(0, blocks[^1].Number + 1).Except(blocks.Select(b => b.Number)).ToList();
+        if (missing.Count > 0)
+        {
+            return Problems.Create(409, "missing-blocks", $"Blocks {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", …" : "")} are missing; send them, then commit.",
+                new Dictionary<string, object?> { ["missing"] = missing });
+        }
+        await using var concatenated = new BlockSequenceStream(blobs, [.. blocks.Select(b => b.Blob)]);
+        await using var body = session.ContentEncoding == "gzip" ? new VerifiedGzipStream(concatenated) : (Stream)concatenated;
+        var result = await BatchesApi.ReceiveAsync(batch!, body, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
+            inTransaction: async token => await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(token), ct);
+        if (result.Result is Accepted<UploadReceipt>)
+        {
+            await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, CancellationToken.None); // the sweeper removes what this misses
+        }
+        return result;
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, VendorGateDb db, IBlobStore blobs,
+        TimeProvider time, CancellationToken ct)
+    {
+        var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct);
+        await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The caller's own session of the batch (another's, or one of a batch the caller cannot see, is not found).</summary>
+    private static async Task<(UploadSession? Session, ProblemHttpResult? Problem)> SessionAsync(Guid batchId, Guid sessionId, Caller caller,
+        VendorGateDb db, TimeProvider time, CancellationToken ct, bool allowExpired = false)
+    {
+        var session = await db.UploadSessions.Include(s => s.Blocks).FirstOrDefaultAsync(s => s.Id == sessionId && s.BatchId == batchId && s.CreatedBy == caller.Id, ct);
+        if (session is null)
+        {
+            return (null, Problems.NotFound("Upload session"));
+        }
+        if (!allowExpired && session.ExpiresAt <= time.Now())
+        {
+            return (null, Problems.Create(410, "upload-expired", $"The session expired at {Clock.Timestamp(session.ExpiresAt)}; open a new one."));
+        }
+        return (session, null);
+    }
+}
+
+/// <summary>RFC 9530 <c>Content-Digest</c>: a structured-field dictionary of algorithm = :base64:.</summary>
+internal static class ContentDigest
+{
+    /// <summary>The sha-256 member's 32 bytes, or null when the header has none or it is malformed.</summary>
+    public static byte[]? Sha256(string header)
+    {
+        foreach (var member in header.Split(','))
+        {
+            var (key, value) = member.Split('=', 2) is [var k, var v] ? (k.Trim(), v.Trim()) : ("", "");
+            if (key == "sha-256" && value.Length > 2 && value[0] == ':' && value[^1] == ':')
+            {
+                var bytes = new byte[32];
+                return Convert.TryFromBase64String(value[1..^1], bytes, out var n) && n == 32 ? bytes : null;
+            }
+        }
+        return null;
+    }
+}
