@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 
@@ -144,6 +145,29 @@ public abstract class UploadSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
 
         Assert.Equal(HttpStatusCode.NoContent, (await vendor.Annotator.DeleteAsync($"/v1/batches/{batch}/uploads/{session.Id}")).StatusCode);
         await (await vendor.Annotator.GetAsync($"/v1/batches/{batch}/uploads/{session.Id}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task An_expired_session_takes_nothing_more_and_the_sweeper_removes_it_with_its_blocks()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
+        var session = await OpenAsync(vendor.Annotator, batch);
+        var block = "{\"prompt\":\"a\",\"completion\":\"b\"}\n"u8.ToArray();
+        Assert.Equal(HttpStatusCode.OK, (await vendor.Annotator.PutAsync($"/v1/batches/{batch}/uploads/{session.Id}/blocks/0", BlockContent(block))).StatusCode);
+        Assert.Single(await app.Blobs.ListAsync($"uploads/{session.Id:N}/").ToListAsync());
+
+        app.Clock.Advance(session.ExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1));
+        await (await vendor.Annotator.PutAsync($"/v1/batches/{batch}/uploads/{session.Id}/blocks/1", BlockContent(block))).AssertProblem(HttpStatusCode.Gone, "upload-expired");
+        await (await vendor.Annotator.PostAsync($"/v1/batches/{batch}/uploads/{session.Id}/commit", null)).AssertProblem(HttpStatusCode.Gone, "upload-expired");
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<Gateway.Batches.Uploads.UploadSessionCleanup>().RunAsync() >= 1);
+        }
+
+        await (await vendor.Annotator.GetAsync($"/v1/batches/{batch}/uploads/{session.Id}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.Empty(await app.Blobs.ListAsync($"uploads/{session.Id:N}/").ToListAsync());
+        Assert.Equal("open", (await vendor.Annotator.GetOk<BatchView>($"/v1/batches/{batch}")).Status);
     }
 }
 
