@@ -104,23 +104,34 @@ public static class UploadsApi
         {
             size.MaxRequestBodySize = session.BlockSize;
         }
-        var content = new byte[session.BlockSize + 1];
-        var length = await http.Request.Body.ReadAtLeastAsync(content, content.Length, throwOnEndOfStream: false, ct);
-        if (length > session.BlockSize)
+        // Pooled: a block is up to 256 MiB, and two in flight per client are usual.
+        var content = System.Buffers.ArrayPool<byte>.Shared.Rent(session.BlockSize + 1);
+        byte[] digest;
+        string blob;
+        int length;
+        try
         {
-            return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
+            length = await http.Request.Body.ReadAtLeastAsync(content.AsMemory(0, session.BlockSize + 1), session.BlockSize + 1, throwOnEndOfStream: false, ct);
+            if (length > session.BlockSize)
+            {
+                return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
+            }
+            if (length == 0)
+            {
+                return Problems.Create(400, "empty-block", "A block holds at least one byte.");
+            }
+            digest = SHA256.HashData(content.AsSpan(0, length));
+            if (!CryptographicOperations.FixedTimeEquals(digest, claimed))
+            {
+                return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
+            }
+            blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
+            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), ct);
         }
-        if (length == 0)
+        finally
         {
-            return Problems.Create(400, "empty-block", "A block holds at least one byte.");
+            System.Buffers.ArrayPool<byte>.Shared.Return(content);
         }
-        var digest = SHA256.HashData(content.AsSpan(0, length));
-        if (!CryptographicOperations.FixedTimeEquals(digest, claimed))
-        {
-            return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
-        }
-        var blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
-        await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), ct);
         var block = session.Blocks.FirstOrDefault(b => b.Number == number);
         if (block is null)
         {
