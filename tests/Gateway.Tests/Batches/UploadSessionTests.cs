@@ -147,6 +147,25 @@ public abstract class UploadSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
         await (await vendor.Annotator.GetAsync($"/v1/batches/{batch}/uploads/{session.Id}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
+    /// <summary>The blocks are ingested as they arrive; a block replaced after that is committed as replaced.</summary>
+    [Fact]
+    public async Task A_block_replaced_after_it_was_ingested_is_committed_as_replaced()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var first = Encoding.UTF8.GetBytes(HttpExtensions.Lines(new { prompt = $"First draft {_tag}", completion = "Old answer." }));
+        var second = Encoding.UTF8.GetBytes(HttpExtensions.Lines(new { prompt = $"Second draft {_tag}", completion = "New answer." }));
+        var expected = await (await vendor.Annotator.UploadAsync((await vendor.Annotator.CreateBatchAsync()).Id, second)).Json<UploadReceipt>();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
+        var session = await OpenAsync(vendor.Annotator, batch);
+        var client = vendor.Annotator.Typed();
+
+        await client.PutUploadBlockAsync(batch, session.Id, 0, first);
+        await client.PutUploadBlockAsync(batch, session.Id, 0, second);
+        var receipt = await client.CommitUploadSessionAsync(batch, session.Id);
+
+        Assert.Equal((1L, expected.Digest), (receipt.Count, receipt.Digest));
+    }
+
     [Fact]
     public async Task An_expired_session_takes_nothing_more_and_the_sweeper_removes_it_with_its_blocks()
     {
