@@ -134,26 +134,7 @@ public static class BatchesApi
             size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
         }
         await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
-        return await ReceiveAsync(batch!, IngestOf(services.Ingest, batch!, body), http.Request.Headers[VendorSignatures.Header].ToString(),
-            caller, services, inTransaction: null, ct);
-    }
-
-    /// <summary>Ingests content into quarantine blobs of their own; <c>expected</c> decides, before they are committed,
-    /// whether valid content is what a vendor's signed statement names.</summary>
-    internal delegate Task<(IngestOutcome Outcome, string ContentBlob, string IndexBlob)> Ingest(Func<string, long, bool>? expected, CancellationToken ct);
-
-    /// <summary><paramref name="body"/> (NDJSON, decompressed) ingested into new quarantine blobs of the batch.</summary>
-    internal static Ingest IngestOf(ContentIngest ingest, Batch batch, Stream body) => async (expected, ct) =>
-    {
-        var (contentBlob, indexBlob) = QuarantineBlobs(batch.Id);
-        return (await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '), expected, ct), contentBlob, indexBlob);
-    };
-
-    /// <summary>Names for one upload's content and index blobs.</summary>
-    internal static (string Content, string Index) QuarantineBlobs(Guid batchId)
-    {
-        var upload = Guid.NewGuid().ToString("N");
-        return ($"quarantine/{batchId}/{upload}.ndjson", $"quarantine/{batchId}/{upload}.index");
+        return await ReceiveAsync(batch!, body, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services, inTransaction: null, ct);
     }
 
     /// <summary>The batch, when the caller submits it and it is open: content is uploaded (in one body or through an
@@ -173,14 +154,14 @@ public static class BatchesApi
             : (null, Problems.Conflict("batch-not-open", $"The batch is '{batch.Status}'; content is accepted only while it is 'open'."));
     }
 
-    /// <summary>Ingests the open batch's content (<paramref name="ingest"/>) and commits it: the single
-    /// <c>PUT …/content</c> and an upload session's commit. A vendor's <paramref name="signatureHeader"/> is
+    /// <summary>Ingests <paramref name="body"/> (NDJSON, decompressed) as the open batch's content and commits it: the
+    /// single <c>PUT …/content</c> and an upload session's commit. A vendor's <paramref name="signatureHeader"/> is
     /// checked first; all lines valid or nothing is kept; <paramref name="inTransaction"/> runs in the transaction that
     /// marks the batch received.</summary>
-    internal static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> ReceiveAsync(Batch batch, Ingest ingest, string signatureHeader,
+    internal static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> ReceiveAsync(Batch batch, Stream body, string signatureHeader,
         Caller caller, UploadServices services, Func<CancellationToken, Task>? inTransaction, CancellationToken ct)
     {
-        var (db, _, audit, jobs, _, blobs, time) = services;
+        var (db, ingest, audit, jobs, _, blobs, time) = services;
         var batchId = batch.Id;
         string? vendorKeyId = null;
         byte[]? vendorSignature = null;
@@ -193,8 +174,12 @@ public static class BatchesApi
             }
         }
 
+        var upload = Guid.NewGuid().ToString("N");
+        var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
+        var indexBlob = $"quarantine/{batchId}/{upload}.index";
         // A vendor-signed upload must be the content its statement names: checked before anything is committed.
-        var (outcome, contentBlob, indexBlob) = await ingest(vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
+        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '),
+            vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
         switch (outcome)
         {
             case IngestOutcome.InvalidLines invalid:

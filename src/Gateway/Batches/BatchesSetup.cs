@@ -9,7 +9,6 @@ public static class BatchesSetup
         services.AddScoped<BatchExamples>();
         services.AddScoped<StalledJobs>();
         services.AddScoped<Uploads.UploadSessionCleanup>();
-        services.AddSingleton<Uploads.UploadPipelines>();
         return services;
     }
 }

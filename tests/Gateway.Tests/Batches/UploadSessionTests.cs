@@ -147,9 +147,9 @@ public abstract class UploadSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
         await (await vendor.Annotator.GetAsync($"/v1/batches/{batch}/uploads/{session.Id}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
-    /// <summary>The blocks are ingested as they arrive; a block replaced after that is committed as replaced.</summary>
+    /// <summary>A block sent again replaces the one before it.</summary>
     [Fact]
-    public async Task A_block_replaced_after_it_was_ingested_is_committed_as_replaced()
+    public async Task A_block_sent_again_is_committed_as_replaced()
     {
         var vendor = await _actors.NewVendorAsync();
         var first = Encoding.UTF8.GetBytes(HttpExtensions.Lines(new { prompt = $"First draft {_tag}", completion = "Old answer." }));

@@ -8,7 +8,7 @@ namespace VendorGate.Gateway.Batches.Uploads;
 
 /// <summary>Removes expired upload sessions and every block blob whose session is gone (expired, abandoned, or
 /// committed but not yet tidied): once at start-up, then every hour.</summary>
-public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, UploadPipelines pipelines, TimeProvider time, ILogger<UploadSessionCleanup> logger)
+public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, TimeProvider time, ILogger<UploadSessionCleanup> logger)
 {
     public const string RecurringJobId = "clean-upload-sessions";
     private const string Root = "uploads/";
@@ -19,10 +19,6 @@ public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, Uplo
         // Few rows: compared here, since SQLite cannot compare DateTimeOffset in a query.
         var expired = (await db.UploadSessions.AsNoTracking().Select(s => new { s.Id, s.ExpiresAt }).ToListAsync()).Where(s => s.ExpiresAt <= now).Select(s => s.Id).ToList();
         await db.UploadSessions.Where(s => expired.Contains(s.Id)).ExecuteDeleteAsync();
-        foreach (var id in expired)
-        {
-            await pipelines.DropAsync(id);
-        }
         var live = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync()).Select(id => UploadSession.Prefix(id)).ToHashSet();
         var removed = 0;
         await foreach (var name in blobs.ListAsync(Root))

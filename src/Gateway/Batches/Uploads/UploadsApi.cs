@@ -76,15 +76,14 @@ public static class UploadsApi
     }
 
     private static async Task<Results<Ok<UploadBlockView>, ProblemHttpResult>> PutBlock(Guid batchId, Guid sessionId, int number, HttpContext http,
-        Caller caller, VendorGateDb db, IBlobStore blobs, UploadPipelines pipelines, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, TimeProvider time, CancellationToken ct)
+        Caller caller, VendorGateDb db, IBlobStore blobs, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, TimeProvider time, CancellationToken ct)
     {
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
         if (problem is not null)
         {
             return problem;
         }
-        var (batch, closed) = await BatchesApi.UploadableAsync(batchId, caller, db, ct);
-        if (closed is not null)
+        if (await BatchesApi.UploadableAsync(batchId, caller, db, ct) is { Problem: { } closed })
         {
             return closed;
         }
@@ -103,7 +102,7 @@ public static class UploadsApi
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = session.BlockSize;
+            size.MaxRequestBodySize = session.BlockSize + 1; // one byte over is read, and answered below
         }
         // Pooled: a block is up to 256 MiB, and two in flight per client are usual.
         var content = System.Buffers.ArrayPool<byte>.Shared.Rent(session.BlockSize + 1);
@@ -150,12 +149,11 @@ public static class UploadsApi
         {
             return Problems.Conflict("block-conflict", $"Block {number} was being stored by another request at the same time; send it again.");
         }
-        await pipelines.OfferAsync(session, batch!, number, digest, ct);
         return TypedResults.Ok(new UploadBlockView(number, length, Convert.ToHexStringLower(digest)));
     }
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> Commit(Guid batchId, Guid sessionId, HttpContext http, Caller caller,
-        UploadPipelines pipelines, [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
+        [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
     {
         var (db, blobs, time) = (services.Db, services.Blobs, services.Time);
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
@@ -179,18 +177,9 @@ public static class UploadsApi
             return Problems.Create(409, "missing-blocks", $"Blocks {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", …" : "")} are missing; send them, then commit.",
                 new Dictionary<string, object?> { ["missing"] = missing });
         }
-        // The ingest fed while the blocks arrived, when it saw exactly these blocks; else the stored blocks from the start.
-        BatchesApi.Ingest ingest = async (expected, token) =>
-        {
-            if (await pipelines.FinishAsync(sessionId, [.. blocks.Select(b => b.Sha256)], expected, token) is { } fed)
-            {
-                return fed;
-            }
-            await using var concatenated = new BlockSequenceStream(blobs, [.. blocks.Select(b => b.Blob)]);
-            await using var body = session.ContentEncoding == "gzip" ? new VerifiedGzipStream(concatenated) : (Stream)concatenated;
-            return await BatchesApi.IngestOf(services.Ingest, batch!, body)(expected, token);
-        };
-        var result = await BatchesApi.ReceiveAsync(batch!, ingest, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
+        await using var concatenated = new BlockSequenceStream(blobs, [.. blocks.Select(b => b.Blob)]);
+        await using var body = session.ContentEncoding == "gzip" ? new VerifiedGzipStream(concatenated) : (Stream)concatenated;
+        var result = await BatchesApi.ReceiveAsync(batch!, body, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
             inTransaction: async token => await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(token), ct);
         if (result.Result is Accepted<UploadReceipt>)
         {
@@ -200,7 +189,7 @@ public static class UploadsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, VendorGateDb db, IBlobStore blobs,
-        UploadPipelines pipelines, TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct)
     {
         var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true);
         if (problem is not null)
@@ -208,7 +197,6 @@ public static class UploadsApi
             return problem;
         }
         await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct);
-        await pipelines.DropAsync(sessionId);
         await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, ct);
         return TypedResults.NoContent();
     }
