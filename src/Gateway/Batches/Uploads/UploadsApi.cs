@@ -183,7 +183,14 @@ public static class UploadsApi
             inTransaction: async token => await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(token), ct);
         if (result.Result is Accepted<UploadReceipt>)
         {
-            await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, CancellationToken.None); // the sweeper removes what this misses
+            try
+            {
+                await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, CancellationToken.None);
+            }
+            catch (IOException)
+            {
+                // The batch is received; its session's blocks are the sweeper's to remove (BlobStoreUnavailableException is one).
+            }
         }
         return result;
     }
