@@ -96,6 +96,21 @@ public sealed partial class VendorGateClient(HttpClient http, string? credential
         return PutUploadBlockAsync(batchId, sessionId, number, content, ct);
     }
 
+    /// <summary>Commits an upload session with the vendor's co-signature of the prepared receipt statement
+    /// (<see cref="VendorSignature"/>), which the Gateway checks before it reads a block.</summary>
+    public Task<UploadReceipt> CommitUploadSessionAsync(Guid batchId, Guid sessionId, string vendorSignature, CancellationToken ct = default)
+    {
+        var content = new ByteArrayContent([]);
+        content.Headers.TryAddWithoutValidation(VendorSignatureHeader, vendorSignature);
+        return JsonAsync<UploadReceipt>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/uploads/{Segment(sessionId)}/commit", content, ct);
+    }
+
+    /// <summary>The header that carries a vendor's co-signature of the receipt statement.</summary>
+    public const string VendorSignatureHeader = "VendorGate-Signature";
+
+    /// <summary>The <see cref="VendorSignatureHeader"/> value: <c>keyid="…", sig="&lt;base64&gt;"</c>.</summary>
+    public static string VendorSignature(string keyId, byte[] signature) => $"keyid=\"{keyId}\", sig=\"{Convert.ToBase64String(signature)}\"";
+
     private static JsonContent JsonContent<T>(T body) => System.Net.Http.Json.JsonContent.Create(body, options: Json);
 
     private static string Segment<T>(T value) where T : notnull => Uri.EscapeDataString(Format(value));

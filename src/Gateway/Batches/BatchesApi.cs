@@ -1,3 +1,4 @@
+using VendorGate.Corpus;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hangfire;
@@ -180,21 +181,10 @@ public static class BatchesApi
         // A vendor-signed upload must be the content its statement names: checked before anything is committed.
         var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '),
             vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
-        switch (outcome)
+        if (outcome.Refused is { } refused)
         {
-            case IngestOutcome.InvalidLines invalid:
-                return Problems.Create(400, "invalid-lines",
-                    $"{(invalid.Truncated ? "At least " : "")}{invalid.Errors.Count} line(s) are invalid; nothing was kept and the batch is still open.",
-                    new Dictionary<string, object?> { ["lines"] = invalid.Errors });
-            case IngestOutcome.TooLarge tooLarge:
-                return Problems.Create(413, "batch-too-large", $"A batch holds at most {tooLarge.Limit} bytes; nothing was kept.");
-            case IngestOutcome.CorruptEncoding corrupt:
-                return Problems.Create(400, "corrupt-encoding", $"The gzip body could not be decompressed ({corrupt.Reason}); nothing was kept.");
-            case IngestOutcome.Empty:
-                return Problems.Create(400, "empty-batch", "The body holds no examples.");
-            case IngestOutcome.Unexpected unexpected:
-                return Problems.Create(400, "statement-mismatch", $"The content ({unexpected.Count} examples, {Attest.Digests.BatchDigest.Format(unexpected.Digest)}) "
-                    + "is not what the signed statement names; nothing was kept and the batch is still open.");
+            return Problems.Create(refused.Status, refused.Code, refused.Detail, outcome is IngestOutcome.InvalidLines invalid
+                ? new Dictionary<string, object?> { ["lines"] = invalid.Errors } : null);
         }
         var accepted = (IngestOutcome.Accepted)outcome;
         var digest = Attest.Digests.BatchDigest.Format(accepted.Digest);

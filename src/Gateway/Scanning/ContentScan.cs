@@ -1,3 +1,4 @@
+using VendorGate.Corpus;
 using System.Diagnostics;
 using VendorGate.Gateway.Batches;
 

@@ -28,8 +28,8 @@ public sealed class AuditOptions
 
 public sealed class IngestOptions
 {
-    public int MaxLineBytes { get; set; } = 1 << 20;
-    public long MaxBatchBytes { get; set; } = 2L << 30;
+    public int MaxLineBytes { get; set; } = VendorGate.Corpus.IngestLimits.Default.MaxLineBytes;
+    public long MaxBatchBytes { get; set; } = VendorGate.Corpus.IngestLimits.Default.MaxBatchBytes;
 
     /// <summary>The largest block of an upload session (the last may be shorter; any block may be).</summary>
     public int UploadBlockBytes { get; set; } = 8 << 20;

@@ -1,3 +1,4 @@
+using VendorGate.Corpus;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage.Blobs;
 

@@ -1,3 +1,4 @@
+using VendorGate.Corpus;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;

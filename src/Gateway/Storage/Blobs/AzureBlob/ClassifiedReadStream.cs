@@ -1,3 +1,4 @@
+using VendorGate.Corpus;
 using Azure;
 using VendorGate.Gateway.Infrastructure;
 

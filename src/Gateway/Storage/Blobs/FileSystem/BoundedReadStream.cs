@@ -1,3 +1,4 @@
+using VendorGate.Corpus;
 using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Storage.Blobs.FileSystem;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace VendorGate.Gateway.Batches;
+namespace VendorGate.Corpus;
 
 /// <summary>What one NDJSON line must be: <c>{"prompt", "completion"}</c> or <c>{"messages": [{"role", "content"}, …]}</c>,
 /// with optional <c>domain</c> (one of the batch's declared domains) and <c>metadata</c> (an object).</summary>

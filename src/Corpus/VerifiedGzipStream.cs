@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
-using VendorGate.Gateway.Infrastructure;
 
-namespace VendorGate.Gateway.Batches;
+namespace VendorGate.Corpus;
 
 /// <summary>
 /// Decompresses a single-member gzip body and, at the end, checks the member's trailer (CRC-32 and length,

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using VendorGate.Attest.Canonical;
 using VendorGate.Attest.Digests;
 
-namespace VendorGate.Gateway.Batches;
+namespace VendorGate.Corpus;
 
 /// <summary>A chunk after processing: canonical lines, one index record per example (offsets relative to
 /// <see cref="Content"/>; the rented array may be longer than <see cref="Count"/> records), and the invalid lines.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace VendorGate.Gateway.Batches;
+namespace VendorGate.Corpus;
 
 /// <summary>Whole lines of the body, a few MiB at a time, each chunk numbered by its first line.</summary>
 /// <param name="Buffer">Rented; the processor returns it.</param>

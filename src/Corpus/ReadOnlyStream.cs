@@ -1,4 +1,4 @@
-namespace VendorGate.Gateway.Infrastructure;
+namespace VendorGate.Corpus;
 
 /// <summary>Base for forward-only read streams: everything but reading is unsupported.</summary>
 public abstract class ReadOnlyStream : Stream
