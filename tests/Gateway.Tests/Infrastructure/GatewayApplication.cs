@@ -65,11 +65,23 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
 
     public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
 
+    /// <summary>Where a Gateway started with <c>UseKestrel</c> listens (it is started if it was not).</summary>
+    public Uri ListeningAddress
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First());
+        }
+    }
+
     public string AdminToken
     {
         get
         {
-            _ = Server; // starts the host, which writes the bootstrap key
+            StartServer(); // starts the host, which writes the bootstrap key
             return File.ReadAllText(Path.Combine(DataDir, "bootstrap-admin.key")).Trim();
         }
     }
@@ -219,4 +231,16 @@ public sealed class WarnOnlyEmbeddedGateway : EmbeddedGateway
 public sealed class WarnOnlyProductionGateway : ProductionGateway
 {
     protected override Dictionary<string, string?> Settings => new(base.Settings) { ["VendorGate:Compliance:Enforcement"] = "warn" };
+}
+
+/// <summary>The embedded Gateway listening on a free loopback port (Kestrel), for clients run as processes.</summary>
+public sealed class ListeningEmbeddedGateway : EmbeddedGateway
+{
+    public ListeningEmbeddedGateway() => UseKestrel(0);
+}
+
+/// <summary>The production Gateway listening on a free loopback port (Kestrel), for clients run as processes.</summary>
+public sealed class ListeningProductionGateway : ProductionGateway
+{
+    public ListeningProductionGateway() => UseKestrel(0);
 }
