@@ -37,7 +37,7 @@ public sealed class UsageException(string message) : Exception(message);
 /// </summary>
 public sealed class Shell(bool json)
 {
-    private static readonly JsonSerializerOptions Indented = new(VendorGateClient.Json) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Document = new(VendorGateClient.Json) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public bool Json => json;
 
@@ -53,7 +53,7 @@ public sealed class Shell(bool json)
     {
         if (json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(document, Indented));
+            Console.Out.WriteLine(JsonSerializer.Serialize(document, Document));
         }
         else
         {
@@ -102,7 +102,7 @@ public sealed class Shell(bool json)
     {
         if (json)
         {
-            Console.Out.WriteLine(new JsonObject { ["error"] = new JsonObject { ["status"] = status, ["code"] = code, ["detail"] = detail } }.ToJsonString(Indented));
+            Console.Out.WriteLine(new JsonObject { ["error"] = new JsonObject { ["status"] = status, ["code"] = code, ["detail"] = detail } }.ToJsonString(Document));
         }
         else
         {

@@ -60,6 +60,9 @@ public sealed partial class ReadmeTests : IAsyncLifetime
         Assert.True(verdicts.Count >= 8 && verdicts.All(v => v.StartsWith("VALID: ", StringComparison.Ordinal)),
             $"every verification should end VALID:\n{string.Join("\n", verdicts)}\n\n{text}");
         Assert.Contains(verdicts, v => v.Contains("threshold 2")); // the vendor-co-signed receipt, both signatures
+        var checkedByCli = CheckedDigest().Match(text).Groups[1].Value;            // vendorgate check: the digest before sending
+        Assert.Matches($"\"batchId\":\"[^\"]+\",\"status\":\"received\",\"count\":2,\"digest\":\"{checkedByCli}\"", text); // …is what the upload got
+        Assert.Contains("status   in-review", text);                       // vendorgate status --watch
         var received = ReceivedDigest().Matches(text).Select(m => m.Groups[1].Value).ToList();
         Assert.True(received.Count(d => d == received[0]) >= 2, // the quick start's PUT and the resumable upload's commit of the same file
             $"the resumable upload should commit to the single PUT's digest:\n{string.Join("\n", received)}");
@@ -70,6 +73,9 @@ public sealed partial class ReadmeTests : IAsyncLifetime
         await _gateway.DisposeAsync();
         Directory.Delete(_dataDir, recursive: true);
     }
+
+    [GeneratedRegex("digest   (sha256:[0-9a-f]{64})")]
+    private static partial Regex CheckedDigest();
 
     [GeneratedRegex("\"status\":\"received\",\"count\":\\d+,\"digest\":\"(sha256:[0-9a-f]{64})\"")]
     private static partial Regex ReceivedDigest();
