@@ -55,6 +55,15 @@ public sealed record AnnotatorProfileView
     public required IReadOnlyList<RankedTrigger> TriggerCandidates { get; init; }
 }
 
+public sealed record AttemptView
+{
+    public required int Number { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public int? StatusCode { get; init; }
+    public string? Error { get; init; }
+    public required int DurationMs { get; init; }
+}
+
 public sealed record AttestationView
 {
     public required string State { get; init; }
@@ -316,6 +325,13 @@ public sealed record CreateVendorRequest
     public required string ContactEmail { get; init; }
 }
 
+public sealed record CreateWebhookRequest
+{
+    public required string Url { get; init; }
+    public required IReadOnlyList<string> Events { get; init; }
+    public string? Description { get; init; }
+}
+
 public sealed record CreatedInvitation
 {
     public required string Id { get; init; }
@@ -331,6 +347,17 @@ public sealed record CreatedKey
     public DateTimeOffset? ExpiresAt { get; init; }
 }
 
+public sealed record CreatedWebhook
+{
+    public required Guid Id { get; init; }
+    public required string Url { get; init; }
+    public required IReadOnlyList<string> Events { get; init; }
+    public string? Description { get; init; }
+    public Guid? VendorId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required string Secret { get; init; }
+}
+
 public sealed record CutSnapshotRequest
 {
     public required string Message { get; init; }
@@ -340,6 +367,22 @@ public sealed record CutSnapshotRequest
 public sealed record DeactivateRequest
 {
     public required string Reason { get; init; }
+}
+
+public sealed record DeliveryView
+{
+    public required Guid Id { get; init; }
+    public required string Type { get; init; }
+    public required string Status { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+    public required IReadOnlyList<AttemptView> Attempts { get; init; }
+}
+
+public sealed record DeliveryViewPage
+{
+    public required IReadOnlyList<DeliveryView> Items { get; init; }
+    public string? NextCursor { get; init; }
 }
 
 public sealed record DiffSummary
@@ -900,6 +943,22 @@ public sealed record VendorViewPage
     public string? NextCursor { get; init; }
 }
 
+public sealed record WebhookView
+{
+    public required Guid Id { get; init; }
+    public required string Url { get; init; }
+    public required IReadOnlyList<string> Events { get; init; }
+    public string? Description { get; init; }
+    public Guid? VendorId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+public sealed record WebhookViewPage
+{
+    public required IReadOnlyList<WebhookView> Items { get; init; }
+    public string? NextCursor { get; init; }
+}
+
 public sealed partial class VendorGateClient
 {
     /// <summary>JWKS of every key that ever signed, current and retired (nbf: first signature, retired: when a newer key took over).</summary>
@@ -1391,4 +1450,44 @@ public sealed partial class VendorGateClient
     [Operation("GET", "/v1/vendors/{vendorId}/signing-keys")]
     public Task<JsonWebKeySet> ListVendorSigningKeysAsync(Guid vendorId, CancellationToken ct = default) =>
         JsonAsync<JsonWebKeySet>(HttpMethod.Get, $"/v1/vendors/{Segment(vendorId)}/signing-keys", null, ct);
+
+    /// <summary>Subscribes a URL to events; the signing secret is in the answer, once (vendor-admin: its vendor's batch events; staff: any).</summary>
+    [Operation("POST", "/v1/webhooks")]
+    public Task<CreatedWebhook> CreateWebhookAsync(CreateWebhookRequest request, CancellationToken ct = default) =>
+        JsonAsync<CreatedWebhook>(HttpMethod.Post, $"/v1/webhooks", JsonContent(request), ct);
+
+    /// <summary>Your webhooks, newest first; page with ?cursor=. One page; <see cref="ListWebhooksAsync"/> enumerates them all.</summary>
+    [Operation("GET", "/v1/webhooks")]
+    public Task<WebhookViewPage> ListWebhooksPageAsync(string? cursor = null, int? limit = null, CancellationToken ct = default) =>
+        JsonAsync<WebhookViewPage>(HttpMethod.Get, $"/v1/webhooks" + Query(("limit", limit), ("cursor", cursor)), null, ct);
+
+    /// <summary>Your webhooks, newest first; page with ?cursor=. Every item, fetching pages as the caller enumerates.</summary>
+    [Operation("GET", "/v1/webhooks")]
+    public IAsyncEnumerable<WebhookView> ListWebhooksAsync(CancellationToken ct = default) =>
+        PagesAsync(cursor => ListWebhooksPageAsync(cursor, PageSize, ct), page => (page.Items, page.NextCursor), ct);
+
+    /// <summary>One of your webhooks (without its secret).</summary>
+    [Operation("GET", "/v1/webhooks/{webhookId}")]
+    public Task<WebhookView> GetWebhookAsync(Guid webhookId, CancellationToken ct = default) =>
+        JsonAsync<WebhookView>(HttpMethod.Get, $"/v1/webhooks/{Segment(webhookId)}", null, ct);
+
+    /// <summary>Removes the webhook and its deliveries.</summary>
+    [Operation("DELETE", "/v1/webhooks/{webhookId}")]
+    public Task DeleteWebhookAsync(Guid webhookId, CancellationToken ct = default) =>
+        NoContentAsync(HttpMethod.Delete, $"/v1/webhooks/{Segment(webhookId)}", null, ct);
+
+    /// <summary>The webhook's deliveries, newest first, each with every attempt (status code or error, duration); page with ?cursor=. One page; <see cref="ListWebhookDeliveriesAsync"/> enumerates them all.</summary>
+    [Operation("GET", "/v1/webhooks/{webhookId}/deliveries")]
+    public Task<DeliveryViewPage> ListWebhookDeliveriesPageAsync(Guid webhookId, string? cursor = null, int? limit = null, CancellationToken ct = default) =>
+        JsonAsync<DeliveryViewPage>(HttpMethod.Get, $"/v1/webhooks/{Segment(webhookId)}/deliveries" + Query(("limit", limit), ("cursor", cursor)), null, ct);
+
+    /// <summary>The webhook's deliveries, newest first, each with every attempt (status code or error, duration); page with ?cursor=. Every item, fetching pages as the caller enumerates.</summary>
+    [Operation("GET", "/v1/webhooks/{webhookId}/deliveries")]
+    public IAsyncEnumerable<DeliveryView> ListWebhookDeliveriesAsync(Guid webhookId, CancellationToken ct = default) =>
+        PagesAsync(cursor => ListWebhookDeliveriesPageAsync(webhookId, cursor, PageSize, ct), page => (page.Items, page.NextCursor), ct);
+
+    /// <summary>Sends a delivery again (same webhook-id, a new attempt), whatever became of it.</summary>
+    [Operation("POST", "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redelivery")]
+    public Task<DeliveryView> RedeliverWebhookAsync(Guid webhookId, Guid deliveryId, CancellationToken ct = default) =>
+        JsonAsync<DeliveryView>(HttpMethod.Post, $"/v1/webhooks/{Segment(webhookId)}/deliveries/{Segment(deliveryId)}/redelivery", null, ct);
 }

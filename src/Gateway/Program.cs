@@ -15,6 +15,7 @@ using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Vendors;
+using VendorGate.Gateway.Webhooks;
 
 // Names are NFC-normalised (ICU, not invariant globalization), yet nothing depends on the machine's culture.
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
@@ -37,6 +38,7 @@ builder.Services.AddRevocations();
 builder.Services.AddEval();
 builder.Services.AddCompliance();
 builder.Services.AddSigning();
+builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddBackgroundJobs(builder.Configuration);
 builder.Services.AddApiDocumentation();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
@@ -50,6 +52,7 @@ await StalledJobs.ScheduleAsync(app.Services);
 await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services);
 await UploadSessionCleanup.ScheduleAsync(app.Services);
 app.Services.ScheduleCompliance();
+await WebhookSender.ResumeAsync(app.Services);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -84,6 +87,7 @@ app.MapRevocations();
 app.MapAudit();
 app.MapScanning();
 app.MapEval();
+app.MapWebhooks();
 app.MapJobsDashboard();
 
 app.Run();

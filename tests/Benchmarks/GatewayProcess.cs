@@ -30,7 +30,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             start.Environment[k] = v;
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("gateway: " + e.Data); }; // warnings and errors only (Logging:LogLevel:Default=Warning)
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("gateway: " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -13,6 +13,7 @@ using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Batches;
 
@@ -206,6 +207,8 @@ public static class BatchesApi
                 await blobs.DeleteIfExistsAsync(indexBlob, CancellationToken.None);
                 return Problems.Conflict("batch-not-open", "Another upload to this batch finished first.");
             }
+            WebhookEvents.Publish(db, WebhookEvents.BatchReceived, batch.VendorId,
+                new { batchId, batch.VendorId, submitterId = batch.SubmitterId, count = accepted.Count, digest, receivedAt = now }, now);
             await audit.RecordAsync(caller.Actor, "batch.receive", $"batch:{batchId}", new { count = accepted.Count, digest, vendorKeyId }, ct);
             if (inTransaction is not null)
             {

@@ -60,6 +60,9 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
         {
             return;
         }
+        // The status it changes from: today's so far, else the last day's on record.
+        var previous = row?.Status ?? (await history.ComplianceHistory.AsNoTracking().Where(r => r.VendorId == vendorId && string.Compare(r.Day, day) < 0)
+            .OrderByDescending(r => r.Day).Select(r => r.Status).FirstOrDefaultAsync(ct));
         if (row is null)
         {
             history.ComplianceHistory.Add(new ComplianceRecord { VendorId = vendorId, Day = day, Status = status });
@@ -67,6 +70,10 @@ public sealed class ComplianceService(VendorGateDb db, IOptions<ComplianceOption
         else
         {
             row.Status = status;
+        }
+        if (previous != status && (previous is not null || status != ComplianceStatus.Unassessed))
+        {
+            Webhooks.WebhookEvents.Publish(history, Webhooks.WebhookEvents.ComplianceChanged, vendorId, new { vendorId, status, previous }, now);
         }
         try
         {

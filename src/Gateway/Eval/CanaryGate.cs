@@ -10,6 +10,7 @@ using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Eval;
 
@@ -121,11 +122,14 @@ public sealed class CanaryGate(VendorGateDb db, IBlobStore blobs, AttestJob atte
         if (gate is null)
         {
             await blobs.WriteOnceAsync(ModelGateAttestation.StatementBlob(model.Name, statementDigest), statement, ct);
-            db.ModelGates.Add(new ModelGate
+            var evaluated = new ModelGate
             {
                 ModelName = model.Name, Baseline = baseline?.Name, Passed = passed, StatementDigest = statementDigest,
                 Blob = ModelGateAttestation.BlobName(model.Name, statementDigest), CreatedAt = time.Now(), Attestation = Attestation.Pending(),
-            });
+            };
+            db.ModelGates.Add(evaluated);
+            WebhookEvents.Publish(db, WebhookEvents.GateEvaluated, null,
+                new { model = model.Name, baseline = baseline?.Name, passed, statementDigest, snapshotVersion = model.SnapshotVersion }, evaluated.CreatedAt);
             await SaveAsync(ct);
             gate = (await FindGateAsync(model.Name, statementDigest, ct))!;
         }

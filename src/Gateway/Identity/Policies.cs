@@ -20,6 +20,7 @@ public static class Policies
     public const string Invite = nameof(Invite);
     public const string ReadDirectory = nameof(ReadDirectory);
     public const string ReadStaff = nameof(ReadStaff);
+    public const string ManageWebhooks = nameof(ManageWebhooks);
 
     public static IServiceCollection AddIdentity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,6 +45,7 @@ public static class Policies
             .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness))
             .AddPolicy(Procure, p => p.RequireRole(Roles.Procurement))
             .AddPolicy(Rescan, p => p.RequireRole(Roles.Maintainer, Roles.Security))
+            .AddPolicy(ManageWebhooks, p => p.RequireRole(Roles.VendorAdmin, Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor))
             .AddPolicy(Invite, p => p.RequireRole(Roles.Admin, Roles.VendorAdmin))
             // Who the staff are: staff who decide or check decisions; not vendors, not pipelines.
             .AddPolicy(ReadStaff, p => p.RequireRole(Roles.Admin, Roles.Maintainer, Roles.Security, Roles.Procurement, Roles.Auditor))

@@ -8,6 +8,7 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Reviews;
 
@@ -81,6 +82,11 @@ public static class ReviewsApi
         {
             batch.Apply(BatchLifecycle.Approve);
             batch.Approval.Due();
+        }
+        if (batch.Status is BatchStatus.Approved or BatchStatus.Rejected)
+        {
+            WebhookEvents.Publish(db, batch.Status == BatchStatus.Approved ? WebhookEvents.BatchApproved : WebhookEvents.BatchRejected, batch.VendorId,
+                new { batchId, batch.VendorId, batch.Status, approvals, required, reviewerId = caller.Id }, now);
         }
         await audit.RecordAsync(caller.Actor, $"batch.review.{request.Decision}", $"batch:{batchId}",
             new { request.Comment, approvals, required, status = batch.Status }, ct);

@@ -8,6 +8,7 @@ using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Revocations;
 
@@ -37,7 +38,15 @@ public sealed class RevocationAttestation(VendorGateDb db, TimeProvider time) : 
         return new AttestationWork(revocation.Attestation, BlobName(revocation.Id), "revocation.complete", $"revocation:{revocation.Id}",
             key => Task.FromResult(Statement(revocation, snapshot, key.Kid).ToCanonicalJson()))
         {
-            Then = () => (revocation.Status, revocation.CompletedAt) = (RevocationStatus.Completed, time.Now()),
+            Then = () =>
+            {
+                (revocation.Status, revocation.CompletedAt) = (RevocationStatus.Completed, time.Now());
+                WebhookEvents.Publish(db, WebhookEvents.RevocationCompleted, null, new
+                {
+                    revocationId = revocation.Id, revocation.NewSnapshot, revocation.RemovedCount,
+                    affectedModels = System.Text.Json.JsonDocument.Parse(revocation.AffectedModels).RootElement,
+                }, revocation.CompletedAt.Value);
+            },
         };
     }
 

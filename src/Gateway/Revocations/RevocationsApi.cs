@@ -9,6 +9,7 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Revocations;
 
@@ -115,6 +116,10 @@ public static class RevocationsApi
             AnnotatorId = request.AnnotatorId, BatchId = request.BatchId, Reason = request.Reason.Trim(), RequestedBy = caller.Id, RequestedAt = now,
             Status = RevocationStatus.Pending, Batches = string.Join(' ', batches.Select(b => b.Id)),
         };
+        foreach (var batch in batches)
+        {
+            WebhookEvents.Publish(db, WebhookEvents.BatchRevoked, batch.VendorId, new { batchId = batch.Id, batch.VendorId, batch.Status, revocationId = revocation.Id }, now);
+        }
         db.Add(revocation);
         await audit.RecordAsync(caller.Actor, "revocation.request", request.AnnotatorId is { } a ? $"principal:{a}" : $"batch:{request.BatchId}",
             new { revocation.Id, revocation.Reason, batches = batches.Count }, ct);

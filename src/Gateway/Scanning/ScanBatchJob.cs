@@ -8,6 +8,7 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage.Blobs;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Scanning;
 
@@ -64,6 +65,10 @@ public sealed class ScanBatchJob(
         batch.Apply(blocked ? BatchLifecycle.Quarantine : BatchLifecycle.ToReview);
         batch.ScannedAt = time.Now();
         batch.ScannedExamples = batch.Count;
+        WebhookEvents.Publish(db, WebhookEvents.BatchScanned, batch.VendorId, new
+        {
+            batchId, batch.VendorId, batch.Status, batch.Count, findings = findings.Select(f => new { f.Code, f.Severity, lines = f.Lines.Count }),
+        }, batch.ScannedAt.Value);
         await audit.RecordAsync(Actor, blocked ? "batch.quarantine" : "batch.to-review", $"batch:{batchId}",
             new { findings = findings.Select(f => new { f.Code, f.Severity }) }, cancellationToken);
         await tx.CommitAsync(cancellationToken);

@@ -10,6 +10,7 @@ using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Snapshots;
 
@@ -227,6 +228,8 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             var merge = BatchLifecycle.Merge;
             await db.Batches.Where(b => ids.Contains(b.Id) && merge.From.Contains(b.Status))
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, merge.To), ct);
+            WebhookEvents.Publish(db, WebhookEvents.SnapshotCut, null,
+                new { version, parent = parent?.Version, count, manifestDigest, batches = ids }, snapshot.CreatedAt);
             await audit.RecordAsync(caller.Actor, "snapshot.cut", $"snapshot:{version}",
                 new { parent = parent?.Version, count, manifestDigest, batches = ids }, ct);
             await tx.CommitAsync(ct);

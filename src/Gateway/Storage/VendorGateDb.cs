@@ -40,6 +40,10 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Compliance.ComplianceRecord> ComplianceHistory => Set<Compliance.ComplianceRecord>();
     public DbSet<Compliance.ComplianceException> ComplianceExceptions => Set<Compliance.ComplianceException>();
     public DbSet<Compliance.RevocationReview> RevocationReviews => Set<Compliance.RevocationReview>();
+    public DbSet<Webhooks.Webhook> Webhooks => Set<Webhooks.Webhook>();
+    public DbSet<Webhooks.WebhookEvent> WebhookEvents => Set<Webhooks.WebhookEvent>();
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+    public DbSet<Webhooks.WebhookAttempt> WebhookAttempts => Set<Webhooks.WebhookAttempt>();
 
     public abstract bool IsPostgres { get; }
 

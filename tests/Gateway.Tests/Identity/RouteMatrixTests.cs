@@ -58,6 +58,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
     private static readonly string[] Directory = ["annotator", "vendor-admin", "admin", "contributor", "maintainer", "security", "procurement", "auditor"];
     private static readonly string[] ComplianceReaders = ["vendor-admin", "admin", "maintainer", "security", "procurement", "auditor"];
     private static readonly string[] Uploaders = ["annotator", "contributor"];
+    private static readonly string[] WebhookManagers = ["vendor-admin", "admin", "maintainer", "security", "procurement", "auditor"];
 
     private static Row R(string route, Func<HttpClient, Task<HttpResponseMessage>> call, string[] allowed, HttpStatusCode status, string[]? hidden = null) =>
         new(route, new MatrixRow(route, call, allowed, status) { Hidden = hidden ?? [] });
@@ -133,6 +134,12 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("PUT /v1/batches/{batchId:guid}/uploads/{sessionId:guid}/blocks/{number:int}", c => c.PutAsync($"/v1/batches/{none}/uploads/{none}/blocks/0", new ByteArrayContent([1])), Uploaders, HttpStatusCode.NotFound),
             R("POST /v1/batches/{batchId:guid}/uploads/{sessionId:guid}/commit", c => c.PostAsync($"/v1/batches/{none}/uploads/{none}/commit", null), Uploaders, HttpStatusCode.NotFound),
             R("DELETE /v1/batches/{batchId:guid}/uploads/{sessionId:guid}", c => c.DeleteAsync($"/v1/batches/{none}/uploads/{none}"), Uploaders, HttpStatusCode.NotFound),
+            R("POST /v1/webhooks/", c => c.PostAsJsonAsync("/v1/webhooks", new { url = "ftp://nowhere", events = new[] { "batch.received" } }), WebhookManagers, HttpStatusCode.BadRequest),
+            R("GET /v1/webhooks/", c => c.GetAsync("/v1/webhooks"), WebhookManagers, HttpStatusCode.OK),
+            R("GET /v1/webhooks/{webhookId:guid}", c => c.GetAsync($"/v1/webhooks/{none}"), WebhookManagers, HttpStatusCode.NotFound),
+            R("DELETE /v1/webhooks/{webhookId:guid}", c => c.DeleteAsync($"/v1/webhooks/{none}"), WebhookManagers, HttpStatusCode.NotFound),
+            R("GET /v1/webhooks/{webhookId:guid}/deliveries", c => c.GetAsync($"/v1/webhooks/{none}/deliveries"), WebhookManagers, HttpStatusCode.NotFound),
+            R("POST /v1/webhooks/{webhookId:guid}/deliveries/{deliveryId:guid}/redelivery", c => c.PostAsync($"/v1/webhooks/{none}/deliveries/{none}/redelivery", null), WebhookManagers, HttpStatusCode.NotFound),
             R("POST /v1/batches/{batchId:guid}/statement", c => c.PostAsJsonAsync($"/v1/batches/{none}/statement", new { }), Uploaders, HttpStatusCode.BadRequest),
             R("POST /v1/batches/{batchId:guid}/reviews", c => c.PostAsJsonAsync($"/v1/batches/{none}/reviews", new { decision = "approve", comment = "m" }), ["maintainer"], HttpStatusCode.NotFound),
             R("POST /v1/batches/{batchId:guid}/overrides", c => c.PostAsJsonAsync($"/v1/batches/{none}/overrides", new { findingCodes = new[] { "x" }, justification = "matrix: nothing to override" }), ["security"], HttpStatusCode.NotFound),

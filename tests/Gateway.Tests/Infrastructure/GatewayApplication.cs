@@ -51,6 +51,10 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:Jobs:RetryDelaysSeconds:5"] = "2",
         ["VendorGate:Jobs:RetryDelaysSeconds:6"] = "2",
         ["VendorGate:Jobs:RetryDelaysSeconds:7"] = "2",
+        ["VendorGate:Webhooks:PollInterval"] = "00:00:00.200",
+        ["VendorGate:Webhooks:RetryDelaysSeconds:0"] = "1",
+        ["VendorGate:Webhooks:RetryDelaysSeconds:1"] = "1",
+        ["VendorGate:Webhooks:RetryDelaysSeconds:2"] = "1",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -243,4 +247,16 @@ public sealed class ListeningEmbeddedGateway : EmbeddedGateway
 public sealed class ListeningProductionGateway : ProductionGateway
 {
     public ListeningProductionGateway() => UseKestrel(0);
+}
+
+/// <summary>The embedded Gateway delivering webhooks to loopback (the test's receiver): AllowPrivateNetworks on.</summary>
+public sealed class WebhookEmbeddedGateway : EmbeddedGateway
+{
+    protected override Dictionary<string, string?> Settings => new(base.Settings) { ["VendorGate:Webhooks:AllowPrivateNetworks"] = "true" };
+}
+
+/// <summary>The production Gateway delivering webhooks to loopback (the test's receiver): AllowPrivateNetworks on.</summary>
+public sealed class WebhookProductionGateway : ProductionGateway
+{
+    protected override Dictionary<string, string?> Settings => new(base.Settings) { ["VendorGate:Webhooks:AllowPrivateNetworks"] = "true" };
 }
