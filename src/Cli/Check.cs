@@ -9,7 +9,7 @@ public static class Check
     public static async Task<int> RunAsync(Shell shell, string file, IReadOnlyList<string> domains, int maxLineBytes, string? digestsFile, CancellationToken ct)
     {
         await using var digests = digestsFile is null ? null : File.Create(digestsFile);
-        var result = await LocalCheck.RunAsync(file, domains, IngestLimits.Default with { MaxLineBytes = maxLineBytes }, digests, progress: null, ct);
+        var result = await LocalCheck.RunAsync(file, domains, IngestLimits.Default with { MaxLineBytes = maxLineBytes }, digests, ct);
         return Report(shell, result);
     }
 

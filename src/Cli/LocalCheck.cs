@@ -20,8 +20,7 @@ public sealed record CheckResult(IngestOutcome Outcome, bool Gzip, long FileByte
 /// the Gateway checks a gzip upload, trailer included.</summary>
 public static class LocalCheck
 {
-    public static async Task<CheckResult> RunAsync(string file, IReadOnlyList<string> domains, IngestLimits limits, Stream? digests,
-        IProgress<long>? progress, CancellationToken ct)
+    public static async Task<CheckResult> RunAsync(string file, IReadOnlyList<string> domains, IngestLimits limits, Stream? digests, CancellationToken ct)
     {
         var info = new FileInfo(file);
         if (!info.Exists)
@@ -32,9 +31,7 @@ public static class LocalCheck
         await using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using var body = gzip ? new VerifiedGzipStream(input) : (Stream)input;
         await using var index = digests is null ? Stream.Null : new DigestsOnly(digests);
-        // Progress in bytes of the file: for gzip, where the compressed input has got to.
-        var read = progress is null ? null : new Progress<long>(_ => progress.Report(input.Position));
-        var outcome = await ExampleIngest.RunAsync(body, Stream.Null, index, limits, domains, expected: null, ct, read);
+        var outcome = await ExampleIngest.RunAsync(body, Stream.Null, index, limits, domains, expected: null, ct);
         return new CheckResult(outcome, gzip, info.Length);
     }
 

@@ -22,7 +22,7 @@ public static class Upload
 {
     public static async Task<int> RunAsync(Shell shell, ConfigFolder config, Profile profile, UploadRequest request, CancellationToken ct)
     {
-        var check = await LocalCheck.RunAsync(request.File, request.Domains, IngestLimits.Default, digests: null, progress: null, ct);
+        var check = await LocalCheck.RunAsync(request.File, request.Domains, IngestLimits.Default, digests: null, ct);
         if (!check.Valid)
         {
             return Check.Report(shell, check);
@@ -75,8 +75,12 @@ public static class Upload
             try
             {
                 var resumed = await client.GetUploadSessionAsync(batchId, state.SessionId, ct);
-                shell.Progress($"Resuming upload session {resumed.Id}: the Gateway holds {resumed.Blocks.Count} block(s).");
-                return resumed;
+                if (resumed.ContentEncoding == (gzip ? "gzip" : "identity"))
+                {
+                    shell.Progress($"Resuming upload session {resumed.Id}: the Gateway holds {resumed.Blocks.Count} block(s).");
+                    return resumed;
+                }
+                await client.DeleteUploadSessionAsync(batchId, resumed.Id, ct); // sent the other way (--no-gzip changed): start again
             }
             catch (VendorGateProblemException e) when (Shell.IsGone(e))
             {

@@ -73,10 +73,8 @@ public static class ExampleIngest
 
     /// <param name="body">The (decompressed) NDJSON; a <see cref="VerifiedGzipStream"/>'s corruption ends as <see cref="IngestOutcome.CorruptEncoding"/>.</param>
     /// <param name="expected">Given the batch digest and count of valid content, whether it is what the caller expects.</param>
-    /// <param name="progress">Told the bytes of the body read so far, after each chunk.</param>
     public static async Task<IngestOutcome> RunAsync(Stream body, Stream content, Stream index, IngestLimits limits,
-        IReadOnlyList<string> declaredDomains, Func<string, long, bool>? expected, CancellationToken cancellationToken,
-        IProgress<long>? progress = null)
+        IReadOnlyList<string> declaredDomains, Func<string, long, bool>? expected, CancellationToken cancellationToken)
     {
         var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));
         var output = new OrderedOutput(content, index);
@@ -98,7 +96,6 @@ public static class ExampleIngest
                 {
                     return new IngestOutcome.InvalidLines(output.Errors[..MaxReportedErrors], Truncated: true);
                 }
-                progress?.Report(reader.BytesRead);
             }
             while (inFlight.TryDequeue(out var pending))
             {

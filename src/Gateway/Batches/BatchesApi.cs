@@ -1,4 +1,3 @@
-using VendorGate.Corpus;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hangfire;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Attest.Canonical;
+using VendorGate.Corpus;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;

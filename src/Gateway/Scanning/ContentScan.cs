@@ -1,5 +1,5 @@
-using VendorGate.Corpus;
 using System.Diagnostics;
+using VendorGate.Corpus;
 using VendorGate.Gateway.Batches;
 
 namespace VendorGate.Gateway.Scanning;

@@ -1,8 +1,8 @@
-using VendorGate.Corpus;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Corpus;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;

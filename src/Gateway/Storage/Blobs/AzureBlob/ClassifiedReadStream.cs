@@ -1,5 +1,5 @@
-using VendorGate.Corpus;
 using Azure;
+using VendorGate.Corpus;
 using VendorGate.Gateway.Infrastructure;
 
 namespace VendorGate.Gateway.Storage.Blobs.AzureBlob;
