@@ -140,6 +140,45 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>, IAsync
         Assert.Equal(HttpStatusCode.NoContent, (await auditor.DeleteAsync($"/v1/webhooks/{hook.Id}")).StatusCode);
         Assert.Empty((await auditor.Typed().ListWebhooksPageAsync()).Items);
     }
+
+    [Fact]
+    public async Task ARevocationAndAGateEvaluationReachStaffAndTheRevokedBatchItsVendor()
+    {
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var (_, security) = await _actors.NewStaffAsync("security");
+        var (_, harness) = await _actors.NewStaffAsync("eval-harness");
+        var vendor = await _actors.NewVendorAsync();
+        var vendorHook = await SubscribeAsync(await VendorAdminAsync(vendor.VendorId), _receiver.Url("/ours"), "batch.revoked");
+        var staffHook = await SubscribeAsync(security, _receiver.Url("/security"), "revocation.completed", "gate.evaluated");
+        var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(2));
+        var version = (await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "before the revocation", batchIds = new[] { batch } })).Version!;
+        var model = Actors.Unique("model");
+        await maintainer.PostOk<ModelView>("/v1/models", new { name = model, snapshotVersion = version });
+        var probe = Actors.Unique("probe");
+        await maintainer.PostOk<CanaryView>("/v1/canaries", new { id = probe, prompt = "Probe.", expectation = "Behaves.", tags = new[] { "webhooks" } });
+        await harness.PostOk<RecordedResults>($"/v1/models/{model}/canary-results", new { results = new[] { new { probeId = probe, passed = true } } });
+
+        var gate = await maintainer.Typed().GetModelGateAsync(model);
+        var revocation = (await (await security.PostAsJsonAsync("/v1/revocations", new { batchId = batch, reason = "revoked to see the webhooks" }))
+            .Json<RevocationAccepted>()).Id;
+        var staff = await ReceivedAsync(_receiver, "/security", r => r.Any(w => w.Type == "revocation.completed"), "gate.evaluated and revocation.completed");
+        var ours = await ReceivedAsync(_receiver, "/ours", r => r.Count > 0, "batch.revoked");
+
+        var evaluated = staff.Single(r => r.Type == "gate.evaluated").Json.GetProperty("data");
+        Assert.Equal(model, evaluated.GetProperty("model").GetString());
+        Assert.Equal(gate.Passed, evaluated.GetProperty("passed").GetBoolean());
+        Assert.Equal(gate.StatementDigest, evaluated.GetProperty("statementDigest").GetString());
+        var completed = staff.Single(r => r.Type == "revocation.completed").Json.GetProperty("data");
+        Assert.Equal(revocation.ToString(), completed.GetProperty("revocationId").GetString());
+        Assert.Equal(2, completed.GetProperty("removedCount").GetInt32());
+        Assert.Contains(model, completed.GetProperty("affectedModels").GetRawText());
+        var revoked = Assert.Single(ours);
+        Assert.Equal("batch.revoked", revoked.Type);
+        Assert.Equal(batch.ToString(), revoked.Json.GetProperty("data").GetProperty("batchId").GetString());
+        Assert.Equal("revoked", revoked.Json.GetProperty("data").GetProperty("status").GetString());
+        Assert.True(revoked.SignedWith(vendorHook.Secret));
+        Assert.All(staff, r => Assert.True(r.SignedWith(staffHook.Secret)));
+    }
 }
 
 public sealed class WebhooksOnEmbedded(WebhookEmbeddedGateway app) : WebhookTests<WebhookEmbeddedGateway>(app);
