@@ -84,6 +84,10 @@ public sealed class Shell(bool json)
         {
             return Fail(ExitCodes.Unavailable, "unreachable", (int?)e.StatusCode ?? 0, $"The Gateway could not be reached: {e.Message}");
         }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            return Fail(ExitCodes.Unavailable, "timeout", 0, $"The Gateway did not answer in time: {e.Message}");
+        }
         catch (OperationCanceledException)
         {
             return Fail(ExitCodes.Interrupted, "interrupted", 0, "Interrupted; an upload resumes where it stopped when run again.");
