@@ -55,7 +55,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedGranularity)
         {
-            await db.ApiKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+            await RecordUseAsync(keyId, now);
         }
 
         List<Claim> claims =
@@ -82,4 +82,25 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         AuthProblems.WriteAsync(Context, 403, "forbidden", AuthProblems.ForbiddenDetail);
+
+    /// <summary>Marks the key used, at most once a minute. A marker, never worth the request: when the database is busy
+    /// with a long write (SQLite has one writer; a scan of a million examples holds it for a while) it waits a second
+    /// at most, then leaves the marker to the next request.</summary>
+    private async Task RecordUseAsync(string keyId, DateTimeOffset now)
+    {
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(TimeSpan.FromSeconds(1));
+        try
+        {
+            await db.ApiKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+        }
+        catch (System.Data.Common.DbException e) when (!Context.RequestAborted.IsCancellationRequested)
+        {
+            Logger.LogInformation("The last use of key {KeyId} was not recorded (the database is busy: {Reason}); the next request records it", keyId, e.Message);
+        }
+        finally
+        {
+            db.Database.SetCommandTimeout(timeout);
+        }
+    }
 }
