@@ -179,6 +179,38 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>, IAsync
         Assert.True(revoked.SignedWith(vendorHook.Secret));
         Assert.All(staff, r => Assert.True(r.SignedWith(staffHook.Secret)));
     }
+
+    [Fact]
+    public async Task AVendorsComplianceChangeReachesProcurementButNotTheVendor()
+    {
+        var vendor = await _actors.NewVendorAsync(exception: false);
+        var vendorAdmin = await VendorAdminAsync(vendor.VendorId);
+        var procurement = await _actors.ProcurementAsync();
+        var theirs = await SubscribeAsync(vendorAdmin, _receiver.Url("/vendor-compliance"), "*");
+        var ours = await SubscribeAsync(procurement, _receiver.Url("/procurement"), "compliance.changed");
+        var before = (await procurement.Typed().GetComplianceAsync(vendor.VendorId)).Status;
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("soc2-type2"), "kind" },
+            { new StringContent(DateTimeOffset.UtcNow.AddDays(-30).ToString("O")), "issuedAt" },
+            { new StringContent(DateTimeOffset.UtcNow.AddDays(200).ToString("O")), "expiresAt" },
+            { new ByteArrayContent("%PDF-1.7 a SOC 2 report, not yet verified"u8.ToArray()) { Headers = { ContentType = new("application/pdf") } }, "file", "soc2.pdf" },
+        };
+        (await vendorAdmin.PostAsync($"/v1/vendors/{vendor.VendorId}/evidence", form)).EnsureSuccessStatusCode();
+        var after = (await procurement.Typed().GetComplianceAsync(vendor.VendorId)).Status;
+        var changed = Assert.Single(await ReceivedAsync(_receiver, "/procurement", r => r.Count > 0, "compliance.changed"));
+        var deliveries = await vendorAdmin.Typed().ListWebhookDeliveriesPageAsync(theirs.Id);
+
+        Assert.Equal("unassessed", before);
+        Assert.NotEqual(before, after);
+        var data = changed.Json.GetProperty("data");
+        Assert.Equal(vendor.VendorId.ToString(), data.GetProperty("vendorId").GetString());
+        Assert.Equal(after, data.GetProperty("status").GetString());
+        Assert.Equal(before, data.GetProperty("previous").GetString());
+        Assert.True(changed.SignedWith(ours.Secret));
+        Assert.Empty(deliveries.Items); // compliance is procurement's business: a vendor's "*" means its batch events
+        Assert.Empty(_receiver.At("/vendor-compliance"));
+    }
 }
 
 public sealed class WebhooksOnEmbedded(WebhookEmbeddedGateway app) : WebhookTests<WebhookEmbeddedGateway>(app);
