@@ -7,7 +7,8 @@ namespace VendorGate.Gateway.Infrastructure;
 /// <summary>A request that needs a provider which cannot serve answers 503 with <c>Retry-After</c>, whichever
 /// implementation is configured: each signer reports its service's failures as <see cref="SignerUnavailableException"/>
 /// (<c>signer-unavailable</c>: an audit checkpoint, a compliance report), each blob store as
-/// <see cref="BlobStoreUnavailableException"/> (<c>storage-unavailable</c>). A failure that will not pass by waiting
+/// <see cref="BlobStoreUnavailableException"/> (<c>storage-unavailable</c>), a database that is busy or briefly
+/// unreachable (<c>database-busy</c>). A failure that will not pass by waiting
 /// says that an administrator must act.</summary>
 internal sealed class ProviderUnavailableHandler(ILogger<ProviderUnavailableHandler> logger) : IExceptionHandler
 {
@@ -19,6 +20,7 @@ internal sealed class ProviderUnavailableHandler(ILogger<ProviderUnavailableHand
         {
             SignerUnavailableException s => ("signer-unavailable", "signer", s.Transient, s.RetryAfter),
             BlobStoreUnavailableException b => ("storage-unavailable", "blob store", b.Transient, null),
+            _ when Busy(exception) => ("database-busy", "database", true, TimeSpan.FromSeconds(5)),
             _ => null,
         };
         if (failure is not { } known || context.Response.HasStarted)
@@ -34,4 +36,14 @@ internal sealed class ProviderUnavailableHandler(ILogger<ProviderUnavailableHand
         await Problems.Create(503, code, detail).ExecuteAsync(context);
         return true;
     }
+
+    /// <summary>The database could not take the statement now: SQLite's one writer held past
+    /// <c>VendorGate:SqliteBusyTimeout</c> (SQLITE_BUSY, SQLITE_LOCKED), or a failure PostgreSQL's driver calls transient.
+    /// EF Core wraps what <c>SaveChanges</c> meets in a <see cref="Microsoft.EntityFrameworkCore.DbUpdateException"/>.</summary>
+    private static bool Busy(Exception exception) => (exception as System.Data.Common.DbException ?? exception.InnerException as System.Data.Common.DbException) switch
+    {
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } => true,
+        Npgsql.NpgsqlException { IsTransient: true } => true,
+        _ => false,
+    };
 }

@@ -16,6 +16,10 @@ public sealed class VendorGateOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    /// <summary>How long a statement on the embedded database waits for SQLite's one writer before the request is
+    /// answered 503 <c>database-busy</c>.</summary>
+    public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 }
 
