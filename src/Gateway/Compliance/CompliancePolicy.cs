@@ -6,8 +6,9 @@ public sealed class ComplianceOptions
 {
     public const string Section = "VendorGate:Compliance";
 
-    /// <summary>Requirement ids to evaluate (all by default; an array, so configuration replaces it).</summary>
-    public string[] Requirements { get; set; } = [.. CompliancePolicy.AllRequirements];
+    /// <summary>Requirement ids to evaluate; none (the default) means all of them. Empty rather than all of them:
+    /// configuration binding appends to an array it finds, so configured ids could never narrow a full default.</summary>
+    public string[] Requirements { get; set; } = [];
 
     public int MinLabelEditLogRetentionDays { get; set; } = 365;
     public int AttributionWindowDays { get; set; } = 90;
@@ -131,7 +132,7 @@ public static class CompliancePolicy
                 : "Neither exercised nor acknowledged (POST /v1/vendors/{id}/revocation-acknowledgement).", [],
                 Warning: facts.UnreviewedRevocations > 0),
         };
-        var requirements = options.Requirements.Where(all.ContainsKey).Select(id => all[id]()).ToList();
+        var requirements = (options.Requirements is [] ? AllRequirements : options.Requirements).Where(all.ContainsKey).Select(id => all[id]()).ToList();
         var status = facts.Evidence.Count == 0 ? ComplianceStatus.Unassessed
             : requirements.Any(r => !r.Met) ? ComplianceStatus.NonCompliant
             : requirements.Any(r => r.Warning) || facts.UnreviewedRevocations > 0 ? ComplianceStatus.AtRisk

@@ -23,8 +23,20 @@ public sealed class JobsOptions
     /// <summary>How often retries that are due are moved back to the queue.</summary>
     public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Back-off of a failed job, one delay per retry (then the job is failed; start-up resumes it).</summary>
-    public int[] RetryDelaysSeconds { get; set; } = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 3600, 3600, 3600];
+    /// <summary>Back-off of a failed job, one delay per retry (then the job is failed; start-up resumes it); configured,
+    /// the list replaces <see cref="DefaultRetryDelaysSeconds"/> (applied only when none is configured: binding appends
+    /// to an array it finds).</summary>
+    public int[] RetryDelaysSeconds { get; set; } = [];
+
+    public static readonly int[] DefaultRetryDelaysSeconds = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 3600, 3600, 3600];
+
+    /// <summary>The section as configured, defaults applied.</summary>
+    public static JobsOptions From(IConfiguration configuration)
+    {
+        var jobs = configuration.GetSection(Section).Get<JobsOptions>() ?? new JobsOptions();
+        jobs.RetryDelaysSeconds = jobs.RetryDelaysSeconds is [] ? DefaultRetryDelaysSeconds : jobs.RetryDelaysSeconds;
+        return jobs;
+    }
 }
 
 public static class BackgroundJobs
@@ -36,7 +48,7 @@ public static class BackgroundJobs
     /// many at once) never see each other's jobs.</remarks>
     public static IServiceCollection AddBackgroundJobs(this IServiceCollection services, IConfiguration configuration)
     {
-        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        var jobs = JobsOptions.From(configuration);
         var postgres = configuration.GetConnectionString("Postgres");
         services.AddSingleton<JobStorage>(_ =>
         {

@@ -7,16 +7,22 @@ public sealed class LicensePolicyOptions
 {
     public const string Section = "VendorGate:Scan:Licenses";
 
-    /// <summary>SPDX identifiers whose terms allow training and redistribution of the result (an array: configuration replaces it).</summary>
-    public string[] Allow { get; set; } =
+    /// <summary>SPDX identifiers whose terms allow training and redistribution of the result; configured, the list
+    /// replaces <see cref="DefaultAllow"/> (applied only when none is configured: binding appends to an array it finds).</summary>
+    public string[] Allow { get; set; } = [];
+
+    /// <summary>Identifiers that rule training out (non-commercial, no derivatives) or need legal review first; configured,
+    /// the list replaces <see cref="DefaultDeny"/>.</summary>
+    public string[] Deny { get; set; } = [];
+
+    public static readonly string[] DefaultAllow =
     [
         "MIT", "MIT-0", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "Zlib", "0BSD", "Unlicense", "CC0-1.0", "CC-BY-3.0",
         "CC-BY-4.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0", "ODC-By-1.0", "ODbL-1.0", "PDDL-1.0", "CDLA-Permissive-1.0",
         "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "LicenseRef-internal",
     ];
 
-    /// <summary>Identifiers that rule training out (non-commercial, no derivatives) or need legal review first.</summary>
-    public string[] Deny { get; set; } =
+    public static readonly string[] DefaultDeny =
     [
         "CC-BY-NC-4.0", "CC-BY-NC-3.0", "CC-BY-NC-SA-4.0", "CC-BY-NC-SA-3.0", "CC-BY-ND-4.0", "CC-BY-ND-3.0", "CC-BY-NC-ND-4.0",
         "CC-BY-NC-ND-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later", "SSPL-1.0", "BUSL-1.1",

@@ -15,7 +15,11 @@ public static class ScanningSetup
         services.AddScoped<ScanBatchJob>();
         services.AddOptions<GibberishOptions>().BindConfiguration(GibberishOptions.Section);
         services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);
-        services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section);
+        services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section).PostConfigure(o =>
+        {
+            o.Allow = o.Allow is [] ? LicensePolicyOptions.DefaultAllow : o.Allow;
+            o.Deny = o.Deny is [] ? LicensePolicyOptions.DefaultDeny : o.Deny;
+        });
         services.AddOptions<EvalCoverageOptions>().BindConfiguration(EvalCoverageOptions.Section);
         services.AddOptions<DuplicateOptions>().BindConfiguration(DuplicateOptions.Section);
         // A scanner may be both kinds (inspect each example, then conclude on the batch): one instance per scan serves both.

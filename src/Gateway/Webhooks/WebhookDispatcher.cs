@@ -18,13 +18,11 @@ public sealed class WebhookOptions
     /// <summary>How long a receiver has to answer an attempt.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Back-off between attempts, one delay per retry (then the delivery has failed); unset, <see cref="DefaultRetryDelaysSeconds"/>.
-    /// Null rather than initialised: configuration binding appends to an array it finds, so a default would stay in front.</summary>
-    public int[]? RetryDelaysSeconds { get; set; }
+    /// <summary>Back-off between attempts, one delay per retry (then the delivery has failed); configured, the list
+    /// replaces <see cref="DefaultRetryDelaysSeconds"/> (applied only when none is configured: binding appends to an array it finds).</summary>
+    public int[] RetryDelaysSeconds { get; set; } = [];
 
     public static readonly int[] DefaultRetryDelaysSeconds = [5, 30, 120, 600, 3600, 21600];
-
-    public IReadOnlyList<int> RetryDelays => RetryDelaysSeconds ?? DefaultRetryDelaysSeconds;
 }
 
 /// <summary>Turns recorded events into deliveries: every <see cref="WebhookOptions.PollInterval"/>, the events not yet
@@ -91,12 +89,13 @@ public static class WebhooksSetup
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .PostConfigure(o => o.RetryDelaysSeconds = o.RetryDelaysSeconds is [] ? WebhookOptions.DefaultRetryDelaysSeconds : o.RetryDelaysSeconds)
             .Validate(o => o.PollInterval > TimeSpan.Zero && o.Timeout > TimeSpan.Zero, "VendorGate:Webhooks:PollInterval and Timeout are positive")
-            .Validate(o => o.RetryDelays.All(d => d >= 0), "VendorGate:Webhooks:RetryDelaysSeconds are not negative")
+            .Validate(o => o.RetryDelaysSeconds.All(d => d >= 0), "VendorGate:Webhooks:RetryDelaysSeconds are not negative")
             .ValidateOnStart();
         services.AddSingleton<WebhookHttp>();
         services.AddScoped<WebhookSender>();
-        if (configuration.GetSection(JobsOptions.Section).Get<JobsOptions>()?.RunServer ?? true)
+        if (JobsOptions.From(configuration).RunServer)
         {
             services.AddHostedService<WebhookDispatcher>();
         }

@@ -38,8 +38,8 @@ public sealed class WebhookSender(VendorGateDb db, WebhookHttp http, IOptions<We
         {
             DeliveryId = deliveryId, Number = attempt, At = time.Now(), StatusCode = status, Error = error, DurationMs = (int)started.ElapsedMilliseconds,
         });
-        var delays = options.Value.RetryDelays;
-        var retry = status is not (>= 200 and < 300) && retries && attempt <= delays.Count;
+        var delays = options.Value.RetryDelaysSeconds;
+        var retry = status is not (>= 200 and < 300) && retries && attempt <= delays.Length;
         (delivery.Status, delivery.DeliveredAt) = status is >= 200 and < 300 ? (DeliveryStatus.Delivered, (DateTimeOffset?)time.Now())
             : retry ? (DeliveryStatus.Pending, null) : (DeliveryStatus.Failed, null);
         await db.SaveChangesAsync(ct);
