@@ -96,12 +96,12 @@ public static class Upload
         CheckResult check, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        double ExamplesPerSecond(UploadProgress p) =>
+            (check.FileBytes == 0 ? 0 : (double)check.Count * p.FileBytesRead / check.FileBytes) / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
         string Rate(UploadProgress p)
         {
-            var examples = check.FileBytes == 0 ? 0 : check.Count * p.FileBytesRead / check.FileBytes;
-            var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-            var eta = p.FileBytesRead == 0 ? "?" : $"{(check.FileBytes - p.FileBytesRead) * seconds / p.FileBytesRead:0} s";
-            return $"{examples / seconds:N0} examples/s, ETA {eta}";
+            var eta = p.FileBytesRead == 0 ? "?" : $"{(check.FileBytes - p.FileBytesRead) * clock.Elapsed.TotalSeconds / p.FileBytesRead:0} s";
+            return $"{ExamplesPerSecond(p):N0} examples/s, ETA {eta}";
         }
         if (!shell.Interactive)
         {
@@ -118,14 +118,14 @@ public static class Upload
             return upload;
         }
         return await shell.Error.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask("uploading", maxValue: check.FileBytes);
+                var task = context.AddTask("upload", maxValue: check.FileBytes);
                 var upload = new BlockUpload(client, session, new SynchronousProgress<UploadProgress>(p =>
                 {
-                    task.Value = p.FileBytesRead;
-                    task.Description = $"{p.BlocksSent} block(s) sent, {p.BlocksReused} held; {Rate(p)}";
+                    task.Value = p.FileBytesRead; // the speed column is of the file read
+                    task.Description = $"{p.BlocksSent + p.BlocksReused} blocks ({p.BlocksReused} held), {ExamplesPerSecond(p) / 1000:N0}k ex/s";
                 }));
                 await upload.SendAsync(file, compress, ct);
                 return upload;
