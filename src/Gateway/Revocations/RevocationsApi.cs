@@ -104,11 +104,13 @@ public static class RevocationsApi
                 return Problems.NotFound("Batch");
             }
         }
+        var revoked = new List<Batch>();
         foreach (var batch in batches)
         {
             if (BatchLifecycle.Revocation(batch.Status) is { } revoke)
             {
                 batch.Apply(revoke);
+                revoked.Add(batch);
             }
         }
         var revocation = new Revocation
@@ -116,7 +118,7 @@ public static class RevocationsApi
             AnnotatorId = request.AnnotatorId, BatchId = request.BatchId, Reason = request.Reason.Trim(), RequestedBy = caller.Id, RequestedAt = now,
             Status = RevocationStatus.Pending, Batches = string.Join(' ', batches.Select(b => b.Id)),
         };
-        foreach (var batch in batches)
+        foreach (var batch in revoked) // those already out (rejected, revoked) were told so then
         {
             WebhookEvents.Publish(db, WebhookEvents.BatchRevoked, batch.VendorId, new { batchId = batch.Id, batch.VendorId, batch.Status, revocationId = revocation.Id }, now);
         }

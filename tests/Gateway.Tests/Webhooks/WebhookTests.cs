@@ -49,11 +49,11 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>, IAsync
         var prompt = Actors.Unique("our secret prompt");
         (await vendor.Annotator.UploadAsync(ours, Example(prompt))).EnsureSuccessStatusCode();
 
-        var received = await ReceivedAsync(_receiver, "/vendor", r => r.Any(w => w.Type == "batch.scanned"), "batch.received and batch.scanned");
+        var received = await ReceivedAsync(_receiver, "/vendor", r => r.Count >= 2, "batch.received and batch.scanned");
         var deliveries = await DeliveriesAsync(admin, hook.Id, d => d.Count >= 2 && d.All(x => x.Status == "delivered"), "both deliveries delivered");
 
         Assert.StartsWith("whsec_", hook.Secret);
-        Assert.Equal(["batch.received", "batch.scanned"], received.Select(r => r.Type));
+        Assert.Equal(["batch.received", "batch.scanned"], received.Select(r => r.Type).Order()); // each delivery is its own job: no order
         Assert.All(received, r => Assert.True(r.SignedWith(hook.Secret), $"signature of {r.Id} does not verify"));
         Assert.All(received, r => Assert.False(r.SignedWith("whsec_" + Convert.ToBase64String(new byte[32]))));
         Assert.All(received, r => Assert.Equal(ours.ToString(), r.Json.GetProperty("data").GetProperty("batchId").GetString()));
@@ -126,16 +126,17 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>, IAsync
         var othersDeletion = await vendorAdmin.DeleteAsync($"/v1/webhooks/{hook.Id}");
         var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, new { prompt = Actors.Unique("p"), completion = "An answer." });
         var snapshot = await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "webhook test", batchIds = new[] { batch } });
-        var received = await ReceivedAsync(_receiver, "/staff", r => r.Any(w => w.Type == "snapshot.cut"), "batch.approved and snapshot.cut");
+        var received = await ReceivedAsync(_receiver, "/staff", r => r.Count >= 2, "batch.approved and snapshot.cut");
         var mine = await auditor.Typed().ListWebhooksPageAsync();
 
         await staffOnly.AssertProblem(HttpStatusCode.BadRequest, "validation");
         Assert.Equal(HttpStatusCode.Forbidden, annotator.StatusCode);
         await othersHook.AssertProblem(HttpStatusCode.NotFound, "not-found");
         await othersDeletion.AssertProblem(HttpStatusCode.NotFound, "not-found");
-        Assert.Equal(["batch.approved", "snapshot.cut"], received.Select(r => r.Type));
-        Assert.Equal(snapshot.Version, received[1].Json.GetProperty("data").GetProperty("version").GetString());
-        Assert.Contains(batch.ToString(), received[1].Json.GetProperty("data").GetProperty("batches").EnumerateArray().Select(b => b.GetString()));
+        Assert.Equal(["batch.approved", "snapshot.cut"], received.Select(r => r.Type).Order());
+        var cut = received.Single(r => r.Type == "snapshot.cut").Json.GetProperty("data");
+        Assert.Equal(snapshot.Version, cut.GetProperty("version").GetString());
+        Assert.Contains(batch.ToString(), cut.GetProperty("batches").EnumerateArray().Select(b => b.GetString()));
         Assert.Equal(hook.Id, Assert.Single(mine.Items).Id);
         Assert.Equal(HttpStatusCode.NoContent, (await auditor.DeleteAsync($"/v1/webhooks/{hook.Id}")).StatusCode);
         Assert.Empty((await auditor.Typed().ListWebhooksPageAsync()).Items);
@@ -161,7 +162,7 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>, IAsync
         var gate = await maintainer.Typed().GetModelGateAsync(model);
         var revocation = (await (await security.PostAsJsonAsync("/v1/revocations", new { batchId = batch, reason = "revoked to see the webhooks" }))
             .Json<RevocationAccepted>()).Id;
-        var staff = await ReceivedAsync(_receiver, "/security", r => r.Any(w => w.Type == "revocation.completed"), "gate.evaluated and revocation.completed");
+        var staff = await ReceivedAsync(_receiver, "/security", r => r.Count >= 2, "gate.evaluated and revocation.completed");
         var ours = await ReceivedAsync(_receiver, "/ours", r => r.Count > 0, "batch.revoked");
 
         var evaluated = staff.Single(r => r.Type == "gate.evaluated").Json.GetProperty("data");
