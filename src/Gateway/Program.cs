@@ -53,6 +53,7 @@ await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services
 await UploadSessionCleanup.ScheduleAsync(app.Services);
 app.Services.ScheduleCompliance();
 await WebhookSender.ResumeAsync(app.Services);
+WebhookRetention.Schedule(app.Services);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

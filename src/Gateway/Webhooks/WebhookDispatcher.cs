@@ -15,6 +15,9 @@ public sealed class WebhookOptions
     /// <summary>How often new events are turned into deliveries.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long dispatched events and finished deliveries (with their attempts) are kept.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long a receiver has to answer an attempt.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -90,11 +93,13 @@ public static class WebhooksSetup
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
             .PostConfigure(o => o.RetryDelaysSeconds = o.RetryDelaysSeconds is [] ? WebhookOptions.DefaultRetryDelaysSeconds : o.RetryDelaysSeconds)
-            .Validate(o => o.PollInterval > TimeSpan.Zero && o.Timeout > TimeSpan.Zero, "VendorGate:Webhooks:PollInterval and Timeout are positive")
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.Timeout > TimeSpan.Zero && o.Retention > TimeSpan.Zero,
+                "VendorGate:Webhooks:PollInterval, Timeout and Retention are positive")
             .Validate(o => o.RetryDelaysSeconds.All(d => d >= 0), "VendorGate:Webhooks:RetryDelaysSeconds are not negative")
             .ValidateOnStart();
         services.AddSingleton<WebhookHttp>();
         services.AddScoped<WebhookSender>();
+        services.AddScoped<WebhookRetention>();
         if (JobsOptions.From(configuration).RunServer)
         {
             services.AddHostedService<WebhookDispatcher>();
