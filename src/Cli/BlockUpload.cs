@@ -7,7 +7,7 @@ using VendorGate.Client;
 namespace VendorGate.Cli;
 
 /// <summary>How far an upload has got: the file read, the blocks sent and those the Gateway already held.</summary>
-public sealed record UploadProgress(long FileBytesRead, int BlocksSent, int BlocksReused, long BytesSent, int? LastBlock);
+public sealed record UploadProgress(long FileBytesRead, int BlocksSent, int BlocksReused, int? LastBlock);
 
 /// <summary>
 /// Sends a file's content as the numbered blocks of an upload session, gzip-compressed on the way unless it is gzip
@@ -121,7 +121,7 @@ public sealed class BlockUpload(VendorGateClient client, UploadSessionView sessi
     };
 
     private void Report(int? block) =>
-        progress.Report(new UploadProgress(Interlocked.Read(ref _fileBytesRead), _sent, _reused, Interlocked.Read(ref _bytesSent), block));
+        progress.Report(new UploadProgress(Interlocked.Read(ref _fileBytesRead), _sent, _reused, block));
 
     /// <summary>Cuts what is written to it into blocks of the session's size (pooled buffers) and hands each full block
     /// on; <see cref="FinishAsync"/> hands on the last, shorter one.</summary>

@@ -101,14 +101,11 @@ public sealed partial class VendorGateClient(HttpClient http, string? credential
     public Task<UploadReceipt> CommitUploadSessionAsync(Guid batchId, Guid sessionId, string vendorSignature, CancellationToken ct = default)
     {
         var content = new ByteArrayContent([]);
-        content.Headers.TryAddWithoutValidation(VendorSignatureHeader, vendorSignature);
+        content.Headers.TryAddWithoutValidation(Headers.VendorSignature, vendorSignature);
         return JsonAsync<UploadReceipt>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/uploads/{Segment(sessionId)}/commit", content, ct);
     }
 
-    /// <summary>The header that carries a vendor's co-signature of the receipt statement.</summary>
-    public const string VendorSignatureHeader = "VendorGate-Signature";
-
-    /// <summary>The <see cref="VendorSignatureHeader"/> value: <c>keyid="…", sig="&lt;base64&gt;"</c>.</summary>
+    /// <summary>The <see cref="Headers.VendorSignature"/> value: <c>keyid="…", sig="&lt;base64&gt;"</c>.</summary>
     public static string VendorSignature(string keyId, byte[] signature) => $"keyid=\"{keyId}\", sig=\"{Convert.ToBase64String(signature)}\"";
 
     private static JsonContent JsonContent<T>(T body) => System.Net.Http.Json.JsonContent.Create(body, options: Json);

@@ -68,7 +68,7 @@ public sealed record Refusal(int Status, string Code, string Detail);
 /// </summary>
 public static class ExampleIngest
 {
-    public const int MaxReportedErrors = 100;
+    private const int MaxReportedErrors = 100;
     private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
     /// <param name="body">The (decompressed) NDJSON; a <see cref="VerifiedGzipStream"/>'s corruption ends as <see cref="IngestOutcome.CorruptEncoding"/>.</param>

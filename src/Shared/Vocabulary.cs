@@ -1,5 +1,5 @@
 // The Gateway's vocabulary on the wire, compiled into the Gateway (VENDORGATE_GATEWAY) and into the typed client, so
-// the Portal and other clients name roles and evidence kinds exactly as the Gateway does, without retyping them.
+// the Portal and other clients name roles, evidence kinds and headers exactly as the Gateway does, without retyping them.
 #if VENDORGATE_GATEWAY
 namespace VendorGate.Gateway.Identity
 #else
@@ -40,5 +40,19 @@ namespace VendorGate.Client
         public const string AnnotatorVetting = "annotator-vetting";
 
         public static readonly IReadOnlyList<string> All = [Soc2Type2, Soc2Type1, Iso27001, Dpa, RetentionPolicy, AnnotatorVetting];
+    }
+}
+
+#if VENDORGATE_GATEWAY
+namespace VendorGate.Gateway.Attestations
+#else
+namespace VendorGate.Client
+#endif
+{
+    /// <summary>Request headers of the Gateway's own.</summary>
+    public static class Headers
+    {
+        /// <summary>A vendor's co-signature of the prepared receipt statement: <c>keyid="…", sig="&lt;base64&gt;"</c>.</summary>
+        public const string VendorSignature = "VendorGate-Signature";
     }
 }

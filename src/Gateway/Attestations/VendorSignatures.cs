@@ -42,7 +42,7 @@ public sealed record PreparedStatement(string PayloadType, string Payload, strin
 /// </summary>
 public static class VendorSignatures
 {
-    public const string Header = "VendorGate-Signature";
+    public const string Header = Headers.VendorSignature;
     public static readonly TimeSpan Validity = TimeSpan.FromDays(1);
 
     /// <summary>A batch's <c>/statement</c>.</summary>
