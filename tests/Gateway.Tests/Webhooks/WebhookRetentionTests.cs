@@ -25,6 +25,12 @@ public abstract class WebhookRetentionTests<TApp>(TApp app) : IClassFixture<TApp
         return (await db.WebhookEvents.CountAsync(), await db.WebhookDeliveries.CountAsync());
     }
 
+    private async Task<int> UndispatchedAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<VendorGateDb>().WebhookEvents.CountAsync(e => e.DispatchedAt == null);
+    }
+
     [Fact]
     public async Task DeliveredEventsAreForgottenAfterTheRetentionAndPendingOnesKept()
     {
@@ -36,6 +42,7 @@ public abstract class WebhookRetentionTests<TApp>(TApp app) : IClassFixture<TApp
         await HttpExtensions.PollAsync(async () => (await maintainer.Typed().ListWebhookDeliveriesPageAsync(delivered.Id)).Items.Count(d => d.Status == "delivered"),
             n => n == 1, "the delivery");
         await HttpExtensions.PollAsync(CountAsync, c => c.Events >= 2, "the scan's event as well"); // batch.received and batch.scanned
+        await HttpExtensions.PollAsync(UndispatchedAsync, n => n == 0, "every event dispatched"); // an undispatched one is rightly kept
         await using (var scope = app.Services.CreateAsyncScope()) // a delivery still being retried, as old as the others
         {
             var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
