@@ -31,7 +31,7 @@ public static class LocalCheck
         await using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using var body = gzip ? new VerifiedGzipStream(input) : (Stream)input;
         await using var index = digests is null ? Stream.Null : new DigestsOnly(digests);
-        var outcome = await ExampleIngest.RunAsync(body, Stream.Null, index, limits, domains, expected: null, ct);
+        var outcome = await ExampleIngest.RunAsync(body, Stream.Null, index, limits, domains, ct);
         return new CheckResult(outcome, gzip, info.Length);
     }
 

@@ -72,9 +72,8 @@ public static class ExampleIngest
     private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
     /// <param name="body">The (decompressed) NDJSON; a <see cref="VerifiedGzipStream"/>'s corruption ends as <see cref="IngestOutcome.CorruptEncoding"/>.</param>
-    /// <param name="expected">Given the batch digest and count of valid content, whether it is what the caller expects.</param>
     public static async Task<IngestOutcome> RunAsync(Stream body, Stream content, Stream index, IngestLimits limits,
-        IReadOnlyList<string> declaredDomains, Func<string, long, bool>? expected, CancellationToken cancellationToken)
+        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken)
     {
         var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));
         var output = new OrderedOutput(content, index);
@@ -119,10 +118,7 @@ public static class ExampleIngest
         {
             return new IngestOutcome.Empty();
         }
-        var (count, digest) = (output.Digest.Count, output.Digest.Finish());
-        return expected is not null && !expected(BatchDigest.Format(digest), count)
-            ? new IngestOutcome.Unexpected(count, digest)
-            : new IngestOutcome.Accepted(count, digest, output.ContentBytes);
+        return new IngestOutcome.Accepted(output.Digest.Count, output.Digest.Finish(), output.ContentBytes);
     }
 
     /// <summary>Appends processed chunks in line order; after the first invalid line it only collects errors.</summary>

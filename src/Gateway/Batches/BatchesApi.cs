@@ -136,7 +136,8 @@ public static class BatchesApi
             size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
         }
         await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
-        return await ReceiveAsync(batch!, body, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services, inTransaction: null, ct);
+        return await ReceiveAsync(batch!, token => services.Ingest.StartAsync(batch!, body, token), http.Request.Headers[VendorSignatures.Header].ToString(),
+            caller, services, inTransaction: null, ct);
     }
 
     /// <summary>The batch, when the caller submits it and it is open: content is uploaded (in one body or through an
@@ -156,14 +157,14 @@ public static class BatchesApi
             : (null, Problems.Conflict("batch-not-open", $"The batch is '{batch.Status}'; content is accepted only while it is 'open'."));
     }
 
-    /// <summary>Ingests <paramref name="body"/> (NDJSON, decompressed) as the open batch's content and commits it: the
-    /// single <c>PUT …/content</c> and an upload session's commit. A vendor's <paramref name="signatureHeader"/> is
+    /// <summary>Ingests the open batch's content (the run <paramref name="ingest"/> starts, or has started) and commits it:
+    /// the single <c>PUT …/content</c> and an upload session's commit. A vendor's <paramref name="signatureHeader"/> is
     /// checked first; all lines valid or nothing is kept; <paramref name="inTransaction"/> runs in the transaction that
     /// marks the batch received.</summary>
-    internal static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> ReceiveAsync(Batch batch, Stream body, string signatureHeader,
-        Caller caller, UploadServices services, Func<CancellationToken, Task>? inTransaction, CancellationToken ct)
+    internal static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> ReceiveAsync(Batch batch, Func<CancellationToken, Task<IngestRun>> ingest,
+        string signatureHeader, Caller caller, UploadServices services, Func<CancellationToken, Task>? inTransaction, CancellationToken ct)
     {
-        var (db, ingest, audit, jobs, _, blobs, time) = services;
+        var (db, _, audit, jobs, _, blobs, time) = services;
         var batchId = batch.Id;
         string? vendorKeyId = null;
         byte[]? vendorSignature = null;
@@ -176,12 +177,10 @@ public static class BatchesApi
             }
         }
 
-        var upload = Guid.NewGuid().ToString("N");
-        var contentBlob = $"quarantine/{batchId}/{upload}.ndjson";
-        var indexBlob = $"quarantine/{batchId}/{upload}.index";
+        await using var run = await ingest(ct);
+        var (contentBlob, indexBlob) = (run.ContentBlob, run.IndexBlob);
         // A vendor-signed upload must be the content its statement names: checked before anything is committed.
-        var outcome = await ingest.IngestAsync(body, contentBlob, indexBlob, batch.DeclaredDomains.Split(' '),
-            vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
+        var outcome = await run.FinishAsync(vendorSignature is null ? null : (digest, count) => VendorSignatures.Matches(batch, digest, count), ct);
         if (outcome.Refused is { } refused)
         {
             return Problems.Create(refused.Status, refused.Code, refused.Detail, outcome is IngestOutcome.InvalidLines invalid

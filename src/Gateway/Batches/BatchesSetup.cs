@@ -2,10 +2,11 @@ namespace VendorGate.Gateway.Batches;
 
 public static class BatchesSetup
 {
-    /// <summary>Batches: ingest, the examples reader, the sweeper that restarts stalled jobs and the upload sessions' cleanup.</summary>
+    /// <summary>Batches: ingest, the examples reader, the sweeper that restarts stalled jobs, upload sessions ingested as they arrive and their cleanup.</summary>
     public static IServiceCollection AddBatches(this IServiceCollection services)
     {
-        services.AddScoped<ContentIngest>();
+        services.AddSingleton<ContentIngest>();
+        services.AddSingleton<Uploads.StreamingIngests>();
         services.AddScoped<BatchExamples>();
         services.AddScoped<StalledJobs>();
         services.AddScoped<Uploads.UploadSessionCleanup>();

@@ -40,4 +40,8 @@ public sealed class IngestOptions
 
     /// <summary>How long an upload session takes blocks before it and its blocks are removed.</summary>
     public TimeSpan UploadSessionLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How many upload sessions one Gateway process ingests while their blocks arrive; others (and all, at 0)
+    /// are ingested at their commit.</summary>
+    public int StreamingSessions { get; set; } = 4;
 }

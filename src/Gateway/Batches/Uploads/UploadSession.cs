@@ -23,6 +23,9 @@ public sealed class UploadSession
 
     public List<UploadBlock> Blocks { get; init; } = [];
 
+    /// <summary>The NDJSON that <paramref name="blocks"/>, the session's blocks in order, encode.</summary>
+    public Stream Decode(Stream blocks) => ContentEncoding == "gzip" ? new VendorGate.Corpus.VerifiedGzipStream(blocks) : blocks;
+
     /// <summary>Where the blocks of a session are stored.</summary>
     public static string Prefix(Guid sessionId) => $"uploads/{sessionId:N}/";
 }

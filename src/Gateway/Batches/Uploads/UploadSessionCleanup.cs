@@ -7,8 +7,8 @@ using VendorGate.Gateway.Storage.Blobs;
 namespace VendorGate.Gateway.Batches.Uploads;
 
 /// <summary>Removes expired upload sessions and every block blob whose session is gone (expired, abandoned, or
-/// committed but not yet tidied): once at start-up, then every hour.</summary>
-public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, TimeProvider time, ILogger<UploadSessionCleanup> logger)
+/// committed but not yet tidied), and stops their ingests here: once at start-up, then every hour.</summary>
+public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, StreamingIngests streaming, TimeProvider time, ILogger<UploadSessionCleanup> logger)
 {
     public const string RecurringJobId = "clean-upload-sessions";
     private const string Root = "uploads/";
@@ -19,7 +19,9 @@ public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, Time
         // Few rows: compared here, since SQLite cannot compare DateTimeOffset in a query.
         var expired = (await db.UploadSessions.AsNoTracking().Select(s => new { s.Id, s.ExpiresAt }).ToListAsync()).Where(s => s.ExpiresAt <= now).Select(s => s.Id).ToList();
         await db.UploadSessions.Where(s => expired.Contains(s.Id)).ExecuteDeleteAsync();
-        var live = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync()).Select(id => UploadSession.Prefix(id)).ToHashSet();
+        var open = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync()).ToHashSet();
+        await streaming.StopAllButAsync(open);
+        var live = open.Select(UploadSession.Prefix).ToHashSet();
         var removed = 0;
         await foreach (var name in blobs.ListAsync(Root))
         {

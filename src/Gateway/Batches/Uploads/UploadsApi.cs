@@ -77,14 +77,16 @@ public static class UploadsApi
     }
 
     private static async Task<Results<Ok<UploadBlockView>, ProblemHttpResult>> PutBlock(Guid batchId, Guid sessionId, int number, HttpContext http,
-        Caller caller, VendorGateDb db, IBlobStore blobs, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, TimeProvider time, CancellationToken ct)
+        Caller caller, VendorGateDb db, IBlobStore blobs, StreamingIngests streaming, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options,
+        TimeProvider time, CancellationToken ct)
     {
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
         if (problem is not null)
         {
             return problem;
         }
-        if (await BatchesApi.UploadableAsync(batchId, caller, db, ct) is { Problem: { } closed })
+        var (batch, closed) = await BatchesApi.UploadableAsync(batchId, caller, db, ct);
+        if (closed is not null)
         {
             return closed;
         }
@@ -150,11 +152,12 @@ public static class UploadsApi
         {
             return Problems.Conflict("block-conflict", $"Block {number} was being stored by another request at the same time; send it again.");
         }
+        await streaming.BlockStoredAsync(session, batch!, StoredBlock.Of(block), db, ct);
         return TypedResults.Ok(new UploadBlockView(number, length, Convert.ToHexStringLower(digest)));
     }
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> Commit(Guid batchId, Guid sessionId, HttpContext http, Caller caller,
-        [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
+        StreamingIngests streaming, [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
     {
         var (db, blobs, time) = (services.Db, services.Blobs, services.Time);
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
@@ -178,9 +181,11 @@ public static class UploadsApi
             return Problems.Create(409, "missing-blocks", $"Blocks {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", …" : "")} are missing; send them, then commit.",
                 new Dictionary<string, object?> { ["missing"] = missing });
         }
-        await using var concatenated = new BlockSequenceStream(blobs, [.. blocks.Select(b => b.Blob)]);
-        await using var body = session.ContentEncoding == "gzip" ? new VerifiedGzipStream(concatenated) : (Stream)concatenated;
-        var result = await BatchesApi.ReceiveAsync(batch!, body, http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
+        // Usually ingested while the blocks arrived (StreamingIngests); otherwise read from the stored blocks now.
+        var stored = blocks.Select(StoredBlock.Of).ToList();
+        await using var streamed = await streaming.TakeAsync(sessionId, stored); // also stopped when refused before it is read
+        var result = await BatchesApi.ReceiveAsync(batch!, async token => streamed ?? await services.Ingest.StartAsync(batch!, session.Decode(BlockFeed.Of(blobs, stored)), token),
+            http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
             inTransaction: async token => await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(token), ct);
         if (result.Result is Accepted<UploadReceipt>)
         {
@@ -197,7 +202,7 @@ public static class UploadsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, VendorGateDb db, IBlobStore blobs,
-        TimeProvider time, CancellationToken ct)
+        StreamingIngests streaming, TimeProvider time, CancellationToken ct)
     {
         var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true);
         if (problem is not null)
@@ -205,6 +210,7 @@ public static class UploadsApi
             return problem;
         }
         await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct);
+        await streaming.StopAsync(sessionId);
         await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, ct);
         return TypedResults.NoContent();
     }

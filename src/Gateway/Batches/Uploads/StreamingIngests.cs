@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
+
+namespace VendorGate.Gateway.Batches.Uploads;
+
+/// <summary>
+/// Upload sessions ingested while their blocks arrive, so that a commit has only the last lines left to read and a
+/// session costs about what the single <c>PUT</c> costs. The first block stored starts the session's
+/// <see cref="IngestRun"/> over a <see cref="BlockFeed"/>, which reads the stored blocks in order as they come.
+/// <para>An optimisation only, never the record: blocks are stored before they are fed, and a commit that finds no
+/// run here (the Gateway restarted, another instance took the blocks, more than
+/// <c>VendorGate:Ingest:StreamingSessions</c> were running) or one that read a block since sent again with other
+/// bytes ingests the stored blocks from the start, to the same outcome.</para>
+/// </summary>
+public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOptions<VendorGateOptions> options, TimeProvider time,
+    ILogger<StreamingIngests> logger)
+{
+    private readonly ConcurrentDictionary<Guid, Streaming> _running = new();
+
+    /// <summary>A session's run, the feed that is its body (the run disposes it), and when it was last fed.</summary>
+    private sealed class Streaming(BlockFeed feed, IngestRun run, DateTimeOffset now)
+    {
+        public BlockFeed Feed => feed;
+        public IngestRun Run => run;
+        public DateTimeOffset LastFed { get; private set; } = now;
+
+        public void Offer(StoredBlock block, DateTimeOffset now)
+        {
+            LastFed = now;
+            feed.Offer(block);
+        }
+    }
+
+    /// <summary>A run not fed for this long is stopped, well before <c>VendorGate:Blob:StagingMaxAge</c> would take
+    /// the blobs it is writing as abandoned.</summary>
+    private TimeSpan IdleLimit => options.Value.Blob.StagingMaxAge / 4;
+
+    /// <summary>How many blocks of the session its run here has read, or null when none runs here.</summary>
+    internal int? BlocksRead(Guid sessionId) => _running.TryGetValue(sessionId, out var streaming) ? streaming.Feed.BlocksRead : null;
+
+    /// <summary>A block of <paramref name="session"/> was stored: fed to the session's run, or the run started (reading
+    /// the blocks stored so far) when there is none and there is room.</summary>
+    internal async Task BlockStoredAsync(UploadSession session, Batch batch, StoredBlock block, VendorGateDb db, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_running.TryGetValue(session.Id, out var streaming))
+        {
+            streaming.Offer(block, now);
+            return;
+        }
+        await StopIdleAsync(now);
+        if (_running.Count >= options.Value.Ingest.StreamingSessions)
+        {
+            return;
+        }
+        var feed = new BlockFeed(blobs);
+        var run = await ingest.StartAsync(batch, session.Decode(feed), CancellationToken.None);
+        streaming = new Streaming(feed, run, now);
+        if (!_running.TryAdd(session.Id, streaming))
+        {
+            await streaming.Run.DisposeAsync(); // another block of the session started one first
+            _running[session.Id].Offer(block, now);
+            return;
+        }
+        // Read after publishing the run: a block stored meanwhile is either listed here or offered to the run.
+        foreach (var stored in await db.Set<UploadBlock>().AsNoTracking().Where(b => b.SessionId == session.Id).ToListAsync(ct))
+        {
+            feed.Offer(StoredBlock.Of(stored));
+        }
+        logger.LogDebug("Ingesting upload session {Session} of batch {Batch} as its blocks arrive", session.Id, batch.Id);
+    }
+
+    /// <summary>The session's run, ended after <paramref name="blocks"/> (the commit's), when one is here and what it read
+    /// is their beginning; otherwise null (and any run here is stopped).</summary>
+    internal async Task<IngestRun?> TakeAsync(Guid sessionId, IReadOnlyList<StoredBlock> blocks)
+    {
+        if (!_running.TryRemove(sessionId, out var streaming))
+        {
+            return null;
+        }
+        if (streaming.Feed.End(blocks) && !streaming.Run.Failed)
+        {
+            return streaming.Run;
+        }
+        logger.LogInformation("Upload session {Session}: its streaming ingest failed or read a block sent again since; ingesting the blocks from the start", sessionId);
+        await streaming.Run.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>Stops the runs of sessions that are no longer open (abandoned, expired, or committed elsewhere) and
+    /// of those not fed for a while (their commits ingest the stored blocks).</summary>
+    internal async Task StopAllButAsync(IReadOnlySet<Guid> open)
+    {
+        foreach (var id in _running.Keys.Where(id => !open.Contains(id)).ToList())
+        {
+            await StopAsync(id);
+        }
+        await StopIdleAsync(time.GetUtcNow());
+    }
+
+    private async Task StopIdleAsync(DateTimeOffset now)
+    {
+        foreach (var (id, _) in _running.Where(r => now - r.Value.LastFed > IdleLimit).ToList())
+        {
+            await StopAsync(id);
+        }
+    }
+
+    internal async Task StopAsync(Guid sessionId)
+    {
+        if (_running.TryRemove(sessionId, out var streaming))
+        {
+            await streaming.Run.DisposeAsync();
+        }
+    }
+}
