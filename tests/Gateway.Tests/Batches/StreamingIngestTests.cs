@@ -130,6 +130,48 @@ public sealed class AtCommitEmbeddedGateway : EmbeddedGateway
 /// <summary>Every upload-session test, with sessions ingested only at their commit.</summary>
 public sealed class UploadSessionAtCommitOnEmbedded(AtCommitEmbeddedGateway app) : UploadSessionTests<AtCommitEmbeddedGateway>(app);
 
+/// <summary>Blocks are scratch blobs, not flushed to disk when stored: a commit that reads them later checks each
+/// against its digest, and one lost (a power cut) or changed is asked for again rather than ingested.</summary>
+public sealed class LostBlockTests(AtCommitEmbeddedGateway app) : IClassFixture<AtCommitEmbeddedGateway>
+{
+    private readonly Actors _actors = new(app);
+
+    [Fact]
+    public async Task A_stored_block_that_no_longer_matches_its_digest_is_asked_for_again_and_the_commit_then_succeeds()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var content = Encoding.UTF8.GetBytes(HttpExtensions.Lines([.. Enumerable.Range(0, 1500)
+            .Select(i => (object)new { prompt = $"Question {i} about shipping, {Guid.NewGuid():N}?", completion = $"Answer {i}: see Orders." })]));
+        var expected = await (await vendor.Annotator.UploadAsync((await vendor.Annotator.CreateBatchAsync()).Id, content)).Json<UploadReceipt>();
+        var client = vendor.Annotator.Typed();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
+        var session = await client.CreateUploadSessionAsync(batch, new VendorGate.Client.CreateUploadRequest());
+        var size = GatewayApplication.UploadBlockBytes;
+        var blocks = (content.Length + size - 1) / size;
+        ReadOnlyMemory<byte> Block(int n) => content.AsMemory(n * size, Math.Min(size, content.Length - n * size));
+        for (var n = 0; n < blocks; n++)
+        {
+            await client.PutUploadBlockAsync(batch, session.Id, n, Block(n));
+        }
+        // Block 1 as a power cut leaves a file that was never flushed: its tail is zeros.
+        var file = Directory.EnumerateFiles(app.DataDir, "000001.*", SearchOption.AllDirectories).Single(f => f.Contains($"{session.Id:N}"));
+        await using (var torn = File.OpenWrite(file))
+        {
+            torn.Seek(size / 2, SeekOrigin.Begin);
+            torn.Write(new byte[size / 2]);
+        }
+
+        var refused = await vendor.Annotator.PostAsync($"/v1/batches/{batch}/uploads/{session.Id}/commit", null);
+
+        Assert.Contains("Block 1 was lost", (await refused.AssertProblem(HttpStatusCode.Conflict, "missing-blocks")).Detail);
+        Assert.DoesNotContain(1, (await client.GetUploadSessionAsync(batch, session.Id)).Blocks.Select(b => b.Number));
+        Assert.Equal("open", (await client.GetBatchAsync(batch)).Status);
+        await client.PutUploadBlockAsync(batch, session.Id, 1, Block(1));
+        var receipt = await client.CommitUploadSessionAsync(batch, session.Id);
+        Assert.Equal((expected.Count, expected.Digest), (receipt.Count, receipt.Digest));
+    }
+}
+
 /// <summary>The feed a streaming run reads: blocks in order as they are stored, to the end the commit names.</summary>
 public sealed class BlockFeedTests : IDisposable
 {

@@ -36,6 +36,25 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_scratch_blob_is_create_only_and_invisible_until_committed_like_any_other()
+    {
+        var name = Name("scratch");
+        await using (var upload = await Store.StartScratchUploadAsync(name))
+        {
+            await upload.Content.WriteAsync("block"u8.ToArray());
+            Assert.False(await Store.ExistsAsync(name));
+            await upload.CommitAsync();
+        }
+        await using (var again = await Store.StartScratchUploadAsync(name))
+        {
+            await again.Content.WriteAsync("other"u8.ToArray());
+            await Assert.ThrowsAsync<BlobAlreadyExistsException>(() => again.CommitAsync());
+        }
+
+        Assert.Equal("block", await ReadAsync(name));
+    }
+
+    [Fact]
     public async Task A_blob_is_invisible_until_committed_and_then_reads_back_whole_and_in_ranges()
     {
         var name = Name();

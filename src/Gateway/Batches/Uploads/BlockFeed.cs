@@ -10,13 +10,23 @@ internal sealed record StoredBlock(int Number, string Blob, byte[] Sha256)
     public static StoredBlock Of(UploadBlock block) => new(block.Number, block.Blob, block.Sha256);
 }
 
+/// <summary>A stored block is not the bytes its digest names: written as a scratch blob, it was lost to a power cut
+/// (or changed on disk) before the commit read it.</summary>
+internal sealed class StoredBlockLostException(int number) : IOException($"stored block {number} does not match its digest")
+{
+    public int Number => number;
+}
+
 /// <summary>
 /// An upload session's blocks read in order as one stream while they arrive: block n is read once it is stored
 /// (<see cref="Offer"/>), and the stream ends after the blocks the commit names (<see cref="End"/>). It remembers the
 /// digest of every block it has read, so the commit can tell whether what was read is what it commits (a block sent
 /// again with other bytes after it was read is not).
+/// <para>Blocks are scratch blobs, not flushed to disk when stored. A feed that follows them as they arrive reads what
+/// this process has just written; one that reads them later (<see cref="Of"/>: after a restart, say) checks each
+/// against its digest and throws <see cref="StoredBlockLostException"/> for one that does not match.</para>
 /// </summary>
-internal sealed class BlockFeed(IBlobReader blobs) : ReadOnlyStream
+internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOnlyStream
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<int, StoredBlock> _stored = [];
@@ -25,11 +35,13 @@ internal sealed class BlockFeed(IBlobReader blobs) : ReadOnlyStream
     private int? _end;
     private bool _stale;
     private Stream? _current;
+    private StoredBlock? _currentBlock;
+    private IncrementalHash? _hash;
 
-    /// <summary>The blocks, all stored, read one after another.</summary>
+    /// <summary>The blocks, all stored, read one after another, each checked against its digest.</summary>
     public static BlockFeed Of(IBlobReader blobs, IReadOnlyList<StoredBlock> blocks)
     {
-        var feed = new BlockFeed(blobs);
+        var feed = new BlockFeed(blobs, verify: true);
         feed.End(blocks);
         return feed;
     }
@@ -103,10 +115,15 @@ internal sealed class BlockFeed(IBlobReader blobs) : ReadOnlyStream
                 var n = await _current.ReadAsync(buffer, cancellationToken);
                 if (n > 0 || buffer.IsEmpty)
                 {
+                    _hash?.AppendData(buffer.Span[..n]);
                     return n;
                 }
                 await _current.DisposeAsync();
                 _current = null;
+                if (_hash is not null && !CryptographicOperations.FixedTimeEquals(_hash.GetHashAndReset(), _currentBlock!.Sha256))
+                {
+                    throw new StoredBlockLostException(_currentBlock.Number);
+                }
             }
             StoredBlock? next;
             Task arrived;
@@ -127,7 +144,16 @@ internal sealed class BlockFeed(IBlobReader blobs) : ReadOnlyStream
                 await arrived.WaitAsync(cancellationToken);
                 continue;
             }
-            _current = await blobs.OpenReadAsync(next.Blob, cancellationToken: cancellationToken);
+            try
+            {
+                _current = await blobs.OpenReadAsync(next.Blob, cancellationToken: cancellationToken);
+            }
+            catch (BlobNotFoundException)
+            {
+                throw new StoredBlockLostException(next.Number);
+            }
+            _currentBlock = next;
+            _hash ??= verify ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         }
     }
 
@@ -136,6 +162,7 @@ internal sealed class BlockFeed(IBlobReader blobs) : ReadOnlyStream
         if (disposing)
         {
             _current?.Dispose();
+            _hash?.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -146,5 +173,6 @@ internal sealed class BlockFeed(IBlobReader blobs) : ReadOnlyStream
         {
             await _current.DisposeAsync();
         }
+        _hash?.Dispose();
     }
 }

@@ -129,7 +129,7 @@ public static class UploadsApi
                 return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
             }
             blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
-            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), ct);
+            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), scratch: true, ct); // checked against its digest when read
         }
         finally
         {
@@ -184,9 +184,20 @@ public static class UploadsApi
         // Usually ingested while the blocks arrived (StreamingIngests); otherwise read from the stored blocks now.
         var stored = blocks.Select(StoredBlock.Of).ToList();
         await using var streamed = await streaming.TakeAsync(sessionId, stored); // also stopped when refused before it is read
-        var result = await BatchesApi.ReceiveAsync(batch!, async token => streamed ?? await services.Ingest.StartAsync(batch!, session.Decode(BlockFeed.Of(blobs, stored)), token),
-            http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
-            inTransaction: async token => await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(token), ct);
+        Results<Accepted<UploadReceipt>, ProblemHttpResult> result;
+        try
+        {
+            result = await BatchesApi.ReceiveAsync(batch!, async token => streamed ?? await services.Ingest.StartAsync(batch!, session.Decode(BlockFeed.Of(blobs, stored)), token),
+                http.Request.Headers[VendorSignatures.Header].ToString(), caller, services,
+                inTransaction: async token => await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(token), ct);
+        }
+        catch (StoredBlockLostException lost)
+        {
+            await db.Set<UploadBlock>().Where(b => b.SessionId == sessionId && b.Number == lost.Number).ExecuteDeleteAsync(CancellationToken.None);
+            await blobs.DeleteIfExistsAsync(stored[lost.Number].Blob, CancellationToken.None); // sent again, the block is stored again
+            return Problems.Create(409, "missing-blocks", $"Block {lost.Number} was lost before it was read (the Gateway's machine restarted since it was stored); send it again, then commit.",
+                new Dictionary<string, object?> { ["missing"] = new[] { lost.Number } });
+        }
         if (result.Result is Accepted<UploadReceipt>)
         {
             try

@@ -20,6 +20,11 @@ public interface IBlobStore : IBlobReader
     /// <summary>Starts writing <paramref name="name"/>. Nothing is visible until <see cref="IBlobUpload.CommitAsync"/>.</summary>
     Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Starts writing a scratch blob: as <see cref="StartUploadAsync"/>, but the store need not make it durable
+    /// before the commit returns (an upload session's blocks: a reader checks them against their digests, and a block
+    /// lost to a power cut is sent again). A store without a cheaper way writes it as any other.</summary>
+    Task<IBlobUpload> StartScratchUploadAsync(string name, CancellationToken cancellationToken = default) => StartUploadAsync(name, cancellationToken);
+
     Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Throws when the store cannot be reached (readiness).</summary>
@@ -68,13 +73,18 @@ public static class BlobStoreExtensions
     /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> unless a blob of that name is there already:
     /// for names that fix their content (a hash, or a result computed again the same way), where the one there is the
     /// same. Two writers racing both succeed.</summary>
-    public static async Task WriteOnceAsync(this IBlobStore blobs, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public static Task WriteOnceAsync(this IBlobStore blobs, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        blobs.WriteOnceAsync(name, content, scratch: false, cancellationToken);
+
+    /// <summary><see cref="WriteOnceAsync(IBlobStore, string, ReadOnlyMemory{byte}, CancellationToken)"/>, as a scratch blob
+    /// when <paramref name="scratch"/> (see <see cref="IBlobStore.StartScratchUploadAsync"/>).</summary>
+    public static async Task WriteOnceAsync(this IBlobStore blobs, string name, ReadOnlyMemory<byte> content, bool scratch, CancellationToken cancellationToken)
     {
         if (await blobs.ExistsAsync(name, cancellationToken))
         {
             return;
         }
-        await using var upload = await blobs.StartUploadAsync(name, cancellationToken);
+        await using var upload = scratch ? await blobs.StartScratchUploadAsync(name, cancellationToken) : await blobs.StartUploadAsync(name, cancellationToken);
         await upload.Content.WriteAsync(content, cancellationToken);
         try
         {

@@ -18,11 +18,16 @@ public sealed class FileSystemBlobStore : IBlobStore
         Directory.CreateDirectory(_staging);
     }
 
-    public Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default)
+    public Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default) => Start(name, durable: true);
+
+    /// <summary>Not flushed to disk at the commit: the kernel writes it back when it will.</summary>
+    public Task<IBlobUpload> StartScratchUploadAsync(string name, CancellationToken cancellationToken = default) => Start(name, durable: false);
+
+    private Task<IBlobUpload> Start(string name, bool durable)
     {
         var staged = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
         var stream = new FileStream(staged, SecretFile.Options(FileMode.CreateNew, FileOptions.Asynchronous));
-        return Task.FromResult<IBlobUpload>(new Upload(stream, staged, PathOf(name), name));
+        return Task.FromResult<IBlobUpload>(new Upload(stream, staged, PathOf(name), name, durable));
     }
 
     public Task<Stream> OpenReadAsync(string name, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
@@ -111,7 +116,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         return path;
     }
 
-    private sealed class Upload(FileStream stream, string staged, string final, string name) : IBlobUpload
+    private sealed class Upload(FileStream stream, string staged, string final, string name, bool durable) : IBlobUpload
     {
         private bool _committed;
 
@@ -120,7 +125,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
             await stream.FlushAsync(cancellationToken);
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: durable);
             await stream.DisposeAsync();
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             try
