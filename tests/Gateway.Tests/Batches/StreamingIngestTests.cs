@@ -163,7 +163,7 @@ public sealed class LostBlockTests(AtCommitEmbeddedGateway app) : IClassFixture<
 
         var refused = await vendor.Annotator.PostAsync($"/v1/batches/{batch}/uploads/{session.Id}/commit", null);
 
-        Assert.Contains("Block 1 was lost", (await refused.AssertProblem(HttpStatusCode.Conflict, "missing-blocks")).Detail);
+        Assert.Contains("Stored block 1 no longer matches its digest", (await refused.AssertProblem(HttpStatusCode.Conflict, "missing-blocks")).Detail);
         Assert.DoesNotContain(1, (await client.GetUploadSessionAsync(batch, session.Id)).Blocks.Select(b => b.Number));
         Assert.Equal("open", (await client.GetBatchAsync(batch)).Status);
         await client.PutUploadBlockAsync(batch, session.Id, 1, Block(1));

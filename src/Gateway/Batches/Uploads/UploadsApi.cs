@@ -129,7 +129,7 @@ public static class UploadsApi
                 return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
             }
             blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
-            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), scratch: true, ct); // checked against its digest when read
+            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), scratch: true, ct); // read back later, checked against its digest
         }
         finally
         {
@@ -195,7 +195,7 @@ public static class UploadsApi
         {
             await db.Set<UploadBlock>().Where(b => b.SessionId == sessionId && b.Number == lost.Number).ExecuteDeleteAsync(CancellationToken.None);
             await blobs.DeleteIfExistsAsync(stored[lost.Number].Blob, CancellationToken.None); // sent again, the block is stored again
-            return Problems.Create(409, "missing-blocks", $"Block {lost.Number} was lost before it was read (the Gateway's machine restarted since it was stored); send it again, then commit.",
+            return Problems.Create(409, "missing-blocks", $"Stored block {lost.Number} no longer matches its digest (lost when the Gateway's machine restarted before it reached the disk, or changed there); send it again, then commit.",
                 new Dictionary<string, object?> { ["missing"] = new[] { lost.Number } });
         }
         if (result.Result is Accepted<UploadReceipt>)
