@@ -7,8 +7,8 @@ using VendorGate.Gateway.Storage.Blobs;
 namespace VendorGate.Gateway.Batches.Uploads;
 
 /// <summary>
-/// Upload sessions ingested while their blocks arrive, so that a commit has only the last lines left to read and a
-/// session costs about what the single <c>PUT</c> costs. The first block stored starts the session's
+/// Upload sessions ingested while their blocks arrive, as the single <c>PUT</c> ingests its body while it arrives, so
+/// that a commit has only the last lines left to read. The first block stored starts the session's
 /// <see cref="IngestRun"/> over a <see cref="BlockFeed"/>, which reads the stored blocks in order as they come.
 /// <para>An optimisation only, never the record: blocks are stored before they are fed, and a commit that finds no
 /// run here (the Gateway restarted, another instance took the blocks, more than
@@ -23,13 +23,15 @@ public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOp
     /// <summary>A session's run, the feed that is its body (the run disposes it), and when it was last fed.</summary>
     private sealed class Streaming(BlockFeed feed, IngestRun run, DateTimeOffset now)
     {
+        private long _lastFed = now.UtcTicks; // written by concurrent block requests
+
         public BlockFeed Feed => feed;
         public IngestRun Run => run;
-        public DateTimeOffset LastFed { get; private set; } = now;
+        public DateTimeOffset LastFed => new(Volatile.Read(ref _lastFed), TimeSpan.Zero);
 
         public void Offer(StoredBlock block, DateTimeOffset now)
         {
-            LastFed = now;
+            Volatile.Write(ref _lastFed, now.UtcTicks);
             feed.Offer(block);
         }
     }
@@ -62,7 +64,10 @@ public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOp
         if (!_running.TryAdd(session.Id, streaming))
         {
             await streaming.Run.DisposeAsync(); // another block of the session started one first
-            _running[session.Id].Offer(block, now);
+            if (_running.TryGetValue(session.Id, out var first))
+            {
+                first.Offer(block, now);
+            }
             return;
         }
         // Read after publishing the run: a block stored meanwhile is either listed here or offered to the run.
