@@ -95,6 +95,14 @@ oidc_pid=$!
 wait_for_port "$oidc_port" "the OpenID provider" || { cat "$work/oidc.log" >&2; exit 1; }
 echo "OpenID provider on 127.0.0.1:$oidc_port"
 
+# --- sigstore-js (npm @sigstore/verify), to check the Gateway's Sigstore bundles as other verifiers will ---
+sigstore_js="$tools/sigstore-verify-4.1.3/node_modules"
+if [ ! -f "$sigstore_js/@sigstore/verify/package.json" ]; then
+  echo "Installing @sigstore/verify from npm..."
+  npm install --silent --no-audit --no-fund --prefix "$tools/sigstore-verify-4.1.3" @sigstore/verify@4.1.3 @sigstore/bundle@5.0.1 >/dev/null
+fi
+export VG_TEST_SIGSTORE_JS="$sigstore_js"
+
 export VG_TEST_OIDC="http://127.0.0.1:$oidc_port"
 export VG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
 export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$az_port/devstoreaccount1;"

@@ -971,10 +971,25 @@ public sealed partial class VendorGateClient
     public Task<PreparedStatement> PrepareReceiptStatementAsync(Guid batchId, PrepareStatementRequest request, CancellationToken ct = default) =>
         JsonAsync<PreparedStatement>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/statement", JsonContent(request), ct);
 
-    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch).</summary>
+    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/batches/{batchId}/attestation")]
-    public Task<DsseEnvelopeDocument> GetBatchAttestationAsync(Guid batchId, string? kind = null, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind)), null, ct);
+    public Task<DsseEnvelopeDocument> GetBatchAttestationAsync(Guid batchId, string? kind = null, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind), ("format", format)), null, ct);
+
+    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/batches/{batchId}/attestation")]
+    public Task<Download> GetBatchAttestationDownloadAsync(Guid batchId, string? kind = null, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind), ("format", format)), null, ct);
+
+    /// <summary>The completed revocation's DSSE envelope (https://vendorgate.dev/attestations/revocation/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    [Operation("GET", "/v1/revocations/{id}/attestation")]
+    public Task<DsseEnvelopeDocument> GetRevocationAttestationAsync(Guid id, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/revocations/{Segment(id)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The completed revocation's DSSE envelope (https://vendorgate.dev/attestations/revocation/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/revocations/{id}/attestation")]
+    public Task<Download> GetRevocationAttestationDownloadAsync(Guid id, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/revocations/{Segment(id)}/attestation" + Query(("format", format)), null, ct);
 
     /// <summary>Audit entries after a sequence number (?after=&amp;limit=); page on with `next`.</summary>
     [Operation("GET", "/v1/audit")]
@@ -1096,10 +1111,15 @@ public sealed partial class VendorGateClient
     public Task<Download> GetStoredVendorReportAsync(Guid vendorId, string digest, CancellationToken ct = default) =>
         DownloadAsync(HttpMethod.Get, $"/v1/vendors/{Segment(vendorId)}/reports/{Segment(digest)}.pdf", null, ct);
 
-    /// <summary>The DSSE envelope whose statement's subject is the report's SHA-256.</summary>
+    /// <summary>The DSSE envelope whose statement's subject is the report's SHA-256; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/vendors/{vendorId}/reports/{digest}/attestation")]
-    public Task<DsseEnvelopeDocument> GetVendorReportAttestationAsync(Guid vendorId, string digest, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/vendors/{Segment(vendorId)}/reports/{Segment(digest)}/attestation", null, ct);
+    public Task<DsseEnvelopeDocument> GetVendorReportAttestationAsync(Guid vendorId, string digest, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/vendors/{Segment(vendorId)}/reports/{Segment(digest)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The DSSE envelope whose statement's subject is the report's SHA-256; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/vendors/{vendorId}/reports/{digest}/attestation")]
+    public Task<Download> GetVendorReportAttestationDownloadAsync(Guid vendorId, string digest, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/vendors/{Segment(vendorId)}/reports/{Segment(digest)}/attestation" + Query(("format", format)), null, ct);
 
     /// <summary>The vendor's status per day (UTC) over the last ?days= (default 90): assessed daily and whenever it is read.</summary>
     [Operation("GET", "/v1/vendors/{vendorId}/compliance/history")]
@@ -1141,10 +1161,15 @@ public sealed partial class VendorGateClient
     public Task<GateView> GetModelGateAsync(string name, string? baseline = null, CancellationToken ct = default) =>
         JsonAsync<GateView>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate" + Query(("baseline", baseline)), null, ct);
 
-    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=.</summary>
+    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/models/{name}/gate/attestation")]
-    public Task<DsseEnvelopeDocument> GetModelGateAttestationAsync(string name, string? statementDigest = null, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest)), null, ct);
+    public Task<DsseEnvelopeDocument> GetModelGateAttestationAsync(string name, string? statementDigest = null, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest), ("format", format)), null, ct);
+
+    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/models/{name}/gate/attestation")]
+    public Task<Download> GetModelGateAttestationDownloadAsync(string name, string? statementDigest = null, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest), ("format", format)), null, ct);
 
     /// <summary>Sets the eval probes covering a domain (maintainer); an empty list removes the coverage.</summary>
     [Operation("PUT", "/v1/eval/coverage/{domain}")]
@@ -1381,10 +1406,15 @@ public sealed partial class VendorGateClient
     public Task<Download> GetSnapshotContentAsync(string version, CancellationToken ct = default) =>
         DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/content", null, ct);
 
-    /// <summary>The snapshot's DSSE envelope (https://vendorgate.dev/attestations/snapshot/v1).</summary>
+    /// <summary>The snapshot's DSSE envelope (https://vendorgate.dev/attestations/snapshot/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/snapshots/{version}/attestation")]
-    public Task<DsseEnvelopeDocument> GetSnapshotAttestationAsync(string version, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation", null, ct);
+    public Task<DsseEnvelopeDocument> GetSnapshotAttestationAsync(string version, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The snapshot's DSSE envelope (https://vendorgate.dev/attestations/snapshot/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/snapshots/{version}/attestation")]
+    public Task<Download> GetSnapshotAttestationDownloadAsync(string version, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation" + Query(("format", format)), null, ct);
 
     /// <summary>What changed from one snapshot to another: totals by batch and annotator; ?details=true streams the changed entries as NDJSON.</summary>
     [Operation("GET", "/v1/snapshots/{from}/diff/{to}")]

@@ -12,13 +12,13 @@ var keys = new Option<string[]>("--keys")
 var json = new Option<bool>("--json") { Description = "print one JSON document {valid, verdict, checks, statement} instead of lines", Recursive = true };
 Verdict VerdictOf(ParseResult result) => new(Console.Out, result.GetValue(json));
 var threshold = new Option<int>("--threshold") { Description = "signatures by distinct trusted keys required", DefaultValueFactory = _ => 1 };
-var envelopeArgument = new Argument<FileInfo>("envelope") { Description = "the DSSE envelope (JSON)" };
+var envelopeArgument = new Argument<FileInfo>("envelope") { Description = "the DSSE envelope (JSON), or a Sigstore bundle of one" };
 
 var envelope = new Command("envelope", "Verify an envelope's signatures and print its statement.") { envelopeArgument, keys, threshold };
 envelope.SetAction((result, ct) => Verifier.VerifyEnvelopeAsync(result.GetValue(envelopeArgument)!, result.GetValue(keys)!, result.GetValue(threshold), VerdictOf(result), ct));
 
 var corpusArgument = new Argument<FileInfo>("corpus") { Description = "the batch's NDJSON, as uploaded or as downloaded" };
-var corpusEnvelope = new Argument<FileInfo>("envelope") { Description = "the batch's DSSE envelope (JSON)" };
+var corpusEnvelope = new Argument<FileInfo>("envelope") { Description = "the batch's DSSE envelope (JSON), or its Sigstore bundle" };
 var corpus = new Command("corpus", "Recompute an NDJSON file's digest and compare it with the envelope's subject; with --keys, verify the signatures too.")
 {
     corpusArgument, corpusEnvelope, new Option<string[]>("--keys") { Description = keys.Description }, threshold,
@@ -32,7 +32,7 @@ digest.SetAction((result, ct) => Verifier.PrintDigestAsync(result.GetValue(diges
 
 var snapshotContent = new Argument<FileInfo>("content") { Description = "the snapshot's content (GET /v1/snapshots/{version}/content)" };
 var snapshotManifest = new Argument<FileInfo>("manifest") { Description = "the snapshot's manifest (GET /v1/snapshots/{version}/manifest)" };
-var snapshotEnvelope = new Argument<FileInfo>("envelope") { Description = "the snapshot's DSSE envelope (GET /v1/snapshots/{version}/attestation)" };
+var snapshotEnvelope = new Argument<FileInfo>("envelope") { Description = "the snapshot's DSSE envelope (GET /v1/snapshots/{version}/attestation), or its Sigstore bundle (?format=sigstore)" };
 var snapshot = new Command("snapshot", "Check a snapshot's content file line by line against its manifest, and the manifest against the envelope's subject; with --keys, verify the signatures too.")
 {
     snapshotContent, snapshotManifest, snapshotEnvelope, new Option<string[]>("--keys") { Description = keys.Description }, threshold,
@@ -41,7 +41,7 @@ snapshot.SetAction((result, ct) => Verifier.VerifySnapshotAsync(result.GetValue(
     result.GetValue(snapshotEnvelope)!, result.GetValue<string[]>("--keys"), result.GetValue(threshold), VerdictOf(result), ct));
 
 var fileArgument = new Argument<FileInfo>("file") { Description = "a file attested by its SHA-256, e.g. a vendor attestation report (PDF)" };
-var fileEnvelope = new Argument<FileInfo>("envelope") { Description = "its DSSE envelope (e.g. GET /v1/vendors/{id}/reports/{sha256}/attestation)" };
+var fileEnvelope = new Argument<FileInfo>("envelope") { Description = "its DSSE envelope (e.g. GET /v1/vendors/{id}/reports/{sha256}/attestation), or its Sigstore bundle" };
 var file = new Command("file", "Compare a file's SHA-256 with the envelope's subjects; with --keys, verify the signatures too.")
 {
     fileArgument, fileEnvelope, new Option<string[]>("--keys") { Description = keys.Description }, threshold,

@@ -230,7 +230,8 @@ internal static class Verifier
     {
         try
         {
-            var envelope = Envelope.Parse(await File.ReadAllBytesAsync(envelopeFile.FullName, ct));
+            var bytes = await File.ReadAllBytesAsync(envelopeFile.FullName, ct);
+            var envelope = SigstoreBundle.IsBundle(bytes) ? SigstoreBundle.Parse(bytes) : Envelope.Parse(bytes); // a DSSE envelope or a Sigstore bundle of one
             return (envelope, keys is { Length: > 0 } ? await LoadKeysAsync(keys, ct) : null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException)

@@ -59,7 +59,8 @@ public sealed record Jwk(
         return Base64Url.EncodeToString(SHA256.HashData(JsonCanonicalizer.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(members))));
     }
 
-    /// <summary>Checks <paramref name="signature"/> over <paramref name="data"/> with this key and its algorithm.</summary>
+    /// <summary>Checks <paramref name="signature"/> over <paramref name="data"/> with this key and its algorithm. An ECDSA
+    /// signature is IEEE P1363 <c>r‖s</c> (64 bytes, as DSSE envelopes here carry it) or ASN.1 DER (as Sigstore bundles do).</summary>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         try
@@ -69,7 +70,8 @@ public sealed record Jwk(
                 case "ES256":
                     using (var ec = ToECDsa())
                     {
-                        return ec.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                        return ec.VerifyData(data, signature, HashAlgorithmName.SHA256,
+                            signature.Length == 64 ? DSASignatureFormat.IeeeP1363FixedFieldConcatenation : DSASignatureFormat.Rfc3279DerSequence);
                     }
                 case "RS256" or "PS256":
                     using (var rsa = ToRsa())

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
@@ -26,25 +27,33 @@ public static class AttestationsApi
         batch.One.MapGet("/attestation", BatchAttestation)
             .WithTags("Attestations").WithName("GetBatchAttestation")
             .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + ReceiptAttestation.PredicateType + "), ?kind=approval ("
-                + Reviews.ApprovalAttestation.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch).")
-            .Produces<DsseEnvelopeDocument>(200, "application/json")
+                + Reviews.ApprovalAttestation.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=" + AttestationFormat.Description)
+            .Produces<DsseEnvelopeDocument>(200, "application/json", SigstoreBundle.MediaType)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
         return batch;
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> BatchAttestation(
-        Guid batchId, Caller caller, VendorGateDb db, IBlobStore blobs, string? kind, CancellationToken ct)
+        Guid batchId, Caller caller, VendorGateDb db, IBlobStore blobs, SigningKeyRegistry keys, string? kind, string? format, CancellationToken ct)
     {
         var batch = await BatchesApi.Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)
         {
             return Problems.NotFound("Batch");
         }
+        if (AttestationFormat.Check(format) is { } badFormat)
+        {
+            return badFormat;
+        }
         if (kind is "approval")
         {
             return batch.Approval.IsSigned
-                ? TypedResults.File(await blobs.ReadAllBytesAsync(Reviews.ApprovalAttestation.BlobName(batchId), ct), "application/json")
+                ? await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(Reviews.ApprovalAttestation.BlobName(batchId), ct), format, keys, ct)
                 : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
+        }
+        if (kind is "bundle" && format is "sigstore")
+        {
+            return Problems.Create(400, "bad-format", "kind=bundle is the in-toto JSON Lines of every envelope; ask for each kind with format=sigstore instead.");
         }
         if (kind is "bundle")
         {
@@ -68,7 +77,7 @@ public static class AttestationsApi
         {
             return Problems.Conflict("attestation-pending", batch.Receipt.NotSignedYet("receipt", "The batch has no content yet, so nothing to attest."));
         }
-        return TypedResults.File(await blobs.ReadAllBytesAsync(batch.AttestationBlob!, ct), "application/json");
+        return await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(batch.AttestationBlob!, ct), format, keys, ct);
     }
 
     /// <summary>The DSSE wire format, for the OpenAPI document.</summary>

@@ -48,6 +48,15 @@ public sealed class SigningKeyRegistry(VendorGateDb db, AuditLog audit, TimeProv
         return JsonSerializer.Deserialize<Jwk>(key.Jwk)!;
     }
 
+    /// <summary>The first of <paramref name="kids"/> that is a key this Gateway recorded, or null: which signature of an
+    /// envelope is the Gateway's.</summary>
+    public async Task<Jwk?> FindRecordedAsync(IReadOnlyCollection<string> kids, CancellationToken cancellationToken)
+    {
+        var recorded = await db.SigningKeys.AsNoTracking().Where(k => kids.Contains(k.Kid)).ToListAsync(cancellationToken);
+        return kids.Select(kid => recorded.FirstOrDefault(k => k.Kid == kid)).FirstOrDefault(k => k is not null) is { } key
+            ? JsonSerializer.Deserialize<Jwk>(key.Jwk) : null;
+    }
+
     /// <summary>Publishes the key that signs now at start-up, so a verifier can pin it before the first signature. A
     /// signer that cannot be reached yet (a vault outage) does not stop the start: the key is published when it first
     /// signs, and <c>/readyz</c> reports the signer.</summary>

@@ -56,8 +56,8 @@ public static class ComplianceApi
         group.MapGet("/reports/{digest}.pdf", StoredReport).WithName("GetStoredVendorReport").WithSummary("A report made earlier, by its SHA-256 (hex).")
             .Produces(200, contentType: "application/pdf");
         group.MapGet("/reports/{digest}/attestation", ReportAttestation).WithName("GetVendorReportAttestation")
-            .WithSummary("The DSSE envelope whose statement's subject is the report's SHA-256.")
-            .Produces<Attestations.AttestationsApi.DsseEnvelopeDocument>(200, "application/json");
+            .WithSummary("The DSSE envelope whose statement's subject is the report's SHA-256; ?format=" + Attestations.AttestationFormat.Description)
+            .Produces<Attestations.AttestationsApi.DsseEnvelopeDocument>(200, "application/json", VendorGate.Attest.Dsse.SigstoreBundle.MediaType).ProducesProblem(400);
         group.MapGet("/compliance/history", History).WithName("GetComplianceHistory")
             .WithSummary("The vendor's status per day (UTC) over the last ?days= (default 90): assessed daily and whenever it is read.");
         group.MapGet("/compliance", Get).WithName("GetCompliance")
@@ -328,25 +328,37 @@ public static class ComplianceApi
         return TypedResults.File(made.Pdf, "application/pdf", made.FileName);
     }
 
-    private static async Task<IResult> StoredReport(Guid vendorId, string digest, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct) =>
-        await StoredAsync(vendorId, digest, VendorReport.PdfBlob, "application/pdf", caller, db, blobs, ct);
+    private static async Task<IResult> StoredReport(Guid vendorId, string digest, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    {
+        var (blob, problem) = await StoredAsync(vendorId, digest, VendorReport.PdfBlob, caller, db, blobs, ct);
+        return problem ?? (IResult)TypedResults.Stream(await blobs.OpenReadAsync(blob!, cancellationToken: ct), "application/pdf");
+    }
 
-    private static async Task<IResult> ReportAttestation(Guid vendorId, string digest, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct) =>
-        await StoredAsync(vendorId, digest, VendorReport.EnvelopeBlob, "application/json", caller, db, blobs, ct);
+    private static async Task<IResult> ReportAttestation(Guid vendorId, string digest, string? format, Caller caller, VendorGateDb db, IBlobStore blobs,
+        Attestations.SigningKeyRegistry keys, CancellationToken ct)
+    {
+        var (blob, problem) = await StoredAsync(vendorId, digest, VendorReport.EnvelopeBlob, caller, db, blobs, ct);
+        if ((problem ?? Attestations.AttestationFormat.Check(format)) is { } refused)
+        {
+            return refused;
+        }
+        return await Attestations.AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(blob!, ct), format, keys, ct);
+    }
 
-    private static async Task<IResult> StoredAsync(Guid vendorId, string digest, Func<Guid, string, string> blob, string contentType,
+    /// <summary>The blob of a report made earlier (or of its envelope), when the caller may read the vendor's compliance.</summary>
+    private static async Task<(string? Blob, ProblemHttpResult? Problem)> StoredAsync(Guid vendorId, string digest, Func<Guid, string, string> blob,
         Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
-            return denied;
+            return (null, denied);
         }
         var hex = digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[7..] : digest;
         if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigitLower) || !await blobs.ExistsAsync(blob(vendorId, hex), ct))
         {
-            return Problems.NotFound($"Report {digest} of vendor {vendorId}");
+            return (null, Problems.NotFound($"Report {digest} of vendor {vendorId}"));
         }
-        return TypedResults.Stream(await blobs.OpenReadAsync(blob(vendorId, hex), cancellationToken: ct), contentType);
+        return (blob(vendorId, hex), null);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ComplianceDay>>, ProblemHttpResult>> History(

@@ -59,8 +59,8 @@ public static class EvalApi
             .WithSummary("The canary gate: fails when a probe that passed for the predecessor (or ?baseline=) fails now or has not been run. Signed.")
             .ProducesProblem(404).ProducesValidationProblem();
         models.MapGet("/gate/attestation", GateAttestation).RequireAuthorization(Policies.ReadEval).WithName("GetModelGateAttestation")
-            .WithSummary("The DSSE envelope of the model's latest gate, or of ?statementDigest=.")
-            .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404);
+            .WithSummary("The DSSE envelope of the model's latest gate, or of ?statementDigest=; ?format=" + AttestationFormat.Description)
+            .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json", VendorGate.Attest.Dsse.SigstoreBundle.MediaType).ProducesProblem(400).ProducesProblem(404);
         return model;
     }
 
@@ -277,8 +277,13 @@ public static class EvalApi
         return outcome.View is { } view ? TypedResults.Ok(view) : Problems.Invalid("baseline", outcome.Problem!);
     }
 
-    private static async Task<IResult> GateAttestation(string name, string? statementDigest, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    private static async Task<IResult> GateAttestation(string name, string? statementDigest, string? format, VendorGateDb db, IBlobStore blobs,
+        SigningKeyRegistry keys, CancellationToken ct)
     {
+        if (AttestationFormat.Check(format) is { } badFormat)
+        {
+            return badFormat;
+        }
         var gates = db.ModelGates.AsNoTracking().Where(g => g.ModelName == name && g.Attestation.State == AttestationStates.Signed);
         var gate = statementDigest is null
             ? (await gates.ToListAsync(ct)).MaxBy(g => g.CreatedAt)
@@ -287,6 +292,6 @@ public static class EvalApi
         {
             return Problems.NotFound($"A signed gate of model {name}{(statementDigest is null ? "" : $" with statement {statementDigest}")}");
         }
-        return TypedResults.Stream(await blobs.OpenReadAsync(gate.Blob, cancellationToken: ct), "application/json");
+        return await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(gate.Blob, ct), format, keys, ct);
     }
 }

@@ -4,6 +4,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Storage.Blobs;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
@@ -56,6 +57,11 @@ public static class RevocationsApi
             .WithName("ListRevocations").WithSummary("Revocations, newest first, with their impact; page with ?cursor=.").ProducesValidationProblem();
         group.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.ReadCorpus)
             .WithName("GetRevocation").WithSummary("A revocation: status, the new snapshot, and the snapshots and models it affected.").ProducesProblem(404);
+        group.MapGet("/{id:guid}/attestation", Attestation).RequireAuthorization(Policies.ReadCorpus).WithTags("Attestations")
+            .WithName("GetRevocationAttestation")
+            .WithSummary("The completed revocation's DSSE envelope (" + RevocationAttestation.PredicateType + "); ?format=" + AttestationFormat.Description)
+            .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json", VendorGate.Attest.Dsse.SigstoreBundle.MediaType)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         return routes;
     }
 
@@ -134,4 +140,20 @@ public static class RevocationsApi
         await db.Set<Revocation>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } r
             ? TypedResults.Ok(RevocationView.Of(r))
             : Problems.NotFound("Revocation");
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, VendorGateDb db, IBlobStore blobs,
+        SigningKeyRegistry keys, CancellationToken ct)
+    {
+        if (await db.Set<Revocation>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } revocation)
+        {
+            return Problems.NotFound("Revocation");
+        }
+        if (AttestationFormat.Check(format) is { } badFormat)
+        {
+            return badFormat;
+        }
+        return revocation.Attestation.IsSigned
+            ? await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(RevocationAttestation.BlobName(id), ct), format, keys, ct)
+            : Problems.Conflict("attestation-pending", revocation.Attestation.NotSignedYet("revocation", "The revocation is not complete yet."));
+    }
 }

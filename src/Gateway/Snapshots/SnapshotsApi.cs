@@ -50,8 +50,9 @@ public static class SnapshotsApi
         group.MapGet("/{version}/content", Content).WithName("GetSnapshotContent")
             .WithSummary("Streams the corpus: canonical NDJSON in manifest order (the training file).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
-            .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestation.PredicateType + ").")
-            .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json").ProducesProblem(404).ProducesProblem(409);
+            .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestation.PredicateType + "); ?format=" + AttestationFormat.Description)
+            .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json", VendorGate.Attest.Dsse.SigstoreBundle.MediaType)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{from}/diff/{to}", Diff).WithName("DiffSnapshots")
             .WithSummary("What changed from one snapshot to another: totals by batch and annotator; ?details=true streams the changed entries as NDJSON.")
             .Produces<DiffSummary>(200, "application/json").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
@@ -189,17 +190,22 @@ public static class SnapshotsApi
             : TypedResults.Ok(await diff.SummarizeAsync(a, b, ct));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, string? format, VendorGateDb db, IBlobStore blobs,
+        SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
             return Problems.NotFound($"Snapshot {version}");
         }
+        if (AttestationFormat.Check(format) is { } badFormat)
+        {
+            return badFormat;
+        }
         if (!snapshot.Attestation.IsSigned)
         {
             return Problems.Conflict("attestation-pending", snapshot.Attestation.NotSignedYet("snapshot", "The snapshot is not signed yet."));
         }
-        return TypedResults.File(await blobs.ReadAllBytesAsync(SnapshotAttestation.BlobName(version), ct), "application/json");
+        return await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(SnapshotAttestation.BlobName(version), ct), format, keys, ct);
     }
 
     private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, VendorGateDb db, BlameService blame, CancellationToken ct)

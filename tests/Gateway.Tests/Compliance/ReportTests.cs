@@ -88,6 +88,9 @@ public abstract class ReportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         var jwksPath = Save("keys.json", jwksBytes);
         var (ok, okOutput) = VerifyCli.Run("file", pdfPath, envelopePath, "--keys", jwksPath);
         Assert.True(ok == 0, okOutput);
+        var bundlePath = Save("report.sigstore.json", await procurement.GetByteArrayAsync($"/v1/vendors/{vendor.VendorId}/reports/{digest[7..]}/attestation?format=sigstore"));
+        var (bundleOk, bundleOutput) = VerifyCli.Run("file", pdfPath, bundlePath, "--keys", jwksPath);
+        Assert.True(bundleOk == 0, bundleOutput);
         Assert.Contains("digest: MATCH", okOutput);
         pdf[^20] ^= 1;
         var (bad, badOutput) = VerifyCli.Run("file", Save("tampered.pdf", pdf), envelopePath, "--keys", jwksPath);

@@ -179,6 +179,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("POST /v1/revocations/", c => c.PostAsJsonAsync("/v1/revocations", new { annotatorId = none, reason = "matrix: nobody in particular" }), ["security"], HttpStatusCode.NotFound),
             R("GET /v1/revocations/", c => c.GetAsync("/v1/revocations"), CorpusReaders, HttpStatusCode.OK),
             R("GET /v1/revocations/{id:guid}", c => c.GetAsync($"/v1/revocations/{none}"), CorpusReaders, HttpStatusCode.NotFound),
+            R("GET /v1/revocations/{id:guid}/attestation", c => c.GetAsync($"/v1/revocations/{none}/attestation"), CorpusReaders, HttpStatusCode.NotFound),
         ];
     }
 }

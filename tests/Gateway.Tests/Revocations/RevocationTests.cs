@@ -73,6 +73,17 @@ public abstract class RevocationTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var diff = await security.GetOk<DiffSummary>($"/v1/snapshots/{s2Version}/diff/{expectedVersion}");
         Assert.Equal(0, diff.Added);
         Assert.Equal(3, diff.Removed);
+
+        // Its attestation, as DSSE and as a Sigstore bundle, both by a key of the JWKS.
+        await PollAsync(() => security.Typed().GetRevocationAsync(id), r => r.Attestation?.State == "signed", "the revocation's attestation");
+        var jwks = Attest.Signing.JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
+        var envelope = Attest.Dsse.Envelope.Parse(await security.GetByteArrayAsync($"/v1/revocations/{id}/attestation"));
+        var bundle = await security.GetAsync($"/v1/revocations/{id}/attestation?format=sigstore");
+        Assert.Equal(Attest.Dsse.SigstoreBundle.MediaType, bundle.Content.Headers.ContentType?.MediaType);
+        var fromBundle = Attest.Dsse.SigstoreBundle.Parse(await bundle.Content.ReadAsByteArrayAsync());
+        Assert.Equal(envelope.Payload, fromBundle.Payload);
+        Assert.True(new Attest.Signing.EnvelopeVerifier(jwks.Keys).TryVerify(fromBundle).Valid);
+        Assert.Equal(Gateway.Revocations.RevocationAttestation.PredicateType, Attest.Dsse.Statement.Parse(envelope.Payload).PredicateType);
         Assert.Equal(3, diff.ByAnnotator[hostile.AnnotatorId.ToString()].Removed);
         var signedSnapshot = await PollAsync(() => security.Typed().GetSnapshotAsync(expectedVersion), s => s.Attestation.State == "signed");
         Assert.Equal("signed", signedSnapshot.Attestation.State);
