@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Attestations;
 
@@ -18,9 +19,10 @@ public static class AttestationFormat
     public static ProblemHttpResult? Check(string? format) =>
         format is null or "dsse" or "sigstore" ? null : Problems.Create(400, "bad-format", $"format is {Description}");
 
-    /// <summary>The stored <paramref name="envelope"/> in <paramref name="format"/> (checked with <see cref="Check"/>).</summary>
-    public static async Task<FileContentHttpResult> ServeAsync(byte[] envelope, string? format, SigningKeyRegistry keys, CancellationToken ct)
+    /// <summary>The envelope stored as <paramref name="blob"/> in <paramref name="format"/> (checked with <see cref="Check"/>).</summary>
+    public static async Task<FileContentHttpResult> ServeAsync(IBlobReader blobs, string blob, string? format, SigningKeyRegistry keys, CancellationToken ct)
     {
+        var envelope = await blobs.ReadAllBytesAsync(blob, ct);
         if (format is not "sigstore")
         {
             return TypedResults.File(envelope, "application/json");

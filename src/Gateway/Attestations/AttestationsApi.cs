@@ -48,7 +48,7 @@ public static class AttestationsApi
         if (kind is "approval")
         {
             return batch.Approval.IsSigned
-                ? await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(Reviews.ApprovalAttestation.BlobName(batchId), ct), format, keys, ct)
+                ? await AttestationFormat.ServeAsync(blobs, Reviews.ApprovalAttestation.BlobName(batchId), format, keys, ct)
                 : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
         }
         if (kind is "bundle" && format is "sigstore")
@@ -77,7 +77,7 @@ public static class AttestationsApi
         {
             return Problems.Conflict("attestation-pending", batch.Receipt.NotSignedYet("receipt", "The batch has no content yet, so nothing to attest."));
         }
-        return await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(batch.AttestationBlob!, ct), format, keys, ct);
+        return await AttestationFormat.ServeAsync(blobs, batch.AttestationBlob!, format, keys, ct);
     }
 
     /// <summary>The DSSE wire format, for the OpenAPI document.</summary>

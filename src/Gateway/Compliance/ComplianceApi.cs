@@ -342,7 +342,7 @@ public static class ComplianceApi
         {
             return refused;
         }
-        return await Attestations.AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(blob!, ct), format, keys, ct);
+        return await Attestations.AttestationFormat.ServeAsync(blobs, blob!, format, keys, ct);
     }
 
     /// <summary>The blob of a report made earlier (or of its envelope), when the caller may read the vendor's compliance.</summary>

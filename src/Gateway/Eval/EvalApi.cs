@@ -292,6 +292,6 @@ public static class EvalApi
         {
             return Problems.NotFound($"A signed gate of model {name}{(statementDigest is null ? "" : $" with statement {statementDigest}")}");
         }
-        return await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(gate.Blob, ct), format, keys, ct);
+        return await AttestationFormat.ServeAsync(blobs, gate.Blob, format, keys, ct);
     }
 }

@@ -153,7 +153,7 @@ public static class RevocationsApi
             return badFormat;
         }
         return revocation.Attestation.IsSigned
-            ? await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(RevocationAttestation.BlobName(id), ct), format, keys, ct)
+            ? await AttestationFormat.ServeAsync(blobs, RevocationAttestation.BlobName(id), format, keys, ct)
             : Problems.Conflict("attestation-pending", revocation.Attestation.NotSignedYet("revocation", "The revocation is not complete yet."));
     }
 }

@@ -205,7 +205,7 @@ public static class SnapshotsApi
         {
             return Problems.Conflict("attestation-pending", snapshot.Attestation.NotSignedYet("snapshot", "The snapshot is not signed yet."));
         }
-        return await AttestationFormat.ServeAsync(await blobs.ReadAllBytesAsync(SnapshotAttestation.BlobName(version), ct), format, keys, ct);
+        return await AttestationFormat.ServeAsync(blobs, SnapshotAttestation.BlobName(version), format, keys, ct);
     }
 
     private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, VendorGateDb db, BlameService blame, CancellationToken ct)
