@@ -62,6 +62,10 @@ public sealed class KeyVaultStatementTests(ProductionGateway app) : IClassFixtur
         var jwks = JsonWebKeySet.Parse(await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
         Assert.True(new EnvelopeVerifier(jwks.Keys).TryVerify(envelope).Valid);
         Assert.Equal($"model:{model}", Statement.Parse(envelope.Payload).Subjects[0].Name);
+        // The gate as a Sigstore bundle, signed in the vault: the same statement, the same key.
+        var bundle = SigstoreBundle.Parse(await maintainer.GetByteArrayAsync($"/v1/models/{model}/gate/attestation?format=sigstore"));
+        Assert.Equal(envelope.Payload, bundle.Payload);
+        Assert.True(new EnvelopeVerifier(jwks.Keys).TryVerify(bundle).Valid);
     }
 
     [Fact]
