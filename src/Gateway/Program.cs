@@ -7,6 +7,7 @@ using VendorGate.Gateway.Batches.Uploads;
 using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Compliance;
 using VendorGate.Gateway.Eval;
+using VendorGate.Gateway.Exports;
 using VendorGate.Gateway.Health;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Reviews;
@@ -35,6 +36,7 @@ builder.Services.AddScanning();
 builder.Services.AddReviews();
 builder.Services.AddSnapshots();
 builder.Services.AddRevocations();
+builder.Services.AddExports();
 builder.Services.AddEval();
 builder.Services.AddCompliance();
 builder.Services.AddSigning();
@@ -85,6 +87,7 @@ app.MapSnapshots();
 app.MapModels()                   // /v1/models, and under one model:
     .MapModelGates();             //   /canary-results, /gate, /gate/attestation
 app.MapRevocations();
+app.MapExports();                 // /v1/snapshots/{version}/exports, /v1/exports
 app.MapAudit();
 app.MapScanning();
 app.MapEval();

@@ -46,6 +46,19 @@ public sealed class StalledJobs(VendorGateDb db, IBackgroundJobClient jobs, ILog
             {
                 jobs.Enqueue<Revocations.RevocationJob>(job => job.RunAsync(id, CancellationToken.None));
             }
+            var exports = await db.Exports.AsNoTracking().Where(e => e.Status != Exports.ExportStatus.Completed)
+                .Select(e => new { e.Id, e.Status }).ToListAsync(cancellationToken);
+            foreach (var export in exports)
+            {
+                if (export.Status == Exports.ExportStatus.Writing)
+                {
+                    Exports.ExportJob.Enqueue(jobs, export.Id);
+                }
+                else
+                {
+                    AttestJob.Enqueue(jobs, Exports.ExportAttestation.Kind, export.Id.ToString());
+                }
+            }
         }
 
         // Few batches wait at any time; the age is compared here because SQLite cannot order DateTimeOffset.

@@ -12,6 +12,7 @@ public static class Policies
     public const string Merge = nameof(Merge);
     public const string Override = nameof(Override);
     public const string ReadCorpus = nameof(ReadCorpus);
+    public const string Export = nameof(Export);
     public const string ReadScans = nameof(ReadScans);
     public const string ReportCanaries = nameof(ReportCanaries);
     public const string ReadEval = nameof(ReadEval);
@@ -40,6 +41,8 @@ public static class Policies
             .AddPolicy(Merge, p => p.RequireRole(Roles.Maintainer))
             .AddPolicy(Override, p => p.RequireRole(Roles.Security))
             .AddPolicy(ReadCorpus, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor))
+            // Exporting a snapshot writes files and a signed statement: those who read the corpus, except the auditor, who changes nothing.
+            .AddPolicy(Export, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Contributor))
             .AddPolicy(ReadScans, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor))
             .AddPolicy(ReportCanaries, p => p.RequireRole(Roles.EvalHarness))
             .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness))

@@ -130,46 +130,10 @@ public static class SnapshotsApi
         }
         return TypedResults.Stream(async body =>
         {
-            var batches = new Dictionary<Guid, Batch>();
-            await using var manifest = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
-            // Consecutive lines of one batch are one range read of its content.
-            (Guid Batch, int First, int Last)? run = null;
-            await foreach (var r in SnapshotManifest.ReadAllAsync(manifest, ct))
+            await foreach (var run in SnapshotRuns.Of(db, blobs).ReadAsync(snapshot, 0, snapshot.Count, int.MaxValue, ct))
             {
-                if (run is { } current && current.Batch == r.BatchId && current.Last + 1 == r.Line)
-                {
-                    run = current with { Last = r.Line };
-                    continue;
-                }
-                if (run is { } done)
-                {
-                    await CopyRunAsync(done, body);
-                }
-                run = (r.BatchId, r.Line, r.Line);
-            }
-            if (run is { } last)
-            {
-                await CopyRunAsync(last, body);
-            }
-
-            async Task CopyRunAsync((Guid Batch, int First, int Last) span, Stream output)
-            {
-                if (!batches.TryGetValue(span.Batch, out var batch))
-                {
-                    batch = batches[span.Batch] = await db.Batches.AsNoTracking().FirstAsync(b => b.Id == span.Batch, ct);
-                }
-                var start = await OffsetAsync(batch, span.First);
-                var end = span.Last + 1 < batch.Count ? await OffsetAsync(batch, span.Last + 1) : batch.ContentBytes!.Value;
-                await using var content = await blobs.OpenReadAsync(batch.ContentBlob!, start, end - start, ct);
-                await content.CopyToAsync(output, ct);
-            }
-
-            async Task<long> OffsetAsync(Batch batch, int line)
-            {
-                var entry = new byte[QuarantineIndex.RecordSize];
-                await using var index = await blobs.OpenReadAsync(batch.IndexBlob!, QuarantineIndex.Position(line), entry.Length, ct);
-                await index.ReadExactlyAsync(entry, ct);
-                return QuarantineIndex.Offset(entry);
+                await using var content = await blobs.OpenReadAsync(run.Batch.ContentBlob!, run.Start, run.End - run.Start, ct);
+                await content.CopyToAsync(body, ct);
             }
         }, "application/x-ndjson");
     }

@@ -28,6 +28,7 @@ public abstract class VendorGateDb(DbContextOptions options) : DbContext(options
     public DbSet<Snapshots.SnapshotBatch> SnapshotBatches => Set<Snapshots.SnapshotBatch>();
     public DbSet<Snapshots.Model> Models => Set<Snapshots.Model>();
     public DbSet<Revocations.Revocation> Revocations => Set<Revocations.Revocation>();
+    public DbSet<Exports.SnapshotExport> Exports => Set<Exports.SnapshotExport>();
     public DbSet<Scanning.TriggerCandidate> TriggerCandidates => Set<Scanning.TriggerCandidate>();
     public DbSet<Scanning.KnownBadSignature> KnownBadSignatures => Set<Scanning.KnownBadSignature>();
     public DbSet<Scanning.BatchProfile> BatchProfiles => Set<Scanning.BatchProfile>();

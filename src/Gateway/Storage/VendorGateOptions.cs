@@ -16,6 +16,8 @@ public sealed class VendorGateOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    public ExportOptions Export { get; set; } = new();
+
     /// <summary>How long a statement on the embedded database waits for SQLite's one writer before the request is
     /// answered 503 <c>database-busy</c>.</summary>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -44,4 +46,10 @@ public sealed class IngestOptions
     /// <summary>How many upload sessions one Gateway process ingests while their blocks arrive; others (and all, at 0)
     /// are ingested at their commit.</summary>
     public int StreamingSessions { get; set; } = 4;
+}
+
+public sealed class ExportOptions
+{
+    /// <summary>About how much example text one Parquet file of an export holds (the Hub's shards are ~256 MB).</summary>
+    public long ShardBytes { get; set; } = 256L << 20;
 }

@@ -53,6 +53,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
     private static readonly string[] Authenticated = Everyone[1..];
     private static readonly string[] AuditReaders = ["admin", "security", "auditor"];
     private static readonly string[] CorpusReaders = ["contributor", "maintainer", "security", "auditor"];
+    private static readonly string[] Exporters = ["contributor", "maintainer", "security"];
     private static readonly string[] ScanReaders = ["maintainer", "security", "auditor"];
     private static readonly string[] EvalReaders = ["maintainer", "security", "auditor", "eval-harness"];
     private static readonly string[] Directory = ["annotator", "vendor-admin", "admin", "contributor", "maintainer", "security", "procurement", "auditor"];
@@ -180,6 +181,11 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("GET /v1/revocations/", c => c.GetAsync("/v1/revocations"), CorpusReaders, HttpStatusCode.OK),
             R("GET /v1/revocations/{id:guid}", c => c.GetAsync($"/v1/revocations/{none}"), CorpusReaders, HttpStatusCode.NotFound),
             R("GET /v1/revocations/{id:guid}/attestation", c => c.GetAsync($"/v1/revocations/{none}/attestation"), CorpusReaders, HttpStatusCode.NotFound),
+            R("POST /v1/snapshots/{version}/exports", c => c.PostAsJsonAsync("/v1/snapshots/999.0/exports", new { format = "parquet" }), Exporters, HttpStatusCode.NotFound),
+            R("GET /v1/exports/", c => c.GetAsync("/v1/exports"), CorpusReaders, HttpStatusCode.OK),
+            R("GET /v1/exports/{id:guid}", c => c.GetAsync($"/v1/exports/{none}"), CorpusReaders, HttpStatusCode.NotFound),
+            R("GET /v1/exports/{id:guid}/files/{**name}", c => c.GetAsync($"/v1/exports/{none}/files/README.md"), CorpusReaders, HttpStatusCode.NotFound),
+            R("GET /v1/exports/{id:guid}/attestation", c => c.GetAsync($"/v1/exports/{none}/attestation"), CorpusReaders, HttpStatusCode.NotFound),
         ];
     }
 }

@@ -631,6 +631,75 @@ namespace VendorGate.Gateway.Storage.Migrations.Postgres
                     b.ToTable("model_gates");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Exports.SnapshotExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Files")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RowsWritten")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SnapshotVersion")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Attestation", "VendorGate.Gateway.Exports.SnapshotExport.Attestation#Attestation", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Digest")
+                                .HasColumnType("text")
+                                .HasColumnName("AttestationDigest");
+
+                            b1.Property<string>("Error")
+                                .HasColumnType("text")
+                                .HasColumnName("AttestationError");
+
+                            b1.Property<string>("KeyId")
+                                .HasColumnType("text")
+                                .HasColumnName("AttestationKeyId");
+
+                            b1.Property<string>("State")
+                                .HasColumnType("text")
+                                .HasColumnName("AttestationState");
+                        });
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SnapshotVersion", "Format")
+                        .IsUnique();
+
+                    b.ToTable("exports");
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Identity.ApiKey", b =>
                 {
                     b.Property<string>("Id")

@@ -626,6 +626,75 @@ namespace VendorGate.Gateway.Storage.Migrations.Sqlite
                     b.ToTable("model_gates");
                 });
 
+            modelBuilder.Entity("VendorGate.Gateway.Exports.SnapshotExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Files")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RowsWritten")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SnapshotVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Attestation", "VendorGate.Gateway.Exports.SnapshotExport.Attestation#Attestation", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Digest")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("AttestationDigest");
+
+                            b1.Property<string>("Error")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("AttestationError");
+
+                            b1.Property<string>("KeyId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("AttestationKeyId");
+
+                            b1.Property<string>("State")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("AttestationState");
+                        });
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SnapshotVersion", "Format")
+                        .IsUnique();
+
+                    b.ToTable("exports");
+                });
+
             modelBuilder.Entity("VendorGate.Gateway.Identity.ApiKey", b =>
                 {
                     b.Property<string>("Id")
