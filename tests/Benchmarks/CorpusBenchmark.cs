@@ -129,7 +129,7 @@ public static class CorpusBenchmark
         return clock.Elapsed;
     }
 
-    private sealed class Api(Uri address, string adminToken)
+    internal sealed class Api(Uri address, string adminToken)
     {
         public HttpClient Admin { get; } = Client(address, adminToken);
 
