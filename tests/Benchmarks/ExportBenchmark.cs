@@ -41,6 +41,7 @@ public static class ExportBenchmark
         var ndjson = clock.Elapsed;
 
         Console.WriteLine($"exporting snapshot {version} to Parquet...");
+        var rssBefore = gateway.RssBytes();
         var cpuBefore = gateway.CpuTime();
         clock.Restart();
         var id = (await api.Post(contributor, $"/v1/snapshots/{version}/exports", new { format = "parquet" })).GetProperty("id").GetString();
@@ -58,7 +59,7 @@ public static class ExportBenchmark
         Console.WriteLine($"| export {count:N0} examples to Parquet (POST until written and signed) | {exportTime.TotalSeconds:F2} s, {cpu.TotalSeconds:F1} s CPU | "
             + $"the snapshot's NDJSON over HTTP {ndjson.TotalSeconds:F2} s ({exportTime / ndjson:F2}×) | ≤ 20 s {(exportTime.TotalSeconds <= 20 ? "(met)" : "(NOT met)")} |");
         Console.WriteLine($"| files | {parquet.Count} Parquet shard(s), {parquetBytes / 1048576.0:F0} MB (Snappy) | NDJSON {ndjsonBytes / 1048576.0:F0} MB | ~256 MB of text each |");
-        Console.WriteLine($"| Gateway RSS while exporting (sampled every 20 ms) | {peakRss / 1048576.0:F0} MB peak | | |");
+        Console.WriteLine($"| Gateway RSS while exporting (sampled every 20 ms) | {peakRss / 1048576.0:F0} MB peak | {rssBefore / 1048576.0:F0} MB just before (after ingesting and scanning 1M) | |");
         Directory.Delete(dataDir, recursive: true);
         return 0;
     }

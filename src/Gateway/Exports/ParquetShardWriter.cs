@@ -37,7 +37,7 @@ public sealed class ParquetShardWriter(IBlobStore blobs)
 {
     /// <summary>Example text per row group: small enough for readers that load one at a time (the Hub's viewer), large
     /// enough to compress well.</summary>
-    public const int RowGroupTextBytes = 32 << 20;
+    public const int RowGroupTextBytes = 16 << 20;
 
     /// <summary>The most examples one range read covers.</summary>
     private const int MaxRun = 16384;
