@@ -498,6 +498,47 @@ public sealed record ExceptionViewPage
     public string? NextCursor { get; init; }
 }
 
+public sealed record ExportAccepted
+{
+    public required Guid Id { get; init; }
+    public required string Status { get; init; }
+}
+
+public sealed record ExportFile
+{
+    public required string Name { get; init; }
+    public required string Sha256 { get; init; }
+    public required long Size { get; init; }
+    public required long Rows { get; init; }
+}
+
+public sealed record ExportRequest
+{
+    public string? Format { get; init; }
+}
+
+public sealed record ExportView
+{
+    public required Guid Id { get; init; }
+    public required string Snapshot { get; init; }
+    public required string Format { get; init; }
+    public required string Status { get; init; }
+    public required long Rows { get; init; }
+    public required long RowsWritten { get; init; }
+    public required IReadOnlyList<ExportFile> Files { get; init; }
+    public required Guid RequestedBy { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public string? Error { get; init; }
+    public AttestationView? Attestation { get; init; }
+}
+
+public sealed record ExportViewPage
+{
+    public required IReadOnlyList<ExportView> Items { get; init; }
+    public string? NextCursor { get; init; }
+}
+
 public sealed record FindingView
 {
     public required string Code { get; init; }
@@ -971,12 +1012,12 @@ public sealed partial class VendorGateClient
     public Task<PreparedStatement> PrepareReceiptStatementAsync(Guid batchId, PrepareStatementRequest request, CancellationToken ct = default) =>
         JsonAsync<PreparedStatement>(HttpMethod.Post, $"/v1/batches/{Segment(batchId)}/statement", JsonContent(request), ct);
 
-    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), ?kind=verification-summary (the approval as https://slsa.dev/verification_summary/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/batches/{batchId}/attestation")]
     public Task<DsseEnvelopeDocument> GetBatchAttestationAsync(Guid batchId, string? kind = null, string? format = null, CancellationToken ct = default) =>
         JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind), ("format", format)), null, ct);
 
-    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    /// <summary>The batch's DSSE envelope: ?kind=receipt (default, https://vendorgate.dev/attestations/batch-receipt/v1), ?kind=approval (https://vendorgate.dev/attestations/batch-approval/v1), ?kind=verification-summary (the approval as https://slsa.dev/verification_summary/v1), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
     [Operation("GET", "/v1/batches/{batchId}/attestation")]
     public Task<Download> GetBatchAttestationDownloadAsync(Guid batchId, string? kind = null, string? format = null, CancellationToken ct = default) =>
         DownloadAsync(HttpMethod.Get, $"/v1/batches/{Segment(batchId)}/attestation" + Query(("kind", kind), ("format", format)), null, ct);
@@ -990,6 +1031,16 @@ public sealed partial class VendorGateClient
     [Operation("GET", "/v1/revocations/{id}/attestation")]
     public Task<Download> GetRevocationAttestationDownloadAsync(Guid id, string? format = null, CancellationToken ct = default) =>
         DownloadAsync(HttpMethod.Get, $"/v1/revocations/{Segment(id)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The export's DSSE envelope (https://vendorgate.dev/attestations/export/v1): subjects are its files; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    [Operation("GET", "/v1/exports/{id}/attestation")]
+    public Task<DsseEnvelopeDocument> GetExportAttestationAsync(Guid id, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/exports/{Segment(id)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The export's DSSE envelope (https://vendorgate.dev/attestations/export/v1): subjects are its files; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/exports/{id}/attestation")]
+    public Task<Download> GetExportAttestationDownloadAsync(Guid id, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/exports/{Segment(id)}/attestation" + Query(("format", format)), null, ct);
 
     /// <summary>Audit entries after a sequence number (?after=&amp;limit=); page on with `next`.</summary>
     [Operation("GET", "/v1/audit")]
@@ -1161,15 +1212,15 @@ public sealed partial class VendorGateClient
     public Task<GateView> GetModelGateAsync(string name, string? baseline = null, CancellationToken ct = default) =>
         JsonAsync<GateView>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate" + Query(("baseline", baseline)), null, ct);
 
-    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=: ?kind=gate (default, model-gate/v1) or ?kind=test-result (https://in-toto.io/attestation/test-result/v0.1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/models/{name}/gate/attestation")]
-    public Task<DsseEnvelopeDocument> GetModelGateAttestationAsync(string name, string? statementDigest = null, string? format = null, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest), ("format", format)), null, ct);
+    public Task<DsseEnvelopeDocument> GetModelGateAttestationAsync(string name, string? statementDigest = null, string? kind = null, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest), ("kind", kind), ("format", format)), null, ct);
 
-    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=; ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    /// <summary>The DSSE envelope of the model's latest gate, or of ?statementDigest=: ?kind=gate (default, model-gate/v1) or ?kind=test-result (https://in-toto.io/attestation/test-result/v0.1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
     [Operation("GET", "/v1/models/{name}/gate/attestation")]
-    public Task<Download> GetModelGateAttestationDownloadAsync(string name, string? statementDigest = null, string? format = null, CancellationToken ct = default) =>
-        DownloadAsync(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest), ("format", format)), null, ct);
+    public Task<Download> GetModelGateAttestationDownloadAsync(string name, string? statementDigest = null, string? kind = null, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/models/{Segment(name)}/gate/attestation" + Query(("statementDigest", statementDigest), ("kind", kind), ("format", format)), null, ct);
 
     /// <summary>Sets the eval probes covering a domain (maintainer); an empty list removes the coverage.</summary>
     [Operation("PUT", "/v1/eval/coverage/{domain}")]
@@ -1215,6 +1266,31 @@ public sealed partial class VendorGateClient
     [Operation("POST", "/v1/canaries/{id}/retirement")]
     public Task<CanaryView> RetireCanaryAsync(string id, RetireCanaryRequest request, CancellationToken ct = default) =>
         JsonAsync<CanaryView>(HttpMethod.Post, $"/v1/canaries/{Segment(id)}/retirement", JsonContent(request), ct);
+
+    /// <summary>Exports a signed snapshot for training pipelines (format: parquet): sharded files with provenance per row, a dataset card and a signed statement of their digests. Once per snapshot and format: asking again returns the same export.</summary>
+    [Operation("POST", "/v1/snapshots/{version}/exports")]
+    public Task<ExportAccepted> ExportSnapshotAsync(string version, ExportRequest request, CancellationToken ct = default) =>
+        JsonAsync<ExportAccepted>(HttpMethod.Post, $"/v1/snapshots/{Segment(version)}/exports", JsonContent(request), ct);
+
+    /// <summary>Exports, newest first (?snapshot= for one snapshot's); page with ?cursor=. One page; <see cref="ListExportsAsync"/> enumerates them all.</summary>
+    [Operation("GET", "/v1/exports")]
+    public Task<ExportViewPage> ListExportsPageAsync(string? snapshot = null, string? cursor = null, int? limit = null, CancellationToken ct = default) =>
+        JsonAsync<ExportViewPage>(HttpMethod.Get, $"/v1/exports" + Query(("snapshot", snapshot), ("cursor", cursor), ("limit", limit)), null, ct);
+
+    /// <summary>Exports, newest first (?snapshot= for one snapshot's); page with ?cursor=. Every item, fetching pages as the caller enumerates.</summary>
+    [Operation("GET", "/v1/exports")]
+    public IAsyncEnumerable<ExportView> ListExportsAsync(string? snapshot = null, CancellationToken ct = default) =>
+        PagesAsync(cursor => ListExportsPageAsync(snapshot, cursor, PageSize, ct), page => (page.Items, page.NextCursor), ct);
+
+    /// <summary>An export: status (writing, signing, completed), progress, its files with their SHA-256 and size, and its attestation.</summary>
+    [Operation("GET", "/v1/exports/{id}")]
+    public Task<ExportView> GetExportAsync(Guid id, CancellationToken ct = default) =>
+        JsonAsync<ExportView>(HttpMethod.Get, $"/v1/exports/{Segment(id)}", null, ct);
+
+    /// <summary>One file of an export, e.g. data/train-00000-of-00001.parquet or README.md (its SHA-256 in Repr-Digest and the ETag; ranges served). Streams application/vnd.apache.parquet; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/exports/{id}/files/{name}")]
+    public Task<Download> GetExportFileAsync(Guid id, string name, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/exports/{Segment(id)}/files/{Segment(name)}", null, ct);
 
     /// <summary>The process is alive.</summary>
     [Operation("GET", "/healthz")]
@@ -1406,15 +1482,15 @@ public sealed partial class VendorGateClient
     public Task<Download> GetSnapshotContentAsync(string version, CancellationToken ct = default) =>
         DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/content", null, ct);
 
-    /// <summary>The snapshot's DSSE envelope (https://vendorgate.dev/attestations/snapshot/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    /// <summary>The snapshot's DSSE envelope: ?kind=snapshot (default, https://vendorgate.dev/attestations/snapshot/v1) or ?kind=provenance (the cut as https://slsa.dev/provenance/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
     [Operation("GET", "/v1/snapshots/{version}/attestation")]
-    public Task<DsseEnvelopeDocument> GetSnapshotAttestationAsync(string version, string? format = null, CancellationToken ct = default) =>
-        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation" + Query(("format", format)), null, ct);
+    public Task<DsseEnvelopeDocument> GetSnapshotAttestationAsync(string version, string? kind = null, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation" + Query(("kind", kind), ("format", format)), null, ct);
 
-    /// <summary>The snapshot's DSSE envelope (https://vendorgate.dev/attestations/snapshot/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    /// <summary>The snapshot's DSSE envelope: ?kind=snapshot (default, https://vendorgate.dev/attestations/snapshot/v1) or ?kind=provenance (the cut as https://slsa.dev/provenance/v1); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
     [Operation("GET", "/v1/snapshots/{version}/attestation")]
-    public Task<Download> GetSnapshotAttestationDownloadAsync(string version, string? format = null, CancellationToken ct = default) =>
-        DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation" + Query(("format", format)), null, ct);
+    public Task<Download> GetSnapshotAttestationDownloadAsync(string version, string? kind = null, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/attestation" + Query(("kind", kind), ("format", format)), null, ct);
 
     /// <summary>What changed from one snapshot to another: totals by batch and annotator; ?details=true streams the changed entries as NDJSON.</summary>
     [Operation("GET", "/v1/snapshots/{from}/diff/{to}")]

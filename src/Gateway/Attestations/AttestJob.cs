@@ -25,7 +25,15 @@ public sealed record AttestationWork(Attestation Attestation, string BlobName, s
 
     /// <summary>What else changes, in the same save, once it is signed (a revocation completes).</summary>
     public Action? Then { get; init; }
+
+    /// <summary>The same fact in a standard predicate, signed and stored before the statement itself (so a signed
+    /// attestation has its companions): SLSA Provenance beside a snapshot, a Verification Summary beside an approval, a
+    /// Test Result beside a canary gate.</summary>
+    public IReadOnlyList<CompanionStatement> Companions { get; init; } = [];
 }
+
+/// <summary>A statement signed beside another, stored as <paramref name="BlobName"/>.</summary>
+public sealed record CompanionStatement(string BlobName, Func<Jwk, Task<byte[]>> Statement);
 
 /// <summary>Signs a pending attestation of any kind: the envelope is stored create-only, then the attestation is marked
 /// signed and audited in one save. If the signer fails, it stays pending with the reason, the failure is audited, and
@@ -42,6 +50,11 @@ public sealed class AttestJob(IEnumerable<IAttestationKind> kinds, Attestor atte
         if (work is not { Attestation.IsPending: true })
         {
             return;
+        }
+        foreach (var companion in work.Companions)
+        {
+            await attestor.SignForJobAsync(companion.BlobName, companion.Statement, work.Action, work.Target, work.Attestation.Failed,
+                cancellationToken: cancellationToken);
         }
         var signed = await attestor.SignForJobAsync(work.BlobName, work.Statement, work.Action, work.Target, work.Attestation.Failed,
             work.PinnedKey, work.Signatures, cancellationToken);

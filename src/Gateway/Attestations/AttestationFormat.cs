@@ -33,4 +33,12 @@ public static class AttestationFormat
             ?? throw new InvalidOperationException("a stored envelope carries no signature by a key this Gateway recorded");
         return TypedResults.File(SigstoreBundle.ToJson(parsed, key), SigstoreBundle.MediaType);
     }
+
+    /// <summary>A companion statement (<see cref="CompanionStatement"/>) of a signed attestation, in <paramref name="format"/>;
+    /// 404 for one signed before the Gateway signed companions.</summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ServeCompanionAsync(IBlobReader blobs, string blob, string what,
+        string? format, SigningKeyRegistry keys, CancellationToken ct) =>
+        await blobs.ExistsAsync(blob, ct)
+            ? await ServeAsync(blobs, blob, format, keys, ct)
+            : Problems.NotFound($"The {what} (it was signed before this Gateway signed one beside each statement)");
 }

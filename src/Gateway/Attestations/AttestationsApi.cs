@@ -27,7 +27,7 @@ public static class AttestationsApi
         batch.One.MapGet("/attestation", BatchAttestation)
             .WithTags("Attestations").WithName("GetBatchAttestation")
             .WithSummary("The batch's DSSE envelope: ?kind=receipt (default, " + ReceiptAttestation.PredicateType + "), ?kind=approval ("
-                + Reviews.ApprovalAttestation.PredicateType + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=" + AttestationFormat.Description)
+                + Reviews.ApprovalAttestation.PredicateType + "), ?kind=verification-summary (the approval as " + StandardPredicates.VerificationSummary + "), or ?kind=bundle (JSON Lines: every signed envelope of the batch); ?format=" + AttestationFormat.Description)
             .Produces<DsseEnvelopeDocument>(200, "application/json", SigstoreBundle.MediaType)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
         return batch;
@@ -51,6 +51,12 @@ public static class AttestationsApi
                 ? await AttestationFormat.ServeAsync(blobs, Reviews.ApprovalAttestation.BlobName(batchId), format, keys, ct)
                 : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
         }
+        if (kind is "verification-summary")
+        {
+            return batch.Approval.IsSigned
+                ? await AttestationFormat.ServeCompanionAsync(blobs, Reviews.ApprovalAttestation.SummaryBlobName(batchId), "approval's verification summary", format, keys, ct)
+                : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
+        }
         if (kind is "bundle" && format is "sigstore")
         {
             return Problems.Create(400, "bad-format", "kind=bundle is the in-toto JSON Lines of every envelope; ask for each kind with format=sigstore instead.");
@@ -71,7 +77,7 @@ public static class AttestationsApi
         }
         if (kind is not (null or "receipt"))
         {
-            return Problems.Create(400, "bad-kind", "kind is receipt (default), approval or bundle.");
+            return Problems.Create(400, "bad-kind", "kind is receipt (default), approval, verification-summary or bundle.");
         }
         if (!batch.Receipt.IsSigned)
         {

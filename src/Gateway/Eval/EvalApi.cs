@@ -59,7 +59,8 @@ public static class EvalApi
             .WithSummary("The canary gate: fails when a probe that passed for the predecessor (or ?baseline=) fails now or has not been run. Signed.")
             .ProducesProblem(404).ProducesValidationProblem();
         models.MapGet("/gate/attestation", GateAttestation).RequireAuthorization(Policies.ReadEval).WithName("GetModelGateAttestation")
-            .WithSummary("The DSSE envelope of the model's latest gate, or of ?statementDigest=; ?format=" + AttestationFormat.Description)
+            .WithSummary("The DSSE envelope of the model's latest gate, or of ?statementDigest=: ?kind=gate (default, model-gate/v1) or ?kind=test-result ("
+                + StandardPredicates.TestResult + "); ?format=" + AttestationFormat.Description)
             .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json", VendorGate.Attest.Dsse.SigstoreBundle.MediaType).ProducesProblem(400).ProducesProblem(404);
         return model;
     }
@@ -277,12 +278,16 @@ public static class EvalApi
         return outcome.View is { } view ? TypedResults.Ok(view) : Problems.Invalid("baseline", outcome.Problem!);
     }
 
-    private static async Task<IResult> GateAttestation(string name, string? statementDigest, string? format, VendorGateDb db, IBlobStore blobs,
+    private static async Task<IResult> GateAttestation(string name, string? statementDigest, string? kind, string? format, VendorGateDb db, IBlobStore blobs,
         SigningKeyRegistry keys, CancellationToken ct)
     {
         if (AttestationFormat.Check(format) is { } badFormat)
         {
             return badFormat;
+        }
+        if (kind is not (null or "gate" or "test-result"))
+        {
+            return Problems.Create(400, "bad-kind", "kind is gate (default: the VendorGate model-gate statement) or test-result (in-toto Test Result).");
         }
         var gates = db.ModelGates.AsNoTracking().Where(g => g.ModelName == name && g.Attestation.State == AttestationStates.Signed);
         var gate = statementDigest is null
@@ -292,6 +297,8 @@ public static class EvalApi
         {
             return Problems.NotFound($"A signed gate of model {name}{(statementDigest is null ? "" : $" with statement {statementDigest}")}");
         }
-        return await AttestationFormat.ServeAsync(blobs, gate.Blob, format, keys, ct);
+        return kind is "test-result"
+            ? await AttestationFormat.ServeCompanionAsync(blobs, ModelGateAttestation.TestResultBlob(gate.Blob), "gate's test result", format, keys, ct)
+            : await AttestationFormat.ServeAsync(blobs, gate.Blob, format, keys, ct);
     }
 }

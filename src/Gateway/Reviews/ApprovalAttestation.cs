@@ -17,6 +17,13 @@ public sealed class ApprovalAttestation(VendorGateDb db) : IAttestationKind
 
     public static string BlobName(Guid batchId) => $"attestations/batches/{batchId}/approval.dsse.json";
 
+    /// <summary>Its companion: the approval as an SLSA Verification Summary (<see cref="Summary"/>).</summary>
+    public static string SummaryBlobName(Guid batchId) => $"attestations/batches/{batchId}/approval.vsa.dsse.json";
+
+    /// <summary>The policy a Verification Summary of an approval names: scanned, every blocking finding overridden by
+    /// security, approved by people other than the submitter and its vendor (two for a sensitive domain).</summary>
+    public const string ApprovalPolicy = "https://vendorgate.dev/policies/batch-approval/v1";
+
     /// <summary>The name its jobs carry.</summary>
     public const string Kind = "approval";
 
@@ -28,7 +35,22 @@ public sealed class ApprovalAttestation(VendorGateDb db) : IAttestationKind
         var batch = await db.Batches.Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
             .FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
         return batch is null ? null : new AttestationWork(batch.Approval, BlobName(batchId), "batch.approval-attest", $"batch:{batchId}",
-            async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson());
+            async key => (await BuildStatementAsync(batch, key.Kid, cancellationToken)).ToCanonicalJson())
+        {
+            Companions = [new CompanionStatement(SummaryBlobName(batchId), _ => Task.FromResult(Summary(batch).ToCanonicalJson()))],
+        };
+    }
+
+    /// <summary>The approval as an SLSA Verification Summary v1: the Gateway verified the batch against
+    /// <see cref="ApprovalPolicy"/>, reading its receipt, and it passed (scanned, reviewed).</summary>
+    public static Statement Summary(Batch batch)
+    {
+        var approvedAt = batch.Reviews.Where(r => r.Decision == "approve").Max(r => r.At);
+        var receipt = StandardPredicates.Resource("receipt", $"vendorgate:batch:{batch.Id}/attestation?kind=receipt", StandardPredicates.Hex(batch.Receipt.Digest));
+        var levels = batch.Overrides.Count == 0 ? new[] { "VENDORGATE_SCANNED_V1", "VENDORGATE_REVIEWED_V1" }
+            : ["VENDORGATE_SCANNED_V1", "VENDORGATE_OVERRIDDEN_V1", "VENDORGATE_REVIEWED_V1"];
+        var predicate = StandardPredicates.Summary($"vendorgate:batch:{batch.Id}", ApprovalPolicy, approvedAt, [receipt], passed: true, levels);
+        return new Statement([new Subject($"batch:{batch.Id}", batch.Digest!["sha256:".Length..])], StandardPredicates.VerificationSummary, predicate);
     }
 
     private async Task<Statement> BuildStatementAsync(Batch batch, string keyId, CancellationToken cancellationToken)

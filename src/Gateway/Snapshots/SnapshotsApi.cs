@@ -50,7 +50,8 @@ public static class SnapshotsApi
         group.MapGet("/{version}/content", Content).WithName("GetSnapshotContent")
             .WithSummary("Streams the corpus: canonical NDJSON in manifest order (the training file).").Produces(200, contentType: "application/x-ndjson").ProducesProblem(404);
         group.MapGet("/{version}/attestation", Attestation).WithName("GetSnapshotAttestation")
-            .WithSummary("The snapshot's DSSE envelope (" + SnapshotAttestation.PredicateType + "); ?format=" + AttestationFormat.Description)
+            .WithSummary("The snapshot's DSSE envelope: ?kind=snapshot (default, " + SnapshotAttestation.PredicateType + ") or ?kind=provenance (the cut as "
+                + StandardPredicates.SlsaProvenance + "); ?format=" + AttestationFormat.Description)
             .Produces<AttestationsApi.DsseEnvelopeDocument>(200, "application/json", VendorGate.Attest.Dsse.SigstoreBundle.MediaType)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{from}/diff/{to}", Diff).WithName("DiffSnapshots")
@@ -154,8 +155,8 @@ public static class SnapshotsApi
             : TypedResults.Ok(await diff.SummarizeAsync(a, b, ct));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, string? format, VendorGateDb db, IBlobStore blobs,
-        SigningKeyRegistry keys, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, string? kind, string? format, VendorGateDb db,
+        IBlobStore blobs, SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -165,11 +166,17 @@ public static class SnapshotsApi
         {
             return badFormat;
         }
+        if (kind is not (null or "snapshot" or "provenance"))
+        {
+            return Problems.Create(400, "bad-kind", "kind is snapshot (default: the VendorGate snapshot statement) or provenance (SLSA Provenance v1 of the cut).");
+        }
         if (!snapshot.Attestation.IsSigned)
         {
             return Problems.Conflict("attestation-pending", snapshot.Attestation.NotSignedYet("snapshot", "The snapshot is not signed yet."));
         }
-        return await AttestationFormat.ServeAsync(blobs, SnapshotAttestation.BlobName(version), format, keys, ct);
+        return kind is "provenance"
+            ? await AttestationFormat.ServeCompanionAsync(blobs, SnapshotAttestation.ProvenanceBlobName(version), "snapshot's provenance", format, keys, ct)
+            : await AttestationFormat.ServeAsync(blobs, SnapshotAttestation.BlobName(version), format, keys, ct);
     }
 
     private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, VendorGateDb db, BlameService blame, CancellationToken ct)
