@@ -1002,6 +1002,16 @@ public sealed record WebhookViewPage
 
 public sealed partial class VendorGateClient
 {
+    /// <summary>The snapshot's AI-BOM, ?format=cyclonedx (default: CycloneDX 1.6 JSON) or spdx (SPDX 3.0.1 JSON-LD); stored under its SHA-256 (header VendorGate-Bom-Digest) and signed in a statement served at boms/{sha256}/attestation. Streams application/vnd.cyclonedx+json; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/snapshots/{version}/bom")]
+    public Task<Download> GetSnapshotBomAsync(string version, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/bom" + Query(("format", format)), null, ct);
+
+    /// <summary>The model's AI-BOM: the model, trained on its snapshot, and the snapshot's data; ?format=cyclonedx (default: CycloneDX 1.6 JSON) or spdx (SPDX 3.0.1 JSON-LD); signed as the snapshot's is. Streams application/vnd.cyclonedx+json; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/models/{name}/bom")]
+    public Task<Download> GetModelBomAsync(string name, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/models/{Segment(name)}/bom" + Query(("format", format)), null, ct);
+
     /// <summary>JWKS of every key that ever signed, current and retired (nbf: first signature, retired: when a newer key took over).</summary>
     [Operation("GET", "/.well-known/vendorgate/keys")]
     public Task<JsonWebKeySet> SigningKeysAsync(CancellationToken ct = default) =>
@@ -1041,6 +1051,26 @@ public sealed partial class VendorGateClient
     [Operation("GET", "/v1/exports/{id}/attestation")]
     public Task<Download> GetExportAttestationDownloadAsync(Guid id, string? format = null, CancellationToken ct = default) =>
         DownloadAsync(HttpMethod.Get, $"/v1/exports/{Segment(id)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The DSSE envelope of a snapshot's AI-BOM made earlier, by its SHA-256 (hex); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    [Operation("GET", "/v1/snapshots/{version}/boms/{digest}/attestation")]
+    public Task<DsseEnvelopeDocument> GetSnapshotBomAttestationAsync(string version, string digest, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/boms/{Segment(digest)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The DSSE envelope of a snapshot's AI-BOM made earlier, by its SHA-256 (hex); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/snapshots/{version}/boms/{digest}/attestation")]
+    public Task<Download> GetSnapshotBomAttestationDownloadAsync(string version, string digest, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/snapshots/{Segment(version)}/boms/{Segment(digest)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The DSSE envelope of a model's AI-BOM made earlier, by its SHA-256 (hex); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature).</summary>
+    [Operation("GET", "/v1/models/{name}/boms/{digest}/attestation")]
+    public Task<DsseEnvelopeDocument> GetModelBomAttestationAsync(string name, string digest, string? format = null, CancellationToken ct = default) =>
+        JsonAsync<DsseEnvelopeDocument>(HttpMethod.Get, $"/v1/models/{Segment(name)}/boms/{Segment(digest)}/attestation" + Query(("format", format)), null, ct);
+
+    /// <summary>The DSSE envelope of a model's AI-BOM made earlier, by its SHA-256 (hex); ?format=dsse (default: the DSSE envelope with every signature) or sigstore (a Sigstore bundle v0.3 of the Gateway's signature). The application/vnd.dev.sigstore.bundle.v0.3+json form, streamed; the caller disposes the download.</summary>
+    [Operation("GET", "/v1/models/{name}/boms/{digest}/attestation")]
+    public Task<Download> GetModelBomAttestationDownloadAsync(string name, string digest, string? format = null, CancellationToken ct = default) =>
+        DownloadAsync(HttpMethod.Get, $"/v1/models/{Segment(name)}/boms/{Segment(digest)}/attestation" + Query(("format", format)), null, ct);
 
     /// <summary>Audit entries after a sequence number (?after=&amp;limit=); page on with `next`.</summary>
     [Operation("GET", "/v1/audit")]

@@ -6,6 +6,7 @@ using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Batches.Uploads;
 using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Compliance;
+using VendorGate.Gateway.Boms;
 using VendorGate.Gateway.Eval;
 using VendorGate.Gateway.Exports;
 using VendorGate.Gateway.Health;
@@ -37,6 +38,7 @@ builder.Services.AddReviews();
 builder.Services.AddSnapshots();
 builder.Services.AddRevocations();
 builder.Services.AddExports();
+builder.Services.AddScoped<BomMaker>();
 builder.Services.AddEval();
 builder.Services.AddCompliance();
 builder.Services.AddSigning();
@@ -88,6 +90,7 @@ app.MapModels()                   // /v1/models, and under one model:
     .MapModelGates();             //   /canary-results, /gate, /gate/attestation
 app.MapRevocations();
 app.MapExports();                 // /v1/snapshots/{version}/exports, /v1/exports
+app.MapBoms();                    // /v1/snapshots/{version}/bom, /v1/models/{name}/bom
 app.MapAudit();
 app.MapScanning();
 app.MapEval();

@@ -34,11 +34,13 @@ public static class AttestationFormat
         return TypedResults.File(SigstoreBundle.ToJson(parsed, key), SigstoreBundle.MediaType);
     }
 
-    /// <summary>A companion statement (<see cref="CompanionStatement"/>) of a signed attestation, in <paramref name="format"/>;
-    /// 404 for one signed before the Gateway signed companions.</summary>
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ServeCompanionAsync(IBlobReader blobs, string blob, string what,
+    /// <summary>An envelope that may not be there, in <paramref name="format"/>: a companion statement
+    /// (<see cref="CompanionStatement"/>) of an attestation signed before companions were, or one asked for by digest;
+    /// 404 naming <paramref name="missing"/> when it is not.</summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ServeIfStoredAsync(IBlobReader blobs, string blob, string missing,
         string? format, SigningKeyRegistry keys, CancellationToken ct) =>
-        await blobs.ExistsAsync(blob, ct)
-            ? await ServeAsync(blobs, blob, format, keys, ct)
-            : Problems.NotFound($"The {what} (it was signed before this Gateway signed one beside each statement)");
+        await blobs.ExistsAsync(blob, ct) ? await ServeAsync(blobs, blob, format, keys, ct) : Problems.NotFound(missing);
+
+    /// <summary>The 404 of a companion statement signed before the Gateway signed companions.</summary>
+    public static string CompanionMissing(string what) => $"The {what} (its statement was signed before this Gateway signed one beside each)";
 }

@@ -54,7 +54,7 @@ public static class AttestationsApi
         if (kind is "verification-summary")
         {
             return batch.Approval.IsSigned
-                ? await AttestationFormat.ServeCompanionAsync(blobs, Reviews.ApprovalAttestation.SummaryBlobName(batchId), "approval's verification summary", format, keys, ct)
+                ? await AttestationFormat.ServeIfStoredAsync(blobs, Reviews.ApprovalAttestation.SummaryBlobName(batchId), AttestationFormat.CompanionMissing("approval's verification summary"), format, keys, ct)
                 : Problems.Conflict("attestation-pending", batch.Approval.NotSignedYet("approval", "The batch is not approved."));
         }
         if (kind is "bundle" && format is "sigstore")

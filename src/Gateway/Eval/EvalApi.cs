@@ -298,7 +298,7 @@ public static class EvalApi
             return Problems.NotFound($"A signed gate of model {name}{(statementDigest is null ? "" : $" with statement {statementDigest}")}");
         }
         return kind is "test-result"
-            ? await AttestationFormat.ServeCompanionAsync(blobs, ModelGateAttestation.TestResultBlob(gate.Blob), "gate's test result", format, keys, ct)
+            ? await AttestationFormat.ServeIfStoredAsync(blobs, ModelGateAttestation.TestResultBlob(gate.Blob), AttestationFormat.CompanionMissing("gate's test result"), format, keys, ct)
             : await AttestationFormat.ServeAsync(blobs, gate.Blob, format, keys, ct);
     }
 }

@@ -13,6 +13,7 @@ public static class Policies
     public const string Override = nameof(Override);
     public const string ReadCorpus = nameof(ReadCorpus);
     public const string Export = nameof(Export);
+    public const string ReadBom = nameof(ReadBom);
     public const string ReadScans = nameof(ReadScans);
     public const string ReportCanaries = nameof(ReportCanaries);
     public const string ReadEval = nameof(ReadEval);
@@ -43,6 +44,8 @@ public static class Policies
             .AddPolicy(ReadCorpus, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor))
             // Exporting a snapshot writes files and a signed statement: those who read the corpus, except the auditor, who changes nothing.
             .AddPolicy(Export, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Contributor))
+            // An AI-BOM: those who read the corpus, and procurement, who hands it to auditors and regulators.
+            .AddPolicy(ReadBom, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.Contributor, Roles.Procurement))
             .AddPolicy(ReadScans, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor))
             .AddPolicy(ReportCanaries, p => p.RequireRole(Roles.EvalHarness))
             .AddPolicy(ReadEval, p => p.RequireRole(Roles.Maintainer, Roles.Security, Roles.Auditor, Roles.EvalHarness))

@@ -175,7 +175,7 @@ public static class SnapshotsApi
             return Problems.Conflict("attestation-pending", snapshot.Attestation.NotSignedYet("snapshot", "The snapshot is not signed yet."));
         }
         return kind is "provenance"
-            ? await AttestationFormat.ServeCompanionAsync(blobs, SnapshotAttestation.ProvenanceBlobName(version), "snapshot's provenance", format, keys, ct)
+            ? await AttestationFormat.ServeIfStoredAsync(blobs, SnapshotAttestation.ProvenanceBlobName(version), AttestationFormat.CompanionMissing("snapshot's provenance"), format, keys, ct)
             : await AttestationFormat.ServeAsync(blobs, SnapshotAttestation.BlobName(version), format, keys, ct);
     }
 

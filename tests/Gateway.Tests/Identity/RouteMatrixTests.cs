@@ -54,6 +54,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
     private static readonly string[] AuditReaders = ["admin", "security", "auditor"];
     private static readonly string[] CorpusReaders = ["contributor", "maintainer", "security", "auditor"];
     private static readonly string[] Exporters = ["contributor", "maintainer", "security"];
+    private static readonly string[] BomReaders = ["contributor", "maintainer", "security", "procurement", "auditor"];
     private static readonly string[] ScanReaders = ["maintainer", "security", "auditor"];
     private static readonly string[] EvalReaders = ["maintainer", "security", "auditor", "eval-harness"];
     private static readonly string[] Directory = ["annotator", "vendor-admin", "admin", "contributor", "maintainer", "security", "procurement", "auditor"];
@@ -186,6 +187,10 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("GET /v1/exports/{id:guid}", c => c.GetAsync($"/v1/exports/{none}"), CorpusReaders, HttpStatusCode.NotFound),
             R("GET /v1/exports/{id:guid}/files/{**name}", c => c.GetAsync($"/v1/exports/{none}/files/README.md"), CorpusReaders, HttpStatusCode.NotFound),
             R("GET /v1/exports/{id:guid}/attestation", c => c.GetAsync($"/v1/exports/{none}/attestation"), CorpusReaders, HttpStatusCode.NotFound),
+            R("GET /v1/snapshots/{version}/bom", c => c.GetAsync("/v1/snapshots/999.0/bom"), BomReaders, HttpStatusCode.NotFound),
+            R("GET /v1/snapshots/{version}/boms/{digest}/attestation", c => c.GetAsync($"/v1/snapshots/999.0/boms/{digest}/attestation"), BomReaders, HttpStatusCode.NotFound),
+            R("GET /v1/models/{name}/bom", c => c.GetAsync("/v1/models/no-such-model/bom"), BomReaders, HttpStatusCode.NotFound),
+            R("GET /v1/models/{name}/boms/{digest}/attestation", c => c.GetAsync($"/v1/models/no-such-model/boms/{digest}/attestation"), BomReaders, HttpStatusCode.NotFound),
         ];
     }
 }
