@@ -57,6 +57,7 @@ public sealed partial class ReadmeTests : IAsyncLifetime
         Assert.Contains("\n401\n", text);                                  // the revoked annotator's key is dead
         Assert.Contains("\"passed\":false", text);                         // a gate with no results fails closed
         Assert.Contains("    path: data/train-*", text);                   // the Parquet export's dataset card names the train split
+        Assert.Contains("\"dataset_hasSensitivePersonalInformation\": \"", text); // the model's SPDX AI-BOM
         var verdicts = text.Split('\n').Where(l => l.StartsWith("VALID: ", StringComparison.Ordinal) || l.StartsWith("INVALID: ", StringComparison.Ordinal)).ToList();
         Assert.True(verdicts.Count >= 8 && verdicts.All(v => v.StartsWith("VALID: ", StringComparison.Ordinal)),
             $"every verification should end VALID:\n{string.Join("\n", verdicts)}\n\n{text}");
