@@ -26,21 +26,6 @@ public abstract class SigstoreBundleApiTests<TApp>(TApp app) : IClassFixture<TAp
         return path;
     }
 
-    private static string Pem(Attest.Signing.Jwk key)
-    {
-        if (key.Kty == "EC")
-        {
-            using var ec = ECDsa.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = Base64Url.DecodeFromChars(key.X), Y = Base64Url.DecodeFromChars(key.Y) },
-            });
-            return ec.ExportSubjectPublicKeyInfoPem();
-        }
-        using var rsa = RSA.Create(new RSAParameters { Modulus = Base64Url.DecodeFromChars(key.N), Exponent = Base64Url.DecodeFromChars(key.E) });
-        return rsa.ExportSubjectPublicKeyInfoPem();
-    }
-
     [Fact]
     public async Task Receipts_approvals_and_snapshots_are_bundles_that_sigstore_js_and_vendorgate_verify_accept()
     {
@@ -69,8 +54,8 @@ public abstract class SigstoreBundleApiTests<TApp>(TApp app) : IClassFixture<TAp
             var bundle = Save($"{name}.sigstore.json", bytes);
             var forged = Save($"{name}.forged.json", Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"payload\":\"ey", "\"payload\":\"eX")));
 
-            var byJs = SigstoreJs.Verify(bundle, hint, Pem(key));
-            var forgedByJs = SigstoreJs.Verify(forged, hint, Pem(key));
+            var byJs = SigstoreJs.Verify(bundle, hint, SigstoreJs.PublicKeyPem(key));
+            var forgedByJs = SigstoreJs.Verify(forged, hint, SigstoreJs.PublicKeyPem(key));
             var byCli = VerifyCli.Run("envelope", bundle, "--keys", jwks);
 
             Assert.True(byJs.Code == 0, $"{name}: {byJs.Output}");

@@ -29,6 +29,11 @@ public abstract class StandardPredicateTests<TApp>(TApp app) : IClassFixture<TAp
         File.WriteAllBytes(file, bytes);
         var verified = VerifyCli.Run("envelope", file, "--keys", keys);
         Assert.True(verified.Code == 0, $"{path}: {verified.Output}");
+        if (SigstoreBundle.IsBundle(bytes))
+        {
+            var byJs = SigstoreJs.VerifyWithJwks(file, File.ReadAllBytes(keys));
+            Assert.True(byJs.Code == 0, $"{path}: {byJs.Output}");
+        }
         var payload = SigstoreBundle.IsBundle(bytes) ? SigstoreBundle.Parse(bytes).Payload : Envelope.Parse(bytes).Payload;
         return JsonNode.Parse(payload)!;
     }

@@ -187,6 +187,8 @@ public abstract class ExportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         var shard = Path.Combine(_dir, Path.GetFileName(shards[^1].Name));
         var verified = VerifyCli.Run("file", shard, bundle, "--keys", keys);
         Assert.True(verified.Code == 0, verified.Output);
+        var byJs = SigstoreJs.VerifyWithJwks(bundle, File.ReadAllBytes(keys)); // an independent verifier of the bundle
+        Assert.True(byJs.Code == 0, byJs.Output);
         var changed = File.ReadAllBytes(shard);
         changed[changed.Length / 2] ^= 1;
         File.WriteAllBytes(shard, changed);

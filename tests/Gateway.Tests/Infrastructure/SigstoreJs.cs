@@ -1,4 +1,7 @@
+using System.Buffers.Text;
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace VendorGate.Gateway.Tests.Infrastructure;
 
@@ -47,5 +50,31 @@ public static class SigstoreJs
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>Verifies a bundle with the key its hint names in the JWKS <paramref name="jwks"/>, as a verifier given the
+    /// Gateway's published keys would.</summary>
+    public static (int Code, string Output) VerifyWithJwks(string bundle, byte[] jwks)
+    {
+        var hint = JsonDocument.Parse(File.ReadAllBytes(bundle)).RootElement.GetProperty("verificationMaterial").GetProperty("publicKey")
+            .GetProperty("hint").GetString()!;
+        var key = Attest.Signing.JsonWebKeySet.Parse(jwks).Keys.Single(k => k.Kid == hint);
+        return Verify(bundle, hint, PublicKeyPem(key));
+    }
+
+    /// <summary>A JWK's public key as SPKI PEM.</summary>
+    public static string PublicKeyPem(Attest.Signing.Jwk key)
+    {
+        if (key.Kty == "EC")
+        {
+            using var ec = ECDsa.Create(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = Base64Url.DecodeFromChars(key.X), Y = Base64Url.DecodeFromChars(key.Y) },
+            });
+            return ec.ExportSubjectPublicKeyInfoPem();
+        }
+        using var rsa = RSA.Create(new RSAParameters { Modulus = Base64Url.DecodeFromChars(key.N), Exponent = Base64Url.DecodeFromChars(key.E) });
+        return rsa.ExportSubjectPublicKeyInfoPem();
     }
 }

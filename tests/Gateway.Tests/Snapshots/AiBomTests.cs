@@ -111,6 +111,8 @@ public abstract class AiBomTests<TApp>(TApp app) : IClassFixture<TApp>, IDisposa
         File.WriteAllBytes(keys, await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
         var verified = VerifyCli.Run("file", files[0], files[1], "--keys", keys);
         Assert.True(verified.Code == 0, verified.Output);
+        var byJs = SigstoreJs.VerifyWithJwks(files[1], File.ReadAllBytes(keys));
+        Assert.True(byJs.Code == 0, byJs.Output);
         File.WriteAllText(files[0], File.ReadAllText(files[0]).Replace(vendorName, "Someone Else"));
         Assert.Equal(1, VerifyCli.Run("file", files[0], files[1], "--keys", keys).Code);
     }
