@@ -15,16 +15,9 @@ namespace VendorGate.Gateway.Tests.Attestations;
 public abstract class SigstoreBundleApiTests<TApp>(TApp app) : IClassFixture<TApp>, IDisposable where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);
-    private readonly string _dir = Directory.CreateTempSubdirectory("vg-bundle-").FullName;
+    private readonly ScratchDirectory _files = new("vg-bundle-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Save(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    public void Dispose() => _files.Dispose();
 
     [Fact]
     public async Task Receipts_approvals_and_snapshots_are_bundles_that_sigstore_js_and_vendorgate_verify_accept()
@@ -36,7 +29,7 @@ public abstract class SigstoreBundleApiTests<TApp>(TApp app) : IClassFixture<TAp
         await PollAsync(() => maintainer.Typed().GetSnapshotAsync(version), s => s.Attestation.State == "signed", $"snapshot {version} to be signed");
         var jwksBytes = await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys");
         var keys = Attest.Signing.JsonWebKeySet.Parse(jwksBytes).Keys;
-        var jwks = Save("keys.json", jwksBytes);
+        var jwks = _files.Save("keys.json", jwksBytes);
 
         foreach (var (name, path) in new[]
         {
@@ -51,8 +44,8 @@ public abstract class SigstoreBundleApiTests<TApp>(TApp app) : IClassFixture<TAp
             var bytes = await response.Content.ReadAsByteArrayAsync();
             var hint = JsonDocument.Parse(bytes).RootElement.GetProperty("verificationMaterial").GetProperty("publicKey").GetProperty("hint").GetString()!;
             var key = Assert.Single(keys, k => k.Kid == hint);
-            var bundle = Save($"{name}.sigstore.json", bytes);
-            var forged = Save($"{name}.forged.json", Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"payload\":\"ey", "\"payload\":\"eX")));
+            var bundle = _files.Save($"{name}.sigstore.json", bytes);
+            var forged = _files.Save($"{name}.forged.json", Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"payload\":\"ey", "\"payload\":\"eX")));
 
             var byJs = SigstoreJs.Verify(bundle, hint, SigstoreJs.PublicKeyPem(key));
             var forgedByJs = SigstoreJs.Verify(forged, hint, SigstoreJs.PublicKeyPem(key));

@@ -13,20 +13,18 @@ namespace VendorGate.Gateway.Tests.Attestations;
 public abstract class StandardPredicateTests<TApp>(TApp app) : IClassFixture<TApp>, IDisposable where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);
-    private readonly string _dir = Directory.CreateTempSubdirectory("vg-predicates-").FullName;
+    private readonly ScratchDirectory _files = new("vg-predicates-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _files.Dispose();
 
     /// <summary>The envelope at <paramref name="path"/>, checked by vendorgate-verify against the JWKS; its statement.</summary>
     private async Task<JsonNode> VerifiedStatementAsync(HttpClient client, string path)
     {
-        var file = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
-        var keys = Path.Combine(_dir, "keys.json");
-        File.WriteAllBytes(keys, await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
+        var keys = await _files.KeysAsync(app);
         var response = await client.GetAsync(path);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var bytes = await response.Content.ReadAsByteArrayAsync();
-        File.WriteAllBytes(file, bytes);
+        var file = _files.Save(Guid.NewGuid().ToString("N") + ".json", bytes);
         var verified = VerifyCli.Run("envelope", file, "--keys", keys);
         Assert.True(verified.Code == 0, $"{path}: {verified.Output}");
         if (SigstoreBundle.IsBundle(bytes))

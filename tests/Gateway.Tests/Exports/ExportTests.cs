@@ -54,9 +54,9 @@ public sealed class ExportMessage
 public abstract class ExportTests<TApp>(TApp app) : IClassFixture<TApp>, IDisposable where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);
-    private readonly string _dir = Directory.CreateTempSubdirectory("vg-export-").FullName;
+    private readonly ScratchDirectory _files = new("vg-export-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _files.Dispose();
 
     private static object Chat(int i) => new
     {
@@ -126,7 +126,7 @@ public abstract class ExportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
             var bytes = await response.Content.ReadAsByteArrayAsync();
             Assert.Equal((file.Sha256, file.Size), (Convert.ToHexStringLower(SHA256.HashData(bytes)), (long)bytes.Length));
             Assert.Equal($"sha-256=:{Convert.ToBase64String(SHA256.HashData(bytes))}:", response.Headers.GetValues("Repr-Digest").Single());
-            File.WriteAllBytes(Path.Combine(_dir, Path.GetFileName(file.Name)), bytes);
+            _files.Save(Path.GetFileName(file.Name), bytes);
             if (file.Name.EndsWith(".parquet"))
             {
                 var read = (await ParquetSerializer.DeserializeAsync<ExportRow>(new MemoryStream(bytes))).Data;
@@ -165,7 +165,7 @@ public abstract class ExportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         Assert.Contains(rows, r => r.Prompt is not null && r.Messages is null && r.VendorId == vendor.VendorId.ToString());
 
         // The card: what the Hub reads in its header, what a person reads below.
-        var card = File.ReadAllText(Path.Combine(_dir, "README.md"));
+        var card = File.ReadAllText(Path.Combine(_files.Path, "README.md"));
         Assert.StartsWith("---\n", card);
         Assert.Contains("    path: data/train-*\n", card);
         Assert.Contains($"# VendorGate snapshot {version}", card);
@@ -180,11 +180,9 @@ public abstract class ExportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         Assert.Equal(files.Select(f => (f.Name, f.Sha256)),
             statement["subject"]!.AsArray().Select(s => (s!["name"]!.GetValue<string>(), s["digest"]!["sha256"]!.GetValue<string>())));
         Assert.Equal(snapshot.GetProperty("manifestDigest").GetString(), statement["predicate"]!["snapshot"]!["manifestDigest"]!.GetValue<string>());
-        var bundle = Path.Combine(_dir, "export.sigstore.json");
-        File.WriteAllBytes(bundle, await contributor.GetByteArrayAsync($"/v1/exports/{id}/attestation?format=sigstore"));
-        var keys = Path.Combine(_dir, "keys.json");
-        File.WriteAllBytes(keys, await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
-        var shard = Path.Combine(_dir, Path.GetFileName(shards[^1].Name));
+        var bundle = _files.Save("export.sigstore.json", await contributor.GetByteArrayAsync($"/v1/exports/{id}/attestation?format=sigstore"));
+        var keys = await _files.KeysAsync(app);
+        var shard = Path.Combine(_files.Path, Path.GetFileName(shards[^1].Name));
         var verified = VerifyCli.Run("file", shard, bundle, "--keys", keys);
         Assert.True(verified.Code == 0, verified.Output);
         var byJs = SigstoreJs.VerifyWithJwks(bundle, File.ReadAllBytes(keys)); // an independent verifier of the bundle

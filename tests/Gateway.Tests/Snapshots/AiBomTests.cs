@@ -15,9 +15,9 @@ namespace VendorGate.Gateway.Tests.Snapshots;
 public abstract class AiBomTests<TApp>(TApp app) : IClassFixture<TApp>, IDisposable where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);
-    private readonly string _dir = Directory.CreateTempSubdirectory("vg-bom-").FullName;
+    private readonly ScratchDirectory _files = new("vg-bom-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _files.Dispose();
 
     private async Task<(string Version, string Model, VendorActors Vendor, HttpClient Maintainer)> ModelOnSnapshotAsync()
     {
@@ -101,14 +101,8 @@ public abstract class AiBomTests<TApp>(TApp app) : IClassFixture<TApp>, IDisposa
         Assert.Equal("https://cyclonedx.org/bom", statement["predicateType"]!.GetValue<string>());
         Assert.Equal([cdxHex, manifest], statement["subject"]!.AsArray().Select(s => s!["digest"]!["sha256"]!.GetValue<string>()));
         Assert.True(JsonNode.DeepEquals(cdx, statement["predicate"]), "the predicate is the document served");
-        var files = new[] { ("bom.cdx.json", cdxBytes), ("bom.sigstore.json", bundle) }.Select(f =>
-        {
-            var path = Path.Combine(_dir, f.Item1);
-            File.WriteAllBytes(path, f.Item2);
-            return path;
-        }).ToArray();
-        var keys = Path.Combine(_dir, "keys.json");
-        File.WriteAllBytes(keys, await app.ClientFor(null).GetByteArrayAsync("/.well-known/vendorgate/keys"));
+        string[] files = [_files.Save("bom.cdx.json", cdxBytes), _files.Save("bom.sigstore.json", bundle)];
+        var keys = await _files.KeysAsync(app);
         var verified = VerifyCli.Run("file", files[0], files[1], "--keys", keys);
         Assert.True(verified.Code == 0, verified.Output);
         var byJs = SigstoreJs.VerifyWithJwks(files[1], File.ReadAllBytes(keys));
