@@ -92,4 +92,39 @@ public sealed class KeyVaultStatementTests(ProductionGateway app) : IClassFixtur
         var note = await auditor.GetStringAsync("/v1/audit/checkpoint");
         Assert.Contains("\n\n", note); // a signed note: body, blank line, signature
     }
+
+    [Fact]
+    public async Task Nothing_leaves_about_a_snapshot_before_it_is_signed_and_an_AI_BOM_waits_for_the_vault()
+    {
+        var (_, maintainer) = await _actors.NewStaffAsync("maintainer");
+        var vendor = await _actors.NewVendorAsync();
+        var batch = await Actors.ApprovedBatchAsync(vendor.Annotator, maintainer, Actors.Examples(2));
+        string version;
+        app.Vault.Down = true;
+        try
+        {
+            version = (await maintainer.PostOk<SnapshotView>("/v1/snapshots", new { message = "cut while the vault is down", batchIds = new[] { batch } })).Version;
+            await (await maintainer.PostAsJsonAsync($"/v1/snapshots/{version}/exports", new { format = "parquet" }))
+                .AssertProblem(System.Net.HttpStatusCode.Conflict, "attestation-pending");
+            await (await maintainer.GetAsync($"/v1/snapshots/{version}/bom")).AssertProblem(System.Net.HttpStatusCode.Conflict, "attestation-pending");
+        }
+        finally
+        {
+            app.Vault.Down = false;
+        }
+        await PollAsync(() => maintainer.Typed().GetSnapshotAsync(version), s => s.Attestation.State == "signed", $"snapshot {version} to be signed");
+
+        // Signed: a BOM is made and signed at once, so with the vault down again it is a 503 to retry, then it works.
+        app.Vault.Down = true;
+        try
+        {
+            await (await maintainer.GetAsync($"/v1/snapshots/{version}/bom")).AssertProblem(System.Net.HttpStatusCode.ServiceUnavailable, "signer-unavailable");
+        }
+        finally
+        {
+            app.Vault.Down = false;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await maintainer.GetAsync($"/v1/snapshots/{version}/bom")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await maintainer.PostAsJsonAsync($"/v1/snapshots/{version}/exports", new { format = "parquet" })).StatusCode);
+    }
 }
