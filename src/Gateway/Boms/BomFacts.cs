@@ -27,11 +27,7 @@ public sealed record BomFacts(
     public static async Task<BomFacts> ReadAsync(VendorGateDb db, Snapshot snapshot, Model? model, CancellationToken ct)
     {
         var summary = JsonSerializer.Deserialize<SnapshotSummary>(snapshot.Summary, JsonSerializerOptions.Web)!;
-        var merged = await (
-            from sb in db.SnapshotBatches.AsNoTracking()
-            join s in db.Snapshots on sb.Version equals s.Version
-            where s.Major < snapshot.Major || s.Major == snapshot.Major && s.Minor <= snapshot.Minor
-            select sb.BatchId).Distinct().ToListAsync(ct);
+        var merged = (await SnapshotLineage.MergedAsync(db, snapshot, ct)).Keys.ToList();
         var batches = await db.Batches.AsNoTracking().Where(b => merged.Contains(b.Id))
             .Select(b => new { b.Id, b.VendorId, b.SubmitterId, b.License }).ToListAsync(ct);
         var annotators = summary.ByAnnotator.Where(a => a.Value > 0).Select(a => Guid.Parse(a.Key)).ToHashSet();
@@ -68,10 +64,13 @@ public sealed record BomFacts(
         new(counts.Where(c => c.Value > 0).ToDictionary(), StringComparer.Ordinal);
 
     /// <summary>The licences as one SPDX expression: every licence applies to part of the data, so all of them.</summary>
-    public string LicenseExpression => Licenses.Count switch
+    public string LicenseExpression => Expression(Licenses.Keys);
+
+    /// <summary>Licences as one SPDX expression joined with <c>AND</c> (compound ones in parentheses); <c>NOASSERTION</c> for none.</summary>
+    public static string Expression(IEnumerable<string> licenses) => licenses.ToList() switch
     {
-        0 => "NOASSERTION",
-        1 => Licenses.Keys.Single(),
-        _ => string.Join(" AND ", Licenses.Keys.Select(l => l.Contains(' ') ? $"({l})" : l)),
+        [] => "NOASSERTION",
+        [var one] => one,
+        var many => string.Join(" AND ", many.Select(l => l.Contains(' ') ? $"({l})" : l)),
     };
 }

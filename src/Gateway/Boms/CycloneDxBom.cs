@@ -149,7 +149,7 @@ public static class CycloneDxBom
 
     /// <summary>One SPDX expression covering every licence (the schema's single-expression form).</summary>
     private static JsonArray Licenses(IReadOnlyList<string> licenses) =>
-        [new JsonObject { ["expression"] = licenses.Count == 0 ? "NOASSERTION" : string.Join(" AND ", licenses.Select(l => l.Contains(' ') ? $"({l})" : l)) }];
+        [new JsonObject { ["expression"] = BomFacts.Expression(licenses) }];
 
     private static JsonNode Organization(string name) => new JsonObject { ["organization"] = new JsonObject { ["name"] = name } };
 

@@ -73,13 +73,7 @@ public sealed class ExportJob(VendorGateDb db, IBlobStore blobs, ParquetShardWri
     /// <summary>Every batch merged up to the snapshot, with who is accountable for it and the first snapshot it entered.</summary>
     private async Task<ExportSources> SourcesAsync(Snapshot snapshot, CancellationToken ct)
     {
-        var merged = (await (
-                from sb in db.SnapshotBatches.AsNoTracking()
-                join s in db.Snapshots on sb.Version equals s.Version
-                where s.Major < snapshot.Major || s.Major == snapshot.Major && s.Minor <= snapshot.Minor
-                select new { sb.BatchId, s.Version, s.Major, s.Minor }).ToListAsync(ct))
-            .GroupBy(m => m.BatchId)
-            .ToDictionary(g => g.Key, g => g.OrderBy(m => m.Major).ThenBy(m => m.Minor).First().Version);
+        var merged = await SnapshotLineage.MergedAsync(db, snapshot, ct);
         var ids = merged.Keys.ToList();
         var batches = await db.Batches.AsNoTracking().Where(b => ids.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct);
         var submitters = batches.Values.Select(b => b.SubmitterId).Distinct().ToList();

@@ -10,6 +10,21 @@ namespace VendorGate.Gateway.Snapshots;
 /// canonical content, <c>[Start, End)</c>, holding <see cref="Records"/>.Count lines.</summary>
 public sealed record SnapshotRun(Batch Batch, long FirstIndex, IReadOnlyList<ManifestRecord> Records, long Start, long End);
 
+/// <summary>The batches a snapshot holds examples of can only be among those merged into it or an ancestor.</summary>
+public static class SnapshotLineage
+{
+    /// <summary>Every batch merged up to <paramref name="snapshot"/> (itself and its ancestors), with the first snapshot
+    /// it entered (as blame names it).</summary>
+    public static async Task<Dictionary<Guid, string>> MergedAsync(VendorGateDb db, Snapshot snapshot, CancellationToken ct) =>
+        (await (
+            from sb in db.SnapshotBatches.AsNoTracking()
+            join s in db.Snapshots on sb.Version equals s.Version
+            where s.Major < snapshot.Major || s.Major == snapshot.Major && s.Minor <= snapshot.Minor
+            select new { sb.BatchId, s.Version, s.Major, s.Minor }).ToListAsync(ct))
+        .GroupBy(m => m.BatchId)
+        .ToDictionary(g => g.Key, g => g.OrderBy(m => m.Major).ThenBy(m => m.Minor).First().Version);
+}
+
 /// <summary>Reads a snapshot's examples as runs: the manifest in order, each run's byte range found in its batch's
 /// index. The content endpoint copies the ranges; an export parses them.</summary>
 public sealed class SnapshotRuns(IBlobReader blobs, Func<Guid, CancellationToken, Task<Batch>> batchOf)
