@@ -131,7 +131,8 @@ public static class SnapshotsApi
         }
         return TypedResults.Stream(async body =>
         {
-            await foreach (var run in SnapshotRuns.Of(db, blobs).ReadAsync(snapshot, 0, snapshot.Count, int.MaxValue, ct))
+            // Runs of at most 64k examples: a range read each, and a run's records never a whole large batch in memory.
+            await foreach (var run in SnapshotRuns.Of(db, blobs).ReadAsync(snapshot, 0, snapshot.Count, 1 << 16, ct))
             {
                 await using var content = await blobs.OpenReadAsync(run.Batch.ContentBlob!, run.Start, run.End - run.Start, ct);
                 await content.CopyToAsync(body, ct);
