@@ -4,6 +4,8 @@
 #   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores)
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
 #   bash scripts/bench.sh export [examples]    a snapshot exported to Parquet vs its NDJSON over HTTP (target: 1M in 20 s)
+#   bash scripts/bench.sh cold [examples]      the first upload on a fresh Gateway vs warm ones (target ≤ 1.5×); GATEWAY_X=v
+#                                              sets X=v for the Gateway only (e.g. GATEWAY_DOTNET_TieredPGO=0)
 #   bash scripts/bench.sh poison [quick]       the poison evaluation matrix: payload families x triggers x distributions,
 #                                              whole-batch attacks, false positives per clean set (README "Poison detection");
 #                                              families=a,b: those families' cells of the whole lane and the clean sets only

@@ -1,7 +1,7 @@
 using VendorGate.Benchmarks;
 
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest|scan [examples] or corpus
-var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]\n"
+var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]\n"
             + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick] [families=a,b]";
 if (args is ["poison", ..])
 {
@@ -55,6 +55,12 @@ if (args is ["corpus", var gatewayDll, ..])
     var dir = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
     Directory.CreateDirectory(dir);
     return await CorpusBenchmark.RunAsync(Path.GetFullPath(gatewayDll), dir);
+}
+if (args is ["cold", var coldDll, ..])
+{
+    var coldDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+    Directory.CreateDirectory(coldDir);
+    return await ColdBenchmark.RunAsync(Path.GetFullPath(coldDll), args.Length > 2 ? int.Parse(args[2]) : 1_000_000, coldDir);
 }
 if (args is ["export", var exportDll, ..])
 {

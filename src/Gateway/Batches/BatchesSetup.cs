@@ -6,6 +6,7 @@ public static class BatchesSetup
     public static IServiceCollection AddBatches(this IServiceCollection services)
     {
         services.AddSingleton<ContentIngest>();
+        services.AddHostedService<Ingest.IngestWarmUpService>();
         services.AddSingleton<Uploads.StreamingIngests>();
         services.AddScoped<BatchExamples>();
         services.AddScoped<StalledJobs>();

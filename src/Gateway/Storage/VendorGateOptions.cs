@@ -46,6 +46,9 @@ public sealed class IngestOptions
     /// <summary>How many upload sessions one Gateway process ingests while their blocks arrive; others (and all, at 0)
     /// are ingested at their commit.</summary>
     public int StreamingSessions { get; set; } = 4;
+
+    /// <summary>Run the ingest code over synthetic examples as the process starts, so the first upload finds it optimized.</summary>
+    public bool WarmUp { get; set; } = true;
 }
 
 public sealed class ExportOptions
