@@ -223,3 +223,11 @@ public sealed class BlockFeedTests : IDisposable
         Assert.False(feed.End([again]));
     }
 }
+
+/// <summary>The start-up warm-up's synthetic examples are valid, of every shape, so it runs every stage of the line
+/// checks (an invalid line would stop short of the canonical form and digest it is there to warm).</summary>
+public sealed class IngestWarmUpTests
+{
+    [Fact]
+    public void The_warm_up_accepts_every_synthetic_example() => Assert.Equal(2 * 2000, Corpus.IngestWarmUp.Run(rounds: 2));
+}
