@@ -27,7 +27,9 @@ public sealed class BomMaker(VendorGateDb db, IBlobStore blobs, Attestor attesto
     public static string EnvelopeBlob(string subject, string hex) => $"boms/{subject}/{hex}.dsse.json";
 
     /// <summary>Where a subject's BOMs are kept: <c>snapshots/1.0</c>, <c>models/v2.3</c>.</summary>
-    public static string SubjectPath(Snapshot snapshot, Model? model) => model is null ? $"snapshots/{snapshot.Version}" : $"models/{model.Name}";
+    public static string SubjectPath(Snapshot snapshot, Model? model) => model is null ? $"snapshots/{snapshot.Version}" : ModelPath(model);
+
+    public static string ModelPath(Model model) => $"models/{model.Name}";
 
     public async Task<Made> MakeAsync(Snapshot snapshot, Model? model, string format, CancellationToken ct)
     {
@@ -132,7 +134,7 @@ public static class BomsApi
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ModelBomAttestation(string name, string digest, string? format,
         VendorGateDb db, IBlobStore blobs, SigningKeyRegistry keys, CancellationToken ct) =>
         await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct) is { } model
-            ? await AttestationAsync($"models/{model.Name}", digest, format, blobs, keys, ct)
+            ? await AttestationAsync(BomMaker.ModelPath(model), digest, format, blobs, keys, ct)
             : Problems.NotFound($"Model {name}");
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> AttestationAsync(string subject, string digest, string? format,
