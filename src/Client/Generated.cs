@@ -906,6 +906,7 @@ public sealed record SnapshotView
     public required string Message { get; init; }
     public required long Count { get; init; }
     public required string ManifestDigest { get; init; }
+    public required string ManifestFormat { get; init; }
     public required IReadOnlyList<AddedBatch> AddedBatches { get; init; }
     public required long Removed { get; init; }
     public required long DuplicatesSkipped { get; init; }

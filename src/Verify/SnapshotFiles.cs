@@ -6,14 +6,21 @@ using VendorGate.Attest.Digests;
 
 namespace VendorGate.Verify;
 
-/// <summary>Rebuilds a snapshot's binary manifest from its NDJSON form, and checks a content file against it.</summary>
+/// <summary>Rebuilds a snapshot's manifest digest from its NDJSON form, and checks a content file against it.</summary>
 internal static class SnapshotFiles
 {
-    /// <summary>The manifest digest (SHA-256 over the VGM1 layout) and the example digests in order.</summary>
-    public static async Task<(byte[] Digest, List<byte[]> Digests)> ReadManifestAsync(FileInfo file, IReadOnlyList<string> domainTable, CancellationToken ct)
+    /// <summary>The manifest digest and the example digests in order. The digest is rebuilt in the snapshot's format:
+    /// the root of the chunk tree (VGT1, every snapshot since manifest trees) or the SHA-256 of the flat blob (VGM1).</summary>
+    public static async Task<(byte[] Digest, List<byte[]> Digests)> ReadManifestAsync(FileInfo file, IReadOnlyList<string> domainTable, string format,
+        CancellationToken ct)
     {
+        if (format is not (ManifestTree.Format or SnapshotManifest.Format))
+        {
+            throw new FormatException($"the statement names manifest format '{format}'; this verifier knows {ManifestTree.Format} and {SnapshotManifest.Format}");
+        }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(SnapshotManifest.Header());
+        var tree = new ManifestTreeWriter();
         var digests = new List<byte[]>();
         var record = new byte[SnapshotManifest.RecordSize];
         using var reader = file.OpenText();
@@ -28,12 +35,20 @@ internal static class SnapshotFiles
                 throw new FormatException($"manifest line {number}: bad digest");
             }
             var domain = root.TryGetProperty("domain", out var d) && d.ValueKind == JsonValueKind.String ? IndexOf(domainTable, d.GetString()!, number) : -1;
-            SnapshotManifest.Write(new ManifestRecord(digest, root.GetProperty("batchId").GetGuid(), root.GetProperty("annotatorId").GetGuid(),
-                root.GetProperty("line").GetInt32(), domain), record);
-            hash.AppendData(record);
+            var parsed = new ManifestRecord(digest, root.GetProperty("batchId").GetGuid(), root.GetProperty("annotatorId").GetGuid(),
+                root.GetProperty("line").GetInt32(), domain);
+            if (format == ManifestTree.Format)
+            {
+                await tree.AddAsync(parsed, ct);
+            }
+            else
+            {
+                SnapshotManifest.Write(parsed, record);
+                hash.AppendData(record);
+            }
             digests.Add(digest);
         }
-        return (hash.GetHashAndReset(), digests);
+        return (format == ManifestTree.Format ? await tree.FinishAsync(ct) : hash.GetHashAndReset(), digests);
     }
 
     private static int IndexOf(IReadOnlyList<string> table, string domain, long line)

@@ -121,10 +121,12 @@ internal static class Verifier
         {
             var statement = Statement.Parse(envelope.Payload);
             var domains = statement.Predicate["domains"]?.AsArray().Select(d => d!.GetValue<string>()).ToList() ?? [];
-            var (manifestDigest, digests) = await SnapshotFiles.ReadManifestAsync(manifestFile, domains, ct);
+            // Statements of snapshots cut before manifest trees carry no format: theirs is the flat VGM1 blob.
+            var format = statement.Predicate["manifestFormat"]?.GetValue<string>() ?? SnapshotManifest.Format;
+            var (manifestDigest, digests) = await SnapshotFiles.ReadManifestAsync(manifestFile, domains, format, ct);
             var expected = statement.Subjects.FirstOrDefault()?.Sha256;
             var manifestMatches = string.Equals(expected, Convert.ToHexStringLower(manifestDigest), StringComparison.OrdinalIgnoreCase);
-            verdict.Note($"manifest:  {digests.Count} example(s), digest sha256:{Convert.ToHexStringLower(manifestDigest)}");
+            verdict.Note($"manifest:  {digests.Count} example(s), {format}, digest sha256:{Convert.ToHexStringLower(manifestDigest)}");
             verdict.Note($"statement: {statement.Subjects.FirstOrDefault()?.Name} sha256:{expected}");
             verdict.Check("manifest", manifestMatches, manifestMatches ? "MATCH" : "MISMATCH (the manifest is not the one this envelope attests)");
             var contentProblem = await SnapshotFiles.CheckContentAsync(contentFile, digests, ct);

@@ -23,6 +23,9 @@ public readonly record struct ManifestRecord(byte[] Digest, Guid BatchId, Guid A
 /// </summary>
 public static class SnapshotManifest
 {
+    /// <summary>The format's name, as the snapshot statement gives it.</summary>
+    public const string Format = "VGM1";
+
     /// <summary>Bytes before the first record.</summary>
     public const int HeaderSize = 8;
 

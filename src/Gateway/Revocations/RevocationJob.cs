@@ -13,7 +13,7 @@ namespace VendorGate.Gateway.Revocations;
 /// <summary>Carries out a revocation: cuts the minor snapshot without the revoked examples, counts (from the manifests)
 /// which snapshots and models held them, and makes the statement of all that due; <see cref="AttestJob"/> signs it and
 /// the revocation completes. Idempotent: re-running finds its snapshot.</summary>
-public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs)
+public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, SnapshotManifests manifests, AuditLog audit, IBackgroundJobClient jobs)
 {
     [Hangfire.DisableConcurrentExecution("revocation:{0}", 600)]
     public async Task RunAsync(Guid revocationId, CancellationToken cancellationToken)
@@ -46,8 +46,8 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobS
         AttestJob.Enqueue(jobs, RevocationAttestation.Kind, revocationId.ToString());
     }
 
-    /// <summary>Every snapshot holding at least one revoked example, with how many, read from the manifests
-    /// (only snapshots from the first that merged one of the batches can hold any).</summary>
+    /// <summary>Every snapshot holding at least one revoked example, with how many, from the manifests: a tree is
+    /// descended to each batch's range (only snapshots from the first that merged one of the batches can hold any).</summary>
     private async Task<List<AffectedSnapshot>> AffectedSnapshotsAsync(IReadOnlySet<Guid> batchIds, CancellationToken ct)
     {
         var ids = batchIds.ToList();
@@ -67,13 +67,8 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, IBlobS
         var result = new List<AffectedSnapshot>();
         foreach (var snapshot in candidates)
         {
-            long count = 0;
-            await using var stream = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
-            await foreach (var r in SnapshotManifest.ReadAllAsync(stream, ct))
-            {
-                count += batchIds.Contains(r.BatchId) ? 1 : 0;
-            }
-            if (count > 0)
+            var ranges = await manifests.RangesOfAsync(snapshot, batchIds, await BatchOrder.OfAsync(db, snapshot, ct), ct);
+            if (ranges.Sum(r => r.End - r.Start) is var count and > 0)
             {
                 result.Add(new AffectedSnapshot(snapshot.Version, count));
             }

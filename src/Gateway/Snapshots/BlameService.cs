@@ -25,9 +25,9 @@ public sealed record OtherContribution(Guid BatchId, int Line, string Status);
 public sealed record DigestBlame(string Digest, JsonElement Example, Blame Blame, IReadOnlyList<string> Snapshots, IReadOnlyList<string> Models,
     IReadOnlyList<OtherContribution> OtherContributions);
 
-/// <summary>Blame: one range read of the manifest finds the contributing batch and line; the batch's index and
+/// <summary>Blame: the manifest (one range read of a VGM1 blob, one node per level of a tree) finds the contributing batch and line; the batch's index and
 /// content give the example; a handful of keyed queries give the people.</summary>
-public sealed class BlameService(VendorGateDb db, IBlobStore blobs, BatchExamples examples)
+public sealed class BlameService(VendorGateDb db, SnapshotManifests manifests, BatchExamples examples)
 {
     public async Task<ExampleBlame?> ForIndexAsync(Snapshot snapshot, long index, CancellationToken ct)
     {
@@ -35,12 +35,7 @@ public sealed class BlameService(VendorGateDb db, IBlobStore blobs, BatchExample
         {
             return null;
         }
-        var bytes = new byte[SnapshotManifest.RecordSize];
-        await using (var stream = await blobs.OpenReadAsync(snapshot.ManifestBlob, SnapshotManifest.Offset(index), bytes.Length, ct))
-        {
-            await stream.ReadExactlyAsync(bytes, ct);
-        }
-        var record = SnapshotManifest.Read(bytes);
+        var record = await manifests.AtAsync(snapshot, index, ct);
         var (example, blame) = await BlameAsync(record.BatchId, record.Line, ct);
         return new ExampleBlame(index, BatchDigest.Format(record.Digest), example, blame);
     }

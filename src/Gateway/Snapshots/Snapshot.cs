@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations.Schema;
 using Microsoft.EntityFrameworkCore;
+using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Attestations;
 
 namespace VendorGate.Gateway.Snapshots;
@@ -14,8 +15,20 @@ public sealed class Snapshot
     public string? Parent { get; init; }
     public required string Message { get; init; }
     public long Count { get; init; }
+    /// <summary>The VGM1 manifest blob; for a tree, its root node's blob.</summary>
     public required string ManifestBlob { get; init; }
+
+    /// <summary>The SHA-256 of the VGM1 blob, or of the tree's root node.</summary>
     public required string ManifestDigest { get; init; }
+
+    /// <summary><c>VGT1</c> (a tree of chunks, <see cref="ManifestTree"/>) for every snapshot cut since manifest trees;
+    /// <c>VGM1</c> (one flat blob, <see cref="SnapshotManifest"/>) before.</summary>
+    public string ManifestFormat { get; init; } = ManifestTree.Format;
+
+    public bool IsTree => ManifestFormat == ManifestTree.Format;
+
+    /// <summary>The tree's root digest.</summary>
+    public byte[] Root => Convert.FromHexString(ManifestDigest["sha256:".Length..]);
 
     /// <summary>The domain table the manifest's domain indexes refer to (JSON array; a child extends its parent's).</summary>
     public string Domains { get; init; } = "[]";

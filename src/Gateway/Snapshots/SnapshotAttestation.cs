@@ -78,7 +78,7 @@ public sealed class SnapshotAttestation(VendorGateDb db, AuditTree tree) : IAtte
             });
         parameters["requestedBy"] = snapshot.CreatedBy.ToString();
         var predicate = StandardPredicates.Provenance(buildType, parameters,
-            new JsonObject { ["manifestFormat"] = "VGM1", ["removed"] = summary.Removed, ["duplicatesSkipped"] = summary.DuplicatesSkipped },
+            new JsonObject { ["manifestFormat"] = snapshot.ManifestFormat, ["removed"] = summary.Removed, ["duplicatesSkipped"] = summary.DuplicatesSkipped },
             dependencies, $"snapshot:{snapshot.Version}", snapshot.CreatedAt);
         return new Statement([new Subject($"snapshot:{snapshot.Version}", snapshot.ManifestDigest["sha256:".Length..])],
             StandardPredicates.SlsaProvenance, predicate);
@@ -92,6 +92,7 @@ public sealed class SnapshotAttestation(VendorGateDb db, AuditTree tree) : IAtte
             ["parent"] = snapshot.Parent,
             ["message"] = snapshot.Message,
             ["count"] = snapshot.Count,
+            ["manifestFormat"] = snapshot.ManifestFormat,
             ["createdAt"] = Clock.Timestamp(snapshot.CreatedAt),
             ["createdBy"] = snapshot.CreatedBy.ToString(),
             ["summary"] = JsonNode.Parse(snapshot.Summary),

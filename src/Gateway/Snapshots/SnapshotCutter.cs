@@ -36,7 +36,7 @@ public abstract record CutOutcome
 /// an in-process lock, and a PostgreSQL advisory lock across Gateway processes. The manifest is written under a name
 /// unique to this attempt and the snapshot row is committed last, so a cut that crashes leaves no snapshot.
 /// </summary>
-public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess,
+public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, SnapshotManifests manifests, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess,
     Compliance.ComplianceService compliance, TimeProvider time)
 {
     private const long CutLockKey = 0x5647_4375_74; // "VGCut"
@@ -142,30 +142,23 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         var summary = parent is null
             ? new SnapshotSummary([], 0, 0, [], [], [], [])
             : JsonSerializer.Deserialize<SnapshotSummary>(parent.Summary, JsonSerializerOptions.Web)! with { AddedBatches = [], Removed = 0, DuplicatesSkipped = 0 };
-        var blobName = $"snapshots/{version}/{Guid.NewGuid():N}.manifest";
         var domains = parent is null ? [] : JsonSerializer.Deserialize<List<string>>(parent.Domains)!;
         var added = new List<AddedBatch>();
-        long count = 0, duplicates = 0;
-        string manifestDigest;
+        long duplicates = 0;
 
-        await using (var upload = await blobs.StartUploadAsync(blobName, ct))
-        await using (var output = new BufferedStream(upload.Content, 1 << 20))
-        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        // Dedup reads the parent's digests; the tree is written from its last leaf on (the rest is the parent's).
+        var seen = new HashSet<DigestKey>();
+        if (parent is not null)
         {
-            var seen = new HashSet<DigestKey>();
-            var record = new byte[SnapshotManifest.RecordSize];
-            var header = SnapshotManifest.Header();
-            await output.WriteAsync(header, ct);
-            hash.AppendData(header);
-            if (parent is not null)
+            await foreach (var r in manifests.ReadAsync(parent, 0, parent.Count, ct))
             {
-                await using var stream = await blobs.OpenReadAsync(parent.ManifestBlob, cancellationToken: ct);
-                await foreach (var r in SnapshotManifest.ReadAllAsync(stream, ct))
-                {
-                    seen.Add(SnapshotManifest.KeyOf(r.Digest));
-                    await AppendAsync(r);
-                }
+                seen.Add(SnapshotManifest.KeyOf(r.Digest));
             }
+        }
+        var manifest = await manifests.WriteAsync(parent, [], Merged(), removed: null, ct);
+
+        async IAsyncEnumerable<ManifestRecord> Merged()
+        {
             foreach (var batch in batches)
             {
                 long batchAdded = 0;
@@ -182,7 +175,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                         continue;
                     }
                     var domain = toTable(QuarantineIndex.Domain(entry));
-                    await AppendAsync(new ManifestRecord(digest, batch.Id, batch.SubmitterId, line, domain));
+                    yield return new ManifestRecord(digest, batch.Id, batch.SubmitterId, line, domain);
                     Increment(summary.ByDomain, domain < 0 ? SnapshotSummary.Unspecified : domains[domain], 1);
                     batchAdded++;
                 }
@@ -191,23 +184,13 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
                 Increment(summary.ByAnnotator, batch.SubmitterId.ToString(), batchAdded);
                 Increment(summary.ByLicense, batch.License, batchAdded);
             }
-            await output.FlushAsync(ct);
-            manifestDigest = BatchDigest.Format(hash.GetHashAndReset());
-            await upload.CommitAsync(ct);
-
-            async Task AppendAsync(ManifestRecord r)
-            {
-                SnapshotManifest.Write(r, record);
-                hash.AppendData(record);
-                await output.WriteAsync(record, ct);
-                count++;
-            }
         }
 
         var snapshot = new Snapshot
         {
-            Version = version, Major = (parent?.Major ?? 0) + 1, Minor = 0, Parent = parent?.Version, Message = message, Count = count,
-            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = time.Now(), CreatedBy = caller.Id,
+            Version = version, Major = (parent?.Major ?? 0) + 1, Minor = 0, Parent = parent?.Version, Message = message, Count = manifest.Count,
+            ManifestBlob = BlobManifestChunks.NameOf(manifest.Root), ManifestDigest = manifest.Digest, ManifestFormat = ManifestTree.Format,
+            CreatedAt = time.Now(), CreatedBy = caller.Id,
             Domains = JsonSerializer.Serialize(domains),
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = added, DuplicatesSkipped = duplicates }, JsonSerializerOptions.Web),
             Attestation = Attestation.Pending(),
@@ -219,8 +202,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             var still = (await EligibleAsync(batchIds, ct)).Select(b => b.Id).ToHashSet();
             if (!ids.All(still.Contains))
             {
-                await tx.RollbackAsync(ct);
-                await blobs.DeleteIfExistsAsync(blobName, CancellationToken.None);
+                await tx.RollbackAsync(ct); // the chunks written stay unreferenced (others may share them)
                 return null;
             }
             db.Add(snapshot);
@@ -228,6 +210,7 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             var merge = BatchLifecycle.Merge;
             await db.Batches.Where(b => ids.Contains(b.Id) && merge.From.Contains(b.Status))
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, merge.To), ct);
+            var (count, manifestDigest) = (manifest.Count, manifest.Digest);
             WebhookEvents.Publish(db, WebhookEvents.SnapshotCut, null,
                 new { version, parent = parent?.Version, count, manifestDigest, batches = ids }, snapshot.CreatedAt);
             await audit.RecordAsync(caller.Actor, "snapshot.cut", $"snapshot:{version}",
@@ -250,42 +233,19 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
             return null;
         }
         var version = $"{parent.Major}.{parent.Minor + 1}";
-        var blobName = $"snapshots/{version}/{Guid.NewGuid():N}.manifest";
         var removedByBatch = new Dictionary<Guid, long>();
         var removedByDomain = new Dictionary<int, long>();
         var domains = JsonSerializer.Deserialize<List<string>>(parent.Domains)!;
-        long count = 0;
-        string manifestDigest;
-        await using (var upload = await blobs.StartUploadAsync(blobName, ct))
-        await using (var output = new BufferedStream(upload.Content, 1 << 20))
-        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        var ranges = await manifests.RangesOfAsync(parent, batchIds, await BatchOrder.OfAsync(db, parent, ct), ct);
+        if (ranges.Count == 0)
         {
-            var record = new byte[SnapshotManifest.RecordSize];
-            var header = SnapshotManifest.Header();
-            await output.WriteAsync(header, ct);
-            hash.AppendData(header);
-            await using var stream = await blobs.OpenReadAsync(parent.ManifestBlob, cancellationToken: ct);
-            await foreach (var r in SnapshotManifest.ReadAllAsync(stream, ct))
-            {
-                if (batchIds.Contains(r.BatchId))
-                {
-                    removedByBatch[r.BatchId] = removedByBatch.GetValueOrDefault(r.BatchId) + 1;
-                    removedByDomain[r.Domain] = removedByDomain.GetValueOrDefault(r.Domain) + 1;
-                    continue;
-                }
-                SnapshotManifest.Write(r, record);
-                hash.AppendData(record);
-                await output.WriteAsync(record, ct);
-                count++;
-            }
-            if (removedByBatch.Count == 0)
-            {
-                return null; // nothing to remove: the upload is abandoned, nothing becomes visible
-            }
-            await output.FlushAsync(ct);
-            manifestDigest = BatchDigest.Format(hash.GetHashAndReset());
-            await upload.CommitAsync(ct);
+            return null; // nothing to remove
         }
+        var manifest = await manifests.WriteAsync(parent, ranges, append: null, r =>
+        {
+            removedByBatch[r.BatchId] = removedByBatch.GetValueOrDefault(r.BatchId) + 1;
+            removedByDomain[r.Domain] = removedByDomain.GetValueOrDefault(r.Domain) + 1;
+        }, ct);
 
         var removedIds = removedByBatch.Keys.ToList();
         var removedBatches = await db.Batches.AsNoTracking().Where(b => removedIds.Contains(b.Id)).ToListAsync(ct);
@@ -303,15 +263,16 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, AuditLog a
         }
         var snapshot = new Snapshot
         {
-            Version = version, Major = parent.Major, Minor = parent.Minor + 1, Parent = parent.Version, Message = message, Count = count,
-            ManifestBlob = blobName, ManifestDigest = manifestDigest, CreatedAt = time.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
+            Version = version, Major = parent.Major, Minor = parent.Minor + 1, Parent = parent.Version, Message = message, Count = manifest.Count,
+            ManifestBlob = BlobManifestChunks.NameOf(manifest.Root), ManifestDigest = manifest.Digest, ManifestFormat = ManifestTree.Format,
+            CreatedAt = time.Now(), CreatedBy = requestedBy, RevocationId = revocationId,
             Domains = parent.Domains,
             Summary = JsonSerializer.Serialize(summary with { AddedBatches = [], Removed = removedByBatch.Values.Sum(), DuplicatesSkipped = 0 }, JsonSerializerOptions.Web),
             Attestation = Attestation.Pending(),
         };
         db.Add(snapshot);
         await audit.RecordAsync("system:revocation", "snapshot.cut-without", $"snapshot:{version}",
-            new { parent = parent.Version, count, removed = removedByBatch.Values.Sum(), revocationId }, ct);
+            new { parent = parent.Version, count = manifest.Count, removed = removedByBatch.Values.Sum(), revocationId }, ct);
         AttestJob.Enqueue(jobs, SnapshotAttestation.Kind, version);
         return snapshot;
     }

@@ -1,6 +1,5 @@
 using System.Text;
 using VendorGate.Attest.Digests;
-using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Snapshots;
 
@@ -9,9 +8,9 @@ public sealed record Change(long Added, long Removed);
 public sealed record DiffSummary(string From, string To, long Added, long Removed,
     IReadOnlyDictionary<Guid, Change> ByBatch, IReadOnlyDictionary<Guid, Change> ByAnnotator, IReadOnlyDictionary<string, Change> ByDomain);
 
-/// <summary>What changed between two snapshots, by example digest: both manifests are read once as raw records; the
-/// shared prefix and suffix are skipped and the rest compared as digest sets, so the cost is linear in the two sizes.</summary>
-public sealed class SnapshotDiff(IBlobStore blobs)
+/// <summary>What changed between two snapshots, by example digest. Between trees only the nodes the two do not share are
+/// read (<see cref="ManifestTreeReader.DiffAsync"/>), so the cost follows the change; a VGM1 manifest is read whole.</summary>
+public sealed class SnapshotDiff(SnapshotManifests manifests)
 {
     public async Task<DiffSummary> SummarizeAsync(Snapshot from, Snapshot to, CancellationToken ct)
     {
@@ -47,15 +46,32 @@ public sealed class SnapshotDiff(IBlobStore blobs)
         }
     }
 
-    // A digest occurs at most once in a snapshot, and snapshots only append and remove (never reorder), so the records
-    // both share at the start and at the end are unchanged: only the two middles are compared as sets. A 1M-example
-    // diff that adds and removes a few thousand then hashes a few thousand digests, not two million.
     private async IAsyncEnumerable<(string Change, long Index, ManifestRecord Record)> ChangesAsync(
+        Snapshot from, Snapshot to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        if (from.IsTree && to.IsTree)
+        {
+            await foreach (var change in manifests.Tree.DiffAsync(from.Root, to.Root, ct))
+            {
+                yield return (change.Added ? "added" : "removed", change.Index, change.Record);
+            }
+            yield break;
+        }
+        await foreach (var change in FlatChangesAsync(from, to, ct))
+        {
+            yield return change;
+        }
+    }
+
+    // Snapshots cut before manifest trees (VGM1), against each other or a tree: both manifests are read whole. A digest
+    // occurs at most once in a snapshot, and snapshots only append and remove (never reorder), so the records both share
+    // at the start and at the end are unchanged: only the two middles are compared as sets.
+    private async IAsyncEnumerable<(string Change, long Index, ManifestRecord Record)> FlatChangesAsync(
         Snapshot from, Snapshot to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var a = await LoadAsync(from, ct);
         var b = await LoadAsync(to, ct);
-        long countA = Count(a), countB = Count(b), prefix = 0, suffix = 0;
+        long countA = from.Count, countB = to.Count, prefix = 0, suffix = 0;
         while (prefix < countA && prefix < countB && SameDigest(a, prefix, b, prefix))
         {
             prefix++;
@@ -85,26 +101,26 @@ public sealed class SnapshotDiff(IBlobStore blobs)
     private static bool SameDigest(byte[] a, long i, byte[] b, long j) =>
         Record(a, i)[..BatchDigest.Size].SequenceEqual(Record(b, j)[..BatchDigest.Size]);
 
+    /// <summary>The records, 72 bytes each, without a header.</summary>
     private async Task<byte[]> LoadAsync(Snapshot snapshot, CancellationToken ct)
     {
-        var bytes = new byte[SnapshotManifest.Offset(snapshot.Count)];
-        await using var stream = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
-        await stream.ReadExactlyAsync(bytes, ct);
-        SnapshotManifest.CheckHeader(bytes);
+        var bytes = new byte[snapshot.Count * SnapshotManifest.RecordSize];
+        long index = 0;
+        await foreach (var record in manifests.ReadAsync(snapshot, 0, snapshot.Count, ct))
+        {
+            SnapshotManifest.Write(record, Record(bytes, index++));
+        }
         return bytes;
     }
 
-    private static long Count(byte[] manifest) => (manifest.Length - SnapshotManifest.HeaderSize) / SnapshotManifest.RecordSize;
+    private static Span<byte> Record(byte[] records, long index) => records.AsSpan((int)(index * SnapshotManifest.RecordSize), SnapshotManifest.RecordSize);
 
-    private static ReadOnlySpan<byte> Record(byte[] manifest, long index) =>
-        manifest.AsSpan((int)SnapshotManifest.Offset(index), SnapshotManifest.RecordSize);
-
-    private static HashSet<DigestKey> Keys(byte[] manifest, long from, long to)
+    private static HashSet<DigestKey> Keys(byte[] records, long from, long to)
     {
         var keys = new HashSet<DigestKey>((int)Math.Max(0, to - from));
         for (var i = from; i < to; i++)
         {
-            keys.Add(SnapshotManifest.KeyOf(Record(manifest, i)[..BatchDigest.Size]));
+            keys.Add(SnapshotManifest.KeyOf(Record(records, i)[..BatchDigest.Size]));
         }
         return keys;
     }

@@ -50,22 +50,18 @@ public sealed class SnapshotRuns(IBlobReader blobs, Func<Guid, CancellationToken
         {
             yield break;
         }
-        var start = SnapshotManifest.Offset(from);
-        await using var manifest = new BufferedStream(
-            await blobs.OpenReadAsync(snapshot.ManifestBlob, start, SnapshotManifest.Offset(to) - start, ct), 1 << 20);
-        var bytes = new byte[SnapshotManifest.RecordSize];
         var run = new List<ManifestRecord>();
         var runStart = from;
-        for (var index = from; index < to; index++)
+        var index = from;
+        await foreach (var record in new SnapshotManifests(blobs).ReadAsync(snapshot, from, to, ct))
         {
-            await manifest.ReadExactlyAsync(bytes, ct);
-            var record = SnapshotManifest.Read(bytes);
             if (run.Count > 0 && (run.Count == maxRun || run[^1].BatchId != record.BatchId || run[^1].Line + 1 != record.Line))
             {
                 yield return await RunAsync(runStart, run, ct);
                 (run, runStart) = ([], index);
             }
             run.Add(record);
+            index++;
         }
         yield return await RunAsync(runStart, run, ct);
     }

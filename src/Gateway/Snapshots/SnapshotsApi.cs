@@ -20,7 +20,8 @@ public sealed class CutSnapshotValidator : AbstractValidator<CutSnapshotRequest>
     public CutSnapshotValidator() => RuleFor(r => r.Message).NotEmpty().MaximumLength(TextLimits.Message);
 }
 
-public sealed record SnapshotView(string Version, string? Parent, string Message, long Count, string ManifestDigest,
+/// <summary>A snapshot and its counts. <c>ManifestFormat</c>: VGT1 (a tree of chunks, every snapshot cut since manifest trees) or VGM1 (one flat blob, before).</summary>
+public sealed record SnapshotView(string Version, string? Parent, string Message, long Count, string ManifestDigest, string ManifestFormat,
     IReadOnlyList<AddedBatch> AddedBatches, long Removed, long DuplicatesSkipped,
     IReadOnlyDictionary<string, long> ByVendor, IReadOnlyDictionary<string, long> ByAnnotator, IReadOnlyDictionary<string, long> ByLicense,
     IReadOnlyDictionary<string, long> ByDomain, DateTimeOffset CreatedAt, AttestationView Attestation)
@@ -28,7 +29,7 @@ public sealed record SnapshotView(string Version, string? Parent, string Message
     public static SnapshotView Of(Snapshot s)
     {
         var summary = JsonSerializer.Deserialize<SnapshotSummary>(s.Summary, JsonSerializerOptions.Web)!;
-        return new(s.Version, s.Parent, s.Message, s.Count, s.ManifestDigest, summary.AddedBatches, summary.Removed, summary.DuplicatesSkipped,
+        return new(s.Version, s.Parent, s.Message, s.Count, s.ManifestDigest, s.ManifestFormat, summary.AddedBatches, summary.Removed, summary.DuplicatesSkipped,
             summary.ByVendor, summary.ByAnnotator, summary.ByLicense, summary.ByDomain, s.CreatedAt,
             s.Attestation.View()!);
     }
@@ -103,7 +104,7 @@ public static class SnapshotsApi
     private static async Task<Results<Ok<SnapshotView>, ProblemHttpResult>> Get(string version, VendorGateDb db, CancellationToken ct) =>
         await FindAsync(db, version, ct) is { } s ? TypedResults.Ok(SnapshotView.Of(s)) : Problems.NotFound($"Snapshot {version}");
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Manifest(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Manifest(string version, VendorGateDb db, SnapshotManifests manifests, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -111,11 +112,10 @@ public static class SnapshotsApi
         }
         return TypedResults.Stream(async body =>
         {
-            await using var manifest = await blobs.OpenReadAsync(snapshot.ManifestBlob, cancellationToken: ct);
             await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
             var domains = JsonSerializer.Deserialize<List<string>>(snapshot.Domains)!;
             long index = 0;
-            await foreach (var r in SnapshotManifest.ReadAllAsync(manifest, ct))
+            await foreach (var r in manifests.ReadAsync(snapshot, 0, snapshot.Count, ct))
             {
                 var domain = r.Domain < 0 ? "null" : JsonSerializer.Serialize(domains[r.Domain]);
                 await writer.WriteAsync($"{{\"index\":{index++},\"digest\":\"{BatchDigest.Format(r.Digest)}\",\"batchId\":\"{r.BatchId}\",\"annotatorId\":\"{r.AnnotatorId}\",\"line\":{r.Line},\"domain\":{domain}}}\n");

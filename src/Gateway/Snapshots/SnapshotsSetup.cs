@@ -6,6 +6,7 @@ public static class SnapshotsSetup
     /// <summary>Snapshots: the cutter (one cut at a time per process), its attestation job, diff and blame.</summary>
     public static IServiceCollection AddSnapshots(this IServiceCollection services)
     {
+        services.AddScoped(sp => new SnapshotManifests(sp.GetRequiredService<Storage.Blobs.IBlobStore>()));
         services.AddScoped<SnapshotCutter>();
         services.AddSingleton<SnapshotCutter.ProcessLock>();
         services.AddScoped<IAttestationKind, SnapshotAttestation>();
