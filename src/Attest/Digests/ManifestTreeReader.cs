@@ -280,10 +280,7 @@ public sealed class ManifestTreeReader(IManifestChunks chunks)
         }
         if (append is not null)
         {
-            await foreach (var record in append.WithCancellation(ct))
-            {
-                await writer.AddAsync(record, ct);
-            }
+            await writer.AddAllAsync(append, ct);
         }
         return (await writer.FinishAsync(ct), writer);
     }

@@ -33,6 +33,15 @@ public sealed class ManifestTreeWriter(IManifestChunks? chunks = null, IReadOnly
         return ManifestTree.ClosesChunk(record.Digest, leafItems, ManifestTree.Leaves) ? CloseLeafAsync(ct) : ValueTask.CompletedTask;
     }
 
+    /// <summary>Appends every entry of <paramref name="entries"/>.</summary>
+    public async Task AddAllAsync(IAsyncEnumerable<ManifestRecord> entries, CancellationToken ct)
+    {
+        await foreach (var entry in entries.WithCancellation(ct))
+        {
+            await AddAsync(entry, ct);
+        }
+    }
+
     /// <summary>Takes an unchanged leaf of an older tree as it is.</summary>
     public void Reuse(in ChunkRef reference)
     {

@@ -196,10 +196,7 @@ public sealed class SnapshotManifests(IBlobReader blobs)
         }
         if (append is not null)
         {
-            await foreach (var record in append.WithCancellation(ct))
-            {
-                await writer.AddAsync(record, ct);
-            }
+            await writer.AddAllAsync(append, ct);
         }
         return new WrittenManifest(await writer.FinishAsync(ct), writer.Count, writer.NodesWritten);
     }
