@@ -3,6 +3,8 @@
 #   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
 #   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores)
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
+#   bash scripts/bench.sh manifest [examples]  manifest trees at 10M: a cut of 10k, a revocation of 10k, diffs, blame by index,
+#                                              beside flat VGM1 manifests and git diff on 1M-line manifests
 #   bash scripts/bench.sh export [examples]    a snapshot exported to Parquet vs its NDJSON over HTTP (target: 1M in 20 s)
 #   bash scripts/bench.sh cold [examples]      the first upload on a fresh Gateway vs warm ones (target ≤ 1.5×); GATEWAY_X=v
 #                                              sets X=v for the Gateway only (e.g. GATEWAY_DOTNET_TieredPGO=0)

@@ -1,7 +1,7 @@
 using VendorGate.Benchmarks;
 
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest|scan [examples] or corpus
-var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold <gateway.dll> [examples=1000000] [workdir=/tmp/vendorgate-bench]\n"
+var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold|manifest <gateway.dll> [examples=1000000 (manifest: 10000000)] [workdir=/tmp/vendorgate-bench]\n"
             + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick] [families=a,b]";
 if (args is ["poison", ..])
 {
@@ -67,6 +67,12 @@ if (args is ["export", var exportDll, ..])
     var exportDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
     Directory.CreateDirectory(exportDir);
     return await ExportBenchmark.RunAsync(Path.GetFullPath(exportDll), args.Length > 2 ? int.Parse(args[2]) : 1_000_000, exportDir);
+}
+if (args is ["manifest", _, ..])
+{
+    var manifestDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+    Directory.CreateDirectory(manifestDir);
+    return await ManifestBenchmark.RunAsync(args.Length > 2 ? long.Parse(args[2]) : 10_000_000, manifestDir);
 }
 if (args is ["auth", var authDll, ..])
 {

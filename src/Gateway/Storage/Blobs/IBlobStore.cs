@@ -65,6 +65,14 @@ public static class BlobStoreExtensions
     public static async Task<byte[]> ReadAllBytesAsync(this IBlobReader blobs, string name, CancellationToken cancellationToken = default)
     {
         await using var stream = await blobs.OpenReadAsync(name, cancellationToken: cancellationToken);
+        if (stream.CanSeek)
+        {
+            // Sized at once: a MemoryStream doubles past the size, and past 85 kB each copy is a large-object
+            // allocation that only a full collection reclaims (a manifest leaf is 72 kB).
+            var bytes = new byte[stream.Length - stream.Position];
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+            return bytes;
+        }
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, cancellationToken);
         return copy.ToArray();
