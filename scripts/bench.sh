@@ -5,6 +5,9 @@
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
 #   bash scripts/bench.sh manifest [examples]  manifest trees at 10M: a cut of 10k, a revocation of 10k, diffs, blame by index,
 #                                              beside flat VGM1 manifests and git diff on 1M-line manifests
+#   bash scripts/bench.sh load [vendors=50] [seconds=60] [gateways=1] [workers=0] [backend=embedded|production]
+#                                              V vendors uploading 1,000-line batches for S seconds: accepted, errors, accept
+#                                              p50/p99, scan lag, lost; backend=production starts PostgreSQL and Azurite here
 #   bash scripts/bench.sh export [examples]    a snapshot exported to Parquet vs its NDJSON over HTTP (target: 1M in 20 s)
 #   bash scripts/bench.sh cold [examples]      the first upload on a fresh Gateway vs warm ones (target ≤ 1.5×); GATEWAY_X=v
 #                                              sets X=v for the Gateway only (e.g. GATEWAY_DOTNET_TieredPGO=0)
@@ -35,5 +38,18 @@ case "$what" in
   salad) exec dotnet "$bench" salad ;;
   reference) exec dotnet "$bench" reference "$root/src/Gateway/Scanning/Language/Reference/charlm.bin.gz" ;;
 esac
+if [ "$what" = load ] && [[ " ${*:2} " == *" backend=production "* ]]; then
+  # PostgreSQL and Azurite on free loopback ports in a throwaway folder, as the test suite starts them.
+  work=$(mktemp -d /tmp/vendorgate-bench.XXXXXX)
+  chmod 755 "$work"
+  tools=${VG_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vendorgate-tools}
+  . "$root/scripts/lib/services.sh"
+  trap 'stop_services; rm -rf "$work"' EXIT
+  start_postgres
+  start_azurite
+  VG_BENCH_POSTGRES=$(postgres_connection) VG_BENCH_AZURITE=$(azurite_connection) \
+    dotnet "$bench" load "$root/src/Gateway/bin/Release/net10.0/VendorGate.Gateway.dll" "${@:2}"
+  exit
+fi
 exec dotnet "$root/tests/Benchmarks/bin/Release/net10.0/VendorGate.Benchmarks.dll" "$what" \
   "$root/src/Gateway/bin/Release/net10.0/VendorGate.Gateway.dll" "${@:2}"

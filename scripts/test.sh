@@ -12,76 +12,28 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/vendorgate-test.XXXXXX)
 chmod 755 "$work"
-pg_bin=""
-azurite_pid=""
 oidc_pid=""
-
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# npm packages and dotnet tools are installed once per version into a cache shared by every clone (VG_TOOLS_DIR).
+tools=${VG_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vendorgate-tools}
+. "$root/scripts/lib/services.sh"
 
 cleanup() {
   set +e
-  [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null
   [ -n "$oidc_pid" ] && kill "$oidc_pid" 2>/dev/null && wait "$oidc_pid" 2>/dev/null
-  [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ] && as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+  stop_services
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-
-wait_for_port() {
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "error: $2 did not start listening on 127.0.0.1:$1" >&2
-  return 1
-}
-
-# --- PostgreSQL (Debian package; our own cluster, no system service) ---
-find_pg() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-pg_bin=$(find_pg)
-if [ -z "$pg_bin" ]; then
-  echo "Installing PostgreSQL from Debian's packages..."
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
-  pg_bin=$(find_pg)
-fi
-[ -x "$pg_bin/initdb" ] || { echo "error: PostgreSQL's initdb was not found under /usr/lib/postgresql" >&2; exit 1; }
-mkdir -p "$work/pg" "$work/pgrun"
-[ "$(id -u)" = 0 ] && chown postgres "$work/pg" "$work/pgrun"
-as_postgres "$pg_bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 >"$work/initdb.log" 2>&1 \
-  || { cat "$work/initdb.log" >&2; echo "error: initdb failed" >&2; exit 1; }
-pg_port=$(free_port)
-as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pgrun/pg.log" -w -o \
-  "-p $pg_port -k $work/pgrun -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-  start >/dev/null || { cat "$work/pgrun/pg.log" >&2; echo "error: PostgreSQL did not start" >&2; exit 1; }
-echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+start_postgres
 
 # --- Chromium (Debian package) for the Portal's browser tests, driven by Playwright; no browser download ---
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium from Debian's packages..."
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  apt_install chromium
 fi
 
-# npm packages and dotnet tools are installed once per version into a cache shared by every clone (VG_TOOLS_DIR).
-tools=${VG_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vendorgate-tools}
-
-# --- Azurite (npm package) ---
-azurite="$tools/azurite-3.37.0/node_modules/.bin/azurite-blob"
-if [ ! -x "$azurite" ]; then
-  echo "Installing Azurite from npm..."
-  npm install --silent --no-audit --no-fund --prefix "$tools/azurite-3.37.0" azurite@3.37.0 >/dev/null
-fi
-az_port=$(free_port)
-"$azurite" --blobHost 127.0.0.1 --blobPort "$az_port" --skipApiVersionCheck --loose --inMemoryPersistence --silent \
-  >"$work/azurite.log" 2>&1 &
-azurite_pid=$!
-wait_for_port "$az_port" Azurite || { cat "$work/azurite.log" >&2; exit 1; }
-echo "Azurite on 127.0.0.1:$az_port"
+start_azurite
 
 # --- OpenID provider (npm oidc-provider), for staff sign-in through OIDC ---
 oidc_module="$tools/oidc-provider-9.13.3/node_modules/oidc-provider/lib/index.js"
@@ -104,8 +56,8 @@ fi
 export VG_TEST_SIGSTORE_JS="$sigstore_js"
 
 export VG_TEST_OIDC="http://127.0.0.1:$oidc_port"
-export VG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
-export VG_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$az_port/devstoreaccount1;"
+export VG_TEST_POSTGRES=$(postgres_connection)
+export VG_TEST_AZURITE=$(azurite_connection)
 
 # The TRX reports (every test with its start and end) go to VG_TEST_RESULTS when set, else are thrown away.
 results=${VG_TEST_RESULTS:-$work/results}

@@ -2,6 +2,7 @@ using VendorGate.Benchmarks;
 
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest|scan [examples] or corpus
 var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold|manifest <gateway.dll> [examples=1000000 (manifest: 10000000)] [workdir=/tmp/vendorgate-bench]\n"
+            + "       VendorGate.Benchmarks load <gateway.dll> [vendors=50] [seconds=60] [gateways=1] [workers=0] [backend=embedded|production] [lines=1000]\n"
             + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick] [families=a,b]";
 if (args is ["poison", ..])
 {
@@ -67,6 +68,12 @@ if (args is ["export", var exportDll, ..])
     var exportDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
     Directory.CreateDirectory(exportDir);
     return await ExportBenchmark.RunAsync(Path.GetFullPath(exportDll), args.Length > 2 ? int.Parse(args[2]) : 1_000_000, exportDir);
+}
+if (args is ["load", var loadDll, ..])
+{
+    var loadDir = Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+    Directory.CreateDirectory(loadDir);
+    return await LoadBenchmark.RunAsync(Path.GetFullPath(loadDll), LoadBenchmark.Options.Parse(args[2..]), loadDir);
 }
 if (args is ["manifest", _, ..])
 {
