@@ -72,10 +72,13 @@ public static class ExampleIngest
     private static readonly int MaxInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
     /// <param name="body">The (decompressed) NDJSON; a <see cref="VerifiedGzipStream"/>'s corruption ends as <see cref="IngestOutcome.CorruptEncoding"/>.</param>
+    /// <param name="bodyBytes">The body's exact length when known (an uncompressed request's Content-Length): a smaller
+    /// body is read in one chunk of its size, not of 4 MiB, so many small uploads at once hold little memory.</param>
     public static async Task<IngestOutcome> RunAsync(Stream body, Stream content, Stream index, IngestLimits limits,
-        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken)
+        IReadOnlyList<string> declaredDomains, CancellationToken cancellationToken, long? bodyBytes = null)
     {
-        var reader = new ChunkReader(body, Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2));
+        var chunkSize = Math.Max(4 << 20, limits.MaxLineBytes * 2 + 2);
+        var reader = new ChunkReader(body, bodyBytes is { } n && n < chunkSize ? (int)n + 1 : chunkSize);
         var output = new OrderedOutput(content, index);
         var inFlight = new Queue<Task<ProcessedChunk>>();
         try

@@ -136,7 +136,9 @@ public static class BatchesApi
             size.MaxRequestBodySize = limit; // the decompressed size is enforced while streaming
         }
         await using var body = encoding == "gzip" ? new VerifiedGzipStream(http.Request.Body) : http.Request.Body;
-        return await ReceiveAsync(batch!, token => services.Ingest.StartAsync(batch!, body, token), http.Request.Headers[VendorSignatures.Header].ToString(),
+        var bodyBytes = encoding == "gzip" ? null : http.Request.ContentLength;
+        using var place = await services.Ingest.EnterUploadAsync(ct);
+        return await ReceiveAsync(batch!, token => services.Ingest.StartAsync(batch!, body, token, bodyBytes), http.Request.Headers[VendorSignatures.Header].ToString(),
             caller, services, inTransaction: null, ct);
     }
 

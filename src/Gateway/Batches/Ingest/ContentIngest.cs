@@ -9,9 +9,33 @@ namespace VendorGate.Gateway.Batches;
 /// <c>content</c> and <c>index</c> (see <see cref="IngestRun"/>).</summary>
 public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> options)
 {
-    /// <summary>Starts ingesting <paramref name="body"/> (decompressed NDJSON) as <paramref name="batch"/>'s content; the
-    /// run reads the body on its own until it ends or the run is disposed, and disposes it.</summary>
-    public async Task<IngestRun> StartAsync(Batch batch, Stream body, CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _uploads = new(options.Value.Ingest.MaxConcurrentUploads);
+
+    /// <summary>Waits for one of the <c>VendorGate:Ingest:MaxConcurrentUploads</c> places for a single-body upload. The ingest is CPU work: on a few cores, more at once only adds memory (a chunk each) and time
+    /// for all; the bodies waiting are not read meanwhile.</summary>
+    public async Task<IDisposable> EnterUploadAsync(CancellationToken cancellationToken)
+    {
+        await _uploads.WaitAsync(cancellationToken);
+        return new Place(_uploads);
+    }
+
+    private sealed class Place(SemaphoreSlim uploads) : IDisposable
+    {
+        private int _left;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0)
+            {
+                uploads.Release();
+            }
+        }
+    }
+
+    /// <summary>Starts ingesting <paramref name="body"/> (decompressed NDJSON, of <paramref name="bodyBytes"/> when known)
+    /// as <paramref name="batch"/>'s content; the run reads the body on its own until it ends or the run is disposed, and
+    /// disposes it.</summary>
+    public async Task<IngestRun> StartAsync(Batch batch, Stream body, CancellationToken cancellationToken, long? bodyBytes = null)
     {
         var upload = Guid.NewGuid().ToString("N");
         var (contentBlob, indexBlob) = ($"quarantine/{batch.Id}/{upload}.ndjson", $"quarantine/{batch.Id}/{upload}.index");
@@ -21,7 +45,7 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
             var index = await blobs.StartUploadAsync(indexBlob, cancellationToken);
             var limits = options.Value.Ingest;
             return new IngestRun(body, contentBlob, content, indexBlob, index, stop => ExampleIngest.RunAsync(body, content.Content, index.Content,
-                new IngestLimits(limits.MaxLineBytes, limits.MaxBatchBytes), batch.DeclaredDomains.Split(' '), stop), cancellationToken);
+                new IngestLimits(limits.MaxLineBytes, limits.MaxBatchBytes), batch.DeclaredDomains.Split(' '), stop, bodyBytes), cancellationToken);
         }
         catch
         {
