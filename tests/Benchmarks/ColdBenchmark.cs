@@ -13,8 +13,7 @@ public static class ColdBenchmark
         var corpus = ReferenceCorpus.Ensure(Path.Combine(workDir, $"reference-{count}.ndjson"), count);
         await Measure.RunAsync("cat", corpus);
         var sha = await Measure.RunAsync("sha256sum", corpus);
-        var settings = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("GATEWAY_", StringComparison.Ordinal))
-            .ToDictionary(k => k["GATEWAY_".Length..], k => Environment.GetEnvironmentVariable(k)!);
+        var settings = GatewayProcess.SettingsFromEnvironment();
         Console.WriteLine($"Gateway settings: {(settings.Count == 0 ? "none" : string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}")))}");
 
         var dataDir = Path.Combine(workDir, "cold-data-" + Guid.NewGuid().ToString("N")[..8]);

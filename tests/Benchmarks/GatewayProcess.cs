@@ -13,6 +13,11 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Settings for the Gateway from this process's environment: <c>GATEWAY_X=v</c> passes <c>X=v</c>.</summary>
+    public static Dictionary<string, string> SettingsFromEnvironment() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("GATEWAY_", StringComparison.Ordinal))
+            .ToDictionary(k => k["GATEWAY_".Length..], k => Environment.GetEnvironmentVariable(k)!);
+
     public static async Task<GatewayProcess> StartAsync(string gatewayDll, string dataDir, IDictionary<string, string>? environment = null)
     {
         var port = FreePort();

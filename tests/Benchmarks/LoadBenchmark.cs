@@ -42,7 +42,8 @@ public static class LoadBenchmark
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var dataDir = Path.Combine(workDir, "load-data-" + run);
-        var environment = new Dictionary<string, string>();
+        var environment = GatewayProcess.SettingsFromEnvironment(); // GATEWAY_X=v: X=v for every Gateway and worker
+        Console.WriteLine($"Gateway settings: {(environment.Count == 0 ? "none" : string.Join(", ", environment.Select(s => $"{s.Key}={s.Value}")))}");
         if (o.Production)
         {
             environment["ConnectionStrings__Postgres"] = Required("VG_BENCH_POSTGRES") + $";Database=vgload_{run}";

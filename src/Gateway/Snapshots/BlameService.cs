@@ -25,8 +25,8 @@ public sealed record OtherContribution(Guid BatchId, int Line, string Status);
 public sealed record DigestBlame(string Digest, JsonElement Example, Blame Blame, IReadOnlyList<string> Snapshots, IReadOnlyList<string> Models,
     IReadOnlyList<OtherContribution> OtherContributions);
 
-/// <summary>Blame: the manifest (one range read of a VGM1 blob, one node per level of a tree) finds the contributing batch and line; the batch's index and
-/// content give the example; a handful of keyed queries give the people.</summary>
+/// <summary>Blame: the manifest (one range read of a VGM1 blob, one node per level of a tree) finds the contributing
+/// batch and line; the batch's index and content give the example; a handful of keyed queries give the people.</summary>
 public sealed class BlameService(VendorGateDb db, SnapshotManifests manifests, BatchExamples examples)
 {
     public async Task<ExampleBlame?> ForIndexAsync(Snapshot snapshot, long index, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -33,8 +32,9 @@ public abstract record CutOutcome
 /// <summary>
 /// Cuts the next major snapshot: the parent's examples in their order, then each approved batch's examples in line
 /// order (batches by id), an example already present kept once under its first attribution. One cut runs at a time:
-/// an in-process lock, and a PostgreSQL advisory lock across Gateway processes. The manifest is written under a name
-/// unique to this attempt and the snapshot row is committed last, so a cut that crashes leaves no snapshot.
+/// an in-process lock, and a PostgreSQL advisory lock across Gateway processes. The manifest tree's new chunks are
+/// written first (by digest, shared with the parent) and the snapshot row is committed last, so a cut that crashes
+/// leaves no snapshot, only chunks nothing refers to.
 /// </summary>
 public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, SnapshotManifests manifests, AuditLog audit, IBackgroundJobClient jobs, SnapshotCutter.ProcessLock inProcess,
     Compliance.ComplianceService compliance, TimeProvider time)

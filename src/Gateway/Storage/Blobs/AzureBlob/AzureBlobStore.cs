@@ -1,3 +1,4 @@
+using System.Buffers;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -106,18 +107,21 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         public ValueTask DisposeAsync() => _stream.DisposeAsync();
     }
 
-    /// <summary>Buffers writes into 4 MiB blocks and stages each, one in flight while the next fills.</summary>
+    /// <summary>Buffers writes into 4 MiB blocks and stages each, one in flight while the next fills. The buffers are
+    /// rented, and grow with what is written: a small blob (most batches' index, a manifest chunk, a statement) holds
+    /// a buffer of its size, not two of 4 MiB, so many uploads at once stay small.</summary>
     private sealed class BlockStream(BlockBlobClient blob) : Stream
     {
         private const int BlockSize = 4 << 20;
+        private const int FirstBuffer = 64 << 10;
         private static readonly BlockBlobStageBlockOptions StageOptions = new()
         {
             TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
         };
 
         private readonly List<string> _blockIds = [];
-        private byte[] _filling = new byte[BlockSize];
-        private byte[] _spare = new byte[BlockSize];
+        private byte[] _filling = [];
+        private byte[]? _spare;
         private int _filled;
         private Task _inFlight = Task.CompletedTask;
         private long _length;
@@ -145,6 +149,7 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
             while (!buffer.IsEmpty)
             {
                 var n = Math.Min(buffer.Length, BlockSize - _filled);
+                Reserve(_filled + n);
                 buffer[..n].CopyTo(_filling.AsMemory(_filled));
                 _filled += n;
                 _length += n;
@@ -153,6 +158,27 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
                 {
                     await StageFilledAsync(cancellationToken);
                 }
+            }
+        }
+
+        /// <summary>Grows the filling buffer to hold <paramref name="bytes"/> (at most a block), doubling from 64 KiB.</summary>
+        private void Reserve(int bytes)
+        {
+            if (bytes <= _filling.Length)
+            {
+                return;
+            }
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(BlockSize, Math.Max(FirstBuffer, Math.Max(bytes, _filling.Length * 2))));
+            _filling.AsSpan(0, _filled).CopyTo(grown);
+            Return(_filling);
+            _filling = grown;
+        }
+
+        private static void Return(byte[]? buffer)
+        {
+            if (buffer is { Length: > 0 })
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
@@ -179,7 +205,7 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
             _blockIds.Add(blockId);
             var content = new MemoryStream(_filling, 0, _filled, writable: false);
             _inFlight = blob.StageBlockAsync(blockId, content, StageOptions, cancellationToken);
-            (_filling, _spare) = (_spare, _filling);
+            (_filling, _spare) = (_spare ?? [], _filling); // the spare is free: the block before it has been staged
             _filled = 0;
         }
 
@@ -198,6 +224,9 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
             {
                 // Abandoned upload: a failed stage leaves nothing visible either.
             }
+            Return(_filling);
+            Return(_spare);
+            (_filling, _spare) = ([], null);
             await base.DisposeAsync();
         }
     }
