@@ -11,8 +11,9 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
 {
     private readonly SemaphoreSlim _uploads = new(options.Value.Ingest.MaxConcurrentUploads);
 
-    /// <summary>Waits for one of the <c>VendorGate:Ingest:MaxConcurrentUploads</c> places for a single-body upload. The ingest is CPU work: on a few cores, more at once only adds memory (a chunk each) and time
-    /// for all; the bodies waiting are not read meanwhile.</summary>
+    /// <summary>Waits for one of the <c>VendorGate:Ingest:MaxConcurrentUploads</c> places for a single-body upload, so that
+    /// however many vendors upload at once, one process holds at most that many ingests' buffers (a large upload's about
+    /// 28 MiB); the bodies waiting are not read meanwhile.</summary>
     public async Task<IDisposable> EnterUploadAsync(CancellationToken cancellationToken)
     {
         await _uploads.WaitAsync(cancellationToken);
