@@ -169,13 +169,12 @@ public sealed class SnapshotManifests(IBlobReader blobs)
     public async Task<WrittenManifest> WriteAsync(Snapshot? parent, IReadOnlyList<(long Start, long End)> remove,
         IAsyncEnumerable<ManifestRecord>? append, Action<ManifestRecord>? removed, CancellationToken ct)
     {
-        var chunks = new BlobManifestChunks(blobs);
         if (parent is { IsTree: true })
         {
             var (root, edited) = await tree.EditAsync(parent.Root, remove, append, removed, ct);
             return new WrittenManifest(root, edited.Count, edited.NodesWritten);
         }
-        var writer = new ManifestTreeWriter(chunks);
+        var writer = new ManifestTreeWriter(new BlobManifestChunks(blobs));
         if (parent is not null)
         {
             long index = 0;
