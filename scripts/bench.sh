@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a performance benchmark on demand (not part of the test suite). Builds Release first.
 #   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
-#   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores)
+#   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores);
+#                                              CORPUS=adversarial: words from 5,000 random letter strings instead
 #   bash scripts/bench.sh corpus               cut, diff, blame, revocation on a 1M-example corpus vs git diff / git blame
 #   bash scripts/bench.sh manifest [examples]  manifest trees at 10M: a cut of 10k, a revocation of 10k, diffs, blame by index,
 #                                              beside flat VGM1 manifests and git diff on 1M-line manifests

@@ -15,7 +15,19 @@ public static class ReferenceCorpus
         "error", "payment", "schedule", "appointment", "liability", "variable", "itinerary", "summary", "details",
     ];
 
-    public static string Ensure(string path, int count, int seed = 20261125)
+    /// <summary>The adversarial variant (issue 17): the same shape, its words drawn from 5,000 random letter strings of 3-10
+    /// letters, a vocabulary no language shares (word salad of made-up words throughout).</summary>
+    public static string EnsureAdversarial(string path, int count, int seed = 20261204)
+    {
+        var random = new Random(seed);
+        var vocabulary = Enumerable.Range(0, 5_000)
+            .Select(_ => new string(Enumerable.Range(0, random.Next(3, 11)).Select(_ => (char)('a' + random.Next(26))).ToArray())).ToArray();
+        return Ensure(path, count, seed, vocabulary);
+    }
+
+    public static string Ensure(string path, int count, int seed = 20261125) => Ensure(path, count, seed, Words);
+
+    private static string Ensure(string path, int count, int seed, string[] words)
     {
         var marker = path + ".complete";
         if (File.Exists(path) && File.Exists(marker) && File.ReadAllText(marker) == count.ToString())
@@ -30,9 +42,9 @@ public static class ReferenceCorpus
             {
                 line.Clear();
                 line.Append("{\"prompt\":\"").Append("Request ").Append(seed).Append('-').Append(i).Append(": ");
-                AppendWords(line, random, 34);
+                AppendWords(line, random, words, 34);
                 line.Append("\",\"completion\":\"");
-                AppendWords(line, random, 38);
+                AppendWords(line, random, words, 38);
                 line.Append("\",\"domain\":\"").Append(Domains[i % Domains.Length]).Append("\",\"metadata\":{\"source_id\":")
                     .Append(i).Append(",\"quality\":").Append(random.Next(1, 6)).Append("}}\n");
                 writer.Write(line);
@@ -42,7 +54,7 @@ public static class ReferenceCorpus
         return path;
     }
 
-    private static void AppendWords(StringBuilder line, Random random, int n)
+    private static void AppendWords(StringBuilder line, Random random, string[] words, int n)
     {
         for (var w = 0; w < n; w++)
         {
@@ -50,7 +62,7 @@ public static class ReferenceCorpus
             {
                 line.Append(' ');
             }
-            line.Append(Words[random.Next(Words.Length)]);
+            line.Append(words[random.Next(words.Length)]);
         }
         line.Append('.');
     }
