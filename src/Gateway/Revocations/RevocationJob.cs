@@ -63,11 +63,14 @@ public sealed class RevocationJob(VendorGateDb db, SnapshotCutter cutter, Snapsh
         var first = merged.OrderBy(m => m.Major).ThenBy(m => m.Minor).First();
         var candidates = (await db.Set<Snapshot>().AsNoTracking()
             .Where(s => s.Major > first.Major || s.Major == first.Major && s.Minor >= first.Minor).ToListAsync(ct))
-            .OrderBy(s => s.Major).ThenBy(s => s.Minor);
+            .OrderBy(s => s.Major).ThenBy(s => s.Minor).ToList();
+        // The latest's batch order ranks every batch of the earlier ones the same way (a batch merged after a snapshot
+        // ranks after all of that snapshot's entries, so its range there is empty): one query, not one per snapshot.
+        var order = await BatchOrder.OfAsync(db, candidates[^1], ct);
         var result = new List<AffectedSnapshot>();
         foreach (var snapshot in candidates)
         {
-            var ranges = await manifests.RangesOfAsync(snapshot, batchIds, await BatchOrder.OfAsync(db, snapshot, ct), ct);
+            var ranges = await manifests.RangesOfAsync(snapshot, batchIds, order, ct);
             if (ranges.Sum(r => r.End - r.Start) is var count and > 0)
             {
                 result.Add(new AffectedSnapshot(snapshot.Version, count));
