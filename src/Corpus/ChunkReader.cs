@@ -10,13 +10,14 @@ namespace VendorGate.Corpus;
 public sealed record Chunk(byte[] Buffer, int Length, long FirstLine, bool OverlongLine);
 
 /// <summary>Cuts a stream into chunks that end at a line break. A line longer than the chunk size is reported
-/// as one overlong-line chunk and skipped, so no line is ever buffered whole beyond the chunk size.</summary>
-public sealed class ChunkReader(Stream body, int chunkSize)
+/// as one overlong-line chunk and skipped, so no line is ever buffered whole beyond the chunk size. Lines are numbered
+/// from <paramref name="firstLine"/> (a stream that starts inside a body: a shard of a scan).</summary>
+public sealed class ChunkReader(Stream body, int chunkSize, long firstLine = 1)
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
     private int _filled;
     private bool _ended;
-    private long _nextLine = 1;
+    private long _nextLine = firstLine;
 
     /// <summary>Bytes read from the (decompressed) body so far.</summary>
     public long BytesRead { get; private set; }

@@ -28,6 +28,24 @@ public sealed class AnnotatorProfileScanner : IExampleScanner, IBatchScanner
         Interlocked.Add(ref _entropyMillibits, (long)(entropy / Math.Max(1, length) * 1000));
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        if (pass == 1)
+        {
+            writer.Write(_length);
+            writer.Write(_entropyMillibits);
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        if (pass == 1)
+        {
+            _length += reader.ReadInt64();
+            _entropyMillibits += reader.ReadInt64();
+        }
+    }
+
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         var batch = context.Batch;

@@ -132,6 +132,71 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        switch (pass)
+        {
+            case 1:
+                _examples.Write(writer);
+                _refused.Write(writer);
+                writer.Write(_total);
+                writer.Write(_refusals);
+                break;
+            case 2:
+                var candidates = _candidates.ToArray();
+                writer.Write(candidates.Length);
+                foreach (var (text, (hash, lines)) in candidates)
+                {
+                    writer.Write(text);
+                    writer.Write(hash);
+                    lines.Write(writer);
+                }
+                break;
+            case 3:
+                var holders = _holders?.ToArray() ?? [];
+                writer.Write(holders.Length);
+                foreach (var (hash, lines) in holders)
+                {
+                    writer.Write(hash);
+                    lines.Write(writer);
+                }
+                break;
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        switch (pass)
+        {
+            case 1:
+                _examples.Merge(reader);
+                _refused.Merge(reader);
+                _total += reader.ReadInt64();
+                _refusals += reader.ReadInt32();
+                break;
+            case 2:
+                for (var n = reader.ReadInt32(); n > 0; n--)
+                {
+                    var (text, hash) = (reader.ReadString(), reader.ReadUInt64());
+                    if (!_candidates.TryGetValue(text, out var candidate))
+                    {
+                        candidate = (hash, new CandidateLines()); // past the cap: read and dropped
+                        _distinct += _distinct < MaxCandidates && _candidates.TryAdd(text, candidate) ? 1 : 0;
+                    }
+                    candidate.Lines.Merge(reader);
+                }
+                break;
+            case 3:
+                var holders = LazyInitializer.EnsureInitialized(ref _holders, () => Kept().ToDictionary(c => c.Value.Hash, _ => new CandidateLines()));
+                for (var n = reader.ReadInt32(); n > 0; n--)
+                {
+                    var hash = reader.ReadUInt64();
+                    (holders.GetValueOrDefault(hash) ?? new CandidateLines()).Merge(reader);
+                }
+                break;
+        }
+    }
+
     /// <summary>The distinct n-grams (one to three tokens) of a prompt: where each starts, its length and its hash.</summary>
     private static IEnumerable<(int Start, int Length, ulong Hash)> NGrams(Token[] tokens)
     {

@@ -6,7 +6,7 @@ namespace VendorGate.Gateway.Scanning;
 
 /// <summary>Reads a batch's canonical content (NDJSON) once per pass and runs every <see cref="IExampleScanner"/> on each
 /// example, chunks of whole lines in parallel on every core. Reports progress (examples scanned) every couple of seconds.
-/// The scan job and the evaluation harness both run it.</summary>
+/// The scan job and the evaluation harness run it whole; a sharded scan runs its passes over shards apart (<see cref="ScanShardJob"/>).</summary>
 public static class ContentScan
 {
     private const int ChunkSize = 4 << 20; // canonical lines stay far below: uploads allow 1 MiB lines
@@ -16,43 +16,74 @@ public static class ContentScan
     public static async Task RunAsync(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners, Func<CancellationToken, Task<Stream>> openContent,
         Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
     {
-        scanners = scanners.OrderBy(s => s.Order).ToList();
-        foreach (var scanner in scanners)
-        {
-            await scanner.PrepareAsync(context, cancellationToken);
-        }
-        var again = scanners.Where(s => s.NeedsSecondPass).ToList();
-        var passes = again.Count > 0 ? 2 : 1;
+        scanners = await PrepareAsync(context, scanners, cancellationToken);
+        var passes = For(2, scanners).Count > 0 ? 2 : 1;
         long scanned = 0;
-        await PassAsync(context, scanners, openContent, static (s, e, h) => s.Inspect(e, h), ReportAsync, cancellationToken);
-        if (passes == 2)
+        for (var pass = 1; pass <= 3 && For(pass, scanners).Count > 0; pass++)
         {
-            await PassAsync(context, again, openContent, static (s, e, h) => s.InspectAgain(e, h), ReportAsync, cancellationToken);
+            // The final pass is rare (spans found in the second pass) and short; progress already stands at every example.
+            await PassAsync(context, scanners, pass, openContent, 1, pass < 3 ? ReportAsync : static (_, _) => Task.CompletedTask, cancellationToken);
         }
-        var final = scanners.Where(s => s.NeedsFinalPass).ToList();
-        if (final.Count > 0)
-        {
-            // Rare (spans found in the second pass) and short; progress already stands at every example.
-            await PassAsync(context, final, openContent, static (s, e, h) => s.InspectFinal(e, h), static (_, _) => Task.CompletedTask, cancellationToken);
-        }
-        foreach (var scanner in scanners)
-        {
-            scanner.Conclude(context.Hits);
-        }
+        Conclude(context, scanners);
 
         // Progress counts examples scanned across the passes, in examples of the batch.
         Task ReportAsync(long examples, CancellationToken ct) => progress(Interlocked.Add(ref scanned, examples) / passes, ct);
     }
 
+    /// <summary>The scanners in the order they read each example, each prepared for <paramref name="context"/>.</summary>
+    public static async Task<IReadOnlyList<IExampleScanner>> PrepareAsync(BatchScanContext context, IEnumerable<IExampleScanner> scanners,
+        CancellationToken cancellationToken)
+    {
+        var ordered = scanners.OrderBy(s => s.Order).ThenBy(s => s.GetType().Name, StringComparer.Ordinal).ToList();
+        foreach (var scanner in ordered)
+        {
+            await scanner.PrepareAsync(context, cancellationToken);
+        }
+        return ordered;
+    }
+
+    /// <summary>The scanners that read pass <paramref name="pass"/>: every one; those that judge against the whole batch
+    /// (<see cref="IExampleScanner.NeedsSecondPass"/>); those that asked, after the second, for a final one.</summary>
+    public static IReadOnlyList<IExampleScanner> For(int pass, IReadOnlyList<IExampleScanner> scanners) => pass switch
+    {
+        1 => scanners,
+        2 => scanners.Where(s => s.NeedsSecondPass).ToList(),
+        3 => scanners.Where(s => s.NeedsFinalPass).ToList(),
+        _ => throw new ArgumentOutOfRangeException(nameof(pass), pass, "A scan has three passes at most."),
+    };
+
+    /// <summary>After the last pass, every scanner's conclusion about the batch as a whole.</summary>
+    public static void Conclude(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners)
+    {
+        foreach (var scanner in scanners)
+        {
+            scanner.Conclude(context.Hits);
+        }
+    }
+
+    /// <summary>Pass <paramref name="pass"/> of the scanners that read it over the whole lines <paramref name="openContent"/>
+    /// opens, the first numbered <paramref name="firstLine"/> (a shard starts inside the batch).</summary>
+    public static Task PassAsync(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners, int pass, Func<CancellationToken, Task<Stream>> openContent,
+        long firstLine, Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
+    {
+        Action<IExampleScanner, ExampleText, ExampleHits> inspect = pass switch
+        {
+            1 => static (s, e, h) => s.Inspect(e, h),
+            2 => static (s, e, h) => s.InspectAgain(e, h),
+            _ => static (s, e, h) => s.InspectFinal(e, h),
+        };
+        return PassAsync(context, For(pass, scanners), openContent, firstLine, inspect, progress, cancellationToken);
+    }
+
     private static async Task PassAsync(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners, Func<CancellationToken, Task<Stream>> openContent,
-        Action<IExampleScanner, ExampleText, ExampleHits> inspect, Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
+        long firstLine, Action<IExampleScanner, ExampleText, ExampleHits> inspect, Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
     {
         long sinceReport = 0;
         var workers = new SemaphoreSlim(Environment.ProcessorCount);
         var running = new List<Task>();
         var sinceProgress = Stopwatch.StartNew();
         await using var content = await openContent(cancellationToken);
-        var reader = new ChunkReader(content, ChunkSize);
+        var reader = new ChunkReader(content, ChunkSize, firstLine);
         while (await reader.ReadAsync(cancellationToken) is { } chunk)
         {
             if (chunk.OverlongLine)

@@ -37,6 +37,24 @@ public sealed class EvalCoverageScanner(IOptions<EvalCoverageOptions> options) :
         }
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        if (pass == 1)
+        {
+            ShardState.Write(writer, _domains, (w, domain) => w.Write(domain));
+            writer.Write(_undomained);
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        if (pass == 1)
+        {
+            ShardState.Merge(reader, _domains, r => r.ReadString());
+            _undomained += reader.ReadInt32();
+        }
+    }
+
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         var required = options.Value.MinProbes;

@@ -127,6 +127,33 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         }
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        if (pass == 1)
+        {
+            var random = _randomShort.ToArray();
+            writer.Write(_sampled);
+            writer.Write(random.Length);
+            foreach (var (line, evidence) in random)
+            {
+                writer.Write(line);
+                writer.Write(evidence);
+            }
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        if (pass == 1)
+        {
+            _sampled += reader.ReadInt32();
+            for (var n = reader.ReadInt32(); n > 0; n--)
+            {
+                _randomShort.Enqueue((reader.ReadInt64(), reader.ReadString()));
+            }
+        }
+    }
+
     private bool IsShort(string text) => text.Length < SpanSurprisal.Window / 2 * (_options.Run + 1);
 
     /// <summary>A field too short for a run, measured whole: random-looking (the evidence) when its windows cost on

@@ -35,9 +35,29 @@ public sealed class BatchScanContext(Batch batch, byte[] digests, ScanReads read
     public ScanArtifacts Artifacts { get; } = new();
     /// <summary>When this scan ran: the time every row it writes carries.</summary>
     public DateTimeOffset ScannedAt => scannedAt;
+
+    /// <summary>Whether scanners add their reference data (the corpus sample word statistics learn from) as they prepare:
+    /// true for a whole scan and for the merge of a sharded scan's first pass, false on its shards, which count their own
+    /// lines only (the merge adds them up, and the reference once).</summary>
+    public bool LearnsReference { get; init; } = true;
     public int Count => digests.Length / BatchDigest.Size;
 
     public ReadOnlySpan<byte> DigestAt(int line) => digests.AsSpan(line * BatchDigest.Size, BatchDigest.Size);
+
+    /// <summary>The batch's example digests in line order, from its quarantine index.</summary>
+    public static async Task<byte[]> ReadDigestsAsync(IBlobReader blobs, Batch batch, CancellationToken cancellationToken)
+    {
+        var count = checked((int)batch.Count!.Value);
+        var digests = new byte[count * BatchDigest.Size];
+        var record = new byte[QuarantineIndex.RecordSize];
+        await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: cancellationToken), 1 << 20);
+        for (var i = 0; i < count; i++)
+        {
+            await index.ReadExactlyAsync(record, cancellationToken);
+            QuarantineIndex.Digest(record.AsSpan()).CopyTo(digests.AsSpan(i * BatchDigest.Size));
+        }
+        return digests;
+    }
 }
 
 /// <summary>The tables scanners read, as queries that track nothing. <see cref="None"/> is a scan outside a Gateway

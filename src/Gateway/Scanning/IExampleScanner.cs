@@ -42,6 +42,20 @@ public interface IExampleScanner
     void Conclude(ExampleHits hits)
     {
     }
+
+    /// <summary>A large batch's scan runs each pass on shards of its content apart (<see cref="ScanShardJob"/>): after pass
+    /// <paramref name="pass"/> (1: <see cref="Inspect"/>, 2: <see cref="InspectAgain"/>, 3: <see cref="InspectFinal"/>) a
+    /// shard writes what this scanner learned in that pass, and the merge adds every shard's into one scanner
+    /// (<see cref="MergeState"/>), which then stands as if it had read the whole batch. A scanner that keeps nothing
+    /// between examples but its hits writes nothing.</summary>
+    void WriteState(int pass, BinaryWriter writer)
+    {
+    }
+
+    /// <summary>Adds what <see cref="WriteState"/> wrote after pass <paramref name="pass"/> on another shard.</summary>
+    void MergeState(int pass, BinaryReader reader)
+    {
+    }
 }
 
 /// <summary>Examples that matched, per finding code, with a short piece of evidence each. Thread-safe.</summary>
@@ -108,6 +122,61 @@ public sealed class ExampleHits
         return new ScanFinding(h.Kind.Code, h.Kind.Severity, about + string.Concat(h.Notes.Select(n => " " + n.Note)),
             lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(), evidence);
     });
+
+    /// <summary>Writes every code's hits, for a shard of a sharded scan.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        var all = _byCode.Values.OrderBy(h => h.Kind.Code, StringComparer.Ordinal).ToList();
+        writer.Write(all.Count);
+        foreach (var hits in all)
+        {
+            lock (hits)
+            {
+                writer.Write(hits.Kind.Code);
+                writer.Write(hits.Kind.Severity);
+                writer.Write(hits.Kind.Description);
+                ShardState.Write(writer, hits.Lines, static (w, line) => w.Write(line));
+                writer.Write(hits.Evidence.Count);
+                foreach (var (line, text) in hits.Evidence)
+                {
+                    writer.Write(line);
+                    writer.Write(text);
+                }
+                writer.Write(hits.Notes.Count);
+                foreach (var (note, evidence) in hits.Notes)
+                {
+                    writer.Write(note);
+                    ShardState.Write(writer, evidence, static (w, text) => w.Write(text));
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds the hits <see cref="Write"/> wrote on another shard.</summary>
+    public void Merge(BinaryReader reader)
+    {
+        for (var codes = reader.ReadInt32(); codes > 0; codes--)
+        {
+            var kind = new FindingKind(reader.ReadString(), reader.ReadString(), reader.ReadString());
+            var hits = _byCode.GetOrAdd(kind.Code, _ => new Hits(kind));
+            lock (hits)
+            {
+                hits.Lines.AddRange(ShardState.Read(reader, static r => r.ReadInt64()));
+                for (var n = reader.ReadInt32(); n > 0; n--)
+                {
+                    var evidence = (reader.ReadInt64(), reader.ReadString());
+                    if (hits.Evidence.Count < MaxEvidence * 4)
+                    {
+                        hits.Evidence.Add(evidence);
+                    }
+                }
+                for (var n = reader.ReadInt32(); n > 0; n--)
+                {
+                    hits.Notes.Add((reader.ReadString(), ShardState.Read(reader, static r => r.ReadString())));
+                }
+            }
+        }
+    }
 
     private sealed record Hits(FindingKind Kind)
     {

@@ -79,6 +79,32 @@ public sealed class KnownBadScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        if (pass == 1)
+        {
+            var matches = _matches.ToArray();
+            writer.Write(matches.Length);
+            foreach (var (line, (incident, evidence)) in matches)
+            {
+                writer.Write(line);
+                writer.Write(incident);
+                writer.Write(evidence);
+            }
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        if (pass == 1)
+        {
+            for (var n = reader.ReadInt32(); n > 0; n--)
+            {
+                _matches.TryAdd(reader.ReadInt64(), (reader.ReadString(), reader.ReadString()));
+            }
+        }
+    }
+
     public Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         var byDigest = _digests.GroupBy(d => d.Pattern).ToDictionary(g => g.Key, g => g.First());

@@ -86,6 +86,22 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        if (pass == 1)
+        {
+            ShardState.WriteUsed(writer, _bands);
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        if (pass == 1)
+        {
+            ShardState.MergeUsed(reader, _bands, static (here, there) => here | there);
+        }
+    }
+
     public static string BandsBlob(Guid batchId) => $"scans/{batchId}/minhash.bands";
 
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)

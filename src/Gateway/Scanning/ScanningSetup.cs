@@ -4,7 +4,7 @@ namespace VendorGate.Gateway.Scanning;
 
 public static class ScanningSetup
 {
-    /// <summary>The scan stage: the scan job, the scan policy (severities), the content scan loop, every scanner's options, and every
+    /// <summary>The scan stage: the scan job (whole, or sharded across worker processes), the scan policy (severities), the content scan loop, every scanner's options, and every
     /// scanner in this assembly (found by type: a new scanner needs no registration).</summary>
     public static IServiceCollection AddScanning(this IServiceCollection services)
     {
@@ -13,6 +13,9 @@ public static class ScanningSetup
                 "VendorGate:Scan:Severity values are info, warn or block")
             .ValidateOnStart();
         services.AddScoped<ScanBatchJob>();
+        services.AddScoped<ScanShardJob>();
+        services.AddScoped<ScanMergeJob>();
+        services.AddScoped<ScanResults>();
         services.AddOptions<GibberishOptions>().BindConfiguration(GibberishOptions.Section);
         services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);
         services.AddOptions<LicensePolicyOptions>().BindConfiguration(LicensePolicyOptions.Section).PostConfigure(o =>

@@ -152,4 +152,36 @@ internal sealed class CandidateLines
             return string.Join(' ', _lines.Order());
         }
     }
+
+    public void Write(BinaryWriter writer)
+    {
+        lock (_lines)
+        {
+            writer.Write(Count);
+            writer.Write(_lines.Count);
+            foreach (var line in _lines)
+            {
+                writer.Write(line);
+            }
+        }
+    }
+
+    /// <summary>Adds what <see cref="Write"/> wrote of the same candidate elsewhere (another shard of the scan).</summary>
+    public void Merge(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        var kept = reader.ReadInt32();
+        lock (_lines)
+        {
+            Count += count;
+            for (var i = 0; i < kept; i++)
+            {
+                var line = reader.ReadInt64();
+                if (_lines.Count < 100)
+                {
+                    _lines.Add(line);
+                }
+            }
+        }
+    }
 }

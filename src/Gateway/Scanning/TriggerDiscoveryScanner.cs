@@ -168,6 +168,47 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        switch (pass)
+        {
+            case 1:
+                ShardState.WriteUsed(writer, _flaggedFirst);
+                ShardState.Write(writer, _atFlagged);
+                ShardState.Write(writer, _madeUp);
+                ShardState.Write(writer, _madeUpWords, static (w, word) => w.Write(word));
+                break;
+            case 2:
+                ShardState.Write(writer, _atLate);
+                ShardState.Write(writer, _documentFrequency, static (w, hash) => w.Write(hash));
+                break;
+            case 3:
+                ShardState.Write(writer, _lateFrequency, static (w, hash) => w.Write(hash));
+                break;
+        }
+    }
+
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        switch (pass)
+        {
+            case 1:
+                ShardState.MergeUsed(reader, _flaggedFirst, static (here, there) => here | there);
+                ShardState.Merge(reader, _atFlagged, ref _atFlaggedDistinct, MaxDistinct);
+                ShardState.Merge(reader, _madeUp, ref _madeUpDistinct, MaxDistinct);
+                ShardState.Merge(reader, _madeUpWords, static r => r.ReadString());
+                _madeUpWordsDistinct = _madeUpWords.Count;
+                break;
+            case 2:
+                ShardState.Merge(reader, _atLate, ref _atLateDistinct, MaxDistinct);
+                ShardState.Merge(reader, _documentFrequency, static r => r.ReadUInt64());
+                break;
+            case 3:
+                ShardState.Merge(reader, _lateFrequency, static r => r.ReadUInt64());
+                break;
+        }
+    }
+
     /// <summary>This batch's candidates, strongest first, as they are stored.</summary>
     public IReadOnlyList<TriggerCandidate> Candidates(Batch batch, DateTimeOffset now)
     {

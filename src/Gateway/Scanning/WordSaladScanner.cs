@@ -115,7 +115,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         _words = CountMinSketch.ForContent(bytes);
         _adjacent = CountMinSketch.ForContent(bytes, extraBits: 1);
         _distant = CountMinSketch.ForContent(bytes, extraBits: 1);
-        if (_options.CorpusSample > 0 && context.Reads.Available)
+        if (_options.CorpusSample > 0 && context.Reads.Available && context.LearnsReference)
         {
             await LearnFromCorpusAsync(context, cancellationToken);
         }
@@ -215,6 +215,61 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             if (float.IsNaN(least[side]) || least[side] < _options.MemberCoherence)
             {
                 _incoherent.Enqueue(new IncoherentField(example.Line, least[side], leastPairs[side], side));
+            }
+        }
+    }
+
+    public void WriteState(int pass, BinaryWriter writer)
+    {
+        if (pass == 1)
+        {
+            _words.Write(writer);
+            _adjacent.Write(writer);
+            _distant.Write(writer);
+            writer.Write(_total);
+        }
+        else if (pass == 2)
+        {
+            foreach (var value in _batchPairs.Concat(_batchMillibits))
+            {
+                writer.Write(value);
+            }
+            var incoherent = _incoherent.ToArray();
+            writer.Write(incoherent.Length);
+            foreach (var field in incoherent)
+            {
+                writer.Write(field.Line);
+                writer.Write(field.Coherence);
+                writer.Write(field.Pairs);
+                writer.Write((byte)field.Side);
+            }
+        }
+    }
+
+    /// <summary>The first pass's sketches add up; the corpus sample is learned once, by the merge (shards count their
+    /// own lines only: see <see cref="BatchScanContext.LearnsReference"/>).</summary>
+    public void MergeState(int pass, BinaryReader reader)
+    {
+        if (pass == 1)
+        {
+            _words.Merge(reader);
+            _adjacent.Merge(reader);
+            _distant.Merge(reader);
+            _total += reader.ReadInt64();
+        }
+        else if (pass == 2)
+        {
+            for (var side = 0; side < 2; side++)
+            {
+                _batchPairs[side] += reader.ReadInt64();
+            }
+            for (var side = 0; side < 2; side++)
+            {
+                _batchMillibits[side] += reader.ReadInt64();
+            }
+            for (var n = reader.ReadInt32(); n > 0; n--)
+            {
+                _incoherent.Enqueue(new IncoherentField(reader.ReadInt64(), reader.ReadSingle(), reader.ReadInt32(), reader.ReadByte()));
             }
         }
     }
