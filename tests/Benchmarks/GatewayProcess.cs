@@ -18,10 +18,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("GATEWAY_", StringComparison.Ordinal))
             .ToDictionary(k => k["GATEWAY_".Length..], k => Environment.GetEnvironmentVariable(k)!);
 
-    public static async Task<GatewayProcess> StartAsync(string gatewayDll, string dataDir, IDictionary<string, string>? environment = null)
+    /// <summary>Starts a Gateway; with <paramref name="cpu"/>, pinned to that one core (taskset) and told it has one, as a
+    /// machine of its own would be.</summary>
+    public static async Task<GatewayProcess> StartAsync(string gatewayDll, string dataDir, IDictionary<string, string>? environment = null, int? cpu = null)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [gatewayDll, "--urls", $"http://127.0.0.1:{port}"])
+        string[] command = ["dotnet", gatewayDll, "--urls", $"http://127.0.0.1:{port}"];
+        var start = new ProcessStartInfo(cpu is null ? command[0] : "taskset", cpu is null ? command[1..] : ["-c", cpu.Value.ToString(), .. command])
         {
             WorkingDirectory = Path.GetDirectoryName(gatewayDll)!,
             RedirectStandardOutput = true,
@@ -33,6 +36,10 @@ public sealed class GatewayProcess : IAsyncDisposable
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[k] = v;
+        }
+        if (cpu is not null)
+        {
+            start.Environment["DOTNET_PROCESSOR_COUNT"] = "1";
         }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("gateway: " + e.Data); }; // warnings and errors only (Logging:LogLevel:Default=Warning)

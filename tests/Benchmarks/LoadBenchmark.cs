@@ -132,7 +132,7 @@ public static class LoadBenchmark
         }
     }
 
-    private static string Required(string name) =>
+    internal static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{name} is not set (bash scripts/bench.sh load backend=production sets it)");
 
     private static string Met(bool met) => met ? "(met)" : "(NOT met)";

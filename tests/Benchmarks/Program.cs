@@ -85,6 +85,13 @@ if (args is ["auth", var authDll, ..])
 {
     return await AuthBenchmark.RunAsync(Path.GetFullPath(authDll), Path.Combine(Path.GetTempPath(), "vendorgate-bench"), args.Length > 2 ? int.Parse(args[2]) : 5000);
 }
+if (args is ["scan-workers", var workersDll, ..])
+{
+    var workersDir = Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+    Directory.CreateDirectory(workersDir);
+    return await ScanWorkersBenchmark.RunAsync(Path.GetFullPath(workersDll), args.Skip(2).FirstOrDefault(a => !a.Contains('=')) is { } n ? int.Parse(n) : 1_000_000,
+        pinned: args.Contains("cores=1"), workersDir);
+}
 if (args is ["scan", var scanDll, ..])
 {
     var scanDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");

@@ -23,7 +23,7 @@ public sealed record ScanFinding(string Code, string Severity, string Message, I
 /// (<see cref="Reads"/>) and the blob store (<see cref="Blobs"/>, reading only); batch scanners also see what the example
 /// scanners found. They write nothing: what they keep beside their findings goes to <see cref="Artifacts"/>, which
 /// the scan job stores with the findings.</summary>
-public sealed class BatchScanContext(Batch batch, byte[] digests, ScanReads reads, IBlobReader blobs, DateTimeOffset scannedAt)
+public sealed class BatchScanContext(Batch batch, byte[]? digests, ScanReads reads, IBlobReader blobs, DateTimeOffset scannedAt)
 {
     public const int MaxLinesPerFinding = 100;
 
@@ -40,9 +40,14 @@ public sealed class BatchScanContext(Batch batch, byte[] digests, ScanReads read
     /// true for a whole scan and for the merge of a sharded scan's first pass, false on its shards, which count their own
     /// lines only (the merge adds them up, and the reference once).</summary>
     public bool LearnsReference { get; init; } = true;
-    public int Count => digests.Length / BatchDigest.Size;
+    public int Count => Digests is { } read ? read.Length / BatchDigest.Size : checked((int)(batch.Count ?? 0));
 
-    public ReadOnlySpan<byte> DigestAt(int line) => digests.AsSpan(line * BatchDigest.Size, BatchDigest.Size);
+    /// <summary>The example digests in line order (<see cref="ReadDigestsAsync"/>): the batch scanners read them; the
+    /// shards of a sharded scan, which run example scanners only, do without.</summary>
+    public byte[]? Digests { get; set; } = digests;
+
+    public ReadOnlySpan<byte> DigestAt(int line) =>
+        (Digests ?? throw new InvalidOperationException("This part of the scan has not read the batch's digests.")).AsSpan(line * BatchDigest.Size, BatchDigest.Size);
 
     /// <summary>The batch's example digests in line order, from its quarantine index.</summary>
     public static async Task<byte[]> ReadDigestsAsync(IBlobReader blobs, Batch batch, CancellationToken cancellationToken)

@@ -34,8 +34,6 @@ public sealed class ScanBatchJob(
             await audit.RecordAsync(Actor, "batch.scan", $"batch:{batchId}", null, cancellationToken);
         }
 
-        var digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
-        await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
         // Progress goes straight to the row (not through the tracked entity): a restart starts again from zero.
         await db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, 0L), cancellationToken);
         if (ScanShards.CountFor(batch, options.Value.ShardExamples) is var shards and > 1)
@@ -45,6 +43,8 @@ public sealed class ScanBatchJob(
             logger.LogInformation("Scanning batch {BatchId} in {Shards} shards (scan {ScanId})", batchId, shards, scanId);
             return;
         }
+        var digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
+        await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
         var context = new BatchScanContext(batch, digests, new ScanReads(db), blobs, time.Now());
         await ContentScan.RunAsync(context, exampleScanners.ToList(), ct => blobs.OpenReadAsync(batch.ContentBlob!, cancellationToken: ct), (scanned, ct) =>
             db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, scanned), ct), cancellationToken);

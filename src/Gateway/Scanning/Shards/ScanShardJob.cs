@@ -48,8 +48,8 @@ public sealed class ScanShardJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
 /// <summary>The merge of one pass of a sharded scan, once every shard has written its state: either the merged state
 /// for the next pass's shards, or (after the last pass) the scanners' conclusions and the findings, stored by
 /// <see cref="ScanResults"/>. Asked for by every shard; only the one that finds them all does the work.</summary>
-public sealed class ScanMergeJob(VendorGateDb db, IBlobStore blobs, IEnumerable<IExampleScanner> scanners, ScanResults results, IBackgroundJobClient jobs,
-    ILogger<ScanMergeJob> logger, TimeProvider time)
+public sealed class ScanMergeJob(VendorGateDb db, IBlobStore blobs, IEnumerable<IExampleScanner> scanners, ExampleIndex exampleIndex, ScanResults results,
+    IBackgroundJobClient jobs, ILogger<ScanMergeJob> logger, TimeProvider time)
 {
     [DisableConcurrentExecution("scan-merge:{0}", 600)] // the last two shards ask at once: one merges, the other finds it done
     public async Task RunAsync(Guid batchId, Guid scanId, int pass, int shards, CancellationToken cancellationToken)
@@ -88,6 +88,9 @@ public sealed class ScanMergeJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
             return;
         }
         ContentScan.Conclude(context, prepared);
+        // The example index is written here, not before the shards: they start at once, and a retry of this job writes it again.
+        context.Digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
+        await exampleIndex.ReplaceAsync(batchId, context.Digests, cancellationToken);
         await results.StoreAsync(batch, context, cancellationToken);
         foreach (var name in ScanShards.Blobs(batchId, scanId, pass, shards))
         {

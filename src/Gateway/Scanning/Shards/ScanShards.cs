@@ -60,8 +60,7 @@ public static class ScanShards
         IEnumerable<IExampleScanner> scanners, Batch batch, Guid scanId, int through, bool learnsReference, bool withHits, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
-        var context = new BatchScanContext(batch, digests, new ScanReads(db), blobs, now) { LearnsReference = learnsReference };
+        var context = new BatchScanContext(batch, null, new ScanReads(db), blobs, now) { LearnsReference = learnsReference };
         var prepared = await ContentScan.PrepareAsync(context, scanners, cancellationToken);
         for (var pass = 1; pass <= through; pass++)
         {
