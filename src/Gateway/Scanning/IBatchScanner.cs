@@ -36,9 +36,8 @@ public sealed class BatchScanContext(Batch batch, byte[]? digests, ScanReads rea
     /// <summary>When this scan ran: the time every row it writes carries.</summary>
     public DateTimeOffset ScannedAt => scannedAt;
 
-    /// <summary>Whether scanners add their reference data (the corpus sample word statistics learn from) as they prepare:
-    /// true for a whole scan and for the merge of a sharded scan's first pass, false on its shards, which count their own
-    /// lines only (the merge adds them up, and the reference once).</summary>
+    /// <summary>Whether scanners take their reference data (the corpus sample word statistics judge with) as they
+    /// prepare: false only on the shards of a sharded scan's first pass, which count their own lines and judge nothing.</summary>
     public bool LearnsReference { get; init; } = true;
     public int Count => Digests is { } read ? read.Length / BatchDigest.Size : checked((int)(batch.Count ?? 0));
 

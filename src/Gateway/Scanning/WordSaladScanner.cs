@@ -82,13 +82,12 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         "real words in implausible order (word salad or common-token gibberish)");
 
     /// <summary>Distant pairs are counted from two to this many + 1 words apart.</summary>
-    private const int Distances = 3;
+    internal const int Distances = 3;
 
     private readonly WordSaladOptions _options = options.Value;
-    private CountMinSketch _words = new(12);
-    private CountMinSketch _adjacent = new(12);
-    private CountMinSketch _distant = new(12);
-    private long _total;
+    // The batch's counts, and the corpus sample's (shared by every scan of one corpus state; null: none).
+    private WordCounts _batch = new(new(12), new(12), new(12));
+    private WordCounts? _reference;
     // Per side (0: prompts and user turns, 1: completions and assistant turns): judged pairs and their sum in
     // thousandths of a bit. A batch whose completions are salad and prompts natural is salad on one side.
     private readonly long[] _batchPairs = new long[2];
@@ -108,70 +107,31 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     public bool NeedsSecondPass => true;
 
-    /// <summary>Sketches sized to the content (at most 160 MB in all, for batches of 256 MB and more).</summary>
+    /// <summary>Sketches sized to the content (at most 160 MB in all, for batches of 256 MB and more), and the corpus
+    /// sample's counts.</summary>
     public async ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
-        var bytes = (context.Batch.ContentBytes ?? 0) + _options.CorpusSample * 700L;
-        _words = CountMinSketch.ForContent(bytes);
-        _adjacent = CountMinSketch.ForContent(bytes, extraBits: 1);
-        _distant = CountMinSketch.ForContent(bytes, extraBits: 1);
+        _batch = WordCounts.ForContent(context.Batch.ContentBytes ?? 0);
         if (_options.CorpusSample > 0 && context.Reads.Available && context.LearnsReference)
         {
-            await LearnFromCorpusAsync(context, cancellationToken);
+            _reference = await CorpusReference.GetAsync(context, _options.CorpusSample, cancellationToken);
         }
     }
 
-    private async Task LearnFromCorpusAsync(BatchScanContext context, CancellationToken cancellationToken)
-    {
-        var corpus = BatchStatus.Accepted;
-        var batches = (await context.Reads.Batches.Where(b => corpus.Contains(b.Status) && b.Id != context.Batch.Id && b.ContentBlob != null)
-            .Select(b => new { b.Id, b.ContentBlob, b.DeclaredDomains }).ToListAsync(cancellationToken)).OrderByDescending(b => b.Id); // v7 ids: newest first
-        var remaining = _options.CorpusSample;
-        foreach (var batch in batches)
-        {
-            await using var stream = await context.Blobs.OpenReadAsync(batch.ContentBlob!, cancellationToken: cancellationToken);
-            using var reader = new StreamReader(stream);
-            while (remaining > 0 && await reader.ReadLineAsync(cancellationToken) is { Length: > 0 } line)
-            {
-                Inspect(ExampleText.Parse(System.Text.Encoding.UTF8.GetBytes(line), 0, []), null!);
-                remaining--;
-            }
-            if (remaining == 0)
-            {
-                break;
-            }
-        }
-    }
+    public void Inspect(ExampleText example, ExampleHits hits) => _batch.Count(example);
 
-    public void Inspect(ExampleText example, ExampleHits hits)
-    {
-        long n = 0;
-        Span<ulong> recent = stackalloc ulong[Distances + 1];
-        foreach (var field in example.Fields)
-        {
-            var run = 0; // words of the current run of prose-joined words
-            foreach (var (word, joined, _, _) in Words(field.Text))
-            {
-                _words.Increment(word);
-                run = joined ? run + 1 : 1;
-                if (run > 1)
-                {
-                    _adjacent.Increment(Pair(recent[(run - 2) % recent.Length], word));
-                }
-                for (var d = 2; d <= Distances + 1 && d < run; d++)
-                {
-                    _distant.Increment(Pair(recent[(run - 1 - d) % recent.Length], word));
-                }
-                recent[(run - 1) % recent.Length] = word;
-                n++;
-            }
-        }
-        Interlocked.Add(ref _total, n);
-    }
+    /// <summary>Words counted, in the batch and in the corpus sample.</summary>
+    private long Total => _batch.Total + (_reference?.Total ?? 0);
+
+    private int WordsOf(ulong word) => _batch.Words.Estimate(word) + (_reference?.Words.Estimate(word) ?? 0);
+
+    private int AdjacentOf(ulong pair) => _batch.Adjacent.Estimate(pair) + (_reference?.Adjacent.Estimate(pair) ?? 0);
+
+    private int DistantOf(ulong pair) => _batch.Distant.Estimate(pair) + (_reference?.Distant.Estimate(pair) ?? 0);
 
     public void InspectAgain(ExampleText example, ExampleHits hits)
     {
-        if (_total < _options.MinWords)
+        if (Total < _options.MinWords)
         {
             return;
         }
@@ -223,10 +183,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     {
         if (pass == 1)
         {
-            _words.Write(writer);
-            _adjacent.Write(writer);
-            _distant.Write(writer);
-            writer.Write(_total);
+            _batch.Write(writer);
         }
         else if (pass == 2)
         {
@@ -246,16 +203,13 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         }
     }
 
-    /// <summary>The first pass's sketches add up; the corpus sample is learned once, by the merge (shards count their
-    /// own lines only: see <see cref="BatchScanContext.LearnsReference"/>).</summary>
+    /// <summary>The first pass's sketches of the batch add up; the corpus sample's counts are not part of the state
+    /// (each part that judges takes them from <see cref="CorpusReference"/>).</summary>
     public void MergeState(int pass, BinaryReader reader)
     {
         if (pass == 1)
         {
-            _words.Merge(reader);
-            _adjacent.Merge(reader);
-            _distant.Merge(reader);
-            _total += reader.ReadInt64();
+            _batch.Merge(reader);
         }
         else if (pass == 2)
         {
@@ -278,9 +232,9 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// are flagged, however short.</summary>
     public void Conclude(ExampleHits hits)
     {
-        if (_total < _options.MinWords)
+        if (Total < _options.MinWords)
         {
-            hits.AddBatchFinding(Unjudged, $"They hold {_total:N0} words; word order is judged from {_options.MinWords:N0} "
+            hits.AddBatchFinding(Unjudged, $"They hold {Total:N0} words; word order is judged from {_options.MinWords:N0} "
                 + $"(VendorGate:Scan:WordSalad:MinWords). Read the examples for words in implausible order; the check runs once the approved corpus is larger.");
             return;
         }
@@ -355,7 +309,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         var known = new bool[words.Count];
         for (var i = 0; i < words.Count; i++)
         {
-            known[i] = _words.Estimate(words[i].Hash) >= _options.MinCount;
+            known[i] = WordsOf(words[i].Hash) >= _options.MinCount;
         }
         // The length of the run of prose-joined words each word belongs to.
         var runs = new int[words.Count];
@@ -379,8 +333,8 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             }
             var pair = Pair(first, second);
             // Elsewhere: this example's own occurrence of the pair was counted too.
-            var elsewhere = _adjacent.Estimate(pair) - 1;
-            var apart = (double)_distant.Estimate(pair) / Distances;
+            var elsewhere = AdjacentOf(pair) - 1;
+            var apart = (double)DistantOf(pair) / Distances;
             total += values[i] = Math.Clamp(Math.Log2((elsewhere + 0.5) / (apart + 0.5)), -8, 8);
             judged++;
             inSentences += runs[i] >= _options.MinRunWords ? 1 : 0;
@@ -487,7 +441,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     /// <summary>The words of <paramref name="text"/>: hashes of its lowercased whole letter tokens (any script; never
     /// zero), each with whether it follows the previous word across a prose gap.</summary>
-    private static IEnumerable<(ulong Hash, bool Joined, int Start, int End)> Words(string text)
+    internal static IEnumerable<(ulong Hash, bool Joined, int Start, int End)> Words(string text)
     {
         var start = -1;
         var previousEnd = -1; // end of the previous word, -1 after a token that is not a word
@@ -551,5 +505,5 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         return XxHash3.HashToUInt64(MemoryMarshal.AsBytes((ReadOnlySpan<char>)lower)) | 1;
     }
 
-    private static ulong Pair(ulong first, ulong second) => (first * 0x9E3779B97F4A7C15UL) ^ second;
+    internal static ulong Pair(ulong first, ulong second) => (first * 0x9E3779B97F4A7C15UL) ^ second;
 }

@@ -31,7 +31,7 @@ public sealed class ScanShardJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
         var state = ScanShards.StateBlob(batchId, scanId, pass, shard);
         if (!await blobs.ExistsAsync(state, cancellationToken))
         {
-            var (context, prepared) = await ScanShards.OpenAsync(db, blobs, scanners, batch, scanId, pass - 1, learnsReference: false, withHits: false,
+            var (context, prepared) = await ScanShards.OpenAsync(db, blobs, scanners, batch, scanId, pass - 1, learnsReference: pass > 1, withHits: false,
                 time.Now(), cancellationToken);
             var (firstLine, offset, length) = await ScanShards.RangeAsync(blobs, batch, shard, shards, cancellationToken);
             // Progress: examples scanned in the passes that read every example (the final pass reads few).
@@ -73,8 +73,7 @@ public sealed class ScanMergeJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
             await StartNextPassAsync(batchId, scanId, pass, shards, cancellationToken);
             return;
         }
-        // The reference (the corpus sample) is learned once, in the merge of the first pass, and travels in its state.
-        var (context, prepared) = await ScanShards.OpenAsync(db, blobs, scanners, batch, scanId, pass - 1, learnsReference: pass == 1, withHits: true,
+        var (context, prepared) = await ScanShards.OpenAsync(db, blobs, scanners, batch, scanId, pass - 1, learnsReference: true, withHits: true,
             time.Now(), cancellationToken);
         for (var shard = 0; shard < shards; shard++)
         {

@@ -1,0 +1,124 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using VendorGate.Gateway.Batches;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>What <see cref="WordSaladScanner"/> learns from text, in count-min sketches of fixed memory: every word, every
+/// adjacent pair of prose-joined words and every pair two to four words apart, and how many words. Thread-safe; counts
+/// of the same size add up (the shards of a scan).</summary>
+public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, CountMinSketch distant)
+{
+    private long _total;
+
+    public CountMinSketch Words => words;
+    public CountMinSketch Adjacent => adjacent;
+    public CountMinSketch Distant => distant;
+    public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>Sized to <paramref name="contentBytes"/> of text (<see cref="CountMinSketch.ForContent"/>; pairs twice the words).</summary>
+    public static WordCounts ForContent(long contentBytes) =>
+        new(CountMinSketch.ForContent(contentBytes), CountMinSketch.ForContent(contentBytes, extraBits: 1), CountMinSketch.ForContent(contentBytes, extraBits: 1));
+
+    public void Count(ExampleText example)
+    {
+        long n = 0;
+        Span<ulong> recent = stackalloc ulong[WordSaladScanner.Distances + 1];
+        foreach (var field in example.Fields)
+        {
+            var run = 0; // words of the current run of prose-joined words
+            foreach (var (word, joined, _, _) in WordSaladScanner.Words(field.Text))
+            {
+                words.Increment(word);
+                run = joined ? run + 1 : 1;
+                if (run > 1)
+                {
+                    adjacent.Increment(WordSaladScanner.Pair(recent[(run - 2) % recent.Length], word));
+                }
+                for (var d = 2; d <= WordSaladScanner.Distances + 1 && d < run; d++)
+                {
+                    distant.Increment(WordSaladScanner.Pair(recent[(run - 1 - d) % recent.Length], word));
+                }
+                recent[(run - 1) % recent.Length] = word;
+                n++;
+            }
+        }
+        Interlocked.Add(ref _total, n);
+    }
+
+    public void Write(BinaryWriter writer)
+    {
+        words.Write(writer);
+        adjacent.Write(writer);
+        distant.Write(writer);
+        writer.Write(Total);
+    }
+
+    public void Merge(BinaryReader reader)
+    {
+        words.Merge(reader);
+        adjacent.Merge(reader);
+        distant.Merge(reader);
+        Interlocked.Add(ref _total, reader.ReadInt64());
+    }
+}
+
+/// <summary>The word counts of a sample of the current corpus (the newest approved and merged batches' first examples, up to
+/// <see cref="WordSaladOptions.CorpusSample"/>), the reference a batch's word order is judged with beside its own. The
+/// sample is the same for every scan until a batch joins or leaves the corpus, so it is read once per corpus state and
+/// kept (the last one, per process), keyed by the batches it was read from; it was read again by every scan before (a
+/// fixed cost of about a second, whatever the batch's size).</summary>
+public static class CorpusReference
+{
+    private static readonly SemaphoreSlim Reading = new(1, 1);
+    private static (string Key, WordCounts Counts)? _last;
+
+    public static async Task<WordCounts?> GetAsync(BatchScanContext context, int sample, CancellationToken cancellationToken)
+    {
+        var corpus = BatchStatus.Accepted;
+        var candidates = (await context.Reads.Batches.Where(b => corpus.Contains(b.Status) && b.Id != context.Batch.Id && b.ContentBlob != null)
+            .Select(b => new { b.Id, b.ContentBlob, b.Count }).ToListAsync(cancellationToken)).OrderByDescending(b => b.Id); // v7 ids: newest first
+        var batches = new List<(Guid Id, string ContentBlob)>();
+        long examples = 0;
+        foreach (var batch in candidates.TakeWhile(_ => examples < sample))
+        {
+            batches.Add((batch.Id, batch.ContentBlob!));
+            examples += batch.Count ?? 0;
+        }
+        if (batches.Count == 0)
+        {
+            return null;
+        }
+        var key = $"{sample}:{string.Join(',', batches.Select(b => b.Id))}";
+        if (_last is { } cached && cached.Key == key)
+        {
+            return cached.Counts;
+        }
+        await Reading.WaitAsync(cancellationToken); // one scan reads it; the others waiting take what it read
+        try
+        {
+            if (_last is { } read && read.Key == key)
+            {
+                return read.Counts;
+            }
+            var counts = WordCounts.ForContent(sample * 700L);
+            var remaining = sample;
+            foreach (var batch in batches)
+            {
+                await using var stream = await context.Blobs.OpenReadAsync(batch.ContentBlob, cancellationToken: cancellationToken);
+                using var reader = new StreamReader(stream);
+                while (remaining > 0 && await reader.ReadLineAsync(cancellationToken) is { Length: > 0 } line)
+                {
+                    counts.Count(ExampleText.Parse(Encoding.UTF8.GetBytes(line), 0, []));
+                    remaining--;
+                }
+            }
+            _last = (key, counts);
+            return counts;
+        }
+        finally
+        {
+            Reading.Release();
+        }
+    }
+}
