@@ -16,7 +16,8 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
     public const string Code = "near-duplicate";
     public const string CorpusCode = "near-duplicate-of-corpus";
     private static readonly string[] Corpus = BatchStatus.Accepted;
-    private const int Hashes = 24, Bands = 6, Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
+    internal const int Bands = 6;
+    private const int Hashes = 24, Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
     private static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
 
     private ulong[] _bands = [];
@@ -119,29 +120,10 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         var db = context.Reads;
         var id = context.Batch.Id;
         var corpus = await db.Batches.Where(b => Corpus.Contains(b.Status) && b.Id != id).Select(b => b.Id).ToListAsync(cancellationToken);
-        var known = Enumerable.Range(0, Bands).Select(_ => new List<ulong>()).ToArray();
-        foreach (var batch in corpus)
-        {
-            if (!await context.Blobs.ExistsAsync(BandsBlob(batch), cancellationToken))
-            {
-                continue; // scanned before band keys were kept
-            }
-            var keys = MemoryMarshal.Cast<byte, ulong>(await context.Blobs.ReadAllBytesAsync(BandsBlob(batch), cancellationToken));
-            for (var i = 0; i < keys.Length; i++)
-            {
-                if (keys[i] != 0)
-                {
-                    known[i % Bands].Add(keys[i]);
-                }
-            }
-        }
-        if (known.All(k => k.Count == 0))
+        var known = await CorpusBands.GetAsync(context.Blobs, corpus, cancellationToken);
+        if (known.All(k => k.Length == 0))
         {
             return [];
-        }
-        foreach (var band in known)
-        {
-            band.Sort();
         }
         var near = new List<long>();
         for (var line = 0; line < context.Count; line++)
@@ -150,7 +132,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
             for (var b = 0; b < Bands; b++)
             {
                 var key = _bands[line * Bands + b];
-                shared += key != 0 && known[b].BinarySearch(key) >= 0 ? 1 : 0;
+                shared += key != 0 && Array.BinarySearch(known[b], key) >= 0 ? 1 : 0;
             }
             if (shared >= 2)
             {
@@ -225,5 +207,56 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         x ^= x >> 33;
         x *= 0xC4CEB9FE1A85EC53UL;
         return x ^ (x >> 33);
+    }
+}
+
+/// <summary>The band keys of the current corpus's examples, sorted per band. Every scan compares against them and they
+/// change only when a batch joins or leaves the corpus, so they are read once per corpus state and kept (the last, per
+/// process), keyed by the corpus's batches; every scan read every corpus batch's keys before (48 bytes an example).</summary>
+internal static class CorpusBands
+{
+    private static readonly SemaphoreSlim Reading = new(1, 1);
+    private static (UInt128 Key, ulong[][] Bands)? _last;
+
+    public static async Task<ulong[][]> GetAsync(IBlobReader blobs, IReadOnlyList<Guid> corpus, CancellationToken cancellationToken)
+    {
+        var ids = corpus.Order().ToArray();
+        var key = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(ids.AsSpan()));
+        if (_last is { } cached && cached.Key == key)
+        {
+            return cached.Bands;
+        }
+        await Reading.WaitAsync(cancellationToken); // one scan reads them; the others waiting take what it read
+        try
+        {
+            if (_last is { } read && read.Key == key)
+            {
+                return read.Bands;
+            }
+            var known = Enumerable.Range(0, NearDuplicateScanner.Bands).Select(_ => new List<ulong>()).ToArray();
+            foreach (var batch in ids)
+            {
+                var name = NearDuplicateScanner.BandsBlob(batch);
+                if (!await blobs.ExistsAsync(name, cancellationToken))
+                {
+                    continue; // scanned before band keys were kept
+                }
+                var keys = MemoryMarshal.Cast<byte, ulong>(await blobs.ReadAllBytesAsync(name, cancellationToken));
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    if (keys[i] != 0)
+                    {
+                        known[i % NearDuplicateScanner.Bands].Add(keys[i]);
+                    }
+                }
+            }
+            var bands = known.Select(band => { var sorted = band.ToArray(); Array.Sort(sorted); return sorted; }).ToArray();
+            _last = (key, bands);
+            return bands;
+        }
+        finally
+        {
+            Reading.Release();
+        }
     }
 }
