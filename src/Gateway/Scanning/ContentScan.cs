@@ -5,7 +5,8 @@ using VendorGate.Gateway.Batches;
 namespace VendorGate.Gateway.Scanning;
 
 /// <summary>Reads a batch's canonical content (NDJSON) once per pass and runs every <see cref="IExampleScanner"/> on each
-/// example, chunks of whole lines in parallel on every core. Reports progress (examples scanned) every couple of seconds.
+/// example, chunks of whole lines in parallel on every core. Reports progress (examples scanned) every couple of seconds
+/// (a pass that ends sooner reports none).
 /// The scan job and the evaluation harness run it whole; a sharded scan runs its passes over shards apart (<see cref="ScanShardJob"/>).</summary>
 public static class ContentScan
 {
@@ -82,6 +83,9 @@ public static class ContentScan
         var workers = new SemaphoreSlim(Environment.ProcessorCount);
         var running = new List<Task>();
         var sinceProgress = Stopwatch.StartNew();
+        // A pass shorter than the interval writes no progress at all: the scan's commit sets the count, and a write
+        // each small batch's scan makes waits on the database's write lock behind the uploads (SQLite has one).
+        var reported = false;
         await using var content = await openContent(cancellationToken);
         var reader = new ChunkReader(content, ChunkSize, firstLine);
         while (await reader.ReadAsync(cancellationToken) is { } chunk)
@@ -108,10 +112,14 @@ public static class ContentScan
             {
                 await progress(Interlocked.Exchange(ref sinceReport, 0), cancellationToken);
                 sinceProgress.Restart();
+                reported = true;
             }
         }
         await Task.WhenAll(running);
-        await progress(Interlocked.Exchange(ref sinceReport, 0), cancellationToken);
+        if (reported)
+        {
+            await progress(Interlocked.Exchange(ref sinceReport, 0), cancellationToken);
+        }
     }
 
     private static int Inspect(Chunk chunk, BatchScanContext context, IReadOnlyList<IExampleScanner> scanners,

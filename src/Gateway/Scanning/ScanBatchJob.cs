@@ -31,13 +31,14 @@ public sealed class ScanBatchJob(
         if (BatchLifecycle.StartScan.Allows(batch.Status))
         {
             batch.Apply(BatchLifecycle.StartScan);
+            batch.ScannedExamples = 0; // saved with the audit entry: a rescan's progress starts again
             await audit.RecordAsync(Actor, "batch.scan", $"batch:{batchId}", null, cancellationToken);
         }
 
-        // Progress goes straight to the row (not through the tracked entity): a restart starts again from zero.
-        await db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, 0L), cancellationToken);
         if (ScanShards.CountFor(batch, options.Value.ShardExamples) is var shards and > 1)
         {
+            // The shards add their progress to the row: a restart starts again from zero.
+            await db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, 0L), cancellationToken);
             var scanId = Guid.CreateVersion7();
             ScanShardJob.EnqueuePass(jobs, batchId, scanId, 1, shards);
             logger.LogInformation("Scanning batch {BatchId} in {Shards} shards (scan {ScanId})", batchId, shards, scanId);
@@ -46,6 +47,7 @@ public sealed class ScanBatchJob(
         var digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
         await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
         var context = new BatchScanContext(batch, digests, new ScanReads(db), blobs, time.Now());
+        // Progress goes straight to the row (not through the tracked entity).
         await ContentScan.RunAsync(context, exampleScanners.ToList(), ct => blobs.OpenReadAsync(batch.ContentBlob!, cancellationToken: ct), (scanned, ct) =>
             db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, scanned), ct), cancellationToken);
         await results.StoreAsync(batch, context, cancellationToken);
