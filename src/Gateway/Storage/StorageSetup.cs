@@ -35,7 +35,8 @@ public static class StorageSetup
             services.AddDbContext<VendorGateDb, SqliteVendorGateDb>((sp, o) =>
             {
                 var options = sp.GetRequiredService<IOptions<VendorGateOptions>>().Value;
-                o.UseSqlite($"Data Source={Path.Combine(options.FullDataDir, "vendorgate.db")};Default Timeout={(int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds)}");
+                o.UseSqlite($"Data Source={Path.Combine(options.FullDataDir, "vendorgate.db")};Default Timeout={(int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds)}")
+                    .AddInterceptors(new SqliteBusyWait(options.SqliteBusyTimeout));
             });
         }
 
