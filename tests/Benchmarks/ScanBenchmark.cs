@@ -29,18 +29,7 @@ public static class ScanBenchmark
         await IngestBenchmark.UploadAsync(http, batchId, corpus);
         var cpuBefore = gateway.CpuTime();
         var clock = Stopwatch.StartNew();
-        long peakRss = 0;
-        JsonElement batch;
-        while (true)
-        {
-            batch = await http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}");
-            peakRss = Math.Max(peakRss, gateway.RssBytes());
-            if (batch.GetProperty("status").GetString() is not ("received" or "scanning"))
-            {
-                break;
-            }
-            await Task.Delay(100);
-        }
+        var (batch, peakRss) = await WaitSamplingAsync(http, batchId, gateway.RssBytes);
         var wall = clock.Elapsed;
         var cpu = gateway.CpuTime() - cpuBefore;
         Console.WriteLine($"status {batch.GetProperty("status").GetString()}; findings: " + string.Join(", ",
@@ -53,5 +42,22 @@ public static class ScanBenchmark
         Console.WriteLine($"| Gateway RSS during the scan (sampled every 100 ms) | {peakRss / 1048576.0:F0} MB | |");
         Directory.Delete(dataDir, recursive: true);
         return 0;
+    }
+
+    /// <summary>Polls the batch every 100 ms until it leaves received/scanning, sampling <paramref name="rss"/> each time:
+    /// the batch as it ended, and the largest sample.</summary>
+    public static async Task<(JsonElement Batch, long PeakRss)> WaitSamplingAsync(HttpClient http, Guid batchId, Func<long> rss)
+    {
+        long peakRss = 0;
+        while (true)
+        {
+            var batch = await http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}");
+            peakRss = Math.Max(peakRss, rss());
+            if (batch.GetProperty("status").GetString() is not ("received" or "scanning"))
+            {
+                return (batch, peakRss);
+            }
+            await Task.Delay(100);
+        }
     }
 }

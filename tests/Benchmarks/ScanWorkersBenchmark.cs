@@ -43,18 +43,7 @@ public static class ScanWorkersBenchmark
                 var cpuBefore = processes.Select(p => p.CpuTime()).ToArray();
                 await IngestBenchmark.UploadAsync(http, batchId, corpus);
                 var clock = Stopwatch.StartNew();
-                long peakRss = 0;
-                JsonElement batch;
-                while (true)
-                {
-                    batch = await http.GetFromJsonAsync<JsonElement>($"/v1/batches/{batchId}");
-                    peakRss = Math.Max(peakRss, processes.Max(p => p.RssBytes()));
-                    if (batch.GetProperty("status").GetString() is not ("received" or "scanning"))
-                    {
-                        break;
-                    }
-                    await Task.Delay(100);
-                }
+                var (batch, peakRss) = await ScanBenchmark.WaitSamplingAsync(http, batchId, () => processes.Max(p => p.RssBytes()));
                 var cpu = processes.Select((p, i) => p.CpuTime() - cpuBefore[i]).Aggregate(TimeSpan.Zero, (a, b) => a + b);
                 results.Add((workers, clock.Elapsed, cpu, peakRss, batch.GetProperty("status").GetString()!));
                 Console.WriteLine($"{workers} worker(s): {clock.Elapsed.TotalSeconds:F1} s, status {batch.GetProperty("status").GetString()}, findings: "

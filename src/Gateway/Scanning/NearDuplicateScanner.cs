@@ -215,24 +215,14 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
 /// process), keyed by the corpus's batches; every scan read every corpus batch's keys before (48 bytes an example).</summary>
 internal static class CorpusBands
 {
-    private static readonly SemaphoreSlim Reading = new(1, 1);
-    private static (UInt128 Key, ulong[][] Bands)? _last;
+    private static readonly CorpusStateCache<UInt128, ulong[][]> Cache = new();
 
-    public static async Task<ulong[][]> GetAsync(IBlobReader blobs, IReadOnlyList<Guid> corpus, CancellationToken cancellationToken)
+    public static Task<ulong[][]> GetAsync(IBlobReader blobs, IReadOnlyList<Guid> corpus, CancellationToken cancellationToken)
     {
         var ids = corpus.Order().ToArray();
         var key = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(ids.AsSpan()));
-        if (_last is { } cached && cached.Key == key)
+        return Cache.GetAsync(key, async () =>
         {
-            return cached.Bands;
-        }
-        await Reading.WaitAsync(cancellationToken); // one scan reads them; the others waiting take what it read
-        try
-        {
-            if (_last is { } read && read.Key == key)
-            {
-                return read.Bands;
-            }
             var known = Enumerable.Range(0, NearDuplicateScanner.Bands).Select(_ => new List<ulong>()).ToArray();
             foreach (var batch in ids)
             {
@@ -250,13 +240,7 @@ internal static class CorpusBands
                     }
                 }
             }
-            var bands = known.Select(band => { var sorted = band.ToArray(); Array.Sort(sorted); return sorted; }).ToArray();
-            _last = (key, bands);
-            return bands;
-        }
-        finally
-        {
-            Reading.Release();
-        }
+            return known.Select(band => { var sorted = band.ToArray(); Array.Sort(sorted); return sorted; }).ToArray();
+        }, cancellationToken);
     }
 }

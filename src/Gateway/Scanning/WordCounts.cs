@@ -70,8 +70,7 @@ public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, Co
 /// fixed cost of about a second, whatever the batch's size).</summary>
 public static class CorpusReference
 {
-    private static readonly SemaphoreSlim Reading = new(1, 1);
-    private static (string Key, WordCounts Counts)? _last;
+    private static readonly CorpusStateCache<string, WordCounts> Cache = new();
 
     public static async Task<WordCounts?> GetAsync(BatchScanContext context, int sample, CancellationToken cancellationToken)
     {
@@ -90,17 +89,8 @@ public static class CorpusReference
             return null;
         }
         var key = $"{sample}:{string.Join(',', batches.Select(b => b.Id))}";
-        if (_last is { } cached && cached.Key == key)
+        return await Cache.GetAsync(key, async () =>
         {
-            return cached.Counts;
-        }
-        await Reading.WaitAsync(cancellationToken); // one scan reads it; the others waiting take what it read
-        try
-        {
-            if (_last is { } read && read.Key == key)
-            {
-                return read.Counts;
-            }
             var counts = WordCounts.ForContent(sample * 700L);
             var remaining = sample;
             foreach (var batch in batches)
@@ -113,12 +103,7 @@ public static class CorpusReference
                     remaining--;
                 }
             }
-            _last = (key, counts);
             return counts;
-        }
-        finally
-        {
-            Reading.Release();
-        }
+        }, cancellationToken);
     }
 }

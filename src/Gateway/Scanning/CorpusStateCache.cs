@@ -1,0 +1,33 @@
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>What scans compute from the current corpus and would otherwise compute again each time (a sample's word counts,
+/// every batch's band keys): the last value per process, under a key naming the corpus state it was read from. One scan
+/// reads a new state; the others asking meanwhile wait and take what it read.</summary>
+public sealed class CorpusStateCache<TKey, TValue> where TKey : IEquatable<TKey>
+{
+    private readonly SemaphoreSlim _reading = new(1, 1);
+    private (TKey Key, TValue Value)? _last;
+
+    public async Task<TValue> GetAsync(TKey key, Func<Task<TValue>> read, CancellationToken cancellationToken)
+    {
+        if (_last is { } cached && cached.Key.Equals(key))
+        {
+            return cached.Value;
+        }
+        await _reading.WaitAsync(cancellationToken);
+        try
+        {
+            if (_last is { } done && done.Key.Equals(key))
+            {
+                return done.Value;
+            }
+            var value = await read();
+            _last = (key, value);
+            return value;
+        }
+        finally
+        {
+            _reading.Release();
+        }
+    }
+}
