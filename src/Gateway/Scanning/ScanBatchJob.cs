@@ -35,7 +35,7 @@ public sealed class ScanBatchJob(
             await audit.RecordAsync(Actor, "batch.scan", $"batch:{batchId}", null, cancellationToken);
         }
 
-        if (ScanShards.CountFor(batch, options.Value.ShardExamples) is var shards and > 1)
+        if (ScanShards.CountFor(batch, options.Value.ShardExamples ?? 0) is var shards and > 1)
         {
             // The shards add their progress to the row: a restart starts again from zero.
             await db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, 0L), cancellationToken);

@@ -9,6 +9,10 @@ public sealed class ScanOptions
     public Dictionary<string, string> Severity { get; set; } = [];
 
     /// <summary>A batch of more examples than this is scanned in shards of about this many, each pass of each shard a
-    /// job any worker process may run (<see cref="ScanShardJob"/>); 0 scans every batch whole in one job.</summary>
-    public int ShardExamples { get; set; } = 250_000;
+    /// job any worker process may run (<see cref="ScanShardJob"/>); 0 scans every batch whole in one job. Unset:
+    /// <see cref="DefaultShardExamples"/> when jobs run on PostgreSQL (processes share them), 0 on the embedded default,
+    /// whose one process gains nothing from shards and would hold two shards' statistics at once.</summary>
+    public int? ShardExamples { get; set; }
+
+    public const int DefaultShardExamples = 250_000;
 }

@@ -11,6 +11,9 @@ public static class ScanningSetup
         services.AddOptions<ScanOptions>().BindConfiguration(ScanOptions.Section)
             .Validate(o => o.Severity.Values.All(s => s is Severity.Info or Severity.Warn or Severity.Block),
                 "VendorGate:Scan:Severity values are info, warn or block")
+            .Validate(o => o.ShardExamples is null or >= 0, "VendorGate:Scan:ShardExamples is 0 (never shard) or more")
+            .PostConfigure<IConfiguration>((o, configuration) =>
+                o.ShardExamples ??= string.IsNullOrEmpty(configuration.GetConnectionString("Postgres")) ? 0 : ScanOptions.DefaultShardExamples)
             .ValidateOnStart();
         services.AddScoped<ScanBatchJob>();
         services.AddScoped<ScanShardJob>();
