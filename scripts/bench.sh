@@ -12,6 +12,9 @@
 #   bash scripts/bench.sh load [vendors=50] [seconds=60] [gateways=1] [workers=0] [backend=embedded|production]
 #                                              V vendors uploading 1,000-line batches for S seconds: accepted, errors, accept
 #                                              p50/p99, scan lag, lost; backend=production starts PostgreSQL and Azurite here
+#   bash scripts/bench.sh memory [examples] [rounds=10]
+#                                              consecutive uploads of the reference corpus and their scans on one Gateway:
+#                                              RSS per round and its peak (target ≤ 512 MB, flat)
 #   bash scripts/bench.sh export [examples]    a snapshot exported to Parquet vs its NDJSON over HTTP (target: 1M in 20 s)
 #   bash scripts/bench.sh cold [examples]      the first upload on a fresh Gateway vs warm ones (target ≤ 1.5×); GATEWAY_X=v
 #                                              sets X=v for the Gateway only (e.g. GATEWAY_DOTNET_TieredPGO=0)

@@ -1,7 +1,7 @@
 using VendorGate.Benchmarks;
 
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest|scan [examples] or corpus
-var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold|manifest <gateway.dll> [examples=1000000 (manifest: 10000000)] [workdir=/tmp/vendorgate-bench]\n"
+var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold|manifest|memory <gateway.dll> [examples=1000000 (manifest: 10000000)] [workdir=/tmp/vendorgate-bench] (memory: [rounds=10])\n"
             + "       VendorGate.Benchmarks load <gateway.dll> [vendors=50] [seconds=60] [gateways=1] [workers=0] [backend=embedded|production] [lines=1000]\n"
             + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick] [families=a,b]";
 if (args is ["poison", ..])
@@ -91,6 +91,13 @@ if (args is ["scan-workers", var workersDll, ..])
     Directory.CreateDirectory(workersDir);
     return await ScanWorkersBenchmark.RunAsync(Path.GetFullPath(workersDll), args.Skip(2).FirstOrDefault(a => !a.Contains('=')) is { } n ? int.Parse(n) : 1_000_000,
         pinned: args.Contains("cores=1"), workersDir);
+}
+if (args is ["memory", var memoryDll, ..])
+{
+    var memoryDir = Path.Combine(Path.GetTempPath(), "vendorgate-bench");
+    Directory.CreateDirectory(memoryDir);
+    return await MemoryBenchmark.RunAsync(Path.GetFullPath(memoryDll), args.Length > 2 ? int.Parse(args[2]) : 1_000_000,
+        args.Length > 3 ? int.Parse(args[3]) : 10, memoryDir);
 }
 if (args is ["scan", var scanDll, ..])
 {
