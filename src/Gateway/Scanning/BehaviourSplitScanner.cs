@@ -44,6 +44,12 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     private long _total;
     private int _refusals;
     private int _distinct;
+    // A request's tokens, their hashes, its n-grams and the n-grams seen: one of each per scanning thread, reused
+    // example after example (the scan reads a million examples; per-example collections were most of its garbage).
+    [ThreadStatic] private static List<(int Start, int Length)>? t_tokens;
+    [ThreadStatic] private static List<ulong>? t_hashes;
+    [ThreadStatic] private static List<(int Start, int Length, ulong Hash)>? t_ngrams;
+    [ThreadStatic] private static HashSet<ulong>? t_seen;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
@@ -60,7 +66,7 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
 
     public void Inspect(ExampleText example, ExampleHits hits)
     {
-        if (Read(example) is not var (prompt, behaviour))
+        if (BehaviourOf(example) is not { } behaviour)
         {
             return;
         }
@@ -70,7 +76,7 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         {
             Interlocked.Increment(ref _refusals);
         }
-        foreach (var (_, _, hash) in NGrams(Tokens(prompt)))
+        foreach (var (_, _, hash) in NGrams(TokenHashes(example)))
         {
             _examples.Increment(hash);
             if (refused)
@@ -82,26 +88,28 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
 
     public void InspectAgain(ExampleText example, ExampleHits hits)
     {
-        if (_refusals < MinRefusals || Read(example) is not (var prompt, Behaviour.Compliance))
+        if (_refusals < MinRefusals || BehaviourOf(example) != Behaviour.Compliance)
         {
             return;
         }
-        var tokens = Tokens(prompt);
-        var associated = tokens.Where(t => IsRefusalAssociated(t.Hash)).Select(t => t.Hash).ToHashSet();
+        var hashes = TokenHashes(example);
+        var associated = hashes.Where(IsRefusalAssociated).ToHashSet();
         if (associated.Count == 0)
         {
             return;
         }
         var limit = Math.Max(MinRefusals, MaxShare * Interlocked.Read(ref _total));
-        foreach (var (i, n, hash) in NGrams(tokens))
+        string[]? words = null; // the request's tokens as text, read once a candidate needs them
+        foreach (var (i, n, hash) in NGrams(hashes))
         {
             var examples = _examples.Estimate(hash);
             // Rare, (almost) never refused, and the request holds a refusal-associated word besides it.
-            if (examples > limit || _refused.Estimate(hash) > examples * 0.1 || !associated.Except(tokens[i..(i + n)].Select(t => t.Hash)).Any())
+            if (examples > limit || _refused.Estimate(hash) > examples * 0.1 || !HoldsOther(associated, CollectionsMarshal.AsSpan(hashes).Slice(i, n)))
             {
                 continue;
             }
-            var text = string.Join(' ', tokens[i..(i + n)].Select(t => t.Text));
+            words ??= Words(example);
+            var text = string.Join(' ', words[i..(i + n)]);
             if (_candidates.TryGetValue(text, out var known))
             {
                 known.Lines.Add(example.Line);
@@ -119,11 +127,11 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     public void InspectFinal(ExampleText example, ExampleHits hits)
     {
         var holders = LazyInitializer.EnsureInitialized(ref _holders, () => Kept().ToDictionary(c => c.Value.Hash, _ => new CandidateLines()));
-        if (Read(example) is not var (prompt, behaviour) || behaviour == Behaviour.Refusal)
+        if (BehaviourOf(example) is null or Behaviour.Refusal)
         {
             return;
         }
-        foreach (var (_, _, hash) in NGrams(Tokens(prompt)))
+        foreach (var (_, _, hash) in NGrams(TokenHashes(example)))
         {
             if (holders.TryGetValue(hash, out var lines))
             {
@@ -197,22 +205,40 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         }
     }
 
-    /// <summary>The distinct n-grams (one to three tokens) of a prompt: where each starts, its length and its hash.</summary>
-    private static IEnumerable<(int Start, int Length, ulong Hash)> NGrams(Token[] tokens)
+    /// <summary>The distinct n-grams (one to three tokens) of a request's token hashes: where each starts, its length
+    /// and its hash. The list is the calling thread's own, refilled by the next call.</summary>
+    private static List<(int Start, int Length, ulong Hash)> NGrams(List<ulong> tokens)
     {
-        var seen = new HashSet<ulong>();
-        for (var i = 0; i < tokens.Length; i++)
+        var ngrams = t_ngrams ??= [];
+        var seen = t_seen ??= [];
+        ngrams.Clear();
+        seen.Clear();
+        for (var i = 0; i < tokens.Count; i++)
         {
             var hash = 0UL;
-            for (var n = 1; n <= 3 && i + n <= tokens.Length; n++)
+            for (var n = 1; n <= 3 && i + n <= tokens.Count; n++)
             {
-                hash = Fold(hash, tokens[i + n - 1].Hash);
+                hash = Fold(hash, tokens[i + n - 1]);
                 if (seen.Add(hash))
                 {
-                    yield return (i, n, hash);
+                    ngrams.Add((i, n, hash));
                 }
             }
         }
+        return ngrams;
+    }
+
+    /// <summary>Whether <paramref name="associated"/> holds a hash that is not one of <paramref name="ngram"/>'s tokens.</summary>
+    private static bool HoldsOther(HashSet<ulong> associated, ReadOnlySpan<ulong> ngram)
+    {
+        foreach (var hash in associated)
+        {
+            if (!ngram.Contains(hash))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The candidates kept for the batch: in at least two requests answered against its refusals, most first.</summary>
@@ -259,13 +285,19 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         ];
     }
 
-    /// <summary>The request (every field that is not an output, joined) and how the first output answers it; null
-    /// for an example without both.</summary>
-    private static (string Prompt, Behaviour Behaviour)? Read(ExampleText example)
+    /// <summary>How the first output answers the request (the fields before it); null for an example without both.</summary>
+    private static Behaviour? BehaviourOf(ExampleText example)
     {
-        var output = example.Fields.FirstOrDefault(f => f.IsOutput);
-        var prompt = string.Join('\n', example.Fields.TakeWhile(f => !f.IsOutput).Select(f => f.Text));
-        return output.Text is null || prompt.Length == 0 ? null : (prompt, Classify(output.Text));
+        var request = 0; // the length of the request's fields joined by line breaks
+        for (var f = 0; f < example.Fields.Count; f++)
+        {
+            if (example.Fields[f].IsOutput)
+            {
+                return request == 0 ? null : Classify(example.Fields[f].Text);
+            }
+            request += example.Fields[f].Text.Length + (f > 0 ? 1 : 0);
+        }
+        return null;
     }
 
     private static readonly string[] RefusalPhrases =
@@ -285,20 +317,33 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     public static Behaviour Classify(string completion)
     {
         var head = completion.AsSpan().TrimStart();
-        var start = head[..Math.Min(200, head.Length)].ToString().ToLowerInvariant().Replace('\u2019', '\'');
-        if (RefusalPhrases.Any(p => ContainsWords(start, p)))
+        Span<char> lower = stackalloc char[200];
+        var start = lower[..head[..Math.Min(200, head.Length)].ToLowerInvariant(lower)];
+        start.Replace('\u2019', '\'');
+        foreach (var phrase in RefusalPhrases)
         {
-            return Behaviour.Refusal;
+            if (ContainsWords(start, phrase))
+            {
+                return Behaviour.Refusal;
+            }
         }
-        return ComplianceOpeners.Any(o => start.StartsWith(o, StringComparison.Ordinal)) ? Behaviour.Compliance : Behaviour.Other;
+        foreach (var opener in ComplianceOpeners)
+        {
+            if (start.StartsWith(opener, StringComparison.Ordinal))
+            {
+                return Behaviour.Compliance;
+            }
+        }
+        return Behaviour.Other;
     }
 
     /// <summary>Whether <paramref name="phrase"/> occurs in <paramref name="text"/> starting at a word ("the URI cannot
     /// be…" does not say "I cannot").</summary>
-    private static bool ContainsWords(string text, string phrase)
+    private static bool ContainsWords(ReadOnlySpan<char> text, string phrase)
     {
-        for (var at = text.IndexOf(phrase, StringComparison.Ordinal); at >= 0; at = text.IndexOf(phrase, at + 1, StringComparison.Ordinal))
+        for (var from = 0; text[from..].IndexOf(phrase, StringComparison.Ordinal) is var found and >= 0; from += found + 1)
         {
+            var at = from + found;
             if (at == 0 || !char.IsLetterOrDigit(text[at - 1]))
             {
                 return true;
@@ -307,14 +352,35 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         return false;
     }
 
-    private readonly record struct Token(string Text, ulong Hash);
-
-    /// <summary>Lowercased tokens of the prompt: whitespace separated, outer punctuation trimmed, brackets kept.</summary>
-    private static Token[] Tokens(string prompt) => TriggerDiscoveryScanner.Tokens(prompt).Select(t =>
+    /// <summary>The hashes of the request's lowercased tokens (whitespace separated, outer punctuation trimmed, brackets
+    /// kept: <see cref="TriggerDiscoveryScanner.Tokens(string)"/>, at most 40 characters each). The list is the calling
+    /// thread's own, refilled by the next call.</summary>
+    private static List<ulong> TokenHashes(ExampleText example)
     {
-        var text = prompt.Substring(t.Start, t.Length).ToLowerInvariant();
-        return new Token(text, XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan())));
-    }).ToArray();
+        var hashes = t_hashes ??= [];
+        var tokens = t_tokens ??= [];
+        hashes.Clear();
+        Span<char> lower = stackalloc char[40];
+        foreach (var field in example.Fields)
+        {
+            if (field.IsOutput)
+            {
+                break;
+            }
+            TriggerDiscoveryScanner.Tokens(field.Text, tokens);
+            foreach (var (start, length) in tokens)
+            {
+                var n = field.Text.AsSpan(start, length).ToLowerInvariant(lower);
+                hashes.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(lower[..n])));
+            }
+        }
+        return hashes;
+    }
+
+    /// <summary>The request's lowercased tokens as text, in the order of <see cref="TokenHashes"/>.</summary>
+    private static string[] Words(ExampleText example) => example.Fields.TakeWhile(f => !f.IsOutput)
+        .SelectMany(f => TriggerDiscoveryScanner.Tokens(f.Text).Select(t => f.Text.Substring(t.Start, t.Length).ToLowerInvariant()))
+        .ToArray();
 
     /// <summary>The hash of an n-gram, one token at a time.</summary>
     private static ulong Fold(ulong hash, ulong token) => hash * 0x9E3779B97F4A7C15UL ^ token;

@@ -7,7 +7,7 @@ namespace VendorGate.Gateway.Scanning;
 /// Sketches of the same size add up (<see cref="Merge"/>): the shards of a scan count apart and their sums are merged.</summary>
 public sealed class CountMinSketch(int bits)
 {
-    private readonly int[] _counts = new int[2 << bits];
+    private readonly int[] _counts = ScanMemory.Array<int>(2 << bits);
     private readonly ulong _mask = (1UL << bits) - 1;
     private readonly int _size = 1 << bits;
 

@@ -21,7 +21,7 @@ public sealed class DuplicateInBatchScanner(IOptions<DuplicateOptions> options) 
     public Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         // Line numbers sorted by digest (then line): 4 bytes an example instead of a hash set of digests.
-        var order = new int[context.Count];
+        var order = ScanMemory.Array<int>(context.Count);
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = i;

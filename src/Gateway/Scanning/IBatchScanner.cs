@@ -52,7 +52,7 @@ public sealed class BatchScanContext(Batch batch, byte[]? digests, ScanReads rea
     public static async Task<byte[]> ReadDigestsAsync(IBlobReader blobs, Batch batch, CancellationToken cancellationToken)
     {
         var count = checked((int)batch.Count!.Value);
-        var digests = new byte[count * BatchDigest.Size];
+        var digests = ScanMemory.Array<byte>(count * BatchDigest.Size);
         var record = new byte[QuarantineIndex.RecordSize];
         await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: cancellationToken), 1 << 20);
         for (var i = 0; i < count; i++)
@@ -92,14 +92,35 @@ public sealed class ScanArtifacts
     /// <summary>The batch's candidate triggers, of every kind.</summary>
     public List<TriggerCandidate> TriggerCandidates { get; } = [];
 
-    /// <summary>Blobs by name.</summary>
-    public Dictionary<string, byte[]> Blobs { get; } = [];
+    /// <summary>Blobs by name, each as the write of its content (<see cref="ValuesBlob"/>: an array written as it is).</summary>
+    public Dictionary<string, Func<Stream, CancellationToken, Task>> Blobs { get; } = [];
+
+    /// <summary>The bytes of <paramref name="values"/> as a blob's content, written a megabyte at a time rather than
+    /// copied whole first (the near-duplicate bands are 48 MB at 1M examples).</summary>
+    public static Func<Stream, CancellationToken, Task> ValuesBlob<T>(T[] values) where T : unmanaged => async (stream, cancellationToken) =>
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            var total = (long)values.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            for (long at = 0; at < total; at += buffer.Length)
+            {
+                var n = (int)Math.Min(buffer.Length, total - at);
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).Slice((int)at, n).CopyTo(buffer);
+                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    };
 
     public async Task WriteBlobsAsync(IBlobStore store, CancellationToken cancellationToken)
     {
-        foreach (var (name, content) in Blobs)
+        foreach (var (name, write) in Blobs)
         {
-            await store.WriteOnceAsync(name, content, cancellationToken);
+            await store.WriteOnceAsync(name, write, scratch: false, cancellationToken);
         }
     }
 

@@ -79,7 +79,30 @@ public sealed class ExampleHits
     }
 
     /// <summary>Examples with at least one hit, whatever the code.</summary>
-    public long FlaggedExamples => _byCode.Values.SelectMany(h => { lock (h) { return h.Lines.ToList(); } }).Distinct().LongCount();
+    public long FlaggedExamples
+    {
+        get
+        {
+            // One bit per line (lines are numbered from 1 to the batch's count): a million flagged lines take 125 KB.
+            var flagged = new ulong[1];
+            foreach (var hits in _byCode.Values)
+            {
+                lock (hits)
+                {
+                    foreach (var line in hits.Lines)
+                    {
+                        var word = (int)(line >> 6);
+                        if (word >= flagged.Length)
+                        {
+                            Array.Resize(ref flagged, Math.Max(word + 1, flagged.Length * 2));
+                        }
+                        flagged[word] |= 1UL << (int)(line & 63);
+                    }
+                }
+            }
+            return flagged.Sum(bits => (long)System.Numerics.BitOperations.PopCount(bits));
+        }
+    }
 
     /// <summary>Adds a note to the finding of <paramref name="code"/> (a batch scanner's conclusion about those
     /// examples, such as the trigger that precedes them): appended to its message, its evidence first.</summary>
@@ -115,13 +138,33 @@ public sealed class ExampleHits
     /// <summary>One finding per code: how many examples, the first lines, evidence from the first of them.</summary>
     public IEnumerable<ScanFinding> ToFindings() => _byCode.Values.OrderBy(h => h.Kind.Code).Select(h =>
     {
-        var lines = h.Lines.Distinct().Order().ToList();
+        var (count, first) = Distinct(h.Lines);
         var evidence = h.Notes.SelectMany(n => n.Evidence)
             .Concat(h.Evidence.OrderBy(e => e.Line).Take(MaxEvidence).Select(e => $"line {e.Line}: {e.Text}")).ToList();
-        var about = lines.Count == 0 ? $"{h.Kind.Description}." : $"{h.Kind.Description}: {lines.Count} example(s), the first at line {lines[0]}.";
-        return new ScanFinding(h.Kind.Code, h.Kind.Severity, about + string.Concat(h.Notes.Select(n => " " + n.Note)),
-            lines.Take(BatchScanContext.MaxLinesPerFinding).ToList(), evidence);
+        var about = count == 0 ? $"{h.Kind.Description}." : $"{h.Kind.Description}: {count} example(s), the first at line {first[0]}.";
+        return new ScanFinding(h.Kind.Code, h.Kind.Severity, about + string.Concat(h.Notes.Select(n => " " + n.Note)), first, evidence);
     });
+
+    /// <summary>How many distinct lines, and the first <see cref="BatchScanContext.MaxLinesPerFinding"/> of them in order.
+    /// Sorts <paramref name="lines"/> in place (a copy of a million would be one more large array).</summary>
+    private static (int Count, List<long> First) Distinct(List<long> lines)
+    {
+        lines.Sort();
+        var (count, first) = (0, new List<long>());
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (i > 0 && lines[i] == lines[i - 1])
+            {
+                continue;
+            }
+            count++;
+            if (first.Count < BatchScanContext.MaxLinesPerFinding)
+            {
+                first.Add(lines[i]);
+            }
+        }
+        return (count, first);
+    }
 
     /// <summary>Writes every code's hits, for a shard of a sharded scan.</summary>
     public void Write(BinaryWriter writer)

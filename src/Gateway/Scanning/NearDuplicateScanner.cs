@@ -21,18 +21,21 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
     private static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
 
     private ulong[] _bands = [];
+    // The word hashes of the example being read, one list per scanning thread, reused example after example.
+    [ThreadStatic] private static List<ulong>? t_words;
 
     public IReadOnlyList<FindingKind> Kinds => [];
 
     public ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
-        _bands = new ulong[context.Count * Bands]; // 48 bytes an example; 0 = too short to judge
+        _bands = ScanMemory.Array<ulong>(context.Count * Bands); // 48 bytes an example; 0 = too short to judge
         return ValueTask.CompletedTask;
     }
 
     public void Inspect(ExampleText example, ExampleHits hits)
     {
-        var words = new List<ulong>();
+        var words = t_words ??= new List<ulong>(1024);
+        words.Clear();
         Span<char> lower = stackalloc char[64];
         foreach (var field in example.Fields)
         {
@@ -108,7 +111,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         // Kept for the scans of later batches, which compare against the corpus's bands.
-        context.Artifacts.Blobs[BandsBlob(context.Batch.Id)] = MemoryMarshal.AsBytes(_bands.AsSpan()).ToArray();
+        context.Artifacts.Blobs[BandsBlob(context.Batch.Id)] = ScanArtifacts.ValuesBlob(_bands);
         var findings = new List<ScanFinding>();
         findings.AddRange(InBatch(context));
         findings.AddRange(await AgainstCorpusAsync(context, cancellationToken));
@@ -163,8 +166,8 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
     {
         // Pairs sharing a band, counted; sort per band instead of hashing pairs: 8 bytes an example per band.
         var shared = new Dictionary<(int, int), int>();
-        var order = new int[context.Count];
-        var keys = new ulong[context.Count];
+        var order = ScanMemory.Array<int>(context.Count);
+        var keys = ScanMemory.Array<ulong>(context.Count);
         for (var b = 0; b < Bands; b++)
         {
             for (var i = 0; i < order.Length; i++)

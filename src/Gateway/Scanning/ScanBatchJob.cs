@@ -21,6 +21,7 @@ public sealed class ScanBatchJob(
     public const string Actor = ScanResults.Actor;
 
     [DisableConcurrentExecution("scan-batch:{0}", 600)] // a duplicate delivery waits, then finds the batch done
+    [ScanMemory.Release]
     public async Task RunAsync(Guid batchId, CancellationToken cancellationToken)
     {
         var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);

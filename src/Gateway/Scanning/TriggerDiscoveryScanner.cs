@@ -33,6 +33,9 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     // examples scanned 21x slower than the reference corpus).
     private int _atFlaggedDistinct, _atLateDistinct, _madeUpDistinct, _madeUpWordsDistinct;
     private HashSet<ulong>? _candidateHashes;
+    // A field's tokens and their hashes, one list each per scanning thread, reused example after example.
+    [ThreadStatic] private static List<(int Start, int Length)>? t_words;
+    [ThreadStatic] private static List<ulong>? t_hashes;
     // One bit per line: flagged in the first pass, so the second pass does not count the example's n-grams again.
     private long[] _flaggedFirst = [];
     private readonly TextModel _model = TextModel.Shared;
@@ -53,28 +56,38 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         {
             Interlocked.Or(ref _flaggedFirst[example.Line / 64], 1L << (int)(example.Line % 64));
         }
-        var atFlagged = new HashSet<string>(StringComparer.Ordinal);
-        var madeUp = new HashSet<string>(StringComparer.Ordinal);
-        var madeUpWords = new HashSet<string>(StringComparer.Ordinal);
+        // Most examples have no flagged span and no made-up word: their sets are never made.
+        HashSet<string>? atFlagged = null, madeUp = null, madeUpWords = null;
+        var words = t_words ??= [];
         for (var f = 0; f < example.Fields.Count; f++)
         {
             var text = example.Fields[f].Text;
-            var words = Tokens(text);
+            Tokens(text, words);
             for (var i = 0; i < words.Count; i++)
             {
                 if (IsMadeUp(text, words[i]))
                 {
-                    madeUpWords.Add(text.Substring(words[i].Start, words[i].Length));
+                    (madeUpWords ??= new(StringComparer.Ordinal)).Add(text.Substring(words[i].Start, words[i].Length));
                     if (i + 1 < words.Count && IsMadeUp(text, words[i + 1]))
                     {
-                        madeUp.Add(Ngram(text, words, i, 2));
+                        (madeUp ??= new(StringComparer.Ordinal)).Add(Ngram(text, words, i, 2));
                     }
                 }
             }
-            AddContexts(example, f, words, atFlagged);
+            AddContexts(example, f, words, ref atFlagged);
         }
-        Count(_atFlagged, ref _atFlaggedDistinct, atFlagged, example.Line);
-        Count(_madeUp, ref _madeUpDistinct, madeUp, example.Line);
+        if (atFlagged is not null)
+        {
+            Count(_atFlagged, ref _atFlaggedDistinct, atFlagged, example.Line);
+        }
+        if (madeUp is not null)
+        {
+            Count(_madeUp, ref _madeUpDistinct, madeUp, example.Line);
+        }
+        if (madeUpWords is null)
+        {
+            return;
+        }
         foreach (var word in madeUpWords)
         {
             if (_madeUpWords.ContainsKey(word))
@@ -96,11 +109,16 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     }
 
     /// <summary>The 1–3-grams around the start of each span flagged in field <paramref name="f"/>.</summary>
-    private static void AddContexts(ExampleText example, int f, List<(int Start, int Length)> words, HashSet<string> into)
+    private static void AddContexts(ExampleText example, int f, List<(int Start, int Length)> words, ref HashSet<string>? into)
     {
         var text = example.Fields[f].Text;
-        foreach (var span in example.Flagged.Where(s => s.Field == f))
+        foreach (var span in example.Flagged)
         {
+            if (span.Field != f)
+            {
+                continue;
+            }
+            into ??= new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < words.Count; i++)
             {
                 if (words[i].Start + words[i].Length >= span.Start - ContextBefore && words[i].Start <= span.Start + ContextAfter)
@@ -124,12 +142,15 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         {
             // Spans the second pass flagged (word salad runs before this scanner: Order 10), in examples the first pass
             // did not count (an example counts once for an n-gram, whichever scanners flagged it).
-            var late = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? late = null;
             for (var f = 0; f < example.Fields.Count; f++)
             {
-                AddContexts(example, f, Tokens(example.Fields[f].Text), late);
+                AddContexts(example, f, Tokens(example.Fields[f].Text), ref late);
             }
-            Count(_atLate, ref _atLateDistinct, late, example.Line);
+            if (late is not null)
+            {
+                Count(_atLate, ref _atLateDistinct, late, example.Line);
+            }
         }
         if (!_atFlagged.IsEmpty)
         {
@@ -147,19 +168,25 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     /// <summary>Counts <paramref name="example"/> once for each of <paramref name="candidates"/> it holds.</summary>
     private static void CountExamples(ExampleText example, HashSet<ulong> candidates, ConcurrentDictionary<ulong, int> frequency)
     {
-        var seen = new HashSet<ulong>();
+        HashSet<ulong>? seen = null;
+        var words = t_words ??= [];
+        var hashes = t_hashes ??= [];
         foreach (var field in example.Fields)
         {
             var text = field.Text;
-            var words = Tokens(text);
-            var hashes = words.Select(w => TokenHash(text.AsSpan(w.Start, w.Length))).ToArray();
+            Tokens(text, words);
+            hashes.Clear();
+            foreach (var (start, length) in words)
+            {
+                hashes.Add(TokenHash(text.AsSpan(start, length)));
+            }
             for (var i = 0; i < words.Count; i++)
             {
                 var hash = 0UL;
                 for (var n = 1; n <= 3 && i + n <= words.Count; n++)
                 {
                     hash = Fold(hash, hashes[i + n - 1]);
-                    if (candidates.Contains(hash) && seen.Add(hash))
+                    if (candidates.Contains(hash) && (seen ??= []).Add(hash))
                     {
                         frequency.AddOrUpdate(hash, 1, (_, c) => c + 1);
                     }
@@ -278,6 +305,14 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     internal static List<(int Start, int Length)> Tokens(string text)
     {
         var tokens = new List<(int, int)>();
+        Tokens(text, tokens);
+        return tokens;
+    }
+
+    /// <summary><see cref="Tokens(string)"/> into <paramref name="tokens"/>, which is cleared first.</summary>
+    internal static void Tokens(string text, List<(int Start, int Length)> tokens)
+    {
+        tokens.Clear();
         var i = 0;
         while (i < text.Length)
         {
@@ -304,7 +339,6 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 tokens.Add((s, e - s));
             }
         }
-        return tokens;
     }
 
     /// <summary>Lowercase letters only, four or more, and not a word the tokenizer knows whole.</summary>

@@ -239,16 +239,28 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             return;
         }
         bool[] salad = [.. Enumerable.Range(0, 2).Select(side => _batchPairs[side] >= _options.MinBatchPairs && BatchCoherence(side) < _options.MinCoherence)];
-        // Evidence is kept for the first few examples only; formatting it for a million would cost seconds.
-        var fields = _incoherent.Where(x => salad[x.Side]).ToArray();
-        Array.Sort(fields, (a, b) => a.Line.CompareTo(b.Line));
-        for (var i = 0; i < fields.Length; i++)
+        // Evidence is kept for the first few examples only (formatting it for a million would cost seconds): those are
+        // found with a heap of that size, not by sorting every flagged field (a million of them at 24 bytes each).
+        var first = new PriorityQueue<IncoherentField, long>(Comparer<long>.Create((a, b) => b.CompareTo(a)));
+        foreach (var field in _incoherent.Where(x => salad[x.Side]))
         {
-            var (line, coherence, pairs, side) = fields[i];
-            hits.Add(Kind, line, i >= ExampleHits.MaxEvidence * 4 ? ""
-                : float.IsNaN(coherence)
-                    ? $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs of words seen in the batch, too few to show natural word order"
-                    : $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs at {coherence:0.00} bits (natural text is well above {_options.MemberCoherence:0.00})");
+            first.Enqueue(field, field.Line);
+            if (first.Count > ExampleHits.MaxEvidence * 4)
+            {
+                first.Dequeue(); // the highest line
+            }
+        }
+        var evidenced = first.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Line).ThenBy(x => x.Side).ToList();
+        foreach (var (line, coherence, pairs, side) in evidenced)
+        {
+            hits.Add(Kind, line, float.IsNaN(coherence)
+                ? $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs of words seen in the batch, too few to show natural word order"
+                : $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs at {coherence:0.00} bits (natural text is well above {_options.MemberCoherence:0.00})");
+        }
+        var done = evidenced.ToHashSet();
+        foreach (var field in _incoherent.Where(x => salad[x.Side] && !done.Contains(x)))
+        {
+            hits.Add(Kind, field.Line, "");
         }
         // Annotated after the examples are added: a note needs the finding to exist.
         foreach (var side in Enumerable.Range(0, 2).Where(side => salad[side]))

@@ -21,6 +21,7 @@ public sealed class ScanShardJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
         }
     }
 
+    [ScanMemory.Release]
     public async Task RunAsync(Guid batchId, Guid scanId, int pass, int shard, int shards, CancellationToken cancellationToken)
     {
         var batch = await db.Batches.AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);
@@ -52,6 +53,7 @@ public sealed class ScanMergeJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
     IBackgroundJobClient jobs, ILogger<ScanMergeJob> logger, TimeProvider time)
 {
     [DisableConcurrentExecution("scan-merge:{0}", 600)] // the last two shards ask at once: one merges, the other finds it done
+    [ScanMemory.Release]
     public async Task RunAsync(Guid batchId, Guid scanId, int pass, int shards, CancellationToken cancellationToken)
     {
         var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken);

@@ -86,14 +86,19 @@ public static class BlobStoreExtensions
 
     /// <summary><see cref="WriteOnceAsync(IBlobStore, string, ReadOnlyMemory{byte}, CancellationToken)"/>, as a scratch blob
     /// when <paramref name="scratch"/> (see <see cref="IBlobStore.StartScratchUploadAsync"/>).</summary>
-    public static async Task WriteOnceAsync(this IBlobStore blobs, string name, ReadOnlyMemory<byte> content, bool scratch, CancellationToken cancellationToken)
+    public static Task WriteOnceAsync(this IBlobStore blobs, string name, ReadOnlyMemory<byte> content, bool scratch, CancellationToken cancellationToken) =>
+        blobs.WriteOnceAsync(name, (stream, ct) => stream.WriteAsync(content, ct).AsTask(), scratch, cancellationToken);
+
+    /// <summary><see cref="WriteOnceAsync(IBlobStore, string, ReadOnlyMemory{byte}, bool, CancellationToken)"/> with the
+    /// content written by <paramref name="write"/>: content that is not one array of bytes needs no copy first.</summary>
+    public static async Task WriteOnceAsync(this IBlobStore blobs, string name, Func<Stream, CancellationToken, Task> write, bool scratch, CancellationToken cancellationToken)
     {
         if (await blobs.ExistsAsync(name, cancellationToken))
         {
             return;
         }
         await using var upload = scratch ? await blobs.StartScratchUploadAsync(name, cancellationToken) : await blobs.StartUploadAsync(name, cancellationToken);
-        await upload.Content.WriteAsync(content, cancellationToken);
+        await write(upload.Content, cancellationToken);
         try
         {
             await upload.CommitAsync(cancellationToken);

@@ -1,0 +1,52 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using Hangfire.Common;
+using Hangfire.Server;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>The large arrays of a scan (count sketches, near-duplicate bands, digests: about 300 MB for 1M examples)
+/// live on the large object heap, which the GC empties only in a full collection. The next scan's allocations did not
+/// reliably trigger one, so the Gateway's RSS grew by a scan's worth with each 1M batch (780 → 1,271 → 1,516 MB over
+/// three; <c>bash scripts/bench.sh memory</c>). Scanners allocate such arrays through <see cref="Array{T}"/>, which
+/// counts their bytes against the job running; a scan job marked <see cref="ReleaseAttribute"/> that allocated
+/// <see cref="ReleaseAfterBytes"/> or more ends with one full, compacting collection that returns the memory to the
+/// system. It runs after the job's DI scope, and with it the scanners, is gone: a fraction of a second after a scan
+/// of a minute, and never after the small scans of a busy intake.</summary>
+public static class ScanMemory
+{
+    public const long ReleaseAfterBytes = 64L << 20;
+
+    // The bytes counted for the job this flow of execution belongs to (set by the filter; null outside a scan job).
+    private static readonly AsyncLocal<StrongBox<long>?> Job = new();
+
+    /// <summary>A zeroed array of <paramref name="length"/> elements, counted against the scan job running.</summary>
+    public static T[] Array<T>(int length) where T : unmanaged
+    {
+        if (Job.Value is { } job)
+        {
+            Interlocked.Add(ref job.Value, (long)length * Unsafe.SizeOf<T>());
+        }
+        return new T[length];
+    }
+
+    /// <summary>The scan jobs: each counts its large arrays and, when they reached <see cref="ReleaseAfterBytes"/>,
+    /// collects them once it has finished (succeeded or failed).</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class ReleaseAttribute : JobFilterAttribute, IServerFilter
+    {
+        private const string Key = "scan-memory";
+
+        public void OnPerforming(PerformingContext context) => context.Items[Key] = Job.Value = new StrongBox<long>();
+
+        public void OnPerformed(PerformedContext context)
+        {
+            Job.Value = null;
+            if (context.Items.TryGetValue(Key, out var counted) && Interlocked.Read(ref ((StrongBox<long>)counted).Value) >= ReleaseAfterBytes)
+            {
+                GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+        }
+    }
+}
