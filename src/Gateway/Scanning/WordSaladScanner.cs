@@ -92,10 +92,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     // thousandths of a bit. A batch whose completions are salad and prompts natural is salad on one side.
     private readonly long[] _batchPairs = new long[2];
     private readonly long[] _batchMillibits = new long[2];
-    private readonly System.Collections.Concurrent.ConcurrentQueue<IncoherentField> _incoherent = new();
-
-    /// <summary>An example's least coherent field of one side, kept small: a batch of salad has a million of them.</summary>
-    private readonly record struct IncoherentField(long Line, float Coherence, int Pairs, int Side);
+    private readonly IncoherentLines _incoherent = new();
 
     /// <summary>The batch (with the corpus sample) held too few words to learn word order from, so word salad was not
     /// judged. A warning by default, so a reviewer knows to read for it; <c>VendorGate:Scan:Severity:word-salad-unjudged</c>
@@ -112,6 +109,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     public async ValueTask PrepareAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
         _batch = WordCounts.ForContent(context.Batch.ContentBytes ?? 0);
+        _incoherent.Prepare(context.Count);
         if (_options.CorpusSample > 0 && context.Reads.Available && context.LearnsReference)
         {
             _reference = await CorpusReference.GetAsync(context, _options.CorpusSample, cancellationToken);
@@ -174,7 +172,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         {
             if (float.IsNaN(least[side]) || least[side] < _options.MemberCoherence)
             {
-                _incoherent.Enqueue(new IncoherentField(example.Line, least[side], leastPairs[side], side));
+                _incoherent.Add(new IncoherentField(example.Line, least[side], leastPairs[side], side));
             }
         }
     }
@@ -191,15 +189,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             {
                 writer.Write(value);
             }
-            var incoherent = _incoherent.ToArray();
-            writer.Write(incoherent.Length);
-            foreach (var field in incoherent)
-            {
-                writer.Write(field.Line);
-                writer.Write(field.Coherence);
-                writer.Write(field.Pairs);
-                writer.Write((byte)field.Side);
-            }
+            _incoherent.Write(writer);
         }
     }
 
@@ -221,10 +211,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             {
                 _batchMillibits[side] += reader.ReadInt64();
             }
-            for (var n = reader.ReadInt32(); n > 0; n--)
-            {
-                _incoherent.Enqueue(new IncoherentField(reader.ReadInt64(), reader.ReadSingle(), reader.ReadInt32(), reader.ReadByte()));
-            }
+            _incoherent.Merge(reader);
         }
     }
 
@@ -239,28 +226,18 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             return;
         }
         bool[] salad = [.. Enumerable.Range(0, 2).Select(side => _batchPairs[side] >= _options.MinBatchPairs && BatchCoherence(side) < _options.MinCoherence)];
-        // Evidence is kept for the first few examples only (formatting it for a million would cost seconds): those are
-        // found with a heap of that size, not by sorting every flagged field (a million of them at 24 bytes each).
-        var first = new PriorityQueue<IncoherentField, long>(Comparer<long>.Create((a, b) => b.CompareTo(a)));
-        foreach (var field in _incoherent.Where(x => salad[x.Side]))
-        {
-            first.Enqueue(field, field.Line);
-            if (first.Count > ExampleHits.MaxEvidence * 4)
-            {
-                first.Dequeue(); // the highest line
-            }
-        }
-        var evidenced = first.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Line).ThenBy(x => x.Side).ToList();
+        // Evidence is kept for the first few examples only: formatting it for a million would cost seconds.
+        var (evidenced, rest, count) = _incoherent.Of(salad);
+        hits.Reserve(Kind, count);
         foreach (var (line, coherence, pairs, side) in evidenced)
         {
             hits.Add(Kind, line, float.IsNaN(coherence)
                 ? $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs of words seen in the batch, too few to show natural word order"
                 : $"{(side == 1 ? "completion" : "prompt")}: {pairs} adjacent pairs at {coherence:0.00} bits (natural text is well above {_options.MemberCoherence:0.00})");
         }
-        var done = evidenced.ToHashSet();
-        foreach (var field in _incoherent.Where(x => salad[x.Side] && !done.Contains(x)))
+        foreach (var (line, _) in rest)
         {
-            hits.Add(Kind, field.Line, "");
+            hits.Add(Kind, line, "");
         }
         // Annotated after the examples are added: a note needs the finding to exist.
         foreach (var side in Enumerable.Range(0, 2).Where(side => salad[side]))
