@@ -43,6 +43,12 @@ public interface IExampleScanner
     {
     }
 
+    /// <summary>After the conclusion, in a Gateway's scan job: drops what only the passes needed (the word-pair sketches
+    /// of a 1M batch are 160 MB), so the batch scanners that run next do not add theirs on top of it.</summary>
+    void ReleasePasses()
+    {
+    }
+
     /// <summary>A large batch's scan runs each pass on shards of its content apart (<see cref="ScanShardJob"/>): after pass
     /// <paramref name="pass"/> (1: <see cref="Inspect"/>, 2: <see cref="InspectAgain"/>, 3: <see cref="InspectFinal"/>) a
     /// shard writes what this scanner learned in that pass, and the merge adds every shard's into one scanner

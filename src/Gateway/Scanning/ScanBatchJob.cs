@@ -45,12 +45,15 @@ public sealed class ScanBatchJob(
             logger.LogInformation("Scanning batch {BatchId} in {Shards} shards (scan {ScanId})", batchId, shards, scanId);
             return;
         }
-        var digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
-        await exampleIndex.ReplaceAsync(batchId, digests, cancellationToken);
-        var context = new BatchScanContext(batch, digests, new ScanReads(db), blobs, time.Now());
+        await exampleIndex.ReplaceAsync(batchId, await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken), cancellationToken);
+        // The example scanners read no digests: the batch scanners read them again after the passes, so the passes do not
+        // hold them too (32 MB at 1M examples, with the scanners' sketches at their largest).
+        var context = new BatchScanContext(batch, null, new ScanReads(db), blobs, time.Now());
         // Progress goes straight to the row (not through the tracked entity).
         await ContentScan.RunAsync(context, exampleScanners.ToList(), ct => blobs.OpenReadAsync(batch.ContentBlob!, cancellationToken: ct), (scanned, ct) =>
             db.Batches.Where(b => b.Id == batchId).ExecuteUpdateAsync(u => u.SetProperty(b => b.ScannedExamples, scanned), ct), cancellationToken);
+        ScanMemory.ReleasePasses(exampleScanners);
+        context.Digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
         await results.StoreAsync(batch, context, cancellationToken);
     }
 }

@@ -16,9 +16,10 @@ public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, Co
     public CountMinSketch Distant => distant;
     public long Total => Interlocked.Read(ref _total);
 
-    /// <summary>Sized to <paramref name="contentBytes"/> of text (<see cref="CountMinSketch.ForContent"/>; pairs twice the words).</summary>
-    public static WordCounts ForContent(long contentBytes) =>
-        new(CountMinSketch.ForContent(contentBytes), CountMinSketch.ForContent(contentBytes, extraBits: 1), CountMinSketch.ForContent(contentBytes, extraBits: 1));
+    /// <summary>Sized to <paramref name="contentBytes"/> of text (<see cref="CountMinSketch.ForContent"/>; pairs twice the
+    /// words), with narrow counters: word salad reads small counts and ratios of counts.</summary>
+    public static WordCounts ForContent(long contentBytes) => new(CountMinSketch.ForContent(contentBytes, narrow: true),
+        CountMinSketch.ForContent(contentBytes, extraBits: 1, narrow: true), CountMinSketch.ForContent(contentBytes, extraBits: 1, narrow: true));
 
     public void Count(ExampleText example)
     {

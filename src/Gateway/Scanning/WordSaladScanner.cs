@@ -217,6 +217,8 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     /// <summary>A batch that is salad as a whole on one side (its prompts or its completions): its incoherent examples
     /// are flagged, however short.</summary>
+    public void ReleasePasses() => _batch = new(new(12), new(12), new(12));
+
     public void Conclude(ExampleHits hits)
     {
         if (Total < _options.MinWords)

@@ -89,6 +89,7 @@ public sealed class ScanMergeJob(VendorGateDb db, IBlobStore blobs, IEnumerable<
             return;
         }
         ContentScan.Conclude(context, prepared);
+        ScanMemory.ReleasePasses(prepared);
         // The example index is written here, not before the shards: they start at once, and a retry of this job writes it again.
         context.Digests = await BatchScanContext.ReadDigestsAsync(blobs, batch, cancellationToken);
         await exampleIndex.ReplaceAsync(batchId, context.Digests, cancellationToken);
