@@ -21,6 +21,9 @@ public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, Co
     public static WordCounts ForContent(long contentBytes) => new(CountMinSketch.ForContent(contentBytes, narrow: true),
         CountMinSketch.ForContent(contentBytes, extraBits: 1, narrow: true), CountMinSketch.ForContent(contentBytes, extraBits: 1, narrow: true));
 
+    /// <summary>The smallest sketches (48 KB in all): what a scanner holds before it is prepared and after its passes.</summary>
+    public static WordCounts Small() => new(new(12), new(12), new(12));
+
     public void Count(ExampleText example)
     {
         long n = 0;

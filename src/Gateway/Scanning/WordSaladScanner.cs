@@ -86,7 +86,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     private readonly WordSaladOptions _options = options.Value;
     // The batch's counts, and the corpus sample's (shared by every scan of one corpus state; null: none).
-    private WordCounts _batch = new(new(12), new(12), new(12));
+    private WordCounts _batch = WordCounts.Small();
     private WordCounts? _reference;
     // Per side (0: prompts and user turns, 1: completions and assistant turns): judged pairs and their sum in
     // thousandths of a bit. A batch whose completions are salad and prompts natural is salad on one side.
@@ -217,7 +217,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     /// <summary>A batch that is salad as a whole on one side (its prompts or its completions): its incoherent examples
     /// are flagged, however short.</summary>
-    public void ReleasePasses() => _batch = new(new(12), new(12), new(12));
+    public void ReleasePasses() => _batch = WordCounts.Small();
 
     public void Conclude(ExampleHits hits)
     {
