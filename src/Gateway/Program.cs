@@ -55,6 +55,7 @@ await SigningKeyRegistry.PublishCurrentAsync(app.Services);
 await StalledJobs.ScheduleAsync(app.Services);
 await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services);
 await UploadSessionCleanup.ScheduleAsync(app.Services);
+await ScanShardCleanup.ScheduleAsync(app.Services);
 app.Services.ScheduleCompliance();
 await WebhookSender.ResumeAsync(app.Services);
 WebhookRetention.Schedule(app.Services);

@@ -18,6 +18,7 @@ public static class ScanningSetup
         services.AddScoped<ScanBatchJob>();
         services.AddScoped<ScanShardJob>();
         services.AddScoped<ScanMergeJob>();
+        services.AddScoped<ScanShardCleanup>();
         services.AddScoped<ScanResults>();
         services.AddOptions<GibberishOptions>().BindConfiguration(GibberishOptions.Section);
         services.AddOptions<WordSaladOptions>().BindConfiguration(WordSaladOptions.Section);

@@ -70,6 +70,43 @@ public abstract class ShardedScanTests<TApp>(TApp app) : IClassFixture<TApp> whe
         await AssertNoShardStateLeftAsync(id);
     }
 
+    [Fact]
+    public async Task The_state_of_a_scan_that_will_never_be_merged_is_removed_once_its_batch_has_moved_on()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var content = Lines(new { prompt = "Where is my invoice?", completion = "Under Billing, then Invoices." });
+        var (done, waiting) = ((await vendor.Annotator.CreateBatchAsync()).Id, (await vendor.Annotator.CreateBatchAsync()).Id);
+        (await vendor.Annotator.UploadAsync(done, content)).EnsureSuccessStatusCode();
+        await app.Jobs.RunAllAsync(app.Services);
+        (await vendor.Annotator.UploadAsync(waiting, content)).EnsureSuccessStatusCode(); // received, its scan not yet run
+        Assert.Equal(("in-review", "received"), ((await vendor.Annotator.Typed().GetBatchAsync(done)).Status, (await vendor.Annotator.Typed().GetBatchAsync(waiting)).Status));
+        var now = app.Clock.GetUtcNow();
+        var maxAge = app.Services.GetRequiredService<IOptions<VendorGateOptions>>().Value.Blob.StagingMaxAge;
+        var (superseded, recent) = (Guid.CreateVersion7(now - maxAge - TimeSpan.FromMinutes(1)), Guid.CreateVersion7(now - maxAge + TimeSpan.FromMinutes(1)));
+        Assert.Equal(now - maxAge - TimeSpan.FromMinutes(1), ScanShards.StartedAt(superseded), TimeSpan.FromMilliseconds(1));
+        await using var scope = app.Services.CreateAsyncScope();
+        var blobs = scope.ServiceProvider.GetRequiredService<IBlobStore>();
+        string[] gone = [ScanShards.StateBlob(done, superseded, 1, 0), ScanShards.StateBlob(done, superseded, 1, 1), ScanShards.MergedBlob(done, superseded, 1)];
+        string[] kept = [ScanShards.StateBlob(done, recent, 1, 0), ScanShards.StateBlob(waiting, superseded, 1, 0), $"scans/{done}/bands-of-another-kind"];
+        foreach (var name in gone.Concat(kept))
+        {
+            await blobs.WriteOnceAsync(name, "state"u8.ToArray());
+        }
+
+        var removed = await scope.ServiceProvider.GetRequiredService<ScanShardCleanup>().RunAsync();
+
+        Assert.Equal(gone.Length, removed);
+        foreach (var name in gone)
+        {
+            Assert.False(await blobs.ExistsAsync(name), name);
+        }
+        foreach (var name in kept)
+        {
+            Assert.True(await blobs.ExistsAsync(name), name);
+        }
+        Assert.Null(ScanShards.ScanOf($"scans/{done}/bands-of-another-kind"));
+    }
+
     /// <summary>1,491 examples (five shards): clean prose, code, other languages and a safety-tuning mix with refusals,
     /// and planted among them paper-style poison behind a trigger, word salad, refusals turned into compliance by a
     /// trigger, and an e-mail address.</summary>

@@ -27,7 +27,22 @@ public static class ScanShards
     public static int CountFor(Batch batch, int perShard) =>
         perShard <= 0 || batch.Count is not { } count || count <= perShard ? 1 : (int)Math.Ceiling((double)count / perShard);
 
+    /// <summary>Where every scan's blobs are, the shards' state under <c>{batch}/shards/{scan}/</c>.</summary>
+    public const string Root = "scans/";
+
     public static string StateBlob(Guid batchId, Guid scanId, int pass, int shard) => $"scans/{batchId}/shards/{scanId:N}/{pass}.{shard}";
+
+    /// <summary>The batch and scan a shard blob (state, merged or marker) belongs to; null for any other blob.</summary>
+    public static (Guid BatchId, Guid ScanId)? ScanOf(string blob) =>
+        blob.Split('/') is ["scans", var batch, "shards", var scan, _] && Guid.TryParse(batch, out var batchId) && Guid.TryParseExact(scan, "N", out var scanId)
+            ? (batchId, scanId)
+            : null;
+
+    /// <summary>When a scan began: its id is a version-7 GUID, whose first 48 bits are the Unix time in milliseconds
+    /// (an id of another version says nothing: long ago).</summary>
+    public static DateTimeOffset StartedAt(Guid scanId) => scanId.Version == 7
+        ? DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(scanId.ToString("N")[..12], 16))
+        : DateTimeOffset.MinValue;
 
     public static string MergedBlob(Guid batchId, Guid scanId, int pass) => $"scans/{batchId}/shards/{scanId:N}/{pass}.merged";
 
