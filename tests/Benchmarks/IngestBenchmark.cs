@@ -160,8 +160,9 @@ public static class IngestBenchmark
         (await http.PutAsync($"/v1/batches/{batchId}/content", content)).EnsureSuccessStatusCode();
     }
 
-    /// <summary>Uploads <paramref name="path"/> through an upload session: blocks of the session's size, two in flight,
-    /// each with its Content-Digest; then the commit, whose response is returned.</summary>
+    /// <summary>Uploads <paramref name="path"/> through an upload session as the CLI does: the next blocks are read and
+    /// hashed (pooled buffers) while two are in flight, each with its Content-Digest; then the commit, whose response is
+    /// returned.</summary>
     private static async Task<(HttpResponseMessage Response, TimeSpan Commit)> SessionUploadAsync(HttpClient http, Guid batchId, string path)
     {
         var started = Stopwatch.GetTimestamp();
@@ -170,15 +171,27 @@ public static class IngestBenchmark
         using var file = File.OpenHandle(path);
         var length = RandomAccess.GetLength(file);
         var blocks = (int)((length + blockSize - 1) / blockSize);
-        await Parallel.ForEachAsync(Enumerable.Range(0, blocks), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (n, ct) =>
+        var ready = System.Threading.Channels.Channel.CreateBounded<(int N, byte[] Buffer, int Length, string Digest)>(2);
+        var reading = Task.Run(async () =>
         {
-            var buffer = new byte[(int)Math.Min(blockSize, length - (long)n * blockSize)];
-            await RandomAccess.ReadAsync(file, buffer, (long)n * blockSize, ct);
-            var content = new ByteArrayContent(buffer);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(buffer))}:");
-            (await http.PutAsync($"/v1/batches/{batchId}/uploads/{id}/blocks/{n}", content, ct)).EnsureSuccessStatusCode();
+            for (var n = 0; n < blocks; n++)
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(blockSize);
+                var size = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(blockSize, length - (long)n * blockSize)), (long)n * blockSize);
+                var digest = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(buffer.AsSpan(0, size)));
+                await ready.Writer.WriteAsync((n, buffer, size, digest));
+            }
+            ready.Writer.Complete();
         });
+        await Parallel.ForEachAsync(ready.Reader.ReadAllAsync(), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (block, ct) =>
+        {
+            var content = new ByteArrayContent(block.Buffer, 0, block.Length);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{block.Digest}:");
+            (await http.PutAsync($"/v1/batches/{batchId}/uploads/{id}/blocks/{block.N}", content, ct)).EnsureSuccessStatusCode();
+            System.Buffers.ArrayPool<byte>.Shared.Return(block.Buffer);
+        });
+        await reading;
         var blocksDone = Stopwatch.GetElapsedTime(started);
         var commit = await http.PostAsync($"/v1/batches/{batchId}/uploads/{id}/commit", null);
         var committed = Stopwatch.GetElapsedTime(started) - blocksDone;

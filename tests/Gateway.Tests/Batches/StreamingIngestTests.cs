@@ -98,6 +98,25 @@ public abstract class StreamingIngestTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_block_sent_in_order_is_read_from_memory_before_its_put_returns()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        var content = Content();
+        var client = vendor.Annotator.Typed();
+        var batch = (await vendor.Annotator.CreateBatchAsync()).Id;
+        var session = await client.CreateUploadSessionAsync(batch, new VendorGate.Client.CreateUploadRequest());
+
+        for (var n = 0; n < Blocks(content); n++)
+        {
+            await client.PutUploadBlockAsync(batch, session.Id, n, Block(content, n));
+            Assert.Equal(n + 1, Streaming.BlocksRead(session.Id)); // no polling: the PUT waited for the run to read it
+        }
+
+        Assert.Equal(Blocks(content), (await client.GetUploadSessionAsync(batch, session.Id)).Blocks.Count); // and each is stored
+        Assert.Equal(Blocks(content), await app.Blobs.ListAsync($"uploads/{session.Id:N}/").CountAsync());
+    }
+
+    [Fact]
     public async Task An_abandoned_session_stops_its_run_and_leaves_nothing()
     {
         var vendor = await _actors.NewVendorAsync();
@@ -206,6 +225,45 @@ public sealed class BlockFeedTests : IDisposable
 
         Assert.True(feed.End([zero, one]));
         Assert.Equal(0, await end);
+    }
+
+    [Fact]
+    public async Task The_next_block_is_read_from_its_requests_memory_and_the_request_waits_until_it_has_been()
+    {
+        var blobs = new FileSystemBlobStore(_root);
+        var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
+        await using var feed = new BlockFeed(blobs);
+
+        Assert.False(await feed.OfferAsync(one, "cd"u8.ToArray())); // not next: offered as stored
+        var held = feed.OfferAsync(zero, "xy"u8.ToArray()); // the bytes at hand are what is read (its blob says "ab")
+        Assert.False(held.IsCompleted);
+        var buffer = new byte[1];
+        Assert.Equal("x", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
+        Assert.False(held.IsCompleted); // half read
+        Assert.Equal("y", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
+        Assert.True(await held);
+        Assert.Equal("c", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer))); // block 1 from its blob
+
+        Assert.True(feed.End([zero, one]));
+    }
+
+    [Fact]
+    public async Task A_feed_that_stops_reading_gives_held_blocks_back_and_reads_them_from_their_blobs_if_at_all()
+    {
+        var blobs = new FileSystemBlobStore(_root);
+        var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
+        await using var feed = new BlockFeed(blobs);
+        var first = feed.OfferAsync(zero, "ab"u8.ToArray());
+        var second = feed.OfferAsync(one, "cd"u8.ToArray()); // next after a held block: held too
+
+        Assert.True(feed.End([zero, one])); // a commit that did not wait for its blocks' requests
+
+        Assert.False(await first);
+        Assert.False(await second);
+        var buffer = new byte[16];
+        Assert.Equal("ab", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
+        Assert.Equal("cd", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
+        Assert.Equal(0, await feed.ReadAsync(buffer));
     }
 
     [Fact]

@@ -82,6 +82,9 @@ public sealed class IngestRun : IAsyncDisposable
     public string ContentBlob { get; }
     public string IndexBlob { get; }
 
+    /// <summary>Completes when the run has stopped reading its body: at its end, at an invalid line, or on an error.</summary>
+    public Task Ended => _outcome;
+
     /// <summary>The run ended in an error (reading its body or writing its blobs) or was stopped.</summary>
     public bool Failed => _outcome.IsFaulted || _outcome.IsCanceled;
 

@@ -22,6 +22,9 @@ internal sealed class StoredBlockLostException(int number) : IOException($"store
 /// (<see cref="Offer"/>), and the stream ends after the blocks the commit names (<see cref="End"/>). It remembers the
 /// digest of every block it has read, so the commit can tell whether what was read is what it commits (a block sent
 /// again with other bytes after it was read is not).
+/// <para>A block stored when it is the next one to read is read from its request's memory instead of from its blob
+/// (<see cref="OfferAsync"/>: the request waits until it has been read), so blocks sent in order are written once and
+/// never read back.</para>
 /// <para>Blocks are scratch blobs, not flushed to disk when stored. A feed that follows them as they arrive reads what
 /// this process has just written; one that reads them later (<see cref="Of"/>: after a restart, say) checks each
 /// against its digest and throws <see cref="StoredBlockLostException"/> for one that does not match.</para>
@@ -30,13 +33,25 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<int, StoredBlock> _stored = [];
+    private readonly Dictionary<int, HeldBlock> _held = [];
     private readonly List<byte[]> _read = [];
+    private bool _closed;
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int? _end;
     private bool _stale;
     private Stream? _current;
     private StoredBlock? _currentBlock;
+    private HeldBlock? _currentHeld;
     private IncrementalHash? _hash;
+
+    /// <summary>A stored block whose bytes its request holds until the stream has read them (<see cref="Read"/> true),
+    /// or until the stream will not (false: it is read from its blob if at all).</summary>
+    private sealed class HeldBlock(StoredBlock block, ReadOnlyMemory<byte> bytes)
+    {
+        public StoredBlock Block => block;
+        public ReadOnlyMemory<byte> Left { get; set; } = bytes;
+        public TaskCompletionSource<bool> Read { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     /// <summary>The blocks, all stored, read one after another, each checked against its digest.</summary>
     public static BlockFeed Of(IBlobReader blobs, IReadOnlyList<StoredBlock> blocks)
@@ -63,18 +78,78 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
     {
         lock (_gate)
         {
-            if (_end is not null)
+            Store(block);
+        }
+    }
+
+    /// <summary>A block was stored (again) and its <paramref name="bytes"/> are at hand: when it is the next to read
+    /// (every block before it read or held), it is read from them, and this waits until it has been (true); otherwise,
+    /// or when the stream stops reading first, it is offered as stored (false). The bytes are the caller's again when
+    /// this returns.</summary>
+    public async Task<bool> OfferAsync(StoredBlock block, ReadOnlyMemory<byte> bytes)
+    {
+        HeldBlock held;
+        lock (_gate)
+        {
+            if (_closed || _end is not null || block.Number != NextToHold())
             {
-                return; // the commit named its blocks
+                Store(block);
+                return false;
             }
-            if (block.Number < _read.Count)
-            {
-                _stale |= !CryptographicOperations.FixedTimeEquals(block.Sha256, _read[block.Number]);
-                return;
-            }
-            _stored[block.Number] = block;
+            _stored.Remove(block.Number); // sent before and stored: this one is newer
+            _held[block.Number] = held = new HeldBlock(block, bytes);
             Signal();
         }
+        return await held.Read.Task;
+    }
+
+    private void Store(StoredBlock block)
+    {
+        if (_end is not null)
+        {
+            return; // the commit named its blocks
+        }
+        var read = block.Number < _read.Count ? _read[block.Number] : _held.GetValueOrDefault(block.Number)?.Block.Sha256;
+        if (read is not null)
+        {
+            _stale |= !CryptographicOperations.FixedTimeEquals(block.Sha256, read);
+            return;
+        }
+        _stored[block.Number] = block;
+        Signal();
+    }
+
+    /// <summary>The first block neither read nor held.</summary>
+    private int NextToHold()
+    {
+        var next = _read.Count;
+        while (_held.ContainsKey(next))
+        {
+            next++;
+        }
+        return next;
+    }
+
+    /// <summary>The stream will read no more (its run has ended, at an invalid line say): held blocks are given back to
+    /// their requests, and none is held from now on.</summary>
+    public void StopHolding()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            Unhold();
+        }
+    }
+
+    /// <summary>Held blocks not yet being read go back to their requests; they stay offered as stored.</summary>
+    private void Unhold()
+    {
+        foreach (var held in _held.Values)
+        {
+            _stored.TryAdd(held.Block.Number, held.Block);
+            held.Read.TrySetResult(false);
+        }
+        _held.Clear();
     }
 
     /// <summary>Ends the stream after <paramref name="blocks"/> (0 to n, as committed). False when what was read is not
@@ -83,6 +158,7 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
     {
         lock (_gate)
         {
+            Unhold(); // the commit did not wait for their requests: read them from their blobs
             if (_stale || blocks.Count < _read.Count || Enumerable.Range(0, _read.Count).Any(i => !CryptographicOperations.FixedTimeEquals(blocks[i].Sha256, _read[i])))
             {
                 return false;
@@ -110,6 +186,22 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
     {
         while (true)
         {
+            if (_currentHeld is { } held)
+            {
+                var n = Math.Min(buffer.Length, held.Left.Length);
+                held.Left[..n].CopyTo(buffer);
+                held.Left = held.Left[n..];
+                if (held.Left.IsEmpty)
+                {
+                    _currentHeld = null;
+                    held.Read.TrySetResult(true);
+                }
+                if (n > 0 || buffer.IsEmpty)
+                {
+                    return n;
+                }
+                continue;
+            }
             if (_current is not null)
             {
                 var n = await _current.ReadAsync(buffer, cancellationToken);
@@ -132,6 +224,12 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
                 if (_read.Count == _end)
                 {
                     return 0;
+                }
+                if (_held.Remove(_read.Count, out var handed))
+                {
+                    _read.Add(handed.Block.Sha256);
+                    _currentHeld = handed;
+                    continue;
                 }
                 if (_stored.Remove(_read.Count, out next))
                 {
@@ -161,14 +259,23 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
     {
         if (disposing)
         {
+            Release();
             _current?.Dispose();
             _hash?.Dispose();
         }
         base.Dispose(disposing);
     }
 
+    /// <summary>Nothing more is read: held blocks, and one half read, go back to their requests.</summary>
+    private void Release()
+    {
+        StopHolding();
+        _currentHeld?.Read.TrySetResult(false);
+    }
+
     public override async ValueTask DisposeAsync()
     {
+        Release();
         if (_current is not null)
         {
             await _current.DisposeAsync();

@@ -13,7 +13,9 @@ namespace VendorGate.Gateway.Batches.Uploads;
 /// <para>An optimisation only, never the record: blocks are stored before they are fed, and a commit that finds no
 /// run here (the Gateway restarted, another instance took the blocks, more than
 /// <c>VendorGate:Ingest:StreamingSessions</c> were running) or one that read a block since sent again with other
-/// bytes ingests the stored blocks from the start, to the same outcome.</para>
+/// bytes ingests the stored blocks from the start, to the same outcome. A block stored when the run is ready for it is
+/// read from its request's memory rather than from its blob (<see cref="BlockFeed.OfferAsync"/>), so blocks sent in
+/// order, a few in flight, are written once and never read back.</para>
 /// </summary>
 public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOptions<VendorGateOptions> options, TimeProvider time,
     ILogger<StreamingIngests> logger)
@@ -29,11 +31,7 @@ public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOp
         public IngestRun Run => run;
         public DateTimeOffset LastFed => new(Volatile.Read(ref _lastFed), TimeSpan.Zero);
 
-        public void Offer(StoredBlock block, DateTimeOffset now)
-        {
-            Volatile.Write(ref _lastFed, now.UtcTicks);
-            feed.Offer(block);
-        }
+        public void Fed(DateTimeOffset now) => Volatile.Write(ref _lastFed, now.UtcTicks);
     }
 
     /// <summary>A run not fed for this long is stopped, well before <c>VendorGate:Blob:StagingMaxAge</c> would take
@@ -43,20 +41,31 @@ public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOp
     /// <summary>How many blocks of the session its run here has read, or null when none runs here.</summary>
     internal int? BlocksRead(Guid sessionId) => _running.TryGetValue(sessionId, out var streaming) ? streaming.Feed.BlocksRead : null;
 
-    /// <summary>A block of <paramref name="session"/> was stored: fed to the session's run, or the run started (reading
-    /// the blocks stored so far) when there is none and there is room.</summary>
-    internal async Task BlockStoredAsync(UploadSession session, Batch batch, StoredBlock block, VendorGateDb db, CancellationToken ct)
+    /// <summary>A block of <paramref name="session"/> was stored, and its <paramref name="bytes"/> are at hand: fed to
+    /// the session's run, or the run started (reading the blocks stored so far) when there is none and there is room.
+    /// When the run is ready for the block, it reads the bytes, and this waits until it has.</summary>
+    internal async Task BlockStoredAsync(UploadSession session, Batch batch, StoredBlock block, ReadOnlyMemory<byte> bytes, VendorGateDb db,
+        CancellationToken ct)
+    {
+        if (await RunOfAsync(session, batch, db, ct) is { } streaming)
+        {
+            streaming.Fed(time.GetUtcNow());
+            await streaming.Feed.OfferAsync(block, bytes);
+        }
+    }
+
+    /// <summary>The session's run here, started when there is none and there is room (null when there is not).</summary>
+    private async Task<Streaming?> RunOfAsync(UploadSession session, Batch batch, VendorGateDb db, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (_running.TryGetValue(session.Id, out var streaming))
         {
-            streaming.Offer(block, now);
-            return;
+            return streaming;
         }
         await StopIdleAsync(now);
         if (_running.Count >= options.Value.Ingest.StreamingSessions)
         {
-            return;
+            return null;
         }
         var feed = new BlockFeed(blobs);
         var run = await ingest.StartAsync(batch, session.Decode(feed), CancellationToken.None);
@@ -64,18 +73,17 @@ public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOp
         if (!_running.TryAdd(session.Id, streaming))
         {
             await streaming.Run.DisposeAsync(); // another block of the session started one first
-            if (_running.TryGetValue(session.Id, out var first))
-            {
-                first.Offer(block, now);
-            }
-            return;
+            return _running.GetValueOrDefault(session.Id);
         }
+        // A run that ends early (invalid lines, a failed write) reads no more: the requests holding blocks for it go on.
+        _ = run.Ended.ContinueWith(_ => feed.StopHolding(), TaskScheduler.Default);
         // Read after publishing the run: a block stored meanwhile is either listed here or offered to the run.
         foreach (var stored in await db.Set<UploadBlock>().AsNoTracking().Where(b => b.SessionId == session.Id).ToListAsync(ct))
         {
             feed.Offer(StoredBlock.Of(stored));
         }
         logger.LogDebug("Ingesting upload session {Session} of batch {Batch} as its blocks arrive", session.Id, batch.Id);
+        return streaming;
     }
 
     /// <summary>The session's run, ended after <paramref name="blocks"/> (the commit's), when one is here and what it read

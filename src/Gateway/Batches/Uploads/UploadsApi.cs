@@ -109,12 +109,9 @@ public static class UploadsApi
         }
         // Pooled: a block is up to 256 MiB, and two in flight per client are usual.
         var content = System.Buffers.ArrayPool<byte>.Shared.Rent(session.BlockSize + 1);
-        byte[] digest;
-        string blob;
-        int length;
         try
         {
-            length = await http.Request.Body.ReadAtLeastAsync(content.AsMemory(0, session.BlockSize + 1), session.BlockSize + 1, throwOnEndOfStream: false, ct);
+            var length = await http.Request.Body.ReadAtLeastAsync(content.AsMemory(0, session.BlockSize + 1), session.BlockSize + 1, throwOnEndOfStream: false, ct);
             if (length > session.BlockSize)
             {
                 return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
@@ -123,37 +120,38 @@ public static class UploadsApi
             {
                 return Problems.Create(400, "empty-block", "A block holds at least one byte.");
             }
-            digest = SHA256.HashData(content.AsSpan(0, length));
+            var digest = SHA256.HashData(content.AsSpan(0, length));
             if (!CryptographicOperations.FixedTimeEquals(digest, claimed))
             {
                 return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
             }
-            blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
-            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), scratch: true, ct); // read back later, checked against its digest
+            var blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
+            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), scratch: true, ct); // read back only when not read from memory below
+            var block = session.Blocks.FirstOrDefault(b => b.Number == number);
+            if (block is null)
+            {
+                session.Blocks.Add(block = new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
+            }
+            else
+            {
+                (block.Sha256, block.Blob, block.Size) = (digest, blob, length);
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                return Problems.Conflict("block-conflict", $"Block {number} was being stored by another request at the same time; send it again.");
+            }
+            // The session's streaming ingest reads the block from this buffer when it is the next one (and this waits).
+            await streaming.BlockStoredAsync(session, batch!, StoredBlock.Of(block), content.AsMemory(0, length), db, ct);
+            return TypedResults.Ok(new UploadBlockView(number, length, Convert.ToHexStringLower(digest)));
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(content);
         }
-        var block = session.Blocks.FirstOrDefault(b => b.Number == number);
-        if (block is null)
-        {
-            session.Blocks.Add(block = new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
-        }
-        else
-        {
-            (block.Sha256, block.Blob, block.Size) = (digest, blob, length);
-        }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            return Problems.Conflict("block-conflict", $"Block {number} was being stored by another request at the same time; send it again.");
-        }
-        await streaming.BlockStoredAsync(session, batch!, StoredBlock.Of(block), db, ct);
-        return TypedResults.Ok(new UploadBlockView(number, length, Convert.ToHexStringLower(digest)));
     }
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> Commit(Guid batchId, Guid sessionId, HttpContext http, Caller caller,
