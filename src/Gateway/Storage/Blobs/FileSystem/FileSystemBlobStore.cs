@@ -49,7 +49,13 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask;
-        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        // From the prefix's folder, not the whole store: "uploads/ab12/" lists one session's blocks, not every blob.
+        var folder = prefix.LastIndexOf('/') is > 0 and var slash && !prefix.StartsWith('.') ? PathOf(prefix[..slash]) : _root;
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
         {
             var name = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
             if (!name.StartsWith('.') && name.StartsWith(prefix, StringComparison.Ordinal))
