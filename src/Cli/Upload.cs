@@ -47,13 +47,30 @@ public static class Upload
 
         var signature = key is null ? null : await CoSignAsync(client, batch, key, check, ct);
         var session = await ResumeOrOpenAsync(shell, config, profile, client, batch.Id, request.Gzip || check.Gzip, ct);
-        var blocks = await SendWithProgressAsync(shell, client, session, request.File, compress: session.ContentEncoding == "gzip" && !check.Gzip, check, ct);
-        var receipt = signature is null
-            ? await client.CommitUploadSessionAsync(batch.Id, session.Id, ct)
-            : await client.CommitUploadSessionAsync(batch.Id, session.Id, signature, ct);
+        var compress = session.ContentEncoding == "gzip" && !check.Gzip;
+        var blocks = await SendWithProgressAsync(shell, client, session, request.File, compress, check, ct);
+        UploadReceipt receipt;
+        try
+        {
+            receipt = await CommitAsync(client, session, signature, ct);
+        }
+        catch (VendorGateProblemException e) when (e.Code == "missing-blocks")
+        {
+            // A stored block the Gateway lost (a power cut before it reached the disk): the session no longer lists it,
+            // so sending the file again sends only what is missing. Once; a second loss is reported.
+            shell.Progress($"{e.Detail} Sending the missing block(s) again.");
+            session = await client.GetUploadSessionAsync(batch.Id, session.Id, ct);
+            blocks = await SendWithProgressAsync(shell, client, session, request.File, compress, check, ct);
+            receipt = await CommitAsync(client, session, signature, ct);
+        }
         config.DeleteState(batch.Id.ToString());
         return await FinishAsync(shell, client, batch.Id, receipt, blocks, request.ReceiptFile, ct);
     }
+
+    private static Task<UploadReceipt> CommitAsync(VendorGateClient client, UploadSessionView session, string? signature, CancellationToken ct) =>
+        signature is null
+            ? client.CommitUploadSessionAsync(session.BatchId, session.Id, ct)
+            : client.CommitUploadSessionAsync(session.BatchId, session.Id, signature, ct);
 
     /// <summary>The receipt statement of exactly this content, prepared by the Gateway and signed with the vendor's key
     /// under the algorithm the key is registered for; the value of the <c>VendorGate-Signature</c> header.</summary>

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using VendorGate.Client;
 using VendorGate.Gateway.Tests.Infrastructure;
 
@@ -103,6 +104,31 @@ public abstract partial class CliTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal(0, again.Code);
         Assert.Equal(0, again.Json.GetProperty("blocksSent").GetInt32());
         Assert.Equal(batchId, again.Json.GetProperty("batchId").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_block_the_Gateway_lost_before_the_commit_is_sent_again_and_the_upload_still_commits()
+    {
+        var vendor = await _actors.NewVendorAsync();
+        using var cli = new VendorGateCli(app.ListeningAddress, KeyOf(vendor.Annotator));
+        var file = cli.File("examples.ndjson");
+        await File.WriteAllTextAsync(file, RandomExamples(7000));
+        await cli.KillWhenAsync(["upload", file, .. Upload], line => BlocksSent(line) >= 4);
+        var state = JsonDocument.Parse(await File.ReadAllBytesAsync(Directory.GetFiles(Path.Combine(cli.ConfigDir, "uploads")).Single())).RootElement;
+        var sessionId = state.GetProperty("sessionId").GetGuid();
+        // The Gateway restarts (its streaming ingest is gone) and block 1, written but not yet on disk, is lost with it.
+        await app.Services.GetRequiredService<Gateway.Batches.Uploads.StreamingIngests>().StopAsync(sessionId);
+        var lost = await app.Blobs.ListAsync($"uploads/{sessionId:N}/000001.").SingleAsync();
+        await app.Blobs.DeleteIfExistsAsync(lost);
+
+        var resumed = await cli.RunAsync(["upload", file, .. Upload, "--json"]);
+        var check = await cli.RunAsync("check", file, "--domain", "billing", "--json");
+
+        Assert.Equal(0, resumed.Code);
+        Assert.Contains("Stored block 1 no longer matches its digest", resumed.Stderr);
+        Assert.Contains("Sending the missing block(s) again", resumed.Stderr);
+        Assert.Equal(1, resumed.Json.GetProperty("blocksSent").GetInt32()); // the second pass sent block 1 alone
+        Assert.Equal(check.Json.GetProperty("digest").GetString(), resumed.Json.GetProperty("digest").GetString());
     }
 
     private static int BlocksSent(string line) => BlockLine().Match(line) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
