@@ -30,7 +30,10 @@ public static class ScanShards
     /// <summary>Where every scan's blobs are, the shards' state under <c>{batch}/shards/{scan}/</c>.</summary>
     public const string Root = "scans/";
 
-    public static string StateBlob(Guid batchId, Guid scanId, int pass, int shard) => $"scans/{batchId}/shards/{scanId:N}/{pass}.{shard}";
+    /// <summary>The folder of one scan's shard blobs (what <see cref="ScanOf"/> reads back).</summary>
+    private static string Folder(Guid batchId, Guid scanId) => $"{Root}{batchId}/shards/{scanId:N}/";
+
+    public static string StateBlob(Guid batchId, Guid scanId, int pass, int shard) => $"{Folder(batchId, scanId)}{pass}.{shard}";
 
     /// <summary>The batch and scan a shard blob (state, merged or marker) belongs to; null for any other blob.</summary>
     public static (Guid BatchId, Guid ScanId)? ScanOf(string blob) =>
@@ -44,10 +47,10 @@ public static class ScanShards
         ? DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(scanId.ToString("N")[..12], 16))
         : DateTimeOffset.MinValue;
 
-    public static string MergedBlob(Guid batchId, Guid scanId, int pass) => $"scans/{batchId}/shards/{scanId:N}/{pass}.merged";
+    public static string MergedBlob(Guid batchId, Guid scanId, int pass) => $"{Folder(batchId, scanId)}{pass}.merged";
 
     /// <summary>Empty; written once the shards of the pass after <paramref name="pass"/> are enqueued.</summary>
-    public static string NextPassStartedBlob(Guid batchId, Guid scanId, int pass) => $"scans/{batchId}/shards/{scanId:N}/{pass}.next";
+    public static string NextPassStartedBlob(Guid batchId, Guid scanId, int pass) => $"{Folder(batchId, scanId)}{pass}.next";
 
     /// <summary>Shard <paramref name="shard"/> of <paramref name="shards"/>: its first line (one-based), and the byte
     /// range of its lines in the content (a length of null: to the end).</summary>
