@@ -74,9 +74,7 @@ public abstract partial class CliTests<TApp>(TApp app) : IClassFixture<TApp> whe
         await File.WriteAllTextAsync(file, RandomExamples(7000));
 
         var killedAt = await cli.KillWhenAsync(["upload", file, .. Upload], line => BlocksSent(line) >= 4);
-        var state = Directory.GetFiles(Path.Combine(cli.ConfigDir, "uploads")).Single();
-        var batchId = Guid.Parse(Path.GetFileNameWithoutExtension(state));
-        var sessionId = JsonDocument.Parse(await File.ReadAllBytesAsync(state)).RootElement.GetProperty("sessionId").GetGuid();
+        var (batchId, sessionId) = await UnfinishedUploadAsync(cli);
         var statusAfterKill = (await vendor.Annotator.Typed().GetBatchAsync(batchId)).Status;
         var heldAfterKill = (await vendor.Annotator.Typed().GetUploadSessionAsync(batchId, sessionId)).Blocks.Count;
         var resumed = await cli.RunAsync(["upload", file, .. Upload, "--json"]);
@@ -114,8 +112,7 @@ public abstract partial class CliTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var file = cli.File("examples.ndjson");
         await File.WriteAllTextAsync(file, RandomExamples(7000));
         await cli.KillWhenAsync(["upload", file, .. Upload], line => BlocksSent(line) >= 4);
-        var state = JsonDocument.Parse(await File.ReadAllBytesAsync(Directory.GetFiles(Path.Combine(cli.ConfigDir, "uploads")).Single())).RootElement;
-        var sessionId = state.GetProperty("sessionId").GetGuid();
+        var (_, sessionId) = await UnfinishedUploadAsync(cli);
         // The Gateway restarts (its streaming ingest is gone) and block 1, written but not yet on disk, is lost with it.
         await app.Services.GetRequiredService<Gateway.Batches.Uploads.StreamingIngests>().StopAsync(sessionId);
         var lost = await app.Blobs.ListAsync($"uploads/{sessionId:N}/000001.").SingleAsync();
@@ -129,6 +126,14 @@ public abstract partial class CliTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Contains("Sending the missing block(s) again", resumed.Stderr);
         Assert.Equal(1, resumed.Json.GetProperty("blocksSent").GetInt32()); // the second pass sent block 1 alone
         Assert.Equal(check.Json.GetProperty("digest").GetString(), resumed.Json.GetProperty("digest").GetString());
+    }
+
+    /// <summary>The batch and session of the upload the CLI left unfinished: its one state file in the profile's folder.</summary>
+    private static async Task<(Guid BatchId, Guid SessionId)> UnfinishedUploadAsync(VendorGateCli cli)
+    {
+        var state = Directory.GetFiles(Path.Combine(cli.ConfigDir, "uploads")).Single();
+        var sessionId = JsonDocument.Parse(await File.ReadAllBytesAsync(state)).RootElement.GetProperty("sessionId").GetGuid();
+        return (Guid.Parse(Path.GetFileNameWithoutExtension(state)), sessionId);
     }
 
     private static int BlocksSent(string line) => BlockLine().Match(line) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
