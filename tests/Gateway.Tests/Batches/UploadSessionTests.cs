@@ -83,6 +83,8 @@ public abstract class UploadSessionTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal("received", receipt.Status);
         await (await vendor.Annotator.GetAsync($"/v1/batches/{batch}/uploads/{session.Id}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
         Assert.Equal("in-review", (await vendor.Annotator.WaitForScanAsync(batch)).Status);
+        // The committed session's blocks are removed by a job after the answer.
+        await HttpExtensions.PollAsync(() => app.Blobs.ListAsync($"uploads/{session.Id:N}/").CountAsync().AsTask(), left => left == 0, "the committed session's blocks to be removed");
     }
 
     [Fact]

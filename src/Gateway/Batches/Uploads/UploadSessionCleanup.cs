@@ -38,6 +38,9 @@ public sealed class UploadSessionCleanup(VendorGateDb db, IBlobStore blobs, Stre
         return removed;
     }
 
+    /// <summary>Job: the blocks of a session just committed (idempotent: what is gone stays gone).</summary>
+    public Task RemoveCommittedAsync(Guid sessionId) => RemoveBlobsAsync(blobs, sessionId, CancellationToken.None);
+
     /// <summary>The blocks of one session, which is gone (committed or abandoned).</summary>
     internal static async Task RemoveBlobsAsync(IBlobStore blobs, Guid sessionId, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Hangfire;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -198,14 +199,9 @@ public static class UploadsApi
         }
         if (result.Result is Accepted<UploadReceipt>)
         {
-            try
-            {
-                await UploadSessionCleanup.RemoveBlobsAsync(blobs, sessionId, CancellationToken.None);
-            }
-            catch (IOException)
-            {
-                // The batch is received; its session's blocks are the sweeper's to remove (BlobStoreUnavailableException is one).
-            }
+            // After the answer, not before it: a gigabyte of blocks takes a while to delete (their disk space is
+            // discarded). A block the job misses is the hourly sweeper's.
+            services.Jobs.Enqueue<UploadSessionCleanup>(cleanup => cleanup.RemoveCommittedAsync(sessionId));
         }
         return result;
     }

@@ -20,13 +20,15 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task<IBlobUpload> StartUploadAsync(string name, CancellationToken cancellationToken = default) => Start(name, durable: true);
 
-    /// <summary>Not flushed to disk at the commit: the kernel writes it back when it will.</summary>
+    /// <summary>Not flushed to disk at the commit, and written around the page cache where the file system allows it
+    /// (<see cref="UncachedFileStream"/>): a scratch blob is seldom read back.</summary>
     public Task<IBlobUpload> StartScratchUploadAsync(string name, CancellationToken cancellationToken = default) => Start(name, durable: false);
 
     private Task<IBlobUpload> Start(string name, bool durable)
     {
         var staged = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
-        var stream = new FileStream(staged, SecretFile.Options(FileMode.CreateNew, FileOptions.Asynchronous));
+        var stream = (durable ? null : UncachedFileStream.TryCreate(staged))
+            ?? (Stream)new FileStream(staged, SecretFile.Options(FileMode.CreateNew, FileOptions.Asynchronous));
         return Task.FromResult<IBlobUpload>(new Upload(stream, staged, PathOf(name), name, durable));
     }
 
@@ -122,7 +124,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         return path;
     }
 
-    private sealed class Upload(FileStream stream, string staged, string final, string name, bool durable) : IBlobUpload
+    private sealed class Upload(Stream stream, string staged, string final, string name, bool durable) : IBlobUpload
     {
         private bool _committed;
 
@@ -131,7 +133,10 @@ public sealed class FileSystemBlobStore : IBlobStore
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
             await stream.FlushAsync(cancellationToken);
-            stream.Flush(flushToDisk: durable);
+            if (stream is FileStream file)
+            {
+                file.Flush(flushToDisk: durable);
+            }
             await stream.DisposeAsync();
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             try
