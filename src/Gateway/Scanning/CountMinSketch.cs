@@ -30,6 +30,27 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
         Add(_size + (int)((hash >> 32) & _mask), 1);
     }
 
+    /// <summary>Counts every key of <paramref name="hashes"/> once. Their counters are read first, all of them, and
+    /// only then incremented: an increment is an atomic instruction, which waits for everything before it, so counters
+    /// far apart in a large sketch (a vocabulary of thousands of words) each cost a whole trip to memory one after
+    /// another when incremented as they come; read together, the trips overlap.</summary>
+    public void IncrementAll(ReadOnlySpan<ulong> hashes)
+    {
+        var touched = 0;
+        foreach (var hash in hashes)
+        {
+            touched |= narrow ? _narrow[(int)(hash & _mask)] | _narrow[_size + (int)((hash >> 32) & _mask)]
+                : _counts[(int)(hash & _mask)] | _counts[_size + (int)((hash >> 32) & _mask)];
+        }
+        t_touched = touched; // used, so the reads stay
+        foreach (var hash in hashes)
+        {
+            Increment(hash);
+        }
+    }
+
+    [ThreadStatic] private static int t_touched;
+
     public int Estimate(ulong hash) => Math.Min(At((int)(hash & _mask)), At(_size + (int)((hash >> 32) & _mask)));
 
     private int At(int i) => narrow ? Volatile.Read(ref _narrow[i]) : Volatile.Read(ref _counts[i]);

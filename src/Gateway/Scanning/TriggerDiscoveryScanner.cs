@@ -18,7 +18,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         "n-grams recurring at flagged spans or made-up words recurring together: candidate backdoor triggers");
 
     public const int Kept = 50;
-    private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000;
+    private const int ContextBefore = 800, ContextAfter = 300, MaxDistinct = 500_000, MaxMadeUpLength = 20;
 
     private readonly ConcurrentDictionary<string, CandidateLines> _atFlagged = new(StringComparer.Ordinal);
     // N-grams at spans flagged in the second pass (word salad), and how many examples hold each (a third pass).
@@ -36,6 +36,9 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     // A field's tokens and their hashes, one list each per scanning thread, reused example after example.
     [ThreadStatic] private static List<(int Start, int Length)>? t_words;
     [ThreadStatic] private static List<ulong>? t_hashes;
+    // Whether each token of a field is made up, and the made-up words and pairs of the example counted so far.
+    [ThreadStatic] private static List<bool>? t_madeUp;
+    [ThreadStatic] private static HashSet<ulong>? t_seenWords, t_seenPairs;
     // One bit per line: flagged in the first pass, so the second pass does not count the example's n-grams again.
     private long[] _flaggedFirst = [];
     private readonly TextModel _model = TextModel.Shared;
@@ -56,21 +59,42 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         {
             Interlocked.Or(ref _flaggedFirst[example.Line / 64], 1L << (int)(example.Line % 64));
         }
-        // Most examples have no flagged span and no made-up word: their sets are never made.
-        HashSet<string>? atFlagged = null, madeUp = null, madeUpWords = null;
-        var words = t_words ??= [];
+        // Made-up words and pairs are looked up by their text in the example, so a batch made of them (a payload's
+        // whole vocabulary) allocates a string only for a word or pair it has not seen before.
+        HashSet<string>? atFlagged = null;
+        var (words, madeUp, seenWords, seenPairs) = (t_words ??= [], t_madeUp ??= [], t_seenWords ??= [], t_seenPairs ??= []);
+        seenWords.Clear();
+        seenPairs.Clear();
+        Span<char> pair = stackalloc char[2 * MaxMadeUpLength + 1];
         for (var f = 0; f < example.Fields.Count; f++)
         {
             var text = example.Fields[f].Text;
             Tokens(text, words);
+            madeUp.Clear();
+            foreach (var word in words)
+            {
+                madeUp.Add(IsMadeUp(text, word));
+            }
             for (var i = 0; i < words.Count; i++)
             {
-                if (IsMadeUp(text, words[i]))
+                if (!madeUp[i])
                 {
-                    (madeUpWords ??= new(StringComparer.Ordinal)).Add(text.Substring(words[i].Start, words[i].Length));
-                    if (i + 1 < words.Count && IsMadeUp(text, words[i + 1]))
+                    continue;
+                }
+                var word = text.AsSpan(words[i].Start, words[i].Length);
+                if (seenWords.Add(TokenHash(word)))
+                {
+                    CountWord(word);
+                }
+                if (i + 1 < words.Count && madeUp[i + 1])
+                {
+                    var next = text.AsSpan(words[i + 1].Start, words[i + 1].Length);
+                    if (seenPairs.Add(Fold(Fold(0, TokenHash(word)), TokenHash(next))))
                     {
-                        (madeUp ??= new(StringComparer.Ordinal)).Add(Ngram(text, words, i, 2));
+                        word.CopyTo(pair);
+                        pair[word.Length] = ' ';
+                        next.CopyTo(pair[(word.Length + 1)..]);
+                        CountPair(pair[..(word.Length + 1 + next.Length)], example.Line);
                     }
                 }
             }
@@ -80,31 +104,45 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         {
             Count(_atFlagged, ref _atFlaggedDistinct, atFlagged, example.Line);
         }
-        if (madeUp is not null)
+    }
+
+    /// <summary>One more example holds the made-up <paramref name="word"/>.</summary>
+    private void CountWord(ReadOnlySpan<char> word)
+    {
+        var known = _madeUpWords.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (known.TryGetValue(word, out var key, out _))
         {
-            Count(_madeUp, ref _madeUpDistinct, madeUp, example.Line);
+            _madeUpWords.AddOrUpdate(key, 1, static (_, c) => c + 1);
         }
-        if (madeUpWords is null)
+        else if (Volatile.Read(ref _madeUpWordsDistinct) < MaxDistinct)
         {
-            return;
+            if (known.TryAdd(word, 1))
+            {
+                Interlocked.Increment(ref _madeUpWordsDistinct);
+            }
+            else
+            {
+                _madeUpWords.AddOrUpdate(word.ToString(), 1, static (_, c) => c + 1); // added meanwhile
+            }
         }
-        foreach (var word in madeUpWords)
+    }
+
+    /// <summary>Example <paramref name="line"/> holds the made-up words of <paramref name="ngram"/> side by side.</summary>
+    private void CountPair(ReadOnlySpan<char> ngram, long line)
+    {
+        if (_madeUp.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(ngram, out var lines))
         {
-            if (_madeUpWords.ContainsKey(word))
+            lines.Add(line);
+        }
+        else if (Volatile.Read(ref _madeUpDistinct) < MaxDistinct)
+        {
+            var added = new CandidateLines();
+            var kept = _madeUp.GetOrAdd(ngram.ToString(), added);
+            if (ReferenceEquals(kept, added))
             {
-                _madeUpWords.AddOrUpdate(word, 1, (_, c) => c + 1);
+                Interlocked.Increment(ref _madeUpDistinct);
             }
-            else if (Volatile.Read(ref _madeUpWordsDistinct) < MaxDistinct)
-            {
-                if (_madeUpWords.TryAdd(word, 1))
-                {
-                    Interlocked.Increment(ref _madeUpWordsDistinct);
-                }
-                else
-                {
-                    _madeUpWords.AddOrUpdate(word, 1, (_, c) => c + 1);
-                }
-            }
+            kept.Add(line);
         }
     }
 
@@ -345,7 +383,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     private bool IsMadeUp(string text, (int Start, int Length) token)
     {
         var word = text.AsSpan(token.Start, token.Length);
-        return word.Length is >= 4 and <= 20 && !word.ContainsAnyExceptInRange('a', 'z') && !_model.IsKnownWord(word);
+        return word.Length is >= 4 and <= MaxMadeUpLength && !word.ContainsAnyExceptInRange('a', 'z') && !_model.IsKnownWord(word);
     }
 
     private static string Ngram(string text, List<(int Start, int Length)> words, int i, int n) =>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
@@ -24,30 +25,38 @@ public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, Co
     /// <summary>The smallest sketches (48 KB in all): what a scanner holds before it is prepared and after its passes.</summary>
     public static WordCounts Small() => new(new(12), new(12), new(12));
 
+    // An example's words and pairs, gathered per scanning thread and counted together (CountMinSketch.IncrementAll).
+    [ThreadStatic] private static List<ulong>? t_words, t_adjacent, t_distant;
+
     public void Count(ExampleText example)
     {
-        long n = 0;
+        var (all, adjacentPairs, distantPairs) = (t_words ??= [], t_adjacent ??= [], t_distant ??= []);
+        all.Clear();
+        adjacentPairs.Clear();
+        distantPairs.Clear();
         Span<ulong> recent = stackalloc ulong[WordSaladScanner.Distances + 1];
         foreach (var field in example.Fields)
         {
             var run = 0; // words of the current run of prose-joined words
             foreach (var (word, joined, _, _) in WordSaladScanner.Words(field.Text))
             {
-                words.Increment(word);
+                all.Add(word);
                 run = joined ? run + 1 : 1;
                 if (run > 1)
                 {
-                    adjacent.Increment(WordSaladScanner.Pair(recent[(run - 2) % recent.Length], word));
+                    adjacentPairs.Add(WordSaladScanner.Pair(recent[(run - 2) % recent.Length], word));
                 }
                 for (var d = 2; d <= WordSaladScanner.Distances + 1 && d < run; d++)
                 {
-                    distant.Increment(WordSaladScanner.Pair(recent[(run - 1 - d) % recent.Length], word));
+                    distantPairs.Add(WordSaladScanner.Pair(recent[(run - 1 - d) % recent.Length], word));
                 }
                 recent[(run - 1) % recent.Length] = word;
-                n++;
             }
         }
-        Interlocked.Add(ref _total, n);
+        words.IncrementAll(CollectionsMarshal.AsSpan(all));
+        adjacent.IncrementAll(CollectionsMarshal.AsSpan(adjacentPairs));
+        distant.IncrementAll(CollectionsMarshal.AsSpan(distantPairs));
+        Interlocked.Add(ref _total, all.Count);
     }
 
     public void Write(BinaryWriter writer)
