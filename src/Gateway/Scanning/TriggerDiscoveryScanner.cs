@@ -26,6 +26,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     private readonly ConcurrentDictionary<ulong, int> _lateFrequency = new();
     private HashSet<ulong>? _lateHashes;
     private readonly ConcurrentDictionary<string, CandidateLines> _madeUp = new(StringComparer.Ordinal);
+    private readonly long[] _madeUpBits = new long[1 << 17]; // 2^23 bits, 1 MB: pairs that may be in _madeUp
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, int> _documentFrequency = new();
     // Distinct keys of the maps above, for their MaxDistinct caps: ConcurrentDictionary.Count takes every one of the
@@ -89,12 +90,13 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 if (i + 1 < words.Count && madeUp[i + 1])
                 {
                     var next = text.AsSpan(words[i + 1].Start, words[i + 1].Length);
-                    if (seenPairs.Add(Fold(Fold(0, TokenHash(word)), TokenHash(next))))
+                    var hash = Fold(Fold(0, TokenHash(word)), TokenHash(next));
+                    if (seenPairs.Add(hash))
                     {
                         word.CopyTo(pair);
                         pair[word.Length] = ' ';
                         next.CopyTo(pair[(word.Length + 1)..]);
-                        CountPair(pair[..(word.Length + 1 + next.Length)], example.Line);
+                        CountPair(pair[..(word.Length + 1 + next.Length)], hash, example.Line);
                     }
                 }
             }
@@ -127,15 +129,24 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
     }
 
-    /// <summary>Example <paramref name="line"/> holds the made-up words of <paramref name="ngram"/> side by side.</summary>
-    private void CountPair(ReadOnlySpan<char> ngram, long line)
+    /// <summary>Example <paramref name="line"/> holds the made-up words of <paramref name="ngram"/> (its pair hash
+    /// <paramref name="hash"/>) side by side.</summary>
+    private void CountPair(ReadOnlySpan<char> ngram, ulong hash, long line)
     {
+        // Once the map is full, most pairs of a payload's vocabulary are not in it: a bit per hash, set before a pair
+        // is added, answers those without a walk through half a million entries far apart in memory.
+        ref var bits = ref _madeUpBits[(int)(hash >> 6) & (_madeUpBits.Length - 1)];
+        if (Volatile.Read(ref _madeUpDistinct) >= MaxDistinct && (Volatile.Read(ref bits) & (1L << (int)(hash & 63))) == 0)
+        {
+            return;
+        }
         if (_madeUp.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(ngram, out var lines))
         {
             lines.Add(line);
         }
         else if (Volatile.Read(ref _madeUpDistinct) < MaxDistinct)
         {
+            Interlocked.Or(ref bits, 1L << (int)(hash & 63));
             var added = new CandidateLines();
             var kept = _madeUp.GetOrAdd(ngram.ToString(), added);
             if (ReferenceEquals(kept, added))
@@ -261,6 +272,11 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 ShardState.MergeUsed(reader, _flaggedFirst, static (here, there) => here | there);
                 ShardState.Merge(reader, _atFlagged, ref _atFlaggedDistinct, MaxDistinct);
                 ShardState.Merge(reader, _madeUp, ref _madeUpDistinct, MaxDistinct);
+                foreach (var ngram in _madeUp.Keys)
+                {
+                    var hash = HashOf(ngram);
+                    _madeUpBits[(int)(hash >> 6) & (_madeUpBits.Length - 1)] |= 1L << (int)(hash & 63);
+                }
                 ShardState.Merge(reader, _madeUpWords, static r => r.ReadString());
                 _madeUpWordsDistinct = _madeUpWords.Count;
                 break;
