@@ -26,9 +26,14 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
 
     public void Increment(ulong hash)
     {
-        Add((int)(hash & _mask), 1);
-        Add(_size + (int)((hash >> 32) & _mask), 1);
+        Add(First(hash), 1);
+        Add(Second(hash), 1);
     }
+
+    /// <summary>The key's counter in the first row (the low half of its hash) and in the second (the high half).</summary>
+    private int First(ulong hash) => (int)(hash & _mask);
+
+    private int Second(ulong hash) => _size + (int)((hash >> 32) & _mask);
 
     /// <summary>Counts every key of <paramref name="hashes"/> once. Their counters are read first, all of them, and
     /// only then incremented: an increment is an atomic instruction, which waits for everything before it, so counters
@@ -39,8 +44,7 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
         var touched = 0;
         foreach (var hash in hashes)
         {
-            touched |= narrow ? _narrow[(int)(hash & _mask)] | _narrow[_size + (int)((hash >> 32) & _mask)]
-                : _counts[(int)(hash & _mask)] | _counts[_size + (int)((hash >> 32) & _mask)];
+            touched |= narrow ? _narrow[First(hash)] | _narrow[Second(hash)] : _counts[First(hash)] | _counts[Second(hash)];
         }
         t_touched = touched; // used, so the reads stay
         foreach (var hash in hashes)
@@ -51,7 +55,7 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
 
     [ThreadStatic] private static int t_touched;
 
-    public int Estimate(ulong hash) => Math.Min(At((int)(hash & _mask)), At(_size + (int)((hash >> 32) & _mask)));
+    public int Estimate(ulong hash) => Math.Min(At(First(hash)), At(Second(hash)));
 
     private int At(int i) => narrow ? Volatile.Read(ref _narrow[i]) : Volatile.Read(ref _counts[i]);
 

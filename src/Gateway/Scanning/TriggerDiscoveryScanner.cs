@@ -129,14 +129,21 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
     }
 
+    /// <summary>The word of <see cref="_madeUpBits"/> that holds pair hash <paramref name="hash"/>'s bit, and the bit.</summary>
+    private ref long PairBit(ulong hash, out long bit)
+    {
+        bit = 1L << (int)(hash & 63);
+        return ref _madeUpBits[(int)(hash >> 6) & (_madeUpBits.Length - 1)];
+    }
+
     /// <summary>Example <paramref name="line"/> holds the made-up words of <paramref name="ngram"/> (its pair hash
     /// <paramref name="hash"/>) side by side.</summary>
     private void CountPair(ReadOnlySpan<char> ngram, ulong hash, long line)
     {
         // Once the map is full, most pairs of a payload's vocabulary are not in it: a bit per hash, set before a pair
         // is added, answers those without a walk through half a million entries far apart in memory.
-        ref var bits = ref _madeUpBits[(int)(hash >> 6) & (_madeUpBits.Length - 1)];
-        if (Volatile.Read(ref _madeUpDistinct) >= MaxDistinct && (Volatile.Read(ref bits) & (1L << (int)(hash & 63))) == 0)
+        ref var bits = ref PairBit(hash, out var bit);
+        if (Volatile.Read(ref _madeUpDistinct) >= MaxDistinct && (Volatile.Read(ref bits) & bit) == 0)
         {
             return;
         }
@@ -146,14 +153,8 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
         else if (Volatile.Read(ref _madeUpDistinct) < MaxDistinct)
         {
-            Interlocked.Or(ref bits, 1L << (int)(hash & 63));
-            var added = new CandidateLines();
-            var kept = _madeUp.GetOrAdd(ngram.ToString(), added);
-            if (ReferenceEquals(kept, added))
-            {
-                Interlocked.Increment(ref _madeUpDistinct);
-            }
-            kept.Add(line);
+            Interlocked.Or(ref bits, bit);
+            Add(_madeUp, ref _madeUpDistinct, ngram.ToString(), line);
         }
     }
 
@@ -272,10 +273,9 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 ShardState.MergeUsed(reader, _flaggedFirst, static (here, there) => here | there);
                 ShardState.Merge(reader, _atFlagged, ref _atFlaggedDistinct, MaxDistinct);
                 ShardState.Merge(reader, _madeUp, ref _madeUpDistinct, MaxDistinct);
-                foreach (var ngram in _madeUp.Keys)
+                foreach (var hash in _madeUp.Keys.Select(HashOf))
                 {
-                    var hash = HashOf(ngram);
-                    _madeUpBits[(int)(hash >> 6) & (_madeUpBits.Length - 1)] |= 1L << (int)(hash & 63);
+                    PairBit(hash, out var bit) |= bit;
                 }
                 ShardState.Merge(reader, _madeUpWords, static r => r.ReadString());
                 _madeUpWordsDistinct = _madeUpWords.Count;
@@ -421,14 +421,21 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
             }
             else if (Volatile.Read(ref distinct) < MaxDistinct)
             {
-                var added = new CandidateLines();
-                var kept = counts.GetOrAdd(ngram, added);
-                if (ReferenceEquals(kept, added))
-                {
-                    Interlocked.Increment(ref distinct);
-                }
-                kept.Add(line);
+                Add(counts, ref distinct, ngram, line);
             }
         }
+    }
+
+    /// <summary>Adds <paramref name="line"/> to <paramref name="ngram"/>'s lines, adding the n-gram (and counting it
+    /// distinct) when no other thread has meanwhile.</summary>
+    private static void Add(ConcurrentDictionary<string, CandidateLines> counts, ref int distinct, string ngram, long line)
+    {
+        var added = new CandidateLines();
+        var kept = counts.GetOrAdd(ngram, added);
+        if (ReferenceEquals(kept, added))
+        {
+            Interlocked.Increment(ref distinct);
+        }
+        kept.Add(line);
     }
 }
