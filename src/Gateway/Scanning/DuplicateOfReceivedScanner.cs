@@ -22,6 +22,7 @@ public sealed class DuplicateOfReceivedScanner : IBatchScanner
             where other.BatchId != id
             join batch in db.Batches on other.BatchId equals batch.Id
             where !Dead.Contains(batch.Status)
+            orderby mine.Line, other.BatchId // the first lines, the same every scan (the key's order: no sort before Take)
             select new { mine.Line, other.BatchId })
             .Take(MaxRows).ToListAsync(cancellationToken);
         if (matches.Count == 0)
