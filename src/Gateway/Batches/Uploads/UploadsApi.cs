@@ -1,5 +1,5 @@
-using Hangfire;
 using System.Security.Cryptography;
+using Hangfire;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
