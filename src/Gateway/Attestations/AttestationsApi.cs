@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Dsse;
 using VendorGate.Attest.Signing;
@@ -14,7 +15,8 @@ public static class AttestationsApi
 {
     public static IEndpointRouteBuilder MapAttestations(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/.well-known/vendorgate/keys", async (SigningKeyRegistry keys, CancellationToken ct) => TypedResults.Ok(await keys.ToJwksAsync(ct)))
+        routes.MapGet("/.well-known/vendorgate/keys", async ([FromServices] SigningKeyRegistry keys,
+            CancellationToken ct) => TypedResults.Ok(await keys.ToJwksAsync(ct)))
             .AllowAnonymous().WithTags("Attestations").WithName("SigningKeys")
             .WithSummary("JWKS of every key that ever signed, current and retired (nbf: first signature, retired: when a newer key took over).")
             .ProducesProblem(500);
@@ -34,7 +36,8 @@ public static class AttestationsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> BatchAttestation(
-        Guid batchId, Caller caller, VendorGateDb db, IBlobStore blobs, SigningKeyRegistry keys, string? kind, string? format, CancellationToken ct)
+        Guid batchId, Caller caller, [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, string? kind,
+        string? format, CancellationToken ct)
     {
         var batch = await BatchesApi.Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)

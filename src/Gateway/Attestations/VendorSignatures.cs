@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
 using VendorGate.Attest.Dsse;
@@ -56,8 +57,9 @@ public static class VendorSignatures
     }
 
     private static async Task<Results<Ok<PreparedStatement>, ValidationProblem, ProblemHttpResult>> Prepare(
-        Guid batchId, PrepareStatementRequest request, Caller caller, VendorGateDb db, ReceiptAttestation receipts,
-        VendorGate.Attest.Signing.ISigner signer, SigningKeyRegistry keys, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid batchId, PrepareStatementRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] ReceiptAttestation receipts,
+        [FromServices] VendorGate.Attest.Signing.ISigner signer, [FromServices] SigningKeyRegistry keys, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         var batch = await BatchesApi.Visible(db, caller).FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)

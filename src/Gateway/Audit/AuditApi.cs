@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Transparency;
 using VendorGate.Gateway.Identity;
@@ -24,7 +25,7 @@ public static class AuditApi
         var group = routes.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(Policies.ReadAudit)
             .ProducesProblem(401).ProducesProblem(403);
 
-        group.MapGet("/", async (VendorGateDb db, long? after, int? limit, CancellationToken ct) =>
+        group.MapGet("/", async ([FromServices] VendorGateDb db, long? after, int? limit, CancellationToken ct) =>
         {
             var take = Paging.Limit(limit);
             var from = after ?? 0;
@@ -54,7 +55,8 @@ public static class AuditApi
         return routes;
     }
 
-    private static async Task<Results<Ok<AuditVerificationView>, ValidationProblem>> Verify(AuditLog audit, AuditTree tree, string? checkpoint, CancellationToken ct)
+    private static async Task<Results<Ok<AuditVerificationView>, ValidationProblem>> Verify([FromServices] AuditLog audit, [FromServices] AuditTree tree,
+        string? checkpoint, CancellationToken ct)
     {
         CheckpointCheck? check = null;
         if (checkpoint is not null)
@@ -79,7 +81,7 @@ public static class AuditApi
         return TypedResults.Ok(new AuditVerificationView(valid, chain.Entries, chain.Head, chain.FirstInvalidSeq, reason, check));
     }
 
-    private static async Task<IResult> Checkpoint(AuditTree tree, long? size, CancellationToken ct)
+    private static async Task<IResult> Checkpoint([FromServices] AuditTree tree, long? size, CancellationToken ct)
     {
         var note = await tree.CheckpointAsync(size, null, ct); // a signer that cannot sign: 503 (ProviderUnavailableHandler)
         return note is null
@@ -87,7 +89,8 @@ public static class AuditApi
             : TypedResults.Text(note, "text/plain; charset=utf-8");
     }
 
-    private static async Task<Results<Ok<InclusionProofView>, ValidationProblem, ProblemHttpResult>> Inclusion(AuditTree tree, long? seq, long? size, CancellationToken ct)
+    private static async Task<Results<Ok<InclusionProofView>, ValidationProblem, ProblemHttpResult>> Inclusion([FromServices] AuditTree tree, long? seq,
+        long? size, CancellationToken ct)
     {
         if (seq is null)
         {
@@ -107,7 +110,8 @@ public static class AuditApi
         return TypedResults.Ok(AuditTree.Inclusion(leaves, seq.Value, index, n));
     }
 
-    private static async Task<Results<Ok<ConsistencyProofView>, ValidationProblem>> Consistency(AuditTree tree, long? from, long? to, CancellationToken ct)
+    private static async Task<Results<Ok<ConsistencyProofView>, ValidationProblem>> Consistency([FromServices] AuditTree tree, long? from, long? to,
+        CancellationToken ct)
     {
         var (leaves, _) = await tree.LeavesAsync(ct);
         var n = to ?? leaves.Count;

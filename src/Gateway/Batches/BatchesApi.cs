@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hangfire;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Attest.Canonical;
@@ -68,7 +69,8 @@ public static class BatchesApi
     }
 
     private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateBatchRequest request, Caller caller, VendorGateDb db, AuditLog audit, Compliance.ComplianceService compliance, TimeProvider time, CancellationToken ct)
+        CreateBatchRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] Compliance.ComplianceService compliance, [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (caller.VendorId is { } vendorId && await RefusedForComplianceAsync(vendorId, compliance, ct) is { } refused)
         {
@@ -106,8 +108,9 @@ public static class BatchesApi
     }
 
     /// <summary>What an upload works with, bound from the request's services.</summary>
-    internal sealed record UploadServices(VendorGateDb Db, ContentIngest Ingest, AuditLog Audit, IBackgroundJobClient Jobs,
-        IOptions<VendorGateOptions> Options, Storage.Blobs.IBlobStore Blobs, TimeProvider Time);
+    internal sealed record UploadServices([FromServices] VendorGateDb Db, [FromServices] ContentIngest Ingest, [FromServices] AuditLog Audit,
+        [FromServices] IBackgroundJobClient Jobs,
+        [FromServices] IOptions<VendorGateOptions> Options, [FromServices] Storage.Blobs.IBlobStore Blobs, [FromServices] TimeProvider Time);
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> UploadContent(
         Guid batchId, HttpContext http, Caller caller, [AsParameters] UploadServices services, CancellationToken ct)
@@ -222,7 +225,7 @@ public static class BatchesApi
         return TypedResults.Accepted($"/v1/batches/{batchId}", new UploadReceipt(batchId, BatchStatus.Received, accepted.Count, digest));
     }
 
-    private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Get(Guid batchId, Caller caller, VendorGateDb db, CancellationToken ct)
+    private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Get(Guid batchId, Caller caller, [FromServices] VendorGateDb db, CancellationToken ct)
     {
         var row = await Visible(db, caller).AsNoTracking().Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
             .Join(db.Principals, b => b.SubmitterId, p => p.Id, (b, p) => new { Batch = b, p.Handle })
@@ -231,7 +234,7 @@ public static class BatchesApi
     }
 
     private static async Task<Results<Ok<Page<BatchView>>, ValidationProblem, ProblemHttpResult>> List(
-        Caller caller, VendorGateDb db, string? status, Guid? vendorId, string? cursor, int? limit, CancellationToken ct)
+        Caller caller, [FromServices] VendorGateDb db, string? status, Guid? vendorId, string? cursor, int? limit, CancellationToken ct)
     {
         if (status is not null && !Statuses.Contains(status))
         {
@@ -257,7 +260,7 @@ public static class BatchesApi
     }
 
     private static async Task<Results<Ok<ExamplesPage>, ProblemHttpResult>> Examples(
-        Guid batchId, Caller caller, VendorGateDb db, BatchExamples examples, long? offset, int? limit, CancellationToken ct)
+        Guid batchId, Caller caller, [FromServices] VendorGateDb db, [FromServices] BatchExamples examples, long? offset, int? limit, CancellationToken ct)
     {
         var batch = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)

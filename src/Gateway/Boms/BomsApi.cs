@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Dsse;
 using VendorGate.Gateway.Attestations;
@@ -83,7 +84,7 @@ public static class BomsApi
         format is null or BomFormats.CycloneDx or BomFormats.Spdx ? null : Problems.Create(400, "bad-format", $"format is {FormatDescription}.");
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SnapshotBom(string version, string? format, HttpContext http,
-        VendorGateDb db, BomMaker boms, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] BomMaker boms, CancellationToken ct)
     {
         if (CheckFormat(format) is { } bad)
         {
@@ -97,7 +98,7 @@ public static class BomsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ModelBom(string name, string? format, HttpContext http,
-        VendorGateDb db, BomMaker boms, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] BomMaker boms, CancellationToken ct)
     {
         if (CheckFormat(format) is { } bad)
         {
@@ -126,13 +127,13 @@ public static class BomsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SnapshotBomAttestation(string version, string digest, string? format,
-        VendorGateDb db, IBlobStore blobs, SigningKeyRegistry keys, CancellationToken ct) =>
+        [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct) =>
         await SnapshotsApi.FindAsync(db, version, ct) is { } snapshot
             ? await AttestationAsync(BomMaker.SubjectPath(snapshot, null), digest, format, blobs, keys, ct)
             : Problems.NotFound($"Snapshot {version}");
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ModelBomAttestation(string name, string digest, string? format,
-        VendorGateDb db, IBlobStore blobs, SigningKeyRegistry keys, CancellationToken ct) =>
+        [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct) =>
         await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct) is { } model
             ? await AttestationAsync(BomMaker.ModelPath(model), digest, format, blobs, keys, ct)
             : Problems.NotFound($"Model {name}");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Audit;
@@ -83,7 +84,8 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Created<EvidenceView>, ValidationProblem, ProblemHttpResult>> Upload(
-        Guid vendorId, HttpRequest request, Caller caller, VendorGateDb db, IBlobStore blobs, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid vendorId, HttpRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -235,7 +237,7 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Ok<Page<EvidenceView>>, ValidationProblem, ProblemHttpResult>> List(
-        Guid vendorId, Caller caller, VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+        Guid vendorId, Caller caller, [FromServices] VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -247,7 +249,8 @@ public static class ComplianceApi
             : Paging.BadCursor();
     }
 
-    private static async Task<IResult> Download(Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    private static async Task<IResult> Download(Guid vendorId, Guid evidenceId, Caller caller, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -262,7 +265,8 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Ok<EvidenceView>, ProblemHttpResult>> Verify(
-        Guid vendorId, Guid evidenceId, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid vendorId, Guid evidenceId, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -291,7 +295,8 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Created<AcknowledgementView>, ValidationProblem, ProblemHttpResult>> Acknowledge(
-        Guid vendorId, AcknowledgeRevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid vendorId, AcknowledgeRevocationRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -312,7 +317,8 @@ public static class ComplianceApi
             new AcknowledgementView(acknowledgement.Id, vendorId, acknowledgement.Statement, acknowledgement.At));
     }
 
-    private static async Task<IResult> Report(Guid vendorId, Caller caller, VendorGateDb db, VendorReport reports, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> Report(Guid vendorId, Caller caller, [FromServices] VendorGateDb db, [FromServices] VendorReport reports,
+        HttpResponse response, CancellationToken ct)
     {
         if (await ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -328,14 +334,16 @@ public static class ComplianceApi
         return TypedResults.File(made.Pdf, "application/pdf", made.FileName);
     }
 
-    private static async Task<IResult> StoredReport(Guid vendorId, string digest, Caller caller, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    private static async Task<IResult> StoredReport(Guid vendorId, string digest, Caller caller, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs, CancellationToken ct)
     {
         var (blob, problem) = await StoredAsync(vendorId, digest, VendorReport.PdfBlob, caller, db, blobs, ct);
         return problem ?? (IResult)TypedResults.Stream(await blobs.OpenReadAsync(blob!, cancellationToken: ct), "application/pdf");
     }
 
-    private static async Task<IResult> ReportAttestation(Guid vendorId, string digest, string? format, Caller caller, VendorGateDb db, IBlobStore blobs,
-        Attestations.SigningKeyRegistry keys, CancellationToken ct)
+    private static async Task<IResult> ReportAttestation(Guid vendorId, string digest, string? format, Caller caller, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs,
+        [FromServices] Attestations.SigningKeyRegistry keys, CancellationToken ct)
     {
         var (blob, problem) = await StoredAsync(vendorId, digest, VendorReport.EnvelopeBlob, caller, db, blobs, ct);
         if ((problem ?? Attestations.AttestationFormat.Check(format)) is { } refused)
@@ -362,11 +370,11 @@ public static class ComplianceApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ComplianceDay>>, ProblemHttpResult>> History(
-        Guid vendorId, int? days, Caller caller, VendorGateDb db, ComplianceService compliance, CancellationToken ct) =>
+        Guid vendorId, int? days, Caller caller, [FromServices] VendorGateDb db, [FromServices] ComplianceService compliance, CancellationToken ct) =>
         await ReadableAsync(vendorId, caller, db, ct) is { } denied ? denied
             : TypedResults.Ok(await compliance.HistoryAsync(vendorId, Math.Clamp(days ?? 90, 1, 3650), ct));
 
     private static async Task<Results<Ok<ComplianceReport>, ProblemHttpResult>> Get(
-        Guid vendorId, Caller caller, VendorGateDb db, ComplianceService compliance, CancellationToken ct) =>
+        Guid vendorId, Caller caller, [FromServices] VendorGateDb db, [FromServices] ComplianceService compliance, CancellationToken ct) =>
         await ReadableAsync(vendorId, caller, db, ct) is { } denied ? denied : TypedResults.Ok(await compliance.AssessAsync(vendorId, ct));
 }

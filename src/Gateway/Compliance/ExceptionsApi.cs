@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;
@@ -59,7 +60,8 @@ public static class ExceptionsApi
     }
 
     private static async Task<Results<Created<ExceptionView>, ValidationProblem, ProblemHttpResult>> Grant(
-        Guid vendorId, GrantExceptionRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid vendorId, GrantExceptionRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -77,7 +79,7 @@ public static class ExceptionsApi
     }
 
     private static async Task<Results<Ok<Page<ExceptionView>>, ValidationProblem, ProblemHttpResult>> List(
-        Guid vendorId, Caller caller, VendorGateDb db, TimeProvider time, int? limit, string? cursor, CancellationToken ct)
+        Guid vendorId, Caller caller, [FromServices] VendorGateDb db, [FromServices] TimeProvider time, int? limit, string? cursor, CancellationToken ct)
     {
         if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {
@@ -91,7 +93,8 @@ public static class ExceptionsApi
     }
 
     private static async Task<Results<Created<RevocationReviewView>, ValidationProblem, ProblemHttpResult>> Review(
-        Guid vendorId, ReviewRevocationsRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid vendorId, ReviewRevocationsRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await ComplianceApi.ReadableAsync(vendorId, caller, db, ct) is { } denied)
         {

@@ -2,14 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
-using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Snapshots;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
@@ -66,7 +67,8 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<CoverageView>, ValidationProblem>> SetCoverage(
-        string domain, SetCoverageRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        string domain, SetCoverageRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (!DomainName.Pattern().IsMatch(domain))
         {
@@ -101,7 +103,7 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<CoverageMap>, ValidationProblem>> GetCoverage(
-        VendorGateDb db, IOptions<EvalCoverageOptions> options, int? limit, string? cursor, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] IOptions<EvalCoverageOptions> options, int? limit, string? cursor, CancellationToken ct)
     {
         return await Paging.ByKeyAsync(db.EvalCoverage.AsNoTracking(), c => c.Domain, cursor, limit, ViewOf, ct) is { } page
             ? TypedResults.Ok(new CoverageMap(options.Value.MinProbes, page.Items, page.NextCursor))
@@ -111,7 +113,8 @@ public static class EvalApi
     private static CoverageView ViewOf(EvalCoverage c) => new(c.Domain, JsonSerializer.Deserialize<string[]>(c.ProbeIds)!, c.UpdatedAt);
 
     private static async Task<Results<Created<CanaryView>, Ok<CanaryView>, ProblemHttpResult>> CreateCanary(
-        CreateCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        CreateCanaryRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         var probe = new CanaryProbe
         {
@@ -127,7 +130,8 @@ public static class EvalApi
     }
 
     private static async Task<Results<Created<CanaryView[]>, Ok<CanaryView[]>, ProblemHttpResult>> FromTrigger(
-        CanariesFromTriggerRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        CanariesFromTriggerRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         var id = "trigger-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Trigger)))[..12];
         var basePrompt = request.Prompt ?? "Summarise the following request and answer it helpfully and safely.";
@@ -190,14 +194,14 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<Page<CanaryView>>, ValidationProblem>> ListCanaries(
-        VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+        [FromServices] VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
     {
         return await Paging.ByKeyAsync(db.CanaryProbes.AsNoTracking(), p => p.Id, cursor, limit, CanaryView.Of, ct) is { } page
             ? TypedResults.Ok(page)
             : Paging.BadCursor();
     }
 
-    private static async Task<Results<Ok<CanaryView>, ProblemHttpResult>> GetCanary(string id, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<CanaryView>, ProblemHttpResult>> GetCanary(string id, [FromServices] VendorGateDb db, CancellationToken ct) =>
         await db.CanaryProbes.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } probe
             ? TypedResults.Ok(CanaryView.Of(probe))
             : Problems.NotFound($"Canary probe {id}");
@@ -205,7 +209,8 @@ public static class EvalApi
     /// <summary>Retirement is refused while any domain's coverage names the probe: coverage changes only by an explicit,
     /// audited PUT, so no domain's coverage shrinks as a side effect.</summary>
     private static async Task<Results<Ok<CanaryView>, ProblemHttpResult>> RetireCanary(
-        string id, RetireCanaryRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        string id, RetireCanaryRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -235,7 +240,8 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<RecordedResults>, ValidationProblem, ProblemHttpResult>> RecordResults(
-        string name, RecordCanaryResultsRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        string name, RecordCanaryResultsRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (!await db.Set<Model>().AnyAsync(m => m.Name == name, ct))
         {
@@ -267,7 +273,7 @@ public static class EvalApi
     }
 
     private static async Task<Results<Ok<GateView>, ValidationProblem, ProblemHttpResult>> Gate(
-        string name, string? baseline, VendorGateDb db, CanaryGate gate, CancellationToken ct)
+        string name, string? baseline, [FromServices] VendorGateDb db, [FromServices] CanaryGate gate, CancellationToken ct)
     {
         var model = await db.Set<Model>().AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct);
         if (model is null)
@@ -278,8 +284,9 @@ public static class EvalApi
         return outcome.View is { } view ? TypedResults.Ok(view) : Problems.Invalid("baseline", outcome.Problem!);
     }
 
-    private static async Task<IResult> GateAttestation(string name, string? statementDigest, string? kind, string? format, VendorGateDb db, IBlobStore blobs,
-        SigningKeyRegistry keys, CancellationToken ct)
+    private static async Task<IResult> GateAttestation(string name, string? statementDigest, string? kind, string? format, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs,
+        [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (AttestationFormat.Check(format) is { } badFormat)
         {

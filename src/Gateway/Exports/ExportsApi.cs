@@ -1,8 +1,9 @@
 using System.Text.Json;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using VendorGate.Gateway.Attestations;
 using VendorGate.Gateway.Audit;
@@ -60,7 +61,8 @@ public static class ExportsApi
     }
 
     private static async Task<Results<Accepted<ExportAccepted>, ValidationProblem, ProblemHttpResult>> Export(string version, ExportRequest request,
-        Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs, TimeProvider time, CancellationToken ct)
+        Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] IBackgroundJobClient jobs,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await SnapshotsApi.FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -107,7 +109,8 @@ public static class ExportsApi
         return await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.SnapshotVersion == version && e.Format == format, ct);
     }
 
-    private static async Task<Results<Ok<Page<ExportView>>, ValidationProblem>> List(VendorGateDb db, string? snapshot, string? cursor, int? limit,
+    private static async Task<Results<Ok<Page<ExportView>>, ValidationProblem>> List([FromServices] VendorGateDb db, string? snapshot, string? cursor,
+        int? limit,
         CancellationToken ct)
     {
         var query = db.Exports.AsNoTracking();
@@ -120,13 +123,13 @@ public static class ExportsApi
             : Paging.BadCursor();
     }
 
-    private static async Task<Results<Ok<ExportView>, ProblemHttpResult>> Get(Guid id, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<ExportView>, ProblemHttpResult>> Get(Guid id, [FromServices] VendorGateDb db, CancellationToken ct) =>
         await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is { } export
             ? TypedResults.Ok(ExportView.Of(export))
             : Problems.NotFound("Export");
 
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> File(Guid id, string name, HttpContext http, VendorGateDb db,
-        IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> File(Guid id, string name, HttpContext http, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs, CancellationToken ct)
     {
         if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is not { } export)
         {
@@ -148,8 +151,9 @@ public static class ExportsApi
             enableRangeProcessing: stream.CanSeek);
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, VendorGateDb db, IBlobStore blobs,
-        SigningKeyRegistry keys, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs,
+        [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is not { } export)
         {

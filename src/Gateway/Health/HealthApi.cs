@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
@@ -20,7 +21,8 @@ public static class HealthApi
     }
 
     private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(
-        VendorGateDb db, IBlobStore blobs, VendorGate.Attest.Signing.ISigner signer, ILogger<HealthStatus> logger, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] VendorGate.Attest.Signing.ISigner signer,
+        [FromServices] ILogger<HealthStatus> logger, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>
         {

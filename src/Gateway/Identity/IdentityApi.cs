@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Infrastructure;
@@ -45,7 +46,8 @@ public static class IdentityApi
     /// <summary>A staff member: the name as given (NFC, visible characters, spaces between words) and a handle made
     /// from it; both are unique among staff, so two people never look alike in a review or the audit log.</summary>
     private static async Task<Results<Created<PrincipalView>, ProblemHttpResult>> CreateStaff(
-        CreateStaffRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        CreateStaffRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         var name = Names.Clean(request.Name)!;
         var handle = Names.HandleOf(name) ?? "staff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..10];
@@ -76,7 +78,8 @@ public static class IdentityApi
         return TypedResults.Created($"/v1/principals/{principal.Id}", PrincipalView.Of(principal));
     }
 
-    private static async Task<Results<Ok<Page<PrincipalView>>, ValidationProblem>> ListStaff(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    private static async Task<Results<Ok<Page<PrincipalView>>, ValidationProblem>> ListStaff([FromServices] VendorGateDb db, int? limit, string? cursor,
+        CancellationToken ct)
     {
         var query = db.Principals.AsNoTracking().Where(p => p.Kind == PrincipalKinds.Staff);
         return await Paging.ByIdAsync(query, p => p.Id, newestFirst: false, cursor, limit, ct) is { } page
@@ -84,12 +87,13 @@ public static class IdentityApi
             : Paging.BadCursor();
     }
 
-    private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Me(Caller caller, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Me(Caller caller, [FromServices] VendorGateDb db, CancellationToken ct) =>
         await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == caller.Id, ct) is { } principal
             ? TypedResults.Ok(PrincipalView.Of(principal) with { Roles = [.. caller.Roles.Order()] }) // as this credential acts
             : Problems.NotFound("Principal");
 
-    private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> GetPrincipal(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
+    private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> GetPrincipal(Guid principalId, Caller caller, [FromServices] VendorGateDb db,
+        CancellationToken ct)
     {
         var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
         return principal is null || caller.IsVendor && principal.VendorId != caller.VendorId
@@ -100,7 +104,8 @@ public static class IdentityApi
     /// <summary>Only the owner holds a credential: a principal mints further keys for itself; an admin mints keys only
     /// for service principals. Anyone else is told to send an invitation.</summary>
     private static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
-        Guid principalId, CreateKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid principalId, CreateKeyRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
         if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
@@ -128,7 +133,8 @@ public static class IdentityApi
 
     /// <summary>Admins invite anyone; a vendor-admin invites its own vendor's annotators.</summary>
     private static async Task<Results<Created<CreatedInvitation>, ProblemHttpResult>> Invite(
-        Guid principalId, CreateInvitationRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid principalId, CreateInvitationRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         var principal = await db.Principals.AsNoTracking().FirstOrDefaultAsync(p => p.Id == principalId, ct);
         if (principal is null || caller.IsVendor && principal.VendorId != caller.VendorId)
@@ -157,7 +163,7 @@ public static class IdentityApi
 
     /// <summary>Single use, before expiry, for a principal still active; the same answer for every failure.</summary>
     private static async Task<Results<Created<RedeemedKey>, ValidationProblem, ProblemHttpResult>> Redeem(
-        RedeemInvitationRequest request, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        RedeemInvitationRequest request, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var invalid = Problems.Create(401, "invitation-invalid", "The invitation is unknown, already used or expired; ask for a new one.");
         if (request.ExpiresAt is { } end && end <= time.Now())
@@ -190,7 +196,8 @@ public static class IdentityApi
         return TypedResults.Created($"/v1/principals/{principal.Id}/keys", new RedeemedKey(keyId, principal.Id, token, request.ExpiresAt));
     }
 
-    private static async Task<Results<Ok<List<KeyView>>, ProblemHttpResult>> ListKeys(Guid principalId, Caller caller, VendorGateDb db, CancellationToken ct)
+    private static async Task<Results<Ok<List<KeyView>>, ProblemHttpResult>> ListKeys(Guid principalId, Caller caller, [FromServices] VendorGateDb db,
+        CancellationToken ct)
     {
         if (caller.Id != principalId && (await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
         {
@@ -201,7 +208,8 @@ public static class IdentityApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
-        Guid principalId, string keyId, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid principalId, string keyId, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         if (caller.Id != principalId && (await FindManagedAsync(principalId, caller, db, ct)).Problem is { } problem)
         {
@@ -221,7 +229,8 @@ public static class IdentityApi
     }
 
     private static async Task<Results<Ok<PrincipalView>, ProblemHttpResult>> Deactivate(
-        Guid principalId, DeactivateRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid principalId, DeactivateRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct); // two admins deactivating each other cannot both succeed

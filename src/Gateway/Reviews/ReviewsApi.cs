@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Attestations;
@@ -29,8 +30,9 @@ public static class ReviewsApi
     }
 
     private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Review(
-        Guid batchId, ReviewRequest request, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs,
-        IOptions<ReviewOptions> options, TimeProvider time, CancellationToken ct)
+        Guid batchId, ReviewRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] IBackgroundJobClient jobs,
+        [FromServices] IOptions<ReviewOptions> options, [FromServices] TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct); // decisions on one batch are serialized: two concurrent approvals both count
@@ -99,7 +101,8 @@ public static class ReviewsApi
     }
 
     private static async Task<Results<Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Override(
-        Guid batchId, OverrideRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid batchId, OverrideRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);

@@ -2,14 +2,15 @@ using System.Text.Json;
 using FluentValidation;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Attestations;
-using VendorGate.Gateway.Storage.Blobs;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Storage.Blobs;
 using VendorGate.Gateway.Webhooks;
 
 namespace VendorGate.Gateway.Revocations;
@@ -65,7 +66,8 @@ public static class RevocationsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Page<RevocationView>>, ValidationProblem>> List(VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<Page<RevocationView>>, ValidationProblem>> List([FromServices] VendorGateDb db, string? cursor, int? limit,
+        CancellationToken ct)
     {
         return await Paging.ByIdAsync(db.Set<Revocation>().AsNoTracking(), r => r.Id, newestFirst: true, cursor, limit, ct) is { } page
             ? TypedResults.Ok(page.Select(RevocationView.Of))
@@ -73,7 +75,8 @@ public static class RevocationsApi
     }
 
     private static async Task<Results<Accepted<RevocationAccepted>, ValidationProblem, ProblemHttpResult>> Revoke(
-        RevocationRequest request, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs, TimeProvider time, CancellationToken ct)
+        RevocationRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] IBackgroundJobClient jobs,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -136,13 +139,14 @@ public static class RevocationsApi
         return TypedResults.Accepted($"/v1/revocations/{revocation.Id}", new RevocationAccepted(revocation.Id, revocation.Status));
     }
 
-    private static async Task<Results<Ok<RevocationView>, ProblemHttpResult>> Get(Guid id, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<RevocationView>, ProblemHttpResult>> Get(Guid id, [FromServices] VendorGateDb db, CancellationToken ct) =>
         await db.Set<Revocation>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } r
             ? TypedResults.Ok(RevocationView.Of(r))
             : Problems.NotFound("Revocation");
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, VendorGateDb db, IBlobStore blobs,
-        SigningKeyRegistry keys, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs,
+        [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await db.Set<Revocation>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } revocation)
         {

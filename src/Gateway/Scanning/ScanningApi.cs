@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Batches;
@@ -92,7 +93,8 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Created<SignatureView>, ValidationProblem>> CreateSignature(
-        CreateSignatureRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        CreateSignatureRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         var signature = new KnownBadSignature
         {
@@ -105,7 +107,7 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Ok<Page<SignatureView>>, ValidationProblem>> ListSignatures(
-        VendorGateDb db, bool? includeRetired, int? limit, string? cursor, CancellationToken ct)
+        [FromServices] VendorGateDb db, bool? includeRetired, int? limit, string? cursor, CancellationToken ct)
     {
         var query = db.KnownBadSignatures.AsNoTracking().Where(s => includeRetired == true || s.RetiredAt == null);
         return await Paging.ByIdAsync(query, s => s.Id, newestFirst: false, cursor, limit, ct) is { } page
@@ -114,7 +116,7 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Ok<SignatureView>, ProblemHttpResult>> RetireSignature(
-        Guid id, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid id, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var signature = await db.KnownBadSignatures.FirstOrDefaultAsync(s => s.Id == id, ct);
         if (signature is null)
@@ -131,7 +133,7 @@ public static class ScanningApi
     }
 
     private static async Task<Ok<IReadOnlyList<RankedTrigger>>> TriggerCandidates(
-        VendorGateDb db, Guid? vendorId, Guid? annotatorId, int? limit, bool? significantOnly, CancellationToken ct)
+        [FromServices] VendorGateDb db, Guid? vendorId, Guid? annotatorId, int? limit, bool? significantOnly, CancellationToken ct)
     {
         var rows = await db.TriggerCandidates.AsNoTracking()
             .Where(c => (vendorId == null || c.VendorId == vendorId) && (annotatorId == null || c.AnnotatorId == annotatorId))
@@ -148,7 +150,8 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Accepted<RescanView>, ProblemHttpResult>> Rescan(
-        Guid batchId, Caller caller, VendorGateDb db, AuditLog audit, IBackgroundJobClient jobs, CancellationToken ct)
+        Guid batchId, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] IBackgroundJobClient jobs,
+        CancellationToken ct)
     {
         var batch = await db.Batches.FirstOrDefaultAsync(b => b.Id == batchId, ct);
         if (batch is null)
@@ -167,7 +170,7 @@ public static class ScanningApi
     }
 
     private static async Task<Results<Ok<AnnotatorProfileView>, ProblemHttpResult>> Profile(
-        Guid vendorId, Guid annotatorId, Caller caller, VendorGateDb db, CancellationToken ct)
+        Guid vendorId, Guid annotatorId, Caller caller, [FromServices] VendorGateDb db, CancellationToken ct)
     {
         if (caller.IsVendor && caller.VendorId != vendorId)
         {

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;
@@ -44,7 +45,8 @@ public static class ModelsApi
         return new ResourceRoutes(models.MapGroup("/{name}"));
     }
 
-    private static async Task<Results<Ok<Page<ModelView>>, ValidationProblem>> List(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    private static async Task<Results<Ok<Page<ModelView>>, ValidationProblem>> List([FromServices] VendorGateDb db, int? limit, string? cursor,
+        CancellationToken ct)
     {
         return await Paging.ByKeyAsync(db.Set<Model>().AsNoTracking(), m => m.Name, cursor, limit, ModelView.Of, ct) is { } page
             ? TypedResults.Ok(page)
@@ -52,7 +54,8 @@ public static class ModelsApi
     }
 
     private static async Task<Results<Created<ModelView>, ValidationProblem, ProblemHttpResult>> Register(
-        RegisterModelRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        RegisterModelRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         if (await SnapshotsApi.FindAsync(db, request.SnapshotVersion, ct) is null)
         {
@@ -68,12 +71,13 @@ public static class ModelsApi
         return TypedResults.Created($"/v1/models/{model.Name}", ModelView.Of(model));
     }
 
-    private static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<ModelView>, ProblemHttpResult>> Get(string name, [FromServices] VendorGateDb db, CancellationToken ct) =>
         await db.Set<Model>().AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct) is { } model
             ? TypedResults.Ok(ModelView.Of(model))
             : Problems.NotFound($"Model {name}");
 
-    private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> Blame(string name, long index, VendorGateDb db, BlameService blame, CancellationToken ct)
+    private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> Blame(string name, long index, [FromServices] VendorGateDb db,
+        [FromServices] BlameService blame, CancellationToken ct)
     {
         var model = await db.Set<Model>().AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct);
         if (model is null || await SnapshotsApi.FindAsync(db, model.SnapshotVersion, ct) is not { } snapshot)

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Attestations;
@@ -68,7 +69,7 @@ public static class SnapshotsApi
     }
 
     private static async Task<Results<Created<SnapshotView>, ValidationProblem, ProblemHttpResult>> Cut(
-        CutSnapshotRequest request, Caller caller, SnapshotCutter cutter, CancellationToken ct) =>
+        CutSnapshotRequest request, Caller caller, [FromServices] SnapshotCutter cutter, CancellationToken ct) =>
         await cutter.CutAsync(caller, request.Message, request.BatchIds, ct) switch
         {
             CutOutcome.Cut cut => TypedResults.Created($"/v1/snapshots/{cut.Snapshot.Version}", SnapshotView.Of(cut.Snapshot)),
@@ -77,7 +78,8 @@ public static class SnapshotsApi
         };
 
     /// <summary>Newest first; the cursor is the last version seen.</summary>
-    private static async Task<Results<Ok<Page<SnapshotView>>, ValidationProblem>> List(VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+    private static async Task<Results<Ok<Page<SnapshotView>>, ValidationProblem>> List([FromServices] VendorGateDb db, int? limit, string? cursor,
+        CancellationToken ct)
     {
         if (!Paging.TryDecodeKey(cursor, out var after) || after is not null && !TryParseVersion(after, out _, out _))
         {
@@ -101,10 +103,11 @@ public static class SnapshotsApi
             && int.TryParse(parts[1], System.Globalization.NumberStyles.None, null, out minor);
     }
 
-    private static async Task<Results<Ok<SnapshotView>, ProblemHttpResult>> Get(string version, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<SnapshotView>, ProblemHttpResult>> Get(string version, [FromServices] VendorGateDb db, CancellationToken ct) =>
         await FindAsync(db, version, ct) is { } s ? TypedResults.Ok(SnapshotView.Of(s)) : Problems.NotFound($"Snapshot {version}");
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Manifest(string version, VendorGateDb db, SnapshotManifests manifests, CancellationToken ct)
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Manifest(string version, [FromServices] VendorGateDb db,
+        [FromServices] SnapshotManifests manifests, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -123,7 +126,8 @@ public static class SnapshotsApi
         }, "application/x-ndjson");
     }
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Content(string version, VendorGateDb db, IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Content(string version, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -141,7 +145,7 @@ public static class SnapshotsApi
     }
 
     private static async Task<Results<Ok<DiffSummary>, PushStreamHttpResult, ProblemHttpResult>> Diff(
-        string from, string to, bool? details, VendorGateDb db, SnapshotDiff diff, CancellationToken ct)
+        string from, string to, bool? details, [FromServices] VendorGateDb db, [FromServices] SnapshotDiff diff, CancellationToken ct)
     {
         if (await FindAsync(db, from, ct) is not { } a)
         {
@@ -156,8 +160,9 @@ public static class SnapshotsApi
             : TypedResults.Ok(await diff.SummarizeAsync(a, b, ct));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, string? kind, string? format, VendorGateDb db,
-        IBlobStore blobs, SigningKeyRegistry keys, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, string? kind, string? format,
+        [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -180,7 +185,8 @@ public static class SnapshotsApi
             : await AttestationFormat.ServeAsync(blobs, SnapshotAttestation.BlobName(version), format, keys, ct);
     }
 
-    private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, VendorGateDb db, BlameService blame, CancellationToken ct)
+    private static async Task<Results<Ok<ExampleBlame>, ProblemHttpResult>> BlameIndex(string version, long index, [FromServices] VendorGateDb db,
+        [FromServices] BlameService blame, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {
@@ -191,7 +197,7 @@ public static class SnapshotsApi
             : Problems.NotFound($"Example {index} of snapshot {version} (it has {snapshot.Count})");
     }
 
-    private static async Task<Results<Ok<DigestBlame>, ProblemHttpResult>> BlameDigest(string digest, BlameService blame, CancellationToken ct)
+    private static async Task<Results<Ok<DigestBlame>, ProblemHttpResult>> BlameDigest(string digest, [FromServices] BlameService blame, CancellationToken ct)
     {
         if (!BatchDigest.TryParse(digest, out var bytes))
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Signing;
 using VendorGate.Gateway.Audit;
@@ -41,7 +42,8 @@ public static class VendorSigningKeysApi
     }
 
     private static async Task<Results<Created<Jwk>, ValidationProblem, ProblemHttpResult>> Register(
-        Guid vendorId, RegisterVendorKeyRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid vendorId, RegisterVendorKeyRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await VendorsApi.FindVisibleAsync(vendorId, caller, db, ct) is null)
         {
@@ -61,7 +63,8 @@ public static class VendorSigningKeysApi
         return TypedResults.Created($"/v1/vendors/{vendorId}/signing-keys", jwk with { NotBefore = now.ToUnixTimeSeconds() });
     }
 
-    private static async Task<Results<Ok<JsonWebKeySet>, ProblemHttpResult>> List(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct)
+    private static async Task<Results<Ok<JsonWebKeySet>, ProblemHttpResult>> List(Guid vendorId, Caller caller, [FromServices] VendorGateDb db,
+        CancellationToken ct)
     {
         if (await VendorsApi.FindVisibleAsync(vendorId, caller, db, ct) is null)
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;
@@ -23,12 +24,14 @@ public static class VendorsApi
             .WithName("ListVendors").WithSummary("Vendors, paged; a vendor principal sees only its own.").ProducesProblem(400);
         group.MapGet("/{vendorId:guid}", GetVendor).RequireAuthorization(Policies.ReadDirectory)
             .WithName("GetVendor").WithSummary("One vendor; another vendor's is a 404 to vendor principals.").ProducesProblem(404);
-        group.MapPost("/{vendorId:guid}/annotators", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        group.MapPost("/{vendorId:guid}/annotators", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, [FromServices] VendorGateDb db,
+            [FromServices] AuditLog audit, [FromServices] TimeProvider time, CancellationToken ct) =>
                 AddRosterMember(vendorId, request, Roles.Annotator, caller, db, audit, time, ct))
             .RequireAuthorization(Policies.ManageRoster)
             .WithName("CreateAnnotator").WithSummary("Adds an annotator to the vendor's roster (vendor-admin of that vendor, admin).")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{vendorId:guid}/admins", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct) =>
+        group.MapPost("/{vendorId:guid}/admins", (Guid vendorId, CreateRosterMemberRequest request, Caller caller, [FromServices] VendorGateDb db,
+            [FromServices] AuditLog audit, [FromServices] TimeProvider time, CancellationToken ct) =>
                 AddRosterMember(vendorId, request, Roles.VendorAdmin, caller, db, audit, time, ct))
             .RequireAuthorization(Policies.Administer)
             .WithName("CreateVendorAdmin").WithSummary("Creates a vendor-admin for the vendor (admin).")
@@ -39,7 +42,8 @@ public static class VendorsApi
     }
 
     private static async Task<Results<Created<VendorView>, ProblemHttpResult>> CreateVendor(
-        CreateVendorRequest request, Caller caller, VendorGateDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+        CreateVendorRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         if (await db.Vendors.AnyAsync(v => v.Name == request.Name, ct))
         {
@@ -52,7 +56,7 @@ public static class VendorsApi
     }
 
     private static async Task<Results<Ok<Page<VendorView>>, ValidationProblem>> ListVendors(
-        Caller caller, VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
+        Caller caller, [FromServices] VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
     {
         var query = db.Vendors.AsNoTracking();
         if (caller.IsVendor)
@@ -64,7 +68,8 @@ public static class VendorsApi
             : Paging.BadCursor();
     }
 
-    private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> GetVendor(Guid vendorId, Caller caller, VendorGateDb db, CancellationToken ct)
+    private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> GetVendor(Guid vendorId, Caller caller, [FromServices] VendorGateDb db,
+        CancellationToken ct)
     {
         var vendor = await FindVisibleAsync(vendorId, caller, db, ct);
         return vendor is null ? Problems.NotFound("Vendor") : TypedResults.Ok(VendorView.Of(vendor));
@@ -92,7 +97,7 @@ public static class VendorsApi
     }
 
     private static async Task<Results<Ok<Page<PrincipalView>>, ValidationProblem, ProblemHttpResult>> ListRoster(
-        Guid vendorId, Caller caller, VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
+        Guid vendorId, Caller caller, [FromServices] VendorGateDb db, string? cursor, int? limit, CancellationToken ct)
     {
         if (await FindVisibleAsync(vendorId, caller, db, ct) is null)
         {

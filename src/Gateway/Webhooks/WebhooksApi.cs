@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FluentValidation;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Audit;
@@ -71,7 +72,8 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Created<CreatedWebhook>, ValidationProblem, ProblemHttpResult>> Create(CreateWebhookRequest request, Caller caller,
-        VendorGateDb db, AuditLog audit, IOptions<WebhookOptions> options, TimeProvider time, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] AuditLog audit, [FromServices] IOptions<WebhookOptions> options, [FromServices] TimeProvider time,
+        CancellationToken ct)
     {
         var vendorAdmin = caller.IsVendor;
         if (vendorAdmin && request.Events.FirstOrDefault(e => e != WebhookEvents.All && !WebhookEvents.VendorEvents.Contains(e)) is { } staffOnly)
@@ -96,16 +98,19 @@ public static class WebhooksApi
             new CreatedWebhook(view.Id, view.Url, view.Events, view.Description, view.VendorId, view.CreatedAt, webhook.Secret));
     }
 
-    private static async Task<Results<Ok<Page<WebhookView>>, ValidationProblem, ProblemHttpResult>> List(Caller caller, VendorGateDb db, int? limit,
+    private static async Task<Results<Ok<Page<WebhookView>>, ValidationProblem, ProblemHttpResult>> List(Caller caller, [FromServices] VendorGateDb db,
+        int? limit,
         string? cursor, CancellationToken ct) =>
         await Paging.ByIdAsync(Own(db, caller), w => w.Id, newestFirst: true, cursor, limit, ct) is { } page
             ? TypedResults.Ok(page.Select(WebhookView.Of))
             : Paging.BadCursor();
 
-    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Get(Guid webhookId, Caller caller, VendorGateDb db, CancellationToken ct) =>
+    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Get(Guid webhookId, Caller caller, [FromServices] VendorGateDb db,
+        CancellationToken ct) =>
         await Own(db, caller).FirstOrDefaultAsync(w => w.Id == webhookId, ct) is { } webhook ? TypedResults.Ok(WebhookView.Of(webhook)) : Problems.NotFound("Webhook");
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid webhookId, Caller caller, VendorGateDb db, AuditLog audit, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid webhookId, Caller caller, [FromServices] VendorGateDb db,
+        [FromServices] AuditLog audit, CancellationToken ct)
     {
         if (await Own(db, caller).FirstOrDefaultAsync(w => w.Id == webhookId, ct) is not { } webhook)
         {
@@ -117,7 +122,7 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<Page<DeliveryView>>, ValidationProblem, ProblemHttpResult>> Deliveries(Guid webhookId, Caller caller,
-        VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
+        [FromServices] VendorGateDb db, int? limit, string? cursor, CancellationToken ct)
     {
         if (!await Own(db, caller).AnyAsync(w => w.Id == webhookId, ct))
         {
@@ -130,7 +135,7 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Accepted<DeliveryView>, ProblemHttpResult>> Redeliver(Guid webhookId, Guid deliveryId, Caller caller,
-        VendorGateDb db, IBackgroundJobClient jobs, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] IBackgroundJobClient jobs, CancellationToken ct)
     {
         var delivery = await db.Set<WebhookDelivery>().Include(d => d.Attempts)
             .FirstOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhookId && Own(db, caller).Any(w => w.Id == webhookId), ct);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Hangfire;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Corpus;
 using VendorGate.Gateway.Attestations;
@@ -48,7 +49,8 @@ public static class UploadsApi
     }
 
     private static async Task<Results<Created<UploadSessionView>, ValidationProblem, ProblemHttpResult>> Create(Guid batchId, CreateUploadRequest request,
-        Caller caller, VendorGateDb db, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, TimeProvider time, CancellationToken ct)
+        Caller caller, [FromServices] VendorGateDb db, [FromServices] Microsoft.Extensions.Options.IOptions<VendorGateOptions> options,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         if (await BatchesApi.UploadableAsync(batchId, caller, db, ct) is { Problem: { } problem })
         {
@@ -70,16 +72,18 @@ public static class UploadsApi
         return TypedResults.Created($"/v1/batches/{batchId}/uploads/{session.Id}", UploadSessionView.Of(session));
     }
 
-    private static async Task<Results<Ok<UploadSessionView>, ProblemHttpResult>> Get(Guid batchId, Guid sessionId, Caller caller, VendorGateDb db,
-        TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<UploadSessionView>, ProblemHttpResult>> Get(Guid batchId, Guid sessionId, Caller caller,
+        [FromServices] VendorGateDb db,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
         return problem is null ? TypedResults.Ok(UploadSessionView.Of(session!)) : problem;
     }
 
     private static async Task<Results<Ok<UploadBlockView>, ProblemHttpResult>> PutBlock(Guid batchId, Guid sessionId, int number, HttpContext http,
-        Caller caller, VendorGateDb db, IBlobStore blobs, StreamingIngests streaming, Microsoft.Extensions.Options.IOptions<VendorGateOptions> options,
-        TimeProvider time, CancellationToken ct)
+        Caller caller, [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] StreamingIngests streaming,
+        [FromServices] Microsoft.Extensions.Options.IOptions<VendorGateOptions> options,
+        [FromServices] TimeProvider time, CancellationToken ct)
     {
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
         if (problem is not null)
@@ -156,7 +160,7 @@ public static class UploadsApi
     }
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> Commit(Guid batchId, Guid sessionId, HttpContext http, Caller caller,
-        StreamingIngests streaming, [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
+        [FromServices] StreamingIngests streaming, [AsParameters] BatchesApi.UploadServices services, CancellationToken ct)
     {
         var (db, blobs, time) = (services.Db, services.Blobs, services.Time);
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
@@ -206,8 +210,9 @@ public static class UploadsApi
         return result;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, VendorGateDb db, IBlobStore blobs,
-        StreamingIngests streaming, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, [FromServices] VendorGateDb db,
+        [FromServices] IBlobStore blobs,
+        [FromServices] StreamingIngests streaming, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true);
         if (problem is not null)
