@@ -58,6 +58,9 @@ export VG_TEST_SIGSTORE_JS="$sigstore_js"
 export VG_TEST_OIDC="http://127.0.0.1:$oidc_port"
 export VG_TEST_POSTGRES=$(postgres_connection)
 export VG_TEST_AZURITE=$(azurite_connection)
+# Every process here is short-lived (a test host, a Gateway per class, a CLI run): tiered PGO's instrumented re-JIT of
+# hot methods costs them more CPU than the profile it gathers wins back.
+export DOTNET_TieredPGO=0
 
 # The TRX reports (every test with its start and end) go to VG_TEST_RESULTS when set, else are thrown away.
 results=${VG_TEST_RESULTS:-$work/results}
