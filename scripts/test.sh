@@ -68,18 +68,19 @@ mkdir -p "$results" && rm -f "$results"/*.trx
 status=0
 if [ "${1:-}" = eval ]; then
   # The evaluation lane's cases (held-out poison at corpus scale, minutes each), which the default run leaves out.
-  dotnet build "$root/VendorGate.sln" -v quiet -nologo || exit 1
-  dotnet test "$root/tests/Gateway.Tests" --no-build --filter "Tier=eval" --logger "trx;LogFileName=eval.trx" --results-directory "$results" "${@:2}" || status=$?
+  dotnet build "$root/VendorGate.sln" -c Release -v quiet -nologo || exit 1
+  dotnet test "$root/tests/Gateway.Tests" -c Release --no-build --filter "Tier=eval" --logger "trx;LogFileName=eval.trx" --results-directory "$results" "${@:2}" || status=$?
 elif [ "$#" -gt 0 ]; then
   # Arguments (a --filter, a configuration): one dotnet test over the solution, as asked.
   dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$results" "$@" || status=$?
 else
-  # The whole suite: build once, then the tiers side by side, each in its own test process, plus the OpenAPI
+  # The whole suite: build once (Release: the scanners run optimised, and the README walk-through's `dotnet pack -c
+  # Release` finds the CLIs built), then the tiers side by side, each in its own test process, plus the OpenAPI
   # document as integrators' tools see it (Redocly's recommended rules, a Kiota client that compiles).
-  dotnet build "$root/VendorGate.sln" -v quiet -nologo || exit 1
+  dotnet build "$root/VendorGate.sln" -c Release -v quiet -nologo || exit 1
   tier() { # name, project, dotnet test arguments: runs one test project, its output prefixed with the tier's name
     set -o pipefail
-    dotnet test "$root/tests/$2" --no-build --logger "trx;LogFileName=$1.trx" --results-directory "$results" "${@:3}" 2>&1 | sed -u "s/^/[$1] /"
+    dotnet test "$root/tests/$2" -c Release --no-build --logger "trx;LogFileName=$1.trx" --results-directory "$results" "${@:3}" 2>&1 | sed -u "s/^/[$1] /"
   }
   tier unit Attest.Tests & unit=$!
   tier api Gateway.Tests --filter "Tier!=eval" & api=$!
