@@ -207,7 +207,10 @@ public class ProductionGateway : GatewayApplication
     protected override async Task CleanUpAsync()
     {
         await Vault.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
+        await using (var own = new NpgsqlConnection(PostgresConnectionString))
+        {
+            NpgsqlConnection.ClearPool(own); // this class's connections; the classes running beside it keep theirs
+        }
         await using var connection = new NpgsqlConnection(Require("VG_TEST_POSTGRES"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
