@@ -109,8 +109,8 @@ public static class BatchesApi
 
     /// <summary>What an upload works with, bound from the request's services.</summary>
     internal sealed record UploadServices([FromServices] VendorGateDb Db, [FromServices] ContentIngest Ingest, [FromServices] AuditLog Audit,
-        [FromServices] IBackgroundJobClient Jobs,
-        [FromServices] IOptions<VendorGateOptions> Options, [FromServices] Storage.Blobs.IBlobStore Blobs, [FromServices] TimeProvider Time);
+        [FromServices] IBackgroundJobClient Jobs, [FromServices] IOptions<VendorGateOptions> Options, [FromServices] Storage.Blobs.IBlobStore Blobs,
+        [FromServices] TimeProvider Time);
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> UploadContent(
         Guid batchId, HttpContext http, Caller caller, [AsParameters] UploadServices services, CancellationToken ct)

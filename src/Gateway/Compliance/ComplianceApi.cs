@@ -342,8 +342,7 @@ public static class ComplianceApi
     }
 
     private static async Task<IResult> ReportAttestation(Guid vendorId, string digest, string? format, Caller caller, [FromServices] VendorGateDb db,
-        [FromServices] IBlobStore blobs,
-        [FromServices] Attestations.SigningKeyRegistry keys, CancellationToken ct)
+        [FromServices] IBlobStore blobs, [FromServices] Attestations.SigningKeyRegistry keys, CancellationToken ct)
     {
         var (blob, problem) = await StoredAsync(vendorId, digest, VendorReport.EnvelopeBlob, caller, db, blobs, ct);
         if ((problem ?? Attestations.AttestationFormat.Check(format)) is { } refused)

@@ -285,8 +285,7 @@ public static class EvalApi
     }
 
     private static async Task<IResult> GateAttestation(string name, string? statementDigest, string? kind, string? format, [FromServices] VendorGateDb db,
-        [FromServices] IBlobStore blobs,
-        [FromServices] SigningKeyRegistry keys, CancellationToken ct)
+        [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (AttestationFormat.Check(format) is { } badFormat)
         {

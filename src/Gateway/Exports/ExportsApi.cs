@@ -152,8 +152,7 @@ public static class ExportsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, [FromServices] VendorGateDb db,
-        [FromServices] IBlobStore blobs,
-        [FromServices] SigningKeyRegistry keys, CancellationToken ct)
+        [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is not { } export)
         {

@@ -31,8 +31,7 @@ public static class ReviewsApi
 
     private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Review(
         Guid batchId, ReviewRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
-        [FromServices] IBackgroundJobClient jobs,
-        [FromServices] IOptions<ReviewOptions> options, [FromServices] TimeProvider time, CancellationToken ct)
+        [FromServices] IBackgroundJobClient jobs, [FromServices] IOptions<ReviewOptions> options, [FromServices] TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct); // decisions on one batch are serialized: two concurrent approvals both count

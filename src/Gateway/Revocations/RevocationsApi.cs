@@ -145,8 +145,7 @@ public static class RevocationsApi
             : Problems.NotFound("Revocation");
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(Guid id, string? format, [FromServices] VendorGateDb db,
-        [FromServices] IBlobStore blobs,
-        [FromServices] SigningKeyRegistry keys, CancellationToken ct)
+        [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await db.Set<Revocation>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } revocation)
         {

@@ -161,8 +161,7 @@ public static class SnapshotsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attestation(string version, string? kind, string? format,
-        [FromServices] VendorGateDb db,
-        [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] SigningKeyRegistry keys, CancellationToken ct)
     {
         if (await FindAsync(db, version, ct) is not { } snapshot)
         {

@@ -73,8 +73,7 @@ public static class UploadsApi
     }
 
     private static async Task<Results<Ok<UploadSessionView>, ProblemHttpResult>> Get(Guid batchId, Guid sessionId, Caller caller,
-        [FromServices] VendorGateDb db,
-        [FromServices] TimeProvider time, CancellationToken ct)
+        [FromServices] VendorGateDb db, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
         return problem is null ? TypedResults.Ok(UploadSessionView.Of(session!)) : problem;
@@ -82,8 +81,7 @@ public static class UploadsApi
 
     private static async Task<Results<Ok<UploadBlockView>, ProblemHttpResult>> PutBlock(Guid batchId, Guid sessionId, int number, HttpContext http,
         Caller caller, [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] StreamingIngests streaming,
-        [FromServices] Microsoft.Extensions.Options.IOptions<VendorGateOptions> options,
-        [FromServices] TimeProvider time, CancellationToken ct)
+        [FromServices] Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
         if (problem is not null)
@@ -211,8 +209,7 @@ public static class UploadsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, [FromServices] VendorGateDb db,
-        [FromServices] IBlobStore blobs,
-        [FromServices] StreamingIngests streaming, [FromServices] TimeProvider time, CancellationToken ct)
+        [FromServices] IBlobStore blobs, [FromServices] StreamingIngests streaming, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true);
         if (problem is not null)
