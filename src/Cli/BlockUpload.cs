@@ -12,13 +12,13 @@ public sealed record UploadProgress(long FileBytesRead, int BlocksSent, int Bloc
 /// <summary>
 /// Sends a file's content as the numbered blocks of an upload session, gzip-compressed on the way unless it is gzip
 /// already or compression is off. The compression is deterministic, so a second run cuts the same blocks: a block the
-/// session already holds with the same SHA-256 is not sent again, which is how an interrupted upload resumes. Two blocks
+/// session already holds with the same SHA-256 is not sent again, which is how an interrupted upload resumes. Three blocks
 /// are in flight at a time; a block whose PUT fails transiently (a 5xx, a dropped connection) is sent again up to three
 /// times before the upload gives up (and can be resumed).
 /// </summary>
 public sealed class BlockUpload(VendorGateClient client, UploadSessionView session, IProgress<UploadProgress> progress)
 {
-    private const int InFlight = 2;
+    private const int InFlight = 3;
     private static readonly TimeSpan[] Retries = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)];
 
     private readonly Dictionary<int, string> _held = session.Blocks.ToDictionary(b => b.Number, b => b.Sha256);

@@ -227,6 +227,8 @@ public sealed class BlockFeedTests : IDisposable
         Assert.Equal(0, await end);
     }
 
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(5); // never reached: a test that waits for it fails
+
     [Fact]
     public async Task The_next_block_is_read_from_its_requests_memory_and_the_request_waits_until_it_has_been()
     {
@@ -234,17 +236,81 @@ public sealed class BlockFeedTests : IDisposable
         var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
         await using var feed = new BlockFeed(blobs);
 
-        Assert.False(await feed.OfferAsync(one, "cd"u8.ToArray())); // not next: offered as stored
-        var held = feed.OfferAsync(zero, "xy"u8.ToArray()); // the bytes at hand are what is read (its blob says "ab")
-        Assert.False(held.IsCompleted);
+        Assert.Null(feed.TryHold(one, "cd"u8.ToArray())); // block 0 is not on its way: not held
+        feed.Offer(one);
+        var held = feed.TryHold(zero, "xy"u8.ToArray())!; // the bytes at hand are what is read (its blob says "ab")
+        var letGo = feed.LetGoAsync(held, stored: true, Patience, TimeProvider.System);
+        Assert.False(letGo.IsCompleted);
         var buffer = new byte[1];
         Assert.Equal("x", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
-        Assert.False(held.IsCompleted); // half read
+        Assert.False(letGo.IsCompleted); // half read
         Assert.Equal("y", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
-        Assert.True(await held);
+        Assert.True(await letGo);
         Assert.Equal("c", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer))); // block 1 from its blob
 
         Assert.True(feed.End([zero, one]));
+    }
+
+    [Fact]
+    public async Task A_block_that_overtakes_one_on_its_way_is_held_and_read_from_memory_after_it()
+    {
+        var blobs = new FileSystemBlobStore(_root);
+        var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
+        await using var feed = new BlockFeed(blobs);
+        var arriving = feed.Arriving(0);
+
+        var second = feed.TryHold(one, "CD"u8.ToArray())!; // block 0 is on its way: block 1 waits for it in memory
+        var secondLetGo = feed.LetGoAsync(second, stored: true, Patience, TimeProvider.System);
+        var first = feed.TryHold(zero, "AB"u8.ToArray())!;
+        var firstLetGo = feed.LetGoAsync(first, stored: true, Patience, TimeProvider.System);
+        arriving.Dispose();
+
+        var buffer = new byte[16];
+        Assert.Equal("AB", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
+        Assert.Equal("CD", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer))); // neither from its blob
+        Assert.True(await firstLetGo);
+        Assert.True(await secondLetGo);
+    }
+
+    [Fact]
+    public async Task A_held_block_is_let_go_at_once_when_the_block_before_it_stops_coming_and_is_read_from_its_blob()
+    {
+        var blobs = new FileSystemBlobStore(_root);
+        var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
+        await using var feed = new BlockFeed(blobs);
+        var arriving = feed.Arriving(0);
+        var held = feed.TryHold(one, "cd"u8.ToArray())!;
+        var letGo = feed.LetGoAsync(held, stored: true, Patience, TimeProvider.System);
+        Assert.False(letGo.IsCompleted);
+
+        arriving.Dispose(); // block 0's request failed: no one is sending it now
+
+        Assert.False(await letGo.WaitAsync(TimeSpan.FromSeconds(30))); // answered now, not after its patience
+        var read = feed.ReadAsync(new byte[16]).AsTask();
+        Assert.False(read.IsCompleted); // waits for block 0
+        feed.Offer(zero); // sent again later
+        Assert.Equal(2, await read);
+        Assert.Equal(2, await feed.ReadAsync(new byte[16])); // block 1 from its blob
+    }
+
+    [Fact]
+    public async Task A_held_block_whose_store_failed_is_forgotten_and_one_held_past_its_patience_is_read_from_its_blob()
+    {
+        var blobs = new FileSystemBlobStore(_root);
+        var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
+        await using var feed = new BlockFeed(blobs);
+        using var arriving = feed.Arriving(0); // on its way for ever
+
+        var failed = feed.TryHold(one, "xx"u8.ToArray())!;
+        Assert.False(await feed.LetGoAsync(failed, stored: false, Patience, TimeProvider.System)); // at once
+        var held = feed.TryHold(one, "cd"u8.ToArray())!; // sent again: held again
+        Assert.False(await feed.LetGoAsync(held, stored: true, TimeSpan.FromMilliseconds(1), TimeProvider.System));
+
+        Assert.True(feed.End([zero, one]));
+        var buffer = new byte[16];
+        Assert.Equal("ab", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer)));
+        Assert.Equal("cd", Encoding.UTF8.GetString(buffer, 0, await feed.ReadAsync(buffer))); // from its blob, not "xx"
+        Assert.Equal(0, await feed.ReadAsync(buffer));
     }
 
     [Fact]
@@ -253,8 +319,8 @@ public sealed class BlockFeedTests : IDisposable
         var blobs = new FileSystemBlobStore(_root);
         var (zero, one) = (await StoreAsync(blobs, 0, "ab"), await StoreAsync(blobs, 1, "cd"));
         await using var feed = new BlockFeed(blobs);
-        var first = feed.OfferAsync(zero, "ab"u8.ToArray());
-        var second = feed.OfferAsync(one, "cd"u8.ToArray()); // next after a held block: held too
+        var first = feed.LetGoAsync(feed.TryHold(zero, "ab"u8.ToArray())!, stored: true, Patience, TimeProvider.System);
+        var second = feed.LetGoAsync(feed.TryHold(one, "cd"u8.ToArray())!, stored: true, Patience, TimeProvider.System); // after a held block: held too
 
         Assert.True(feed.End([zero, one])); // a commit that did not wait for its blocks' requests
 

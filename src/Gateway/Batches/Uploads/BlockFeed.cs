@@ -22,9 +22,9 @@ internal sealed class StoredBlockLostException(int number) : IOException($"store
 /// (<see cref="Offer"/>), and the stream ends after the blocks the commit names (<see cref="End"/>). It remembers the
 /// digest of every block it has read, so the commit can tell whether what was read is what it commits (a block sent
 /// again with other bytes after it was read is not).
-/// <para>A block stored when it is the next one to read is read from its request's memory instead of from its blob
-/// (<see cref="OfferAsync"/>: the request waits until it has been read), so blocks sent in order are written once and
-/// never read back.</para>
+/// <para>A block among the next few to read is held in its request's memory (<see cref="TryHold"/>) and read from
+/// there while the request stores it (<see cref="LetGoAsync"/>: the request waits until it has been read), so blocks
+/// sent in order, a few in flight, are written once and never read back.</para>
 /// <para>Blocks are scratch blobs, not flushed to disk when stored. A feed that follows them as they arrive reads what
 /// this process has just written; one that reads them later (<see cref="Of"/>: after a restart, say) checks each
 /// against its digest and throws <see cref="StoredBlockLostException"/> for one that does not match.</para>
@@ -34,6 +34,7 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
     private readonly Lock _gate = new();
     private readonly Dictionary<int, StoredBlock> _stored = [];
     private readonly Dictionary<int, HeldBlock> _held = [];
+    private readonly Dictionary<int, int> _arriving = []; // block number → requests receiving it
     private readonly List<byte[]> _read = [];
     private bool _closed;
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,10 +45,11 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
     private HeldBlock? _currentHeld;
     private IncrementalHash? _hash;
 
-    /// <summary>A stored block whose bytes its request holds until the stream has read them (<see cref="Read"/> true),
-    /// or until the stream will not (false: it is read from its blob if at all).</summary>
-    private sealed class HeldBlock(StoredBlock block, ReadOnlyMemory<byte> bytes)
+    /// <summary>A block whose bytes its request holds (while it stores the block) until the stream has read them
+    /// (<see cref="Read"/> true), or until the stream will not (false: it is read from its blob if at all).</summary>
+    internal sealed class HeldBlock(BlockFeed feed, StoredBlock block, ReadOnlyMemory<byte> bytes)
     {
+        public BlockFeed Feed => feed;
         public StoredBlock Block => block;
         public ReadOnlyMemory<byte> Left { get; set; } = bytes;
         public TaskCompletionSource<bool> Read { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,25 +84,112 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
         }
     }
 
-    /// <summary>A block was stored (again) and its <paramref name="bytes"/> are at hand: when it is the next to read
-    /// (every block before it read or held), it is read from them, and this waits until it has been (true); otherwise,
-    /// or when the stream stops reading first, it is offered as stored (false). The bytes are the caller's again when
-    /// this returns.</summary>
-    public async Task<bool> OfferAsync(StoredBlock block, ReadOnlyMemory<byte> bytes)
+    /// <summary>How many blocks from the next one to read a feed holds in their requests' memory: as many as a client
+    /// has in flight, with room to spare (the CLI sends three at a time).</summary>
+    public const int HoldAhead = 8;
+
+    /// <summary>A request has begun to receive block <paramref name="number"/>: blocks after it may be held meanwhile,
+    /// as it is on its way. Dispose the handle when the request ends.</summary>
+    public IDisposable Arriving(int number)
     {
-        HeldBlock held;
         lock (_gate)
         {
-            if (_closed || _end is not null || block.Number != NextToHold())
+            _arriving[number] = _arriving.GetValueOrDefault(number) + 1;
+        }
+        return new Arrival(this, number);
+    }
+
+    private sealed class Arrival(BlockFeed feed, int number) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 1)
             {
-                Store(block);
+                return;
+            }
+            lock (feed._gate)
+            {
+                if (--feed._arriving[number] == 0)
+                {
+                    feed._arriving.Remove(number);
+                }
+                feed.Signal(); // a block held behind it may now be behind a gap
+            }
+        }
+    }
+
+    /// <summary>Every block before <paramref name="number"/> not yet read is held, stored or on its way: the stream
+    /// will come to <paramref name="number"/> without waiting for a block no one is sending.</summary>
+    private bool Reaches(int number)
+    {
+        for (var k = _read.Count; k < number; k++)
+        {
+            if (!_held.ContainsKey(k) && !_stored.ContainsKey(k) && !_arriving.ContainsKey(k))
+            {
                 return false;
             }
-            _stored.Remove(block.Number); // sent before and stored: this one is newer
-            _held[block.Number] = held = new HeldBlock(block, bytes);
-            Signal();
         }
-        return await held.Read.Task;
+        return true;
+    }
+
+    /// <summary>A block whose digest was checked and whose <paramref name="bytes"/> are at hand, perhaps not stored yet:
+    /// when it is among the next <see cref="HoldAhead"/> to read, every block before it is coming, and it is not held
+    /// already, it is held, to be read from the bytes when its turn comes; pass the handle to <see cref="LetGoAsync"/>,
+    /// which says when the bytes are the caller's again. Null otherwise: nothing is held, and the block is
+    /// <see cref="Offer"/>ed once stored.</summary>
+    public HeldBlock? TryHold(StoredBlock block, ReadOnlyMemory<byte> bytes)
+    {
+        lock (_gate)
+        {
+            var number = block.Number;
+            if (_closed || _end is not null || number < _read.Count || number >= _read.Count + HoldAhead || _held.ContainsKey(number) || !Reaches(number))
+            {
+                return null;
+            }
+            _stored.Remove(number); // sent before and stored: this one is newer
+            var held = new HeldBlock(this, block, bytes);
+            _held[number] = held;
+            Signal();
+            return held;
+        }
+    }
+
+    /// <summary>Returns once a held block's bytes are the caller's again: true when the stream read them. A block the
+    /// stream has not begun to read is let go when <paramref name="stored"/> is false (storing it failed: the client
+    /// sends it again), when a block before it stops coming (its request failed), or after
+    /// <paramref name="patience"/>; a stored block let go is read from its blob when its turn comes.</summary>
+    public async Task<bool> LetGoAsync(HeldBlock held, bool stored, TimeSpan patience, TimeProvider time)
+    {
+        using var done = new CancellationTokenSource();
+        var timeUp = Task.Delay(patience, time, done.Token);
+        var number = held.Block.Number;
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_held.GetValueOrDefault(number) != held)
+                {
+                    break; // being read, or given back
+                }
+                if (!stored || timeUp.IsCompleted || !Reaches(number))
+                {
+                    _held.Remove(number);
+                    if (stored)
+                    {
+                        Store(held.Block);
+                    }
+                    held.Read.TrySetResult(false);
+                    break;
+                }
+                changed = _arrived.Task;
+            }
+            await Task.WhenAny(changed, held.Read.Task, timeUp);
+        }
+        await done.CancelAsync(); // the timer
+        return await held.Read.Task; // being read: until it has been
     }
 
     private void Store(StoredBlock block)
@@ -117,17 +206,6 @@ internal sealed class BlockFeed(IBlobReader blobs, bool verify = false) : ReadOn
         }
         _stored[block.Number] = block;
         Signal();
-    }
-
-    /// <summary>The first block neither read nor held.</summary>
-    private int NextToHold()
-    {
-        var next = _read.Count;
-        while (_held.ContainsKey(next))
-        {
-            next++;
-        }
-        return next;
     }
 
     /// <summary>The stream will read no more (its run has ended, at an invalid line say): held blocks are given back to

@@ -10,11 +10,11 @@ namespace VendorGate.Gateway.Batches.Uploads;
 /// Upload sessions ingested while their blocks arrive, as the single <c>PUT</c> ingests its body while it arrives, so
 /// that a commit has only the last lines left to read. The first block stored starts the session's
 /// <see cref="IngestRun"/> over a <see cref="BlockFeed"/>, which reads the stored blocks in order as they come.
-/// <para>An optimisation only, never the record: blocks are stored before they are fed, and a commit that finds no
-/// run here (the Gateway restarted, another instance took the blocks, more than
+/// <para>An optimisation only, never the record: a block is fed as it is being stored, but a commit names only the
+/// blocks stored, and a commit that finds no run here (the Gateway restarted, another instance took the blocks, more than
 /// <c>VendorGate:Ingest:StreamingSessions</c> were running) or one that read a block since sent again with other
-/// bytes ingests the stored blocks from the start, to the same outcome. A block stored when the run is ready for it is
-/// read from its request's memory rather than from its blob (<see cref="BlockFeed.OfferAsync"/>), so blocks sent in
+/// bytes ingests the stored blocks from the start, to the same outcome. A block among the next few the run will read is
+/// read from its request's memory rather than from its blob (<see cref="BlockFeed.TryHold"/>), so blocks sent in
 /// order, a few in flight, are written once and never read back.</para>
 /// </summary>
 public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOptions<VendorGateOptions> options, TimeProvider time,
@@ -41,16 +41,47 @@ public sealed class StreamingIngests(ContentIngest ingest, IBlobStore blobs, IOp
     /// <summary>How many blocks of the session its run here has read, or null when none runs here.</summary>
     internal int? BlocksRead(Guid sessionId) => _running.TryGetValue(sessionId, out var streaming) ? streaming.Feed.BlocksRead : null;
 
-    /// <summary>A block of <paramref name="session"/> was stored, and its <paramref name="bytes"/> are at hand: fed to
-    /// the session's run, or the run started (reading the blocks stored so far) when there is none and there is room.
-    /// When the run is ready for the block, it reads the bytes, and this waits until it has.</summary>
-    internal async Task BlockStoredAsync(UploadSession session, Batch batch, StoredBlock block, ReadOnlyMemory<byte> bytes, VendorGateDb db,
+    /// <summary>A request has begun to receive block <paramref name="number"/> of <paramref name="session"/>: the
+    /// session's run (started here when there is none and there is room) may hold the blocks after it meanwhile. Null
+    /// when no run is here; otherwise dispose it when the request ends.</summary>
+    internal async Task<IDisposable?> ArrivingAsync(UploadSession session, Batch batch, int number, VendorGateDb db, CancellationToken ct) =>
+        await RunOfAsync(session, batch, db, ct) is { } streaming ? streaming.Feed.Arriving(number) : null;
+
+    /// <summary>A block of <paramref name="session"/> passed its digest check and its <paramref name="bytes"/> are at
+    /// hand, not stored yet: held for the session's run (started here when there is none and there is room) when it is
+    /// among the next blocks the run will read, so the run reads it from the bytes while the caller stores it. Null when
+    /// it is not held: the caller stores it, then calls <see cref="BlockStoredAsync"/>; otherwise
+    /// <see cref="LetGoAsync"/>.</summary>
+    internal async Task<BlockFeed.HeldBlock?> HoldAsync(UploadSession session, Batch batch, StoredBlock block, ReadOnlyMemory<byte> bytes, VendorGateDb db,
         CancellationToken ct)
+    {
+        if (await RunOfAsync(session, batch, db, ct) is not { } streaming)
+        {
+            return null;
+        }
+        streaming.Fed(time.GetUtcNow());
+        return streaming.Feed.TryHold(block, bytes);
+    }
+
+    /// <summary>How long a held block waits for its turn (a block before it is missing, say) before it is read from its
+    /// blob instead and its request answered: in-order blocks wait for the few ahead of them, well under a second.</summary>
+    private static readonly TimeSpan HoldPatience = TimeSpan.FromSeconds(10);
+
+    /// <summary>Returns once the run is done with a held block's bytes: it read them, or it had not begun to after
+    /// <see cref="HoldPatience"/> and reads the block from its blob when <paramref name="stored"/>, or storing the block
+    /// failed and it is let go at once.</summary>
+    internal Task LetGoAsync(BlockFeed.HeldBlock held, bool stored) =>
+        held.Feed.LetGoAsync(held, stored, stored ? HoldPatience : TimeSpan.Zero, time);
+
+    /// <summary>A block of <paramref name="session"/> that was not held has been stored: offered to the session's run
+    /// (read from its blob when its turn comes), or the run started (reading the blocks stored so far) when there is
+    /// none and there is room.</summary>
+    internal async Task BlockStoredAsync(UploadSession session, Batch batch, StoredBlock block, VendorGateDb db, CancellationToken ct)
     {
         if (await RunOfAsync(session, batch, db, ct) is { } streaming)
         {
             streaming.Fed(time.GetUtcNow());
-            await streaming.Feed.OfferAsync(block, bytes);
+            streaming.Feed.Offer(block);
         }
     }
 

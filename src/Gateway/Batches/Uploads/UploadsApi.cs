@@ -110,11 +110,15 @@ public static class UploadsApi
         {
             size.MaxRequestBodySize = session.BlockSize + 1; // one byte over is read, and answered below
         }
-        // Pooled: a block is up to 256 MiB, and two in flight per client are usual.
+        // Blocks after this one are held for the session's streaming ingest while it is on its way.
+        using var arriving = await streaming.ArrivingAsync(session, batch!, number, db, ct);
+        // Pooled: a block is up to 256 MiB, and three in flight per client are usual.
         var content = System.Buffers.ArrayPool<byte>.Shared.Rent(session.BlockSize + 1);
+        BlockFeed.HeldBlock? held = null;
+        var stored = false;
         try
         {
-            var length = await http.Request.Body.ReadAtLeastAsync(content.AsMemory(0, session.BlockSize + 1), session.BlockSize + 1, throwOnEndOfStream: false, ct);
+            var (length, digest) = await ReceiveAsync(http.Request.Body, content.AsMemory(0, session.BlockSize + 1), ct);
             if (length > session.BlockSize)
             {
                 return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
@@ -123,21 +127,25 @@ public static class UploadsApi
             {
                 return Problems.Create(400, "empty-block", "A block holds at least one byte.");
             }
-            var digest = SHA256.HashData(content.AsSpan(0, length));
             if (!CryptographicOperations.FixedTimeEquals(digest, claimed))
             {
                 return Problems.Create(400, "digest-mismatch", $"The block's SHA-256 is {Convert.ToBase64String(digest)}, not the Content-Digest's {Convert.ToBase64String(claimed)}; it was not kept.");
             }
             var blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
-            await blobs.WriteOnceAsync(blob, content.AsMemory(0, length), scratch: true, ct); // read back only when not read from memory below
-            var block = session.Blocks.FirstOrDefault(b => b.Number == number);
-            if (block is null)
+            var block = new StoredBlock(number, blob, digest);
+            var bytes = content.AsMemory(0, length);
+            // The session's streaming ingest reads the block from this buffer while it is stored, when it is one of the
+            // next few (stored first and read back otherwise).
+            held = await streaming.HoldAsync(session, batch!, block, bytes, db, ct);
+            await blobs.WriteOnceAsync(blob, bytes, scratch: true, ct);
+            var row = session.Blocks.FirstOrDefault(b => b.Number == number);
+            if (row is null)
             {
-                session.Blocks.Add(block = new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
+                session.Blocks.Add(new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
             }
             else
             {
-                (block.Sha256, block.Blob, block.Size) = (digest, blob, length);
+                (row.Sha256, row.Blob, row.Size) = (digest, blob, length);
             }
             try
             {
@@ -147,14 +155,47 @@ public static class UploadsApi
             {
                 return Problems.Conflict("block-conflict", $"Block {number} was being stored by another request at the same time; send it again.");
             }
-            // The session's streaming ingest reads the block from this buffer when it is the next one (and this waits).
-            await streaming.BlockStoredAsync(session, batch!, StoredBlock.Of(block), content.AsMemory(0, length), db, ct);
+            stored = true;
+            if (held is null)
+            {
+                await streaming.BlockStoredAsync(session, batch!, block, db, ct);
+            }
             return TypedResults.Ok(new UploadBlockView(number, length, Convert.ToHexStringLower(digest)));
         }
         finally
         {
+            if (held is not null)
+            {
+                await streaming.LetGoAsync(held, stored); // the run reads the buffer until then
+            }
             System.Buffers.ArrayPool<byte>.Shared.Return(content);
         }
+    }
+
+    /// <summary>Reads the request body into <paramref name="buffer"/> until it ends or the buffer is full, hashing it
+    /// as it arrives (in pieces of at least 256 KiB, so the hash runs while the next bytes are on their way): the
+    /// length read and the SHA-256 of those bytes.</summary>
+    private static async Task<(int Length, byte[] Sha256)> ReceiveAsync(Stream body, Memory<byte> buffer, CancellationToken ct)
+    {
+        const int HashPiece = 256 << 10;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var (length, hashed) = (0, 0);
+        while (length < buffer.Length)
+        {
+            var n = await body.ReadAsync(buffer[length..], ct);
+            if (n == 0)
+            {
+                break;
+            }
+            length += n;
+            if (length - hashed >= HashPiece)
+            {
+                hash.AppendData(buffer.Span[hashed..length]);
+                hashed = length;
+            }
+        }
+        hash.AppendData(buffer.Span[hashed..length]);
+        return (length, hash.GetHashAndReset());
     }
 
     private static async Task<Results<Accepted<UploadReceipt>, ProblemHttpResult>> Commit(Guid batchId, Guid sessionId, HttpContext http, Caller caller,
