@@ -56,6 +56,7 @@ await StalledJobs.ScheduleAsync(app.Services);
 await VendorGate.Gateway.Storage.Blobs.StagingCleanup.ScheduleAsync(app.Services);
 await UploadSessionCleanup.ScheduleAsync(app.Services);
 await ScanShardCleanup.ScheduleAsync(app.Services);
+ManifestChunkCollector.Schedule(app.Services);
 app.Services.ScheduleCompliance();
 await WebhookSender.ResumeAsync(app.Services);
 WebhookRetention.Schedule(app.Services);

@@ -69,6 +69,30 @@ public sealed class ManifestTreeReader(IManifestChunks chunks)
         }
     }
 
+    /// <summary>Adds the digest of every node of the tree to <paramref name="nodes"/>, reading the interior nodes only.
+    /// A node already there is not read again: its digest covers everything below it, so its subtree was added with
+    /// it (callers that stop on an error throw the set away).</summary>
+    public async Task AddNodesAsync(byte[] root, ISet<DigestKey> nodes, CancellationToken ct)
+    {
+        if (!nodes.Add(SnapshotManifest.KeyOf(root)))
+        {
+            return;
+        }
+        var node = await NodeAsync(root, ct);
+        for (var i = 0; i < node.Items && node.Level > 0; i++)
+        {
+            var child = node.Ref(i).Digest;
+            if (node.Level == 1)
+            {
+                nodes.Add(SnapshotManifest.KeyOf(child));
+            }
+            else
+            {
+                await AddNodesAsync(child, nodes, ct);
+            }
+        }
+    }
+
     /// <summary>Every leaf in order, reading the interior nodes only.</summary>
     public async Task<TreeLeaves> LeavesAsync(byte[] root, CancellationToken ct)
     {

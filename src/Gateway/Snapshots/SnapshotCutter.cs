@@ -58,7 +58,9 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, SnapshotMa
     public Task<Snapshot?> CutWithoutAsync(Guid revocationId, IReadOnlySet<Guid> batchIds, string message, Guid requestedBy, CancellationToken ct) =>
         WithCutLockAsync(() => CutWithoutLockedAsync(revocationId, batchIds, message, requestedBy, ct), ct);
 
-    private async Task<T> WithCutLockAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    /// <summary>Runs <paramref name="work"/> while no cut runs, here or in another Gateway process (the manifest chunk
+    /// collector, which must not delete a chunk a cut is about to reference).</summary>
+    public async Task<T> WithCutLockAsync<T>(Func<Task<T>> work, CancellationToken ct)
     {
         await inProcess.Semaphore.WaitAsync(ct);
         await db.Database.OpenConnectionAsync(ct);

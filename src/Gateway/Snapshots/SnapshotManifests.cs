@@ -18,10 +18,21 @@ public sealed class BlobManifestChunks(IBlobReader blobs) : IManifestChunks
     private static readonly ConcurrentDictionary<DigestKey, byte[]> Interior = new();
     private static long cached;
 
+    /// <summary>The prefix of every node's blob.</summary>
+    public const string Root = "manifests/chunks/";
+
     public static string NameOf(ReadOnlySpan<byte> digest)
     {
         var hex = Convert.ToHexStringLower(digest);
-        return $"manifests/chunks/{hex[..2]}/{hex}";
+        return $"{Root}{hex[..2]}/{hex}";
+    }
+
+    /// <summary>The digest a node's blob is named by, or null for a name that is not one (<see cref="NameOf"/>).</summary>
+    public static byte[]? DigestOf(string name)
+    {
+        var hex = name.StartsWith(Root, StringComparison.Ordinal) ? name[Root.Length..] : "";
+        return hex.Length == 67 && hex[2] == '/' && hex[3..5] == hex[..2] && hex[3..].All(char.IsAsciiHexDigitLower)
+            ? Convert.FromHexString(hex[3..]) : null;
     }
 
     public async ValueTask<byte[]> ReadAsync(byte[] digest, CancellationToken ct)

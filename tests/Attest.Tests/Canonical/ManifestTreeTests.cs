@@ -136,6 +136,30 @@ public sealed class ManifestTreeTests
     }
 
     [Fact]
+    public async Task AddNodes_names_every_node_of_two_trees_reading_shared_subtrees_once_and_no_leaf()
+    {
+        var entries = Entries(100);
+        var chunks = new MemoryChunks();
+        var first = await BuildAsync(entries, chunks);
+        var (second, _) = await new ManifestTreeReader(chunks).EditAsync(first, [(entries.Count / 2, entries.Count / 2 + 1_000)], null, null, CancellationToken.None);
+        var reader = new ManifestTreeReader(chunks);
+        var (interior, interiorOfSecond) = ((await reader.LeavesAsync(first, CancellationToken.None)).Interior, (await reader.LeavesAsync(second, CancellationToken.None)).Interior);
+
+        var nodes = new HashSet<DigestKey>();
+        chunks.Reads = 0;
+        await reader.AddNodesAsync(first, nodes, CancellationToken.None);
+        Assert.Equal(interior.Count, chunks.Reads); // the leaves are named by their parents, not read
+        chunks.Reads = 0;
+        await reader.AddNodesAsync(second, nodes, CancellationToken.None);
+
+        // Every node stored is in one tree or the other (the edit wrote only the second's new nodes), and none else.
+        Assert.Equal(chunks.Nodes.Keys.Select(hex => SnapshotManifest.KeyOf(Convert.FromHexString(hex))).ToHashSet(), nodes);
+        // Of the second, only the interior nodes the first does not share are read.
+        Assert.Equal(interiorOfSecond.Except(interior).Count(), chunks.Reads);
+        Assert.True(chunks.Reads < interiorOfSecond.Count, $"{chunks.Reads} of {interiorOfSecond.Count} interior nodes read");
+    }
+
+    [Fact]
     public async Task Diff_finds_exactly_the_changed_entries_reading_only_unshared_nodes()
     {
         var entries = Entries(100);
