@@ -2,7 +2,8 @@
 # Runs a performance benchmark on demand (not part of the test suite). Builds Release first.
 #   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
 #   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores);
-#                                              CORPUS=adversarial: words from 5,000 random letter strings instead
+#                                              CORPUS=adversarial: words from 5,000 random letter strings instead;
+#                                              CORPUS=realistic: real text (prose, code, 13 languages, chat, tables, maths)
 #   bash scripts/bench.sh scan-workers [examples] [cores=1]
 #                                              one batch scanned in shards by 1 worker process, then by 2, on PostgreSQL +
 #                                              Azurite started here (target: 2 ≥ 1.8× faster); cores=1 pins each to a core

@@ -104,7 +104,7 @@ if (args is ["scan", var scanDll, ..])
     var scanDir = args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "vendorgate-bench");
     Directory.CreateDirectory(scanDir);
     return await ScanBenchmark.RunAsync(Path.GetFullPath(scanDll), args.Length > 2 ? int.Parse(args[2]) : 1_000_000, scanDir,
-        adversarial: Environment.GetEnvironmentVariable("CORPUS") == "adversarial");
+        kind: Environment.GetEnvironmentVariable("CORPUS") ?? "reference");
 }
 if (args is not ["ingest", var dll, ..])
 {

@@ -8,11 +8,16 @@ namespace VendorGate.Benchmarks;
 /// embedded default, timed from the end of the upload to the batch leaving <c>scanning</c> (target ≤ 60 s for 1M on 2 cores).</summary>
 public static class ScanBenchmark
 {
-    public static async Task<int> RunAsync(string gatewayDll, int count, string workDir, bool adversarial = false)
+    /// <param name="kind">reference, adversarial (made-up words throughout) or realistic (the clean sets' real text).</param>
+    public static async Task<int> RunAsync(string gatewayDll, int count, string workDir, string kind = "reference")
     {
-        var corpus = adversarial
-            ? ReferenceCorpus.EnsureAdversarial(Path.Combine(workDir, $"adversarial-{count}.ndjson"), count)
-            : ReferenceCorpus.Ensure(Path.Combine(workDir, $"reference-{count}.ndjson"), count);
+        var file = Path.Combine(workDir, $"{kind}-{count}.ndjson");
+        var corpus = kind switch
+        {
+            "adversarial" => ReferenceCorpus.EnsureAdversarial(file, count),
+            "realistic" => ReferenceCorpus.EnsureRealistic(file, count),
+            _ => ReferenceCorpus.Ensure(file, count),
+        };
         Console.WriteLine($"corpus: {count:N0} examples, {new FileInfo(corpus).Length / 1e6:F0} MB ({corpus})");
         var dataDir = Path.Combine(workDir, "gateway-data-" + Guid.NewGuid().ToString("N")[..8]);
         await using var gateway = await GatewayProcess.StartAsync(gatewayDll, dataDir);
