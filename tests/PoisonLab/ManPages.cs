@@ -56,7 +56,14 @@ public static partial class ManPages
                 }
                 continue;
             }
-            var line = Escape().Replace(raw, m => m.Value switch { @"\-" => "-", @"\e" => @"\", @"\(em" => "—", @"\(en" => "–", _ => "" });
+            var line = Escape().Replace(raw, m => m.Value switch
+            {
+                @"\-" => "-",
+                @"\e" => @"\",
+                ['\\', '(', _, _] => Special(m.Value[2..]),
+                ['\\', '[', .., ']'] => Special(m.Value[2..^1]),
+                _ => "",
+            });
             if (line.Trim().Length > 0)
             {
                 current.Append(line.Trim()).Append(' ');
@@ -68,6 +75,46 @@ public static partial class ManPages
         }
     }
 
-    [GeneratedRegex(@"\\f(\[[^\]]*\]|\(..|.)|\\\(..|\\\*(\(..|\[[^\]]*\]|.)|\\[-e&|^%]|\\s[-+]?\d|\\[cdu]|\\[""#].*$")]
+    /// <summary>A groff special character (groff_char(7)) by its name: <c>\(:u</c> or <c>\[:u]</c> is ü, <c>\[u00FC]</c>
+    /// too. Translated pages spell their accented letters this way, and dropping them left words no language has
+    /// ("zusammengefhrtes" for "zusammengeführtes"). Names not listed are dropped, as before.</summary>
+    private static string Special(string name) =>
+        name.Length == 5 && name[0] == 'u' && int.TryParse(name[1..], System.Globalization.NumberStyles.HexNumber, null, out var code)
+            ? char.ConvertFromUtf32(code)
+            : Specials.GetValueOrDefault(name, "");
+
+    // Typographic characters, ligatures and groff's accented letters (accent first: \(:u ü, \('e é, \(`a à, \(^o ô,
+    // \(~n ñ, \(,c ç, \(oa å, \(vs š).
+    private static readonly Dictionary<string, string> Specials = new()
+    {
+        ["ss"] = "ß", ["ae"] = "æ", ["AE"] = "Æ", ["oe"] = "œ", ["OE"] = "Œ", ["/o"] = "ø", ["/O"] = "Ø",
+        ["/l"] = "ł", ["/L"] = "Ł", ["aq"] = "'", ["dq"] = "\"", ["lq"] = "“", ["rq"] = "”", ["oq"] = "‘",
+        ["cq"] = "’", ["bq"] = "„", ["Bq"] = "‚", ["Fo"] = "«", ["Fc"] = "»", ["fo"] = "‹", ["fc"] = "›",
+        ["em"] = "—", ["en"] = "–", ["hy"] = "-", ["bu"] = "•", ["co"] = "©", ["rg"] = "®", ["tm"] = "™",
+        ["de"] = "°", ["mu"] = "×", ["di"] = "÷", ["+-"] = "±", ["<="] = "≤", [">="] = "≥", ["!="] = "≠",
+        ["->"] = "→", ["<-"] = "←", ["ha"] = "^", ["ti"] = "~", ["rs"] = "\\", ["sl"] = "/", [":a"] = "ä",
+        [":e"] = "ë", [":i"] = "ï", [":o"] = "ö", [":u"] = "ü", [":y"] = "ÿ", [":t"] = "ẗ", [":A"] = "Ä",
+        [":E"] = "Ë", [":I"] = "Ï", [":O"] = "Ö", [":U"] = "Ü", [":Y"] = "Ÿ", ["'a"] = "á", ["'e"] = "é",
+        ["'i"] = "í", ["'o"] = "ó", ["'u"] = "ú", ["'y"] = "ý", ["'n"] = "ń", ["'c"] = "ć", ["'s"] = "ś",
+        ["'z"] = "ź", ["'r"] = "ŕ", ["'l"] = "ĺ", ["'g"] = "ǵ", ["'A"] = "Á", ["'E"] = "É", ["'I"] = "Í",
+        ["'O"] = "Ó", ["'U"] = "Ú", ["'Y"] = "Ý", ["'N"] = "Ń", ["'C"] = "Ć", ["'S"] = "Ś", ["'Z"] = "Ź",
+        ["'R"] = "Ŕ", ["'L"] = "Ĺ", ["'G"] = "Ǵ", ["`a"] = "à", ["`e"] = "è", ["`i"] = "ì", ["`o"] = "ò",
+        ["`u"] = "ù", ["`y"] = "ỳ", ["`n"] = "ǹ", ["`A"] = "À", ["`E"] = "È", ["`I"] = "Ì", ["`O"] = "Ò",
+        ["`U"] = "Ù", ["`Y"] = "Ỳ", ["`N"] = "Ǹ", ["^a"] = "â", ["^e"] = "ê", ["^i"] = "î", ["^o"] = "ô",
+        ["^u"] = "û", ["^y"] = "ŷ", ["^c"] = "ĉ", ["^s"] = "ŝ", ["^z"] = "ẑ", ["^g"] = "ĝ", ["^A"] = "Â",
+        ["^E"] = "Ê", ["^I"] = "Î", ["^O"] = "Ô", ["^U"] = "Û", ["^Y"] = "Ŷ", ["^C"] = "Ĉ", ["^S"] = "Ŝ",
+        ["^Z"] = "Ẑ", ["^G"] = "Ĝ", ["~a"] = "ã", ["~e"] = "ẽ", ["~i"] = "ĩ", ["~o"] = "õ", ["~u"] = "ũ",
+        ["~y"] = "ỹ", ["~n"] = "ñ", ["~A"] = "Ã", ["~E"] = "Ẽ", ["~I"] = "Ĩ", ["~O"] = "Õ", ["~U"] = "Ũ",
+        ["~Y"] = "Ỹ", ["~N"] = "Ñ", [",e"] = "ȩ", [",n"] = "ņ", [",c"] = "ç", [",s"] = "ş", [",r"] = "ŗ",
+        [",d"] = "ḑ", [",l"] = "ļ", [",g"] = "ģ", [",t"] = "ţ", [",E"] = "Ȩ", [",N"] = "Ņ", [",C"] = "Ç",
+        [",S"] = "Ş", [",R"] = "Ŗ", [",D"] = "Ḑ", [",L"] = "Ļ", [",G"] = "Ģ", [",T"] = "Ţ", ["oa"] = "å",
+        ["ou"] = "ů", ["oy"] = "ẙ", ["oA"] = "Å", ["oU"] = "Ů", ["va"] = "ǎ", ["ve"] = "ě", ["vi"] = "ǐ",
+        ["vo"] = "ǒ", ["vu"] = "ǔ", ["vn"] = "ň", ["vc"] = "č", ["vs"] = "š", ["vz"] = "ž", ["vr"] = "ř",
+        ["vd"] = "ď", ["vl"] = "ľ", ["vg"] = "ǧ", ["vt"] = "ť", ["vA"] = "Ǎ", ["vE"] = "Ě", ["vI"] = "Ǐ",
+        ["vO"] = "Ǒ", ["vU"] = "Ǔ", ["vN"] = "Ň", ["vC"] = "Č", ["vS"] = "Š", ["vZ"] = "Ž", ["vR"] = "Ř",
+        ["vD"] = "Ď", ["vL"] = "Ľ", ["vG"] = "Ǧ", ["vT"] = "Ť",
+    };
+
+    [GeneratedRegex(@"\\f(\[[^\]]*\]|\(..|.)|\\\(..|\\\[[^\]]*\]|\\\*(\(..|\[[^\]]*\]|.)|\\[-e&|^%]|\\s[-+]?\d|\\[cdu]|\\[""#].*$")]
     private static partial Regex Escape();
 }
