@@ -27,10 +27,10 @@ trap cleanup EXIT
 
 start_postgres
 
-# --- Chromium (Debian package) for the Portal's browser tests, driven by Playwright; no browser download ---
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Chromium from Debian's packages..."
-  apt_install chromium
+# --- Chromium's headless shell (Debian package) for the Portal's browser tests, driven by Playwright; no browser download ---
+if [ ! -x /usr/bin/chromium-headless-shell ]; then
+  echo "Installing Chromium's headless shell from Debian's packages..."
+  apt_install chromium-headless-shell
 fi
 
 start_azurite
@@ -74,9 +74,11 @@ elif [ "$#" -gt 0 ]; then
   # Arguments (a --filter, a configuration): one dotnet test over the solution, as asked.
   dotnet test "$root/VendorGate.sln" --logger "trx" --results-directory "$results" "$@" || status=$?
 else
-  # The whole suite: build once (Release: the scanners run optimised, and the README walk-through's `dotnet pack -c
-  # Release` finds the CLIs built), then the tiers side by side, each in its own test process, plus the OpenAPI
-  # document as integrators' tools see it (Redocly's recommended rules, a Kiota client that compiles).
+  # The whole suite: the OpenAPI document as integrators' tools see it (Redocly's recommended rules, a Kiota client
+  # that compiles), which needs no build and so starts first and fills the build's waits on restore; the build, once
+  # (Release: the scanners run optimised, and the README walk-through's `dotnet pack -c Release` finds the CLIs
+  # built); then the tiers side by side, each in its own test process.
+  (bash "$root/scripts/api-check.sh" 2>&1 | sed -u "s/^/[openapi] /"; exit "${PIPESTATUS[0]}") & openapi=$!
   dotnet build "$root/VendorGate.sln" -c Release -v quiet -nologo || exit 1
   tier() { # name, project, dotnet test arguments: runs one test project, its output prefixed with the tier's name
     set -o pipefail
@@ -85,7 +87,6 @@ else
   tier unit Attest.Tests & unit=$!
   tier api Gateway.Tests --filter "Tier!=eval" & api=$!
   tier browser Portal.Tests & browser=$!
-  (bash "$root/scripts/api-check.sh" 2>&1 | sed -u "s/^/[openapi] /"; exit "${PIPESTATUS[0]}") & openapi=$!
   for job in $unit $api $browser; do wait "$job" || status=1; done
   wait "$openapi" || { echo "error: the OpenAPI document fails Redocly's lint or Kiota's client build" >&2; status=1; }
 fi
