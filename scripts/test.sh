@@ -61,6 +61,10 @@ export VG_TEST_AZURITE=$(azurite_connection)
 # Every process here is short-lived (a test host, a Gateway per class, a CLI run): tiered PGO's instrumented re-JIT of
 # hot methods costs them more CPU than the profile it gathers wins back.
 export DOTNET_TieredPGO=0
+# A 256 MB first generation (by default it is sized to the CPU cache, a few MB), so the test processes, which hold
+# many Gateways at once, collect it far less often. Measured on the api tier alone: 235 s of the test process's CPU
+# and 2 min 57 s before, 206 s and 2 min 35 s after (512 MB: 202 s; tiered compilation off: 309 s).
+export DOTNET_GCgen0size=0x10000000
 
 # The TRX reports (every test with its start and end) go to VG_TEST_RESULTS when set, else are thrown away.
 results=${VG_TEST_RESULTS:-$work/results}
