@@ -68,7 +68,7 @@ azurite_connection() {
 
 stop_services() {
   # SIGKILL: its blobs are in memory and thrown away, and after a SIGTERM Azurite 3.37 took 77 to 192 s to exit
-  # (measured, with no client connected), which every run of the suite waited for.
+  # (measured, with no client connected), which a `--filter` run of the suite and the benchmarks waited for.
   [ -n "$azurite_pid" ] && kill -KILL "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null
   [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ] && as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
   return 0
