@@ -44,5 +44,5 @@ cat > "$work/client/Client.csproj" <<'XML'
   </ItemGroup>
 </Project>
 XML
-dotnet build "$work/client/Client.csproj" -nologo -v q -clp:ErrorsOnly
+dotnet build "$work/client/Client.csproj" -nologo -v q -clp:ErrorsOnly -p:UseSharedCompilation=true # the suite's compiler server
 echo "The generated client compiles."
