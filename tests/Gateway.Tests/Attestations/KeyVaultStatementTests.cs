@@ -10,7 +10,7 @@ namespace VendorGate.Gateway.Tests.Attestations;
 
 /// <summary>Revocations and model gates are signed by the same attest job as receipts: while the vault is down they wait
 /// with the reason, and they are signed when it returns.</summary>
-public sealed class KeyVaultStatementTests(ProductionGateway app) : IClassFixture<ProductionGateway>
+public sealed class KeyVaultStatementTests(OwnVaultProductionGateway app) : IClassFixture<OwnVaultProductionGateway>
 {
     private readonly Actors _actors = new(app);
 

@@ -75,7 +75,7 @@ public sealed class ReceiptOnEmbedded(EmbeddedGateway app) : ReceiptTests<Embedd
 public sealed class ReceiptOnProduction(ProductionGateway app) : ReceiptTests<ProductionGateway>(app);
 
 /// <summary>What only the Key Vault signer has: outages and key rotation.</summary>
-public sealed class KeyVaultReceiptTests(ProductionGateway app) : IClassFixture<ProductionGateway>
+public sealed class KeyVaultReceiptTests(OwnVaultProductionGateway app) : IClassFixture<OwnVaultProductionGateway>
 {
     private readonly Actors _actors = new(app);
 
@@ -122,7 +122,7 @@ public sealed class KeyVaultReceiptTests(ProductionGateway app) : IClassFixture<
     {
         var vendor = await _actors.NewVendorAsync();
         var before = await SignedReceiptAsync(vendor);
-        var rotatedTo = app.Vault.CreateKey(ProductionGateway.KeyName);
+        var rotatedTo = app.Vault.CreateKey(app.KeyName);
 
         var after = await SignedReceiptAsync(vendor);
 

@@ -121,12 +121,21 @@ public class EmbeddedGateway : GatewayApplication
 }
 
 /// <summary>The production components: a fresh database on the test PostgreSQL and a fresh container on Azurite
-/// (both started by scripts/test.sh), and a Key Vault key served by the HTTPS protocol fake.</summary>
+/// (both started by scripts/test.sh), and a Key Vault key of its own served by the HTTPS protocol fake.</summary>
 public class ProductionGateway : GatewayApplication
 {
-    public const string KeyName = "gateway";
+    /// <summary>The key this Gateway signs with, its own in the vault it shares.</summary>
+    public string KeyName { get; } = "gateway-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The vault: by default one HTTPS protocol fake for every Gateway of this test process, each with its own
+    /// key (a fake per class was more than half of a production Gateway's start-up cost: its server, its certificate,
+    /// every TLS handshake); a class that takes the vault down has one to itself (<see cref="OwnVault"/>).</summary>
     public FakeKeyVault Vault { get; private set; } = null!;
+
+    /// <summary>A vault of its own, for a class that takes it down or throttles it.</summary>
+    protected virtual bool OwnVault => false;
+
+    private static readonly Lazy<Task<FakeKeyVault>> SharedVault = new(FakeKeyVault.StartAsync);
 
     private readonly string _database = "vg_" + Guid.NewGuid().ToString("N");
     private readonly string _container = "vg" + Guid.NewGuid().ToString("N");
@@ -168,7 +177,7 @@ public class ProductionGateway : GatewayApplication
 
     public override async Task InitializeAsync()
     {
-        Vault = await FakeKeyVault.StartAsync();
+        Vault = OwnVault ? await FakeKeyVault.StartAsync() : await SharedVault.Value;
         Vault.CreateKey(KeyName);
         var template = await Template.Value;
         await using var connection = new NpgsqlConnection(Require("VG_TEST_POSTGRES"));
@@ -206,7 +215,10 @@ public class ProductionGateway : GatewayApplication
 
     protected override async Task CleanUpAsync()
     {
-        await Vault.DisposeAsync();
+        if (OwnVault)
+        {
+            await Vault.DisposeAsync();
+        }
         await using (var own = new NpgsqlConnection(PostgresConnectionString))
         {
             NpgsqlConnection.ClearPool(own); // this class's connections; the classes running beside it keep theirs
@@ -216,6 +228,12 @@ public class ProductionGateway : GatewayApplication
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>The production Gateway with a Key Vault to itself, which its tests take down.</summary>
+public sealed class OwnVaultProductionGateway : ProductionGateway
+{
+    protected override bool OwnVault => true;
 }
 
 /// <summary>The embedded Gateway with the eval coverage gate at its default (one probe a domain).</summary>
