@@ -8,7 +8,9 @@ using Azure.Storage.Blobs.Specialized;
 namespace VendorGate.Gateway.Storage.Blobs.AzureBlob;
 
 /// <summary>Blobs in one Azure Blob Storage container. Uploads stage blocks (MD5-validated) and commit the
-/// block list with <c>If-None-Match: *</c>: uncommitted blocks are never visible and never overwrite. The service's
+/// block list with <c>If-None-Match: *</c>: uncommitted blocks are never visible and never overwrite. A blob of one
+/// block or less (most of them: statements, indexes, manifest chunks, small batches) is put in one request, under the
+/// same condition and validation. The service's
 /// failures (after the client's own retries) surface as <see cref="BlobStoreUnavailableException"/>.</summary>
 public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
 {
@@ -77,6 +79,9 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
     /// which are never visible as a blob.</summary>
     public Task<int> RemoveAbandonedAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
 
+    private static readonly BlobRequestConditions CreateOnly = new() { IfNoneMatch = ETag.All };
+    private static readonly UploadTransferValidationOptions Md5 = new() { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 };
+
     private sealed class BlockUpload(BlockBlobClient blob, string name) : IBlobUpload
     {
         private readonly BlockStream _stream = new(blob);
@@ -87,11 +92,13 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
         {
             try
             {
-                var blockIds = await _stream.FinishAsync(cancellationToken);
-                await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
+                if (_stream.Unstaged() is { } whole)
                 {
-                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                }, cancellationToken);
+                    await blob.UploadAsync(whole, new BlobUploadOptions { Conditions = CreateOnly, TransferValidation = Md5 }, cancellationToken);
+                    return;
+                }
+                var blockIds = await _stream.FinishAsync(cancellationToken);
+                await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions { Conditions = CreateOnly }, cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
@@ -114,10 +121,7 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
     {
         private const int BlockSize = 4 << 20;
         private const int FirstBuffer = 64 << 10;
-        private static readonly BlockBlobStageBlockOptions StageOptions = new()
-        {
-            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
-        };
+        private static readonly BlockBlobStageBlockOptions StageOptions = new() { TransferValidation = Md5 };
 
         private readonly List<string> _blockIds = [];
         private byte[] _filling = [];
@@ -187,6 +191,9 @@ public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
 
         public override void Write(byte[] buffer, int offset, int count) =>
             WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        /// <summary>The whole content when no block has been staged (it fits one block), else null.</summary>
+        public Stream? Unstaged() => _blockIds.Count == 0 ? new MemoryStream(_filling, 0, _filled, writable: false) : null;
 
         public async Task<List<string>> FinishAsync(CancellationToken cancellationToken)
         {
