@@ -10,8 +10,8 @@ namespace VendorGate.Gateway.Storage.Blobs.AzureBlob;
 /// <summary>Blobs in one Azure Blob Storage container. Uploads stage blocks (MD5-validated) and commit the
 /// block list with <c>If-None-Match: *</c>: uncommitted blocks are never visible and never overwrite. A blob of one
 /// block or less (most of them: statements, indexes, manifest chunks, small batches) is put in one request, under the
-/// same condition and validation. The service's
-/// failures (after the client's own retries) surface as <see cref="BlobStoreUnavailableException"/>.</summary>
+/// same condition and validation. The service's failures (after the client's own retries) surface as
+/// <see cref="BlobStoreUnavailableException"/>.</summary>
 public sealed class AzureBlobStore(BlobContainerClient container) : IBlobStore
 {
     public async Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
