@@ -17,7 +17,8 @@ public sealed class JobsOptions
 
     public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
-    /// <summary>How often PostgreSQL-backed workers poll for new jobs.</summary>
+    /// <summary>How often PostgreSQL-backed workers poll for new jobs when no notification woke them: an enqueue in any
+    /// Gateway process wakes them at once (<c>LISTEN</c>/<c>NOTIFY</c>), so the poll is only a safety net.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often retries that are due are moved back to the queue.</summary>
@@ -56,7 +57,8 @@ public static class BackgroundJobs
             {
                 return new InMemoryStorage();
             }
-            var options = new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true };
+            // Long polling: an enqueue NOTIFYs and idle workers LISTEN, in whichever Gateway process they run.
+            var options = new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true, EnableLongPolling = true };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
         });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));

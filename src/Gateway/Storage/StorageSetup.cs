@@ -27,7 +27,7 @@ public static class StorageSetup
 
         // Pooled contexts: a request's context is set up once and reset after use, not built afresh (its internal
         // services resolved) on every request; that set-up was a sixth of an authenticated request's CPU.
-        var postgres = configuration.GetConnectionString("Postgres");
+        var postgres = PostgresConnection.FromConfiguration(configuration);
         if (!string.IsNullOrEmpty(postgres))
         {
             services.AddDbContextPool<VendorGateDb, PostgresVendorGateDb>(o => o.UseNpgsql(postgres));

@@ -41,7 +41,6 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:Ingest:UploadBlockBytes"] = UploadBlockBytes.ToString(),
         ["VendorGate:Ingest:WarmUp"] = "false", // dozens of test Gateways: a second of CPU each for nothing they measure
         ["VendorGate:Export:ShardBytes"] = "1024", // a few examples per Parquet file: every export has several shards
-        ["VendorGate:Jobs:PollInterval"] = "00:00:00.200",
         ["VendorGate:Jobs:SchedulePollInterval"] = "00:00:00.500",
         ["VendorGate:Review:SensitiveDomains:0"] = "medical",
         ["VendorGate:Scan:EvalCoverage:MinProbes"] = MinProbes.ToString(), // the eval gate tests turn it on
