@@ -1,27 +1,29 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace VendorGate.Gateway.Storage;
 
-/// <summary>Has SQLite itself wait for its write lock (<c>PRAGMA busy_timeout</c>, on every connection opened): it retries
+/// <summary>Has SQLite itself wait for its write lock (its busy timeout, set on every connection opened): it retries
 /// within a millisecond or so of the lock coming free. Without it the driver (Microsoft.Data.Sqlite) sees SQLITE_BUSY and
 /// retries on its own schedule, sleeping 150 ms each time: under load (many uploads and scans writing at once) every
-/// small scan paid a few of those sleeps.</summary>
+/// small scan paid a few of those sleeps. Set through the C API (what <c>PRAGMA busy_timeout</c> calls), not a statement
+/// parsed and run on every open.</summary>
 public sealed class SqliteBusyWait(TimeSpan timeout) : DbConnectionInterceptor
 {
-    private readonly string _pragma = $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds};";
+    private readonly int _milliseconds = (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds);
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = _pragma;
-        command.ExecuteNonQuery();
+        Apply(connection);
+        return Task.CompletedTask;
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    private void Apply(DbConnection connection)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = _pragma;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var handle = ((SqliteConnection)connection).Handle;
+        SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_busy_timeout(handle, _milliseconds), handle);
     }
 }
