@@ -57,7 +57,8 @@ public static class BackgroundJobs
             {
                 return new InMemoryStorage();
             }
-            // Long polling: an enqueue NOTIFYs and idle workers LISTEN, in whichever Gateway process they run.
+            // Long polling: an enqueue NOTIFYs and idle workers LISTEN (each on a connection of its own while it waits),
+            // in whichever Gateway process they run.
             var options = new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, PrepareSchemaIfNecessary = true, EnableLongPolling = true };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
         });
