@@ -7,12 +7,15 @@ namespace VendorGate.Gateway.Tests.Database;
 /// is that check, once per provider: a model change without its migration fails here.</summary>
 public sealed class MigrationsTests
 {
+    private static string Unmigrated(string context, string folder) =>
+        $"the {context} model has changes no migration makes: dotnet ef migrations add <Name> --project src/Gateway --context {context} --output-dir Storage/Migrations/{folder}";
+
     [Fact]
     public void The_SQLite_migrations_describe_the_model()
     {
         using var db = new SqliteVendorGateDb(new DbContextOptionsBuilder<SqliteVendorGateDb>().UseSqlite("Data Source=:memory:").Options);
         Assert.NotEmpty(db.Database.GetMigrations());
-        Assert.False(db.Database.HasPendingModelChanges(), "the SQLite model has changes no migration makes: dotnet ef migrations add <Name> --project src/Gateway --context SqliteVendorGateDb --output-dir Storage/Migrations/Sqlite");
+        Assert.False(db.Database.HasPendingModelChanges(), Unmigrated(nameof(SqliteVendorGateDb), "Sqlite"));
     }
 
     [Fact]
@@ -20,6 +23,6 @@ public sealed class MigrationsTests
     {
         using var db = new PostgresVendorGateDb(new DbContextOptionsBuilder<PostgresVendorGateDb>().UseNpgsql("Host=localhost;Database=never-opened").Options);
         Assert.NotEmpty(db.Database.GetMigrations());
-        Assert.False(db.Database.HasPendingModelChanges(), "the PostgreSQL model has changes no migration makes: dotnet ef migrations add <Name> --project src/Gateway --context PostgresVendorGateDb --output-dir Storage/Migrations/Postgres");
+        Assert.False(db.Database.HasPendingModelChanges(), Unmigrated(nameof(PostgresVendorGateDb), "Postgres"));
     }
 }
