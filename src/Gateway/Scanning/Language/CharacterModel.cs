@@ -25,32 +25,33 @@ public sealed class CharacterModel
 
     private static readonly Lazy<CharacterModel> Instance = new(LoadShipped);
 
-    private readonly uint[] _keys;
-    private readonly int[] _counts;
+    /// <summary>Open addressing: an n-gram's key in the low 32 bits of its slot and its count in the high 32, so that
+    /// a lookup that finds its key reads one cache line (the table is 16 MB: most lookups miss the caches).</summary>
+    private readonly ulong[] _slots;
     private readonly int _mask;
     private readonly long _total;
+    private readonly int[] _asciiCounts = new int[128];
     private readonly double[] _asciiUnigram = new double[128];
 
     private CharacterModel(IReadOnlyCollection<KeyValuePair<uint, int>> counts, long total)
     {
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, counts.Count * 2));
-        _keys = new uint[size];
-        _counts = new int[size];
+        _slots = new ulong[size];
         _mask = size - 1;
         _total = total;
         foreach (var (key, count) in counts)
         {
-            var slot = (int)(key * 0x9E3779B1u >> 8) & _mask;
-            while (_keys[slot] != 0)
+            var slot = SlotOf(key);
+            while (_slots[slot] != 0)
             {
                 slot = (slot + 1) & _mask;
             }
-            _keys[slot] = key;
-            _counts[slot] = count;
+            _slots[slot] = (ulong)(uint)count << 32 | key;
         }
         for (var c = 0; c < 128; c++)
         {
-            _asciiUnigram[c] = Unigram((char)c);
+            _asciiCounts[c] = CountOf(Key(Mix(Seed, (char)c)));
+            _asciiUnigram[c] = UnigramOf(_asciiCounts[c]);
         }
     }
 
@@ -70,6 +71,12 @@ public sealed class CharacterModel
     {
         Span<uint> keys = stackalloc uint[Order];
         Span<uint> previous = stackalloc uint[Order]; // the n-grams ending one character earlier: this one's contexts
+        // counts[k]: the reference count of keys[k], looked up once and kept as the context of order k + 1 at the next
+        // character (contexts[k] there). Counts past the first zero are not looked up: a context of count zero ends
+        // the interpolation before them.
+        Span<int> counts = stackalloc int[Order];
+        Span<int> contexts = stackalloc int[Order];
+        Span<ulong> first = stackalloc ulong[Order];
         var document = DocumentCounts.For(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
@@ -81,26 +88,49 @@ public sealed class CharacterModel
                 hash = Mix(hash, text[i - k]);
                 keys[k] = Key(hash);
             }
-            var c = text[i];
-            var p = c < 128 ? _asciiUnigram[c] : Unigram(c);
+            // The first slot of every n-gram is read before any is compared: the table is far larger than the caches,
+            // and reads that do not wait on one another wait for memory together.
             for (var k = 1; k < longest; k++)
             {
-                var context = CountOf(previous[k - 1]);
+                first[k] = _slots[SlotOf(keys[k])];
+            }
+            var c = text[i];
+            double p;
+            if (c < 128)
+            {
+                (counts[0], p) = (_asciiCounts[c], _asciiUnigram[c]);
+            }
+            else
+            {
+                counts[0] = CountOf(keys[0]);
+                p = UnigramOf(counts[0]);
+            }
+            var order = 1;
+            for (; order < longest; order++)
+            {
+                var context = contexts[order - 1];
                 if (context == 0)
                 {
                     break;
                 }
-                p = (CountOf(keys[k]) + Prior * p) / (context + Prior);
+                counts[order] = CountOf(keys[order], first[order]);
+                p = (counts[order] + Prior * p) / (context + Prior);
+            }
+            for (; order < longest && counts[order - 1] != 0; order++)
+            {
+                counts[order] = CountOf(keys[order], first[order]); // the next character's contexts
             }
             if (longest >= DocumentOrder + 1)
             {
-                var seen = document.Get(previous[DocumentOrder - 1] ^ ContextSalt);
-                p = (document.Get(keys[DocumentOrder]) + DocumentPrior * p) / (seen + DocumentPrior);
-                document.Increment(keys[DocumentOrder]);
-                document.Increment(previous[DocumentOrder - 1] ^ ContextSalt);
+                var own = keys[DocumentOrder];
+                var context = previous[DocumentOrder - 1] ^ ContextSalt;
+                var ownSeen = document.GetAndIncrement(own);
+                var contextSeen = document.GetAndIncrement(context) - (context == own ? 1 : 0);
+                p = (ownSeen + DocumentPrior * p) / (contextSeen + DocumentPrior);
             }
             bits[i] = (float)Math.Min(cap, -Math.Log2(p));
             keys.CopyTo(previous);
+            counts.CopyTo(contexts);
         }
     }
 
@@ -134,60 +164,49 @@ public sealed class CharacterModel
             return counts;
         }
 
-        public int Get(uint key)
+        /// <summary>The key's count so far, then counts it once more.</summary>
+        public int GetAndIncrement(uint key)
         {
             var mask = _keys.Length - 1;
             for (var slot = (int)(key * 0x9E3779B1u >> 8) & mask; ; slot = (slot + 1) & mask)
             {
                 if (_keys[slot] == key)
                 {
-                    return _counts[slot];
-                }
-                if (_keys[slot] == 0)
-                {
-                    return 0;
-                }
-            }
-        }
-
-        public void Increment(uint key)
-        {
-            var mask = _keys.Length - 1;
-            for (var slot = (int)(key * 0x9E3779B1u >> 8) & mask; ; slot = (slot + 1) & mask)
-            {
-                if (_keys[slot] == key)
-                {
-                    _counts[slot]++;
-                    return;
+                    return _counts[slot]++;
                 }
                 if (_keys[slot] == 0)
                 {
                     _keys[slot] = key;
                     _counts[slot] = 1;
                     _used.Add(slot);
-                    return;
+                    return 0;
                 }
             }
         }
     }
 
-    private double Unigram(char c) => (CountOf(Key(Mix(Seed, c))) + 0.5) / (_total + 0.5 * 65536);
+    private double UnigramOf(int count) => (count + 0.5) / (_total + 0.5 * 65536);
 
-    private int CountOf(uint key)
+    private int SlotOf(uint key) => (int)(key * 0x9E3779B1u >> 8) & _mask;
+
+    private int CountOf(uint key) => CountOf(key, _slots[SlotOf(key)]);
+
+    /// <summary>The key's count, given what its first slot holds.</summary>
+    private int CountOf(uint key, ulong at)
     {
-        var slot = (int)(key * 0x9E3779B1u >> 8) & _mask;
+        var slot = SlotOf(key);
         while (true)
         {
-            var at = _keys[slot];
-            if (at == key)
+            if ((uint)at == key)
             {
-                return _counts[slot];
+                return (int)(at >> 32);
             }
             if (at == 0)
             {
                 return 0;
             }
             slot = (slot + 1) & _mask;
+            at = _slots[slot];
         }
     }
 
