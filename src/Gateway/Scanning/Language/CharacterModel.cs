@@ -125,7 +125,7 @@ public sealed class CharacterModel
                 var own = keys[DocumentOrder];
                 var context = previous[DocumentOrder - 1] ^ ContextSalt;
                 var ownSeen = document.GetAndIncrement(own);
-                var contextSeen = document.GetAndIncrement(context) - (context == own ? 1 : 0);
+                var contextSeen = document.GetAndIncrement(context) - (context == own ? 1 : 0); // not the count just made
                 p = (ownSeen + DocumentPrior * p) / (contextSeen + DocumentPrior);
             }
             bits[i] = (float)Math.Min(cap, -Math.Log2(p));
