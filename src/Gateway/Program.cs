@@ -23,10 +23,6 @@ using VendorGate.Gateway.Webhooks;
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
 
-// Two of glibc's malloc arenas instead of up to 16 on two cores: ten 1M uploads and their scans peaked at 527 MB (the
-// kernel's high-water mark) and ended at 334 MB, against 537 and 347 MB with glibc's default (README, `memory`).
-MallocArenas.Limit(2);
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
