@@ -9,13 +9,33 @@ using VendorGate.TestSupport;
 namespace VendorGate.Portal.Tests;
 
 /// <summary>The Portal in a real headless Chromium, as people use it.</summary>
-public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFixture> where TFixture : PortalFixture
+public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFixture>, IAsyncLifetime where TFixture : PortalFixture
 {
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>The browser contexts this test opened (its sign-ins), closed when it ends: the browser is the class's.</summary>
+    private readonly List<IBrowserContext> _contexts = [];
+
+    private async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await portal.Browser.NewContextAsync(options);
+        _contexts.Add(context);
+        return context;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
+
     private async Task<IPage> SignedInAsync(string token)
     {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString(), AcceptDownloads = true });
+        var context = await NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString(), AcceptDownloads = true });
         context.SetDefaultTimeout(60_000); // a loaded CI machine is slow, not wrong
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
@@ -206,7 +226,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     /// <summary>Signs in at the real OpenID provider through its own sign-in page, as a person would.</summary>
     private async Task<IPage> SignedInAtProviderAsync(string login, Func<string, bool> arrived)
     {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
+        var context = await NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
@@ -468,7 +488,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
     [Fact]
     public async Task A_wrong_key_is_refused_and_forms_need_their_antiforgery_token()
     {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
+        var context = await NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/SignIn");
         await page.GetByLabel("API key").FillAsync("vg_0000000000000000_not-a-real-secret");
@@ -501,7 +521,7 @@ public abstract class PortalTests<TFixture>(TFixture portal) : IClassFixture<TFi
 
         var staff = await portal.PostAsync<PrincipalView>(portal.Admin, "/v1/staff", new { name = Unique("Query Key"), roles = new[] { "auditor" } });
         var token = await portal.TokenAsync(staff.Id);
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
+        var context = await NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.Portal.Address.ToString() });
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/SignIn?Key={token}");
         await page.GetByLabel("API key").FillAsync("not-the-key");
