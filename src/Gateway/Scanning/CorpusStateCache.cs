@@ -1,10 +1,18 @@
+using System.Runtime.CompilerServices;
+
 namespace VendorGate.Gateway.Scanning;
 
 /// <summary>What scans compute from the current corpus and would otherwise compute again each time (a sample's word counts,
-/// every batch's band keys): the last value per process, under a key naming the corpus state it was read from. One scan
+/// every batch's band keys): the last value per Gateway, under a key naming the corpus state it was read from. One scan
 /// reads a new state; the others asking meanwhile wait and take what it read.</summary>
 public sealed class CorpusStateCache<TKey, TValue> where TKey : IEquatable<TKey>
 {
+    private static readonly ConditionalWeakTable<object, CorpusStateCache<TKey, TValue>> PerStore = new();
+
+    /// <summary>The cache of the Gateway whose blob store holds the corpus: one a process, but for a process that hosts
+    /// several Gateways (the test suite's), whose scans would otherwise take each other's corpus out of a shared one.</summary>
+    public static CorpusStateCache<TKey, TValue> Of(object blobStore) => PerStore.GetValue(blobStore, _ => new());
+
     private readonly SemaphoreSlim _reading = new(1, 1);
     private (TKey Key, TValue Value)? _last;
 

@@ -215,16 +215,19 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
 
 /// <summary>The band keys of the current corpus's examples, sorted per band. Every scan compares against them and they
 /// change only when a batch joins or leaves the corpus, so they are read once per corpus state and kept (the last, per
-/// process), keyed by the corpus's batches; every scan read every corpus batch's keys before (48 bytes an example).</summary>
+/// Gateway), keyed by the corpus's batches; every scan read every corpus batch's keys before (48 bytes an example).</summary>
 internal static class CorpusBands
 {
-    private static readonly CorpusStateCache<UInt128, ulong[][]> Cache = new();
 
     public static Task<ulong[][]> GetAsync(IBlobReader blobs, IReadOnlyList<Guid> corpus, CancellationToken cancellationToken)
     {
+        if (corpus.Count == 0)
+        {
+            return Task.FromResult(Enumerable.Range(0, NearDuplicateScanner.Bands).Select(_ => Array.Empty<ulong>()).ToArray()); // nothing to read or keep
+        }
         var ids = corpus.Order().ToArray();
         var key = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(ids.AsSpan()));
-        return Cache.GetAsync(key, async () =>
+        return CorpusStateCache<UInt128, ulong[][]>.Of(blobs).GetAsync(key, async () =>
         {
             var known = Enumerable.Range(0, NearDuplicateScanner.Bands).Select(_ => new List<ulong>()).ToArray();
             foreach (var batch in ids)

@@ -79,11 +79,10 @@ public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, Co
 /// <summary>The word counts of a sample of the current corpus (the newest approved and merged batches' first examples, up to
 /// <see cref="WordSaladOptions.CorpusSample"/>), the reference a batch's word order is judged with beside its own. The
 /// sample is the same for every scan until a batch joins or leaves the corpus, so it is read once per corpus state and
-/// kept (the last one, per process), keyed by the batches it was read from; it was read again by every scan before (a
+/// kept (the last one, per Gateway), keyed by the batches it was read from; it was read again by every scan before (a
 /// fixed cost of about a second, whatever the batch's size).</summary>
 public static class CorpusReference
 {
-    private static readonly CorpusStateCache<string, WordCounts> Cache = new();
 
     public static async Task<WordCounts?> GetAsync(BatchScanContext context, int sample, CancellationToken cancellationToken)
     {
@@ -102,7 +101,7 @@ public static class CorpusReference
             return null;
         }
         var key = $"{sample}:{string.Join(',', batches.Select(b => b.Id))}";
-        return await Cache.GetAsync(key, async () =>
+        return await CorpusStateCache<string, WordCounts>.Of(context.Blobs).GetAsync(key, async () =>
         {
             var counts = WordCounts.ForContent(sample * 700L);
             var remaining = sample;
