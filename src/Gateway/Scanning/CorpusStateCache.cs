@@ -9,8 +9,8 @@ public sealed class CorpusStateCache<TKey, TValue> where TKey : IEquatable<TKey>
 {
     private static readonly ConditionalWeakTable<object, CorpusStateCache<TKey, TValue>> PerStore = new();
 
-    /// <summary>The cache of the Gateway whose blob store holds the corpus: one a process, but for a process that hosts
-    /// several Gateways (the test suite's), whose scans would otherwise take each other's corpus out of a shared one.</summary>
+    /// <summary>The cache of the Gateway whose blob store holds the corpus. In service that is one per process; a process
+    /// that hosts several Gateways (the test suite's) gives each its own, so their scans do not evict each other's.</summary>
     public static CorpusStateCache<TKey, TValue> Of(object blobStore) => PerStore.GetValue(blobStore, _ => new());
 
     private readonly SemaphoreSlim _reading = new(1, 1);

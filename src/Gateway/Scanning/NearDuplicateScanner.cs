@@ -218,7 +218,6 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
 /// Gateway), keyed by the corpus's batches; every scan read every corpus batch's keys before (48 bytes an example).</summary>
 internal static class CorpusBands
 {
-
     public static Task<ulong[][]> GetAsync(IBlobReader blobs, IReadOnlyList<Guid> corpus, CancellationToken cancellationToken)
     {
         if (corpus.Count == 0)

@@ -83,7 +83,6 @@ public sealed class WordCounts(CountMinSketch words, CountMinSketch adjacent, Co
 /// fixed cost of about a second, whatever the batch's size).</summary>
 public static class CorpusReference
 {
-
     public static async Task<WordCounts?> GetAsync(BatchScanContext context, int sample, CancellationToken cancellationToken)
     {
         var corpus = BatchStatus.Accepted;
