@@ -24,6 +24,10 @@ public static class QuarantineIndex
     /// <summary>Byte offset of record <paramref name="line"/> (zero-based).</summary>
     public static long Position(long line) => line * RecordSize;
 
+    /// <summary>A buffer for reading the index of <paramref name="records"/> records: the index's size, a megabyte at
+    /// most (a thousand-line batch's index is 48 kB: a megabyte per read would be a large-object allocation each time).</summary>
+    public static int ReadBufferBytes(long records) => (int)Math.Clamp(records * RecordSize, RecordSize, 1 << 20);
+
     /// <summary>Record <paramref name="i"/> of a buffer of records.</summary>
     public static Span<byte> Record(Span<byte> records, int i) => records.Slice(i * RecordSize, RecordSize);
 

@@ -48,15 +48,14 @@ public sealed class BatchScanContext(Batch batch, byte[]? digests, ScanReads rea
     public ReadOnlySpan<byte> DigestAt(int line) =>
         (Digests ?? throw new InvalidOperationException("This part of the scan has not read the batch's digests.")).AsSpan(line * BatchDigest.Size, BatchDigest.Size);
 
-    /// <summary>The batch's example digests in line order, from its quarantine index, read a megabyte of records at a
-    /// time (at most the index's size) into a pooled buffer: a small batch's scan reads its index twice, and a buffer of
-    /// a megabyte each time was a large-object allocation per read.</summary>
+    /// <summary>The batch's example digests in line order, from its quarantine index (many records a read, into a
+    /// pooled buffer).</summary>
     public static async Task<byte[]> ReadDigestsAsync(IBlobReader blobs, Batch batch, CancellationToken cancellationToken)
     {
         const int Record = QuarantineIndex.RecordSize;
         var count = checked((int)batch.Count!.Value);
         var digests = ScanMemory.Array<byte>(count * BatchDigest.Size);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Clamp((long)count * Record, Record, 1 << 20));
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(QuarantineIndex.ReadBufferBytes(count));
         try
         {
             await using var index = await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: cancellationToken);

@@ -27,7 +27,7 @@ public static class ScanMemory
     /// (where the large object heap starts) goes to the pinned object heap, collected like the large object heap but
     /// never moved: the compacting collection between a scan's passes (<see cref="ReleasePasses"/>) no longer copies the
     /// sketches alive through it, which took the Gateway's RSS 37 MB over its peak for under 100 ms (ten 1M rounds,
-    /// <c>bash scripts/bench.sh memory</c>: VmHWM 537 → 495 MB). A small scan's small arrays stay young.</summary>
+    /// <c>bash scripts/bench.sh memory</c>: VmHWM 549 → 495 MB the same day). A small scan's small arrays stay young.</summary>
     public static T[] Array<T>(int length) where T : unmanaged
     {
         var bytes = (long)length * Unsafe.SizeOf<T>();
@@ -68,7 +68,7 @@ public static class ScanMemory
 
     /// <summary>Gives the C library's free heap pages back to the system (glibc's <c>malloc_trim</c>; elsewhere nothing).
     /// What a scan allocated natively (hash contexts, SQLite's pages) is freed in every arena but stays resident there
-    /// without it: the Gateway's RSS after each of ten 1M rounds rose by 4 MB a round.</summary>
+    /// without it: the Gateway's RSS after each of ten 1M rounds rose by 3–4 MB a round (now flat).</summary>
     private static void TrimNativeHeap()
     {
         if (!OperatingSystem.IsLinux())

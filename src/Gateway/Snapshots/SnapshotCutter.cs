@@ -165,10 +165,8 @@ public sealed class SnapshotCutter(VendorGateDb db, IBlobStore blobs, SnapshotMa
             {
                 long batchAdded = 0;
                 var toTable = DomainMap(batch, domains);
-                // A megabyte of records at most, the index's size at least: a cut of thousands of small batches would
-                // otherwise allocate a large-object buffer for each.
-                var buffer = (int)Math.Clamp((batch.Count ?? 0) * QuarantineIndex.RecordSize, QuarantineIndex.RecordSize, 1 << 20);
-                await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: ct), buffer);
+                await using var index = new BufferedStream(await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: ct),
+                    QuarantineIndex.ReadBufferBytes(batch.Count ?? 0));
                 var entry = new byte[QuarantineIndex.RecordSize];
                 for (var line = 0; line < batch.Count; line++)
                 {
