@@ -145,6 +145,7 @@ public sealed class CharacterModel
         private uint[] _keys = new uint[4096];
         private int[] _counts = new int[4096];
         private readonly List<int> _used = [];
+        private int _zero; // key 0 (a context whose n-gram's fingerprint is ContextSalt) counted apart: 0 marks an empty slot
 
         public static DocumentCounts For(int length)
         {
@@ -155,6 +156,7 @@ public sealed class CharacterModel
                 counts._counts[slot] = 0;
             }
             counts._used.Clear();
+            counts._zero = 0;
             var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4096, length * 4));
             if (counts._keys.Length < size)
             {
@@ -167,6 +169,10 @@ public sealed class CharacterModel
         /// <summary>The key's count so far, then counts it once more.</summary>
         public int GetAndIncrement(uint key)
         {
+            if (key == 0)
+            {
+                return _zero++;
+            }
             var mask = _keys.Length - 1;
             for (var slot = (int)(key * 0x9E3779B1u >> 8) & mask; ; slot = (slot + 1) & mask)
             {
