@@ -122,10 +122,9 @@ public sealed class CharacterModel
             }
             if (longest >= DocumentOrder + 1)
             {
-                var own = keys[DocumentOrder];
-                var context = previous[DocumentOrder - 1] ^ ContextSalt;
-                var ownSeen = document.GetAndIncrement(own);
-                var contextSeen = document.GetAndIncrement(context) - (context == own ? 1 : 0); // not the count just made
+                // An n-gram's key is odd (Key) and the salt is odd, so a context's key is even: never the n-gram's own.
+                var ownSeen = document.GetAndIncrement(keys[DocumentOrder]);
+                var contextSeen = document.GetAndIncrement(previous[DocumentOrder - 1] ^ ContextSalt);
                 p = (ownSeen + DocumentPrior * p) / (contextSeen + DocumentPrior);
             }
             bits[i] = (float)Math.Min(cap, -Math.Log2(p));
