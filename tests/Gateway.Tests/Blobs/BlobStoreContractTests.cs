@@ -239,9 +239,10 @@ public sealed class AzureBlobStoreContract : BlobStoreContractTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         using var stop = new CancellationTokenSource();
+        var served = 0;
         var serve = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            while (true)
             {
                 using var client = await listener.AcceptTcpClientAsync(stop.Token);
                 var stream = client.GetStream();
@@ -253,6 +254,7 @@ public sealed class AzureBlobStoreContract : BlobStoreContractTests
                 }
                 await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 206 Partial Content\r\nContent-Length: 1000\r\nContent-Range: bytes 0-999/1000\r\n"
                     + "Content-Type: application/octet-stream\r\nETag: \"0x1\"\r\nx-ms-blob-type: BlockBlob\r\nLast-Modified: Thu, 03 Dec 2026 00:00:00 GMT\r\n\r\n0123456789"), stop.Token);
+                Interlocked.Increment(ref served);
             }
         });
         var account = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
@@ -261,6 +263,8 @@ public sealed class AzureBlobStoreContract : BlobStoreContractTests
         await using var content = await store.OpenReadAsync("cut-short");
         var failed = await Assert.ThrowsAsync<BlobStoreUnavailableException>(() => content.CopyToAsync(Stream.Null));
         Assert.True(failed.Transient);
+        Assert.True(Volatile.Read(ref served) >= 1, "the read never reached the cut-short service");
+        // The service loops until it is stopped; stopping it ends its wait for the next connection.
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serve);
     }
