@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Scanning.Language;
@@ -163,7 +162,7 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
     /// and measuring each one was two fifths of the scans' CPU under the load benchmark.</summary>
     private string? RandomLooking(string role, string text)
     {
-        var (words, distinct) = Words(text);
+        var (words, distinct) = DistinctWords.Count(text);
         if (words < 5 || (double)distinct / words < _options.MinDistinctWords)
         {
             return null;
@@ -202,7 +201,7 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         {
             return (flagged, []);
         }
-        var windows = SpanSurprisal.Measure(text, _model);
+        var windows = SpanSurprisal.Measure(text, _model, MayHoldRun);
         // A field too short for a whole long run (but long enough for a run) is judged as one long run
         var (run, longRun) = (_options.Run, Math.Min(_options.LongRun, windows.Count));
         // (all but one of its windows then: a short stretch of natural text may be expensive throughout)
@@ -237,47 +236,25 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         }
         return (flagged, windows);
 
+        // Whether the words of some span a run could flag (below) are enough and distinct enough. When none are, nothing
+        // is flagged whatever the windows cost, and they are not measured: most of natural text (prose, code, tables)
+        // repeats its words within a few hundred characters, and the model is most of this scanner's cost.
+        bool MayHoldRun(List<(int Start, int End)> places)
+        {
+            var (run, longRun) = (_options.Run, Math.Min(_options.LongRun, places.Count));
+            return DistinctWords.AnySpanMayHave(text, places, run, _options.MinWords, _options.MinDistinctWords)
+                || (longRun > run && DistinctWords.AnySpanMayHave(text, places, longRun, _options.MinWords, _options.MinDistinctWords));
+        }
+
         void AddIfDistinct(int first, int count, double bits)
         {
             var (start, end) = (windows[first].Start, windows[first + count - 1].End);
-            var (words, distinct) = Words(text.AsSpan(start, end - start));
+            var (words, distinct) = DistinctWords.Count(text.AsSpan(start, end - start));
             var share = words == 0 ? 0 : (double)distinct / words;
             if (words >= _options.MinWords && share >= _options.MinDistinctWords)
             {
                 flagged.Add(new RandomSpanRun(start, end, bits, share, words));
             }
         }
-    }
-
-    /// <summary>Letter runs of two or more (lowercased) and how many differ. In a large alphabet (Han, kana, Hangul), which
-    /// does not separate words, each pair of adjacent characters counts as a word: natural text repeats its pairs.</summary>
-    private static (int Words, int Distinct) Words(ReadOnlySpan<char> span)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var words = 0;
-        var word = new StringBuilder();
-        for (var i = 0; i <= span.Length; i++)
-        {
-            if (i < span.Length && SpanSurprisal.IsLargeAlphabet(span[i]))
-            {
-                if (i + 1 < span.Length && SpanSurprisal.IsLargeAlphabet(span[i + 1]))
-                {
-                    words++;
-                    seen.Add(span.Slice(i, 2).ToString());
-                }
-            }
-            else if (i < span.Length && char.IsLetter(span[i]))
-            {
-                word.Append(char.ToLowerInvariant(span[i]));
-                continue;
-            }
-            if (word.Length >= 2)
-            {
-                words++;
-                seen.Add(word.ToString());
-            }
-            word.Clear();
-        }
-        return (words, seen.Count);
     }
 }

@@ -22,8 +22,10 @@ public static partial class SpanSurprisal
 
     public static bool IsLargeAlphabet(char c) => c is >= '\u3040' and <= '\u30FF' or >= '\u3400' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF';
 
-    /// <summary>The windows of <paramref name="text"/>; none when it holds fewer than half a window of model characters.</summary>
-    public static List<SurprisalWindow> Measure(string text, CharacterModel model)
+    /// <summary>The windows of <paramref name="text"/>; none when it holds fewer than half a window of model characters,
+    /// or when <paramref name="worthMeasuring"/>, given where the windows are (start and end in the text), says no: the
+    /// model, most of the cost, then does not run.</summary>
+    public static List<SurprisalWindow> Measure(string text, CharacterModel model, Func<List<(int Start, int End)>, bool>? worthMeasuring = null)
     {
         var windows = new List<SurprisalWindow>();
         if (text.Length < Window / 2)
@@ -40,10 +42,24 @@ public static partial class SpanSurprisal
             {
                 return windows;
             }
-            model.Surprisals(normalized.AsSpan(0, n), bits);
+            var places = new List<(int Start, int End)>(n / (Window / 2) + 1);
             for (var from = 0; ; from += Window / 2)
             {
                 var to = Math.Min(n, from + Window);
+                places.Add((origin[from], origin[to - 1] + 1));
+                if (to == n)
+                {
+                    break;
+                }
+            }
+            if (worthMeasuring is not null && !worthMeasuring(places))
+            {
+                return windows;
+            }
+            model.Surprisals(normalized.AsSpan(0, n), bits);
+            for (var w = 0; w < places.Count; w++)
+            {
+                var (from, to) = (w * (Window / 2), Math.Min(n, w * (Window / 2) + Window));
                 double sum = 0;
                 var letters = 0;
                 for (var i = from; i < to; i++)
@@ -52,11 +68,7 @@ public static partial class SpanSurprisal
                     sum += IsLargeAlphabet(c) ? Math.Max(0, bits[i] - LargeAlphabetBits) : bits[i];
                     letters += char.IsLetter(c) ? 1 : 0;
                 }
-                windows.Add(new SurprisalWindow(origin[from], origin[to - 1] + 1, sum / (to - from), letters));
-                if (to == n)
-                {
-                    break;
-                }
+                windows.Add(new SurprisalWindow(places[w].Start, places[w].End, sum / (to - from), letters));
             }
             return windows;
         }

@@ -1,0 +1,119 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Scanning;
+using VendorGate.Gateway.Scanning.Language;
+
+namespace VendorGate.Gateway.Tests.Scanning;
+
+/// <summary>The gibberish scanner's words: counted as the scanner always counted them, and the bound that lets it skip
+/// the character model for a field never skips one that a run could flag.</summary>
+public sealed class DistinctWordsTests
+{
+    // Pieces of text the words are made of: cases, accents, digits, punctuation, Han, kana, Hangul, a surrogate pair.
+    private static readonly string[] Pieces =
+    [
+        "the", "The", "cat", "CAT", "été", "ÉTÉ", "x", "1", "23", " ", " ", ", ", ". ", "-", "\n",
+        "\u4e00", "\u4e8c", "\u4e09", "\u3042", "\uac00", "\ud83d\ude00", "zq", "wombat", "Straße",
+    ];
+
+    private static string RandomText(Random random, int pieces, int vocabulary)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < pieces; i++)
+        {
+            text.Append(random.Next(4) == 0 ? "w" + random.Next(vocabulary) : Pieces[random.Next(Pieces.Length)]);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The words as the scanner counted them before they had places: strings in a set.</summary>
+    private static (int Words, int Distinct) Reference(string span)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var (words, word) = (0, new StringBuilder());
+        for (var i = 0; i <= span.Length; i++)
+        {
+            if (i < span.Length && SpanSurprisal.IsLargeAlphabet(span[i]))
+            {
+                if (i + 1 < span.Length && SpanSurprisal.IsLargeAlphabet(span[i + 1]))
+                {
+                    words++;
+                    seen.Add(span.Substring(i, 2));
+                }
+            }
+            else if (i < span.Length && char.IsLetter(span[i]))
+            {
+                word.Append(char.ToLowerInvariant(span[i]));
+                continue;
+            }
+            if (word.Length >= 2)
+            {
+                words++;
+                seen.Add(word.ToString());
+            }
+            word.Clear();
+        }
+        return (words, seen.Count);
+    }
+
+    [Fact]
+    public void Words_are_counted_as_letter_runs_of_two_or_more_and_pairs_of_a_large_alphabet()
+    {
+        Assert.Equal((5, 3), DistinctWords.Count("The cat, THE CAT a x1 wombat"));
+        Assert.Equal((3, 2), DistinctWords.Count("\u4e00\u4e8c\u4e00\u4e8c")); // pairs overlap: 一二, 二一, 一二
+        var random = new Random(20261205);
+        for (var trial = 0; trial < 500; trial++)
+        {
+            var text = RandomText(random, random.Next(0, 120), vocabulary: 30);
+            Assert.Equal(Reference(text), DistinctWords.Count(text));
+        }
+    }
+
+    [Fact]
+    public void A_span_the_bound_rules_out_never_holds_enough_distinct_words()
+    {
+        var random = new Random(17);
+        var (ruledOut, allowed) = (0, 0);
+        for (var trial = 0; trial < 3000; trial++)
+        {
+            var text = RandomText(random, random.Next(20, 200), vocabulary: random.Next(1, 60));
+            // Windows whose starts and ends rise, as the scanner's do, anywhere in the text (cutting words or not).
+            var places = new List<(int Start, int End)>();
+            var (start, end) = (0, 0);
+            while (start < text.Length)
+            {
+                end = Math.Min(text.Length, Math.Max(end, start + 1 + random.Next(40)));
+                places.Add((start, end));
+                start += 1 + random.Next(20);
+            }
+            var (count, minWords, minShare) = (random.Next(1, 4), random.Next(2, 12), random.NextDouble());
+            if (DistinctWords.AnySpanMayHave(text, places, count, minWords, minShare))
+            {
+                allowed++;
+                continue;
+            }
+            ruledOut++;
+            for (var i = 0; i + count <= places.Count; i++)
+            {
+                var (words, distinct) = Reference(text[places[i].Start..places[i + count - 1].End]);
+                Assert.False(words >= minWords && (double)distinct / words >= minShare,
+                    $"ruled out, yet {distinct} of {words} words differ in \"{text[places[i].Start..places[i + count - 1].End]}\"");
+            }
+        }
+        Assert.True(ruledOut > 50 && allowed > 50, $"{ruledOut} ruled out, {allowed} allowed: the trials should see both");
+    }
+
+    [Fact]
+    public void Prose_that_repeats_its_words_is_not_measured_and_a_random_tail_after_it_still_is()
+    {
+        var scanner = new GibberishScanner(Options.Create(new GibberishOptions()));
+        var prose = string.Concat(Enumerable.Repeat("The annotator labels each example, and the reviewer checks the labels of the batch. ", 30));
+        Assert.Empty(scanner.FlaggedRuns(prose).Windows);
+
+        var random = new Random(3);
+        var tail = string.Join(' ', Enumerable.Range(0, 200).Select(_ => new string([.. Enumerable.Range(0, random.Next(3, 9)).Select(_ => (char)('a' + random.Next(26)))])));
+        var (runs, windows) = scanner.FlaggedRuns(prose + tail);
+        Assert.NotEmpty(windows);
+        Assert.Contains(runs, r => r.End > prose.Length);
+    }
+}
