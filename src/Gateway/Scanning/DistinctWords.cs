@@ -23,16 +23,29 @@ internal sealed class DistinctWords
         return (words._count, words._ids.Count);
     }
 
-    /// <summary>Whether some span from the start of a window to the end of the window <paramref name="count"/> − 1
-    /// further (<paramref name="windows"/>: places in <paramref name="text"/>, starts and ends rising) could hold
-    /// <paramref name="minWords"/> words of which <paramref name="minShare"/> differ, as <see cref="Count"/> would count
-    /// the span's slice. The words wholly inside a span are counted as they are; a slice cuts at most two more (one at
-    /// each end), each taken to be one more distinct word: an upper bound, so a false is certain.</summary>
-    public static bool AnySpanMayHave(ReadOnlySpan<char> text, IReadOnlyList<(int Start, int End)> windows, int count, int minWords, double minShare)
+    /// <summary>Whether some span from the start of a window to the end of the window count − 1 further, for any of
+    /// <paramref name="counts"/> (<paramref name="windows"/>: places in <paramref name="text"/>, starts and ends rising),
+    /// could hold <paramref name="minWords"/> words of which <paramref name="minShare"/> differ, as <see cref="Count"/>
+    /// would count the span's slice. The words wholly inside a span are counted as they are; a slice cuts at most two
+    /// more (one at each end), each taken to be one more distinct word: an upper bound, so a false is certain.</summary>
+    public static bool AnySpanMayHave(ReadOnlySpan<char> text, IReadOnlyList<(int Start, int End)> windows, int minWords, double minShare,
+        params ReadOnlySpan<int> counts)
     {
         var words = Read(text);
-        var seen = ArrayPool<int>.Shared.Rent(Math.Max(1, words._ids.Count));
-        Array.Clear(seen, 0, words._ids.Count);
+        foreach (var count in counts)
+        {
+            if (words.AnySpanMayHave(windows, count, minWords, minShare))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private bool AnySpanMayHave(IReadOnlyList<(int Start, int End)> windows, int count, int minWords, double minShare)
+    {
+        var seen = ArrayPool<int>.Shared.Rent(Math.Max(1, _ids.Count));
+        Array.Clear(seen, 0, _ids.Count);
         try
         {
             // The words wholly inside a span are the words[lo..hi): their starts and ends rise, as the spans' do.
@@ -40,17 +53,17 @@ internal sealed class DistinctWords
             for (var i = 0; i + count <= windows.Count; i++)
             {
                 var (start, end) = (windows[i].Start, windows[i + count - 1].End);
-                for (; lo < words._count && words._words[lo].Start < start; lo++)
+                for (; lo < _count && _words[lo].Start < start; lo++)
                 {
-                    if (lo < hi && --seen[words._words[lo].Id] == 0)
+                    if (lo < hi && --seen[_words[lo].Id] == 0)
                     {
                         distinct--;
                     }
                 }
                 hi = Math.Max(hi, lo);
-                for (; hi < words._count && words._words[hi].End <= end; hi++)
+                for (; hi < _count && _words[hi].End <= end; hi++)
                 {
-                    if (seen[words._words[hi].Id]++ == 0)
+                    if (seen[_words[hi].Id]++ == 0)
                     {
                         distinct++;
                     }
@@ -101,10 +114,10 @@ internal sealed class DistinctWords
     private void Reset(int length)
     {
         _count = 0;
-        if (_ids.Count > 1 << 16 || _words.Length > 1 << 16)
+        if (_ids.Count > 1 << 16 || _words.Length > 1 << 16 || _lower.Length > 1 << 20)
         {
-            // A huge text's words are not kept for the thread's life.
-            (_ids, _words) = (new Dictionary<string, int>(StringComparer.Ordinal), new (int, int, int)[256]);
+            // A huge text's words and letters are not kept for the thread's life.
+            (_ids, _words, _lower) = (new Dictionary<string, int>(StringComparer.Ordinal), new (int, int, int)[256], new char[1024]);
         }
         _ids.Clear();
         if (_lower.Length < length)

@@ -242,8 +242,9 @@ public sealed class GibberishScanner(IOptions<GibberishOptions> options) : IExam
         bool MayHoldRun(List<(int Start, int End)> places)
         {
             var (run, longRun) = (_options.Run, Math.Min(_options.LongRun, places.Count));
-            return DistinctWords.AnySpanMayHave(text, places, run, _options.MinWords, _options.MinDistinctWords)
-                || (longRun > run && DistinctWords.AnySpanMayHave(text, places, longRun, _options.MinWords, _options.MinDistinctWords));
+            return longRun > run
+                ? DistinctWords.AnySpanMayHave(text, places, _options.MinWords, _options.MinDistinctWords, run, longRun)
+                : DistinctWords.AnySpanMayHave(text, places, _options.MinWords, _options.MinDistinctWords, run);
         }
 
         void AddIfDistinct(int first, int count, double bits)

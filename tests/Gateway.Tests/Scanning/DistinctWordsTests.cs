@@ -87,7 +87,7 @@ public sealed class DistinctWordsTests
                 start += 1 + random.Next(20);
             }
             var (count, minWords, minShare) = (random.Next(1, 4), random.Next(2, 12), random.NextDouble());
-            if (DistinctWords.AnySpanMayHave(text, places, count, minWords, minShare))
+            if (DistinctWords.AnySpanMayHave(text, places, minWords, minShare, count))
             {
                 allowed++;
                 continue;
