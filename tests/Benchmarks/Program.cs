@@ -96,8 +96,11 @@ if (args is ["memory", var memoryDll, ..])
 {
     var memoryDir = Path.Combine(Path.GetTempPath(), "vendorgate-bench");
     Directory.CreateDirectory(memoryDir);
-    return await MemoryBenchmark.RunAsync(Path.GetFullPath(memoryDll), args.Length > 2 ? int.Parse(args[2]) : 1_000_000,
-        args.Length > 3 ? int.Parse(args[3]) : 10, memoryDir);
+    // [examples] [rounds=10], as the usage and the README write them (a bare second number is taken as the rounds too).
+    var numbers = args.Skip(2).Where(a => !a.Contains('=')).Select(int.Parse).ToList();
+    var rounds = args.FirstOrDefault(a => a.StartsWith("rounds=", StringComparison.Ordinal)) is { } r ? int.Parse(r["rounds=".Length..])
+        : numbers.Count > 1 ? numbers[1] : 10;
+    return await MemoryBenchmark.RunAsync(Path.GetFullPath(memoryDll), numbers.Count > 0 ? numbers[0] : 1_000_000, rounds, memoryDir);
 }
 if (args is ["scan", var scanDll, ..])
 {
