@@ -10,6 +10,7 @@ using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
 using VendorGate.Gateway.Storage.Blobs;
+using VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 namespace VendorGate.Gateway.Batches.Uploads;
 
@@ -112,13 +113,15 @@ public static class UploadsApi
         }
         // Blocks after this one are held for the session's streaming ingest while it is on its way.
         using var arriving = await streaming.ArrivingAsync(session, batch!, number, db, ct);
-        // Pooled: a block is up to 256 MiB, and three in flight per client are usual.
-        var content = System.Buffers.ArrayPool<byte>.Shared.Rent(session.BlockSize + 1);
+        // Pooled: a block is up to 256 MiB, and three in flight per client are usual. Received at a page boundary, so
+        // the filesystem store writes it around the page cache from where it lies (UncachedFileStream), not copied.
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(session.BlockSize + 1 + UncachedFileStream.Alignment);
+        var content = rented.AsMemory(UncachedFileStream.AlignedIndex(rented), session.BlockSize + 1);
         BlockFeed.HeldBlock? held = null;
         var stored = false;
         try
         {
-            var (length, digest) = await ReceiveAsync(http.Request.Body, content.AsMemory(0, session.BlockSize + 1), ct);
+            var (length, digest) = await ReceiveAsync(http.Request.Body, content, ct);
             if (length > session.BlockSize)
             {
                 return Problems.Create(413, "block-too-large", $"A block holds at most {session.BlockSize} bytes.");
@@ -133,7 +136,7 @@ public static class UploadsApi
             }
             var blob = $"{UploadSession.Prefix(sessionId)}{number:D6}.{Convert.ToHexStringLower(digest)}";
             var block = new StoredBlock(number, blob, digest);
-            var bytes = content.AsMemory(0, length);
+            var bytes = content[..length];
             // The session's streaming ingest reads the block from this buffer while it is stored, when it is one of the
             // next few (stored first and read back otherwise).
             held = await streaming.HoldAsync(session, batch!, block, bytes, db, ct);
@@ -168,7 +171,7 @@ public static class UploadsApi
             {
                 await streaming.LetGoAsync(held, stored); // the run reads the buffer until then
             }
-            System.Buffers.ArrayPool<byte>.Shared.Return(content);
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

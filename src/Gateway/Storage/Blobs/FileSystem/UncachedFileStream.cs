@@ -11,13 +11,14 @@ namespace VendorGate.Gateway.Storage.Blobs.FileSystem;
 /// and evicts pages that are read.
 /// <para><c>O_DIRECT</c> writes whole aligned pieces from aligned memory: bytes are gathered in a pinned buffer and
 /// written a buffer at a time; a flush writes the partial buffer padded to the alignment and truncates the file to its
-/// length, keeping the partial buffer for the next write to complete in place.</para>
+/// length, keeping the partial buffer for the next write to complete in place. Whole pages of a write that lie aligned
+/// in memory while nothing is gathered (an upload block, received at a page boundary) are written from where they lie.</para>
 /// <para><see cref="TryCreate"/> returns null where the file system or the system does not offer <c>O_DIRECT</c>; the
 /// caller then writes through the page cache as before.</para>
 /// </summary>
 internal sealed class UncachedFileStream : Stream
 {
-    private const int Alignment = 4096; // a multiple of every logical block size in common use
+    internal const int Alignment = 4096; // a multiple of every logical block size in common use
     private const int BufferBytes = 1 << 20;
     private const int PooledBuffers = 16;
     private const int GetFlags = 3, SetFlags = 4; // F_GETFL, F_SETFL
@@ -110,9 +111,38 @@ internal sealed class UncachedFileStream : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Write(buffer.Span);
+        Write(WriteInPlace(buffer).Span);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Writes the whole aligned pieces at the start of <paramref name="buffer"/> from where they lie, when nothing
+    /// is gathered and they lie aligned in memory (an upload block received at a page boundary: no copy); returns what
+    /// is left to gather.</summary>
+    private ReadOnlyMemory<byte> WriteInPlace(ReadOnlyMemory<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_pinned is null, this);
+        if (_pending != 0 || buffer.Length < Alignment || !MemoryMarshal.TryGetArray(buffer, out var segment))
+        {
+            return buffer;
+        }
+        using var pin = buffer.Pin(); // where it lies now is where it stays until written
+        if (!IsAligned(segment.Array!, segment.Offset))
+        {
+            return buffer;
+        }
+        var whole = buffer.Length / Alignment * Alignment;
+        RandomAccess.Write(_file.SafeFileHandle, buffer.Span[..whole], _written);
+        _written += whole;
+        return buffer[whole..];
+    }
+
+    /// <summary>Whether <paramref name="array"/>[<paramref name="index"/>] lies at an aligned address: only lasting while
+    /// the array is pinned (a large array seldom moves, so one received into at an aligned place usually still is).</summary>
+    public static bool IsAligned(byte[] array, int index) => (long)Marshal.UnsafeAddrOfPinnedArrayElement(array, index) % Alignment == 0;
+
+    /// <summary>The first index of <paramref name="array"/> at an aligned address, as it lies now (see
+    /// <see cref="IsAligned"/>).</summary>
+    public static int AlignedIndex(byte[] array) => (int)((Alignment - (long)Marshal.UnsafeAddrOfPinnedArrayElement(array, 0) % Alignment) % Alignment);
 
     /// <summary>Writes the partial buffer padded to the alignment, then cuts the padding off the file.</summary>
     public override void Flush()
