@@ -41,6 +41,9 @@ public static class LoadBenchmark
     private sealed record Upload(Guid? Batch, double Milliseconds, string? Error)
     {
         public TimeSpan Started { get; init; }
+
+        /// <summary>Of <see cref="Milliseconds"/>, the create's.</summary>
+        public double CreateMilliseconds { get; init; }
     }
 
     public static async Task<int> RunAsync(string gatewayDll, Options o, string workDir)
@@ -103,13 +106,16 @@ public static class LoadBenchmark
             })));
             var intake = clock.Elapsed;
             // Printed before the wait for the scans, which can be long (and with no job server, endless): accepted
-            // batches and their accept latency by when the upload started, so a fresh process's warm-up shows.
+            // batches and their accept latency by when the upload started, so a fresh process's warm-up shows, and the
+            // create's part of it.
             Console.WriteLine($"intake stopped: {uploads.Count(u => u.Batch is not null):N0} accepted in {intake.TotalSeconds:F1} s, "
                 + $"{uploads.Count(u => u.Batch is null)} error(s); accept latency by start (p50 / p99 / max):");
             foreach (var period in uploads.Where(u => u.Batch is not null).GroupBy(u => (int)(u.Started.TotalSeconds / 5)).OrderBy(g => g.Key))
             {
                 var times = period.Select(u => u.Milliseconds).Order().ToList();
-                Console.WriteLine($"  {period.Key * 5,3}-{period.Key * 5 + 5,3} s: {times.Count,5:N0} accepted, {Percentile(times, 0.5):F0} / {Percentile(times, 0.99):F0} / {times[^1]:F0} ms");
+                var creates = period.Select(u => u.CreateMilliseconds).Order().ToList();
+                Console.WriteLine($"  {period.Key * 5,3}-{period.Key * 5 + 5,3} s: {times.Count,5:N0} accepted, {Percentile(times, 0.5):F0} / {Percentile(times, 0.99):F0} / {times[^1]:F0} ms"
+                    + $" (the create: {Percentile(creates, 0.5):F0} / {Percentile(creates, 0.99):F0} / {creates[^1]:F0} ms)");
             }
             Console.WriteLine("waiting for the scans...");
 
@@ -190,11 +196,12 @@ public static class LoadBenchmark
                 return new Upload(null, 0, $"create {(int)created.StatusCode} {await ProblemCodeAsync(created)}");
             }
             var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var create = clock.Elapsed.TotalMilliseconds;
             var body = new ByteArrayContent(content);
             body.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
             var uploaded = await vendor.PutAsync($"/v1/batches/{id}/content", body);
             return uploaded.IsSuccessStatusCode
-                ? new Upload(id, clock.Elapsed.TotalMilliseconds, null)
+                ? new Upload(id, clock.Elapsed.TotalMilliseconds, null) { CreateMilliseconds = create }
                 : new Upload(null, 0, $"upload {(int)uploaded.StatusCode} {await ProblemCodeAsync(uploaded)}");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
