@@ -38,8 +38,7 @@ internal sealed class UncachedFileStream : Stream
         {
             _pinned = GC.AllocateUninitializedArray<byte>(BufferBytes + Alignment, pinned: true); // never moves
         }
-        var address = (long)Marshal.UnsafeAddrOfPinnedArrayElement(_pinned, 0);
-        _start = (int)((Alignment - address % Alignment) % Alignment);
+        _start = AlignedIndex(_pinned);
     }
 
     /// <summary>Creates <paramref name="path"/> (mode 0600) to be written around the page cache, or returns null when
@@ -136,13 +135,13 @@ internal sealed class UncachedFileStream : Stream
         return buffer[whole..];
     }
 
-    /// <summary>Whether <paramref name="array"/>[<paramref name="index"/>] lies at an aligned address: only lasting while
-    /// the array is pinned (a large array seldom moves, so one received into at an aligned place usually still is).</summary>
-    public static bool IsAligned(byte[] array, int index) => (long)Marshal.UnsafeAddrOfPinnedArrayElement(array, index) % Alignment == 0;
+    /// <summary>The first index of <paramref name="array"/> at an aligned address, as it lies now: lasting while the array
+    /// is pinned (a large array seldom moves, so one received into there usually still is aligned when written).</summary>
+    public static int AlignedIndex(byte[] array) => (Alignment - Misalignment(array, 0)) % Alignment;
 
-    /// <summary>The first index of <paramref name="array"/> at an aligned address, as it lies now (see
-    /// <see cref="IsAligned"/>).</summary>
-    public static int AlignedIndex(byte[] array) => (int)((Alignment - (long)Marshal.UnsafeAddrOfPinnedArrayElement(array, 0) % Alignment) % Alignment);
+    private static bool IsAligned(byte[] array, int index) => Misalignment(array, index) == 0;
+
+    private static int Misalignment(byte[] array, int index) => (int)((long)Marshal.UnsafeAddrOfPinnedArrayElement(array, index) % Alignment);
 
     /// <summary>Writes the partial buffer padded to the alignment, then cuts the padding off the file.</summary>
     public override void Flush()
