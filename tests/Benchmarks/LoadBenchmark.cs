@@ -117,6 +117,9 @@ public static class LoadBenchmark
                 Console.WriteLine($"  {period.Key * 5,3}-{period.Key * 5 + 5,3} s: {times.Count,5:N0} accepted, {Percentile(times, 0.5):F0} / {Percentile(times, 0.99):F0} / {times[^1]:F0} ms"
                     + $" (the create: {Percentile(creates, 0.5):F0} / {Percentile(creates, 0.99):F0} / {creates[^1]:F0} ms)");
             }
+            // Where the tail is: a fresh process's first uploads (every vendor's first starts at once) or spread over the run.
+            var over = uploads.Where(u => u.Batch is not null && u.Milliseconds > 1000).ToList();
+            Console.WriteLine($"  over 1 s: {over.Count:N0} uploads, {over.Count(u => u.Started < TimeSpan.FromSeconds(2)):N0} of them started in the first 2 s");
             Console.WriteLine("waiting for the scans...");
 
             var lag = await ScanLagAsync(staff, intake, clock);
