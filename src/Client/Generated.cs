@@ -1328,7 +1328,7 @@ public sealed partial class VendorGateClient
     public Task<HealthStatus> LivenessAsync(CancellationToken ct = default) =>
         JsonAsync<HealthStatus>(HttpMethod.Get, $"/healthz", null, ct);
 
-    /// <summary>The database, blob store and signer are reachable; 503 problem naming what is not.</summary>
+    /// <summary>The start-up warm-up is done and the database, blob store and signer are reachable; 503 problem naming what is not.</summary>
     [Operation("GET", "/readyz")]
     public Task<HealthStatus> ReadinessAsync(CancellationToken ct = default) =>
         JsonAsync<HealthStatus>(HttpMethod.Get, $"/readyz", null, ct);

@@ -197,15 +197,7 @@ public static class BatchesApi
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             var now = time.Now();
-            var received = BatchLifecycle.Upload;
-            var updated = await db.Batches.Where(b => b.Id == batchId && received.From.Contains(b.Status)).ExecuteUpdateAsync(s => s
-                .SetProperty(b => b.Status, received.To).SetProperty(b => b.Count, accepted.Count)
-                .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
-                .SetProperty(b => b.ContentBlob, contentBlob).SetProperty(b => b.IndexBlob, indexBlob)
-                .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.Receipt.State, AttestationStates.Pending)
-                .SetProperty(b => b.VendorSignatureKeyId, vendorKeyId)
-                .SetProperty(b => b.VendorSignature, vendorSignature == null ? null : Convert.ToBase64String(vendorSignature)), ct);
-            if (updated == 0)
+            if (await MarkReceivedAsync(db, batchId, accepted, digest, (contentBlob, indexBlob), now, (vendorKeyId, vendorSignature), ct) == 0)
             {
                 await blobs.DeleteIfExistsAsync(contentBlob, CancellationToken.None);
                 await blobs.DeleteIfExistsAsync(indexBlob, CancellationToken.None);
@@ -223,6 +215,21 @@ public static class BatchesApi
         jobs.Enqueue<ScanBatchJob>(job => job.RunAsync(batchId, CancellationToken.None));
         AttestJob.Enqueue(jobs, ReceiptAttestation.Kind, batchId.ToString());
         return TypedResults.Accepted($"/v1/batches/{batchId}", new UploadReceipt(batchId, BatchStatus.Received, accepted.Count, digest));
+    }
+
+    /// <summary>Moves an open batch to received with what its ingest found; 0 when it was not open (another upload to it
+    /// finished first).</summary>
+    internal static Task<int> MarkReceivedAsync(VendorGateDb db, Guid batchId, IngestOutcome.Accepted accepted, string digest,
+        (string Content, string Index) blobs, DateTimeOffset now, (string? KeyId, byte[]? Signature) vendor, CancellationToken ct)
+    {
+        var received = BatchLifecycle.Upload;
+        return db.Batches.Where(b => b.Id == batchId && received.From.Contains(b.Status)).ExecuteUpdateAsync(s => s
+            .SetProperty(b => b.Status, received.To).SetProperty(b => b.Count, accepted.Count)
+            .SetProperty(b => b.Digest, digest).SetProperty(b => b.ContentBytes, accepted.ContentBytes)
+            .SetProperty(b => b.ContentBlob, blobs.Content).SetProperty(b => b.IndexBlob, blobs.Index)
+            .SetProperty(b => b.ReceivedAt, now).SetProperty(b => b.Receipt.State, AttestationStates.Pending)
+            .SetProperty(b => b.VendorSignatureKeyId, vendor.KeyId)
+            .SetProperty(b => b.VendorSignature, vendor.Signature == null ? null : Convert.ToBase64String(vendor.Signature)), ct);
     }
 
     private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> Get(Guid batchId, Caller caller, [FromServices] VendorGateDb db, CancellationToken ct)

@@ -6,7 +6,8 @@ public static class BatchesSetup
     public static IServiceCollection AddBatches(this IServiceCollection services)
     {
         services.AddSingleton<ContentIngest>();
-        services.AddHostedService<Ingest.IngestWarmUpService>();
+        services.AddSingleton<Ingest.IngestWarmUpService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestWarmUpService>());
         services.AddSingleton<Uploads.StreamingIngests>();
         services.AddScoped<BatchExamples>();
         services.AddScoped<StalledJobs>();

@@ -16,16 +16,17 @@ public static class HealthApi
             .AllowAnonymous().WithTags("Health").WithName("Liveness").WithSummary("The process is alive.");
         routes.MapGet("/readyz", Ready)
             .AllowAnonymous().WithTags("Health").WithName("Readiness")
-            .WithSummary("The database, blob store and signer are reachable; 503 problem naming what is not.").ProducesProblem(503);
+            .WithSummary("The start-up warm-up is done and the database, blob store and signer are reachable; 503 problem naming what is not.").ProducesProblem(503);
         return routes;
     }
 
     private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(
         [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] VendorGate.Attest.Signing.ISigner signer,
-        [FromServices] ILogger<HealthStatus> logger, CancellationToken ct)
+        [FromServices] Batches.Ingest.IngestWarmUpService warmUp, [FromServices] ILogger<HealthStatus> logger, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>
         {
+            ["warmUp"] = warmUp.Done ? "ok" : "running",
             ["database"] = await Probe("database", async () =>
             {
                 if (!await db.Database.CanConnectAsync(ct))
@@ -39,7 +40,7 @@ public static class HealthApi
         var failing = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
         return failing.Count == 0
             ? TypedResults.Ok(new HealthStatus("ready", checks))
-            : Problems.Create(503, "not-ready", $"Not reachable: {string.Join(", ", failing)}.", new Dictionary<string, object?> { ["checks"] = checks });
+            : Problems.Create(503, "not-ready", $"Not ready: {string.Join(", ", failing)}.", new Dictionary<string, object?> { ["checks"] = checks });
 
         async Task<string> Probe(string name, Func<Task> check)
         {
