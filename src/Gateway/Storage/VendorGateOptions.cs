@@ -51,7 +51,8 @@ public sealed class IngestOptions
     /// (2-core load benchmark: 4 cost a third of the throughput, 16 none).</summary>
     public int MaxConcurrentUploads { get; set; } = 8 * Environment.ProcessorCount;
 
-    /// <summary>Run the ingest code over synthetic examples as the process starts, so the first upload finds it optimized.</summary>
+    /// <summary>Warm the upload path as the process starts (<see cref="Batches.Ingest.IngestWarmUpService"/>), so the first
+    /// uploads find it optimized; readiness waits for it.</summary>
     public bool WarmUp { get; set; } = true;
 }
 
