@@ -69,7 +69,14 @@ azurite_connection() {
 stop_services() {
   # SIGKILL: its blobs are in memory and thrown away, and after a SIGTERM Azurite 3.37 took 77 to 192 s to exit
   # (measured, with no client connected), which a `--filter` run of the suite and the benchmarks waited for.
-  [ -n "$azurite_pid" ] && kill -KILL "$azurite_pid" 2>/dev/null && wait "$azurite_pid" 2>/dev/null
-  [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ] && as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+  # Every step ends well whatever it returns: under a caller's `set -e` a failed step would end the trap here (wait
+  # returns 137 for the killed Azurite), leaving PostgreSQL running and the folder behind (the benchmarks did).
+  if [ -n "$azurite_pid" ]; then
+    kill -KILL "$azurite_pid" 2>/dev/null || true
+    wait "$azurite_pid" 2>/dev/null || true
+  fi
+  if [ -n "$pg_bin" ] && [ -f "$work/pg/postmaster.pid" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  fi
   return 0
 }
