@@ -12,7 +12,8 @@ namespace VendorGate.Gateway.Batches.Ingest;
 /// database work of a create and an upload, as their endpoints do it, in transactions rolled back: the vendor's
 /// compliance assessment (without recording it), a batch row and its audit entry, the move to received and its entry.
 /// Nothing is kept. Under 50 vendors starting at once, a fresh process's first uploads were its slowest: 53–65 took
-/// over a second in the first 10 s without the database part, 27–36 with it (<c>bash scripts/bench.sh load</c>).
+/// over a second in the first 10 s without the database part, 13–56 (median 43) with it; over a 60 s run the accept
+/// p99 fell below a second (<c>bash scripts/bench.sh load</c>, README "Tests and benchmarks").
 /// </summary>
 public sealed class IngestWarmUpService(IOptions<VendorGateOptions> options, IServiceScopeFactory scopes, TimeProvider time,
     ILogger<IngestWarmUpService> logger) : BackgroundService
