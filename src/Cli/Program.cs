@@ -39,13 +39,18 @@ var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "n
 var signKey = new Option<string?>("--sign-key") { Description = "the vendor's private key (PEM, P-256 or RSA) to co-sign the receipt statement" };
 var receipt = new Option<string?>("--receipt") { Description = "wait for the signed receipt and write its DSSE envelope to this file" };
 var noGzip = new Option<bool>("--no-gzip") { Description = "send the file as it is instead of gzip-compressed" };
+var wait = new Option<int>("--wait")
+{
+    Description = "while the Gateway's scans are behind (it refuses new batches: 503 scans-behind), wait and try again for up to this many seconds (0: exit 4 at once)",
+    DefaultValueFactory = _ => 1800,
+};
 var upload = new Command("upload", "Open a batch and upload a file through a resumable session (gzip, progress); run again to resume.")
 {
-    file, justification, license, requiredDomains, source, idempotencyKey, signKey, receipt, noGzip,
+    file, justification, license, requiredDomains, source, idempotencyKey, signKey, receipt, noGzip, wait,
 };
 upload.SetAction((r, ct) => Run(r, shell => Upload.RunAsync(shell, config, ProfileOf(r), new UploadRequest(r.GetValue(file)!,
     r.GetValue(justification)!, r.GetValue(license)!, r.GetValue(requiredDomains)!, r.GetValue(source)!, r.GetValue(idempotencyKey), r.GetValue(signKey),
-    r.GetValue(receipt), !r.GetValue(noGzip)), ct)));
+    r.GetValue(receipt), !r.GetValue(noGzip), TimeSpan.FromSeconds(r.GetValue(wait))), ct)));
 
 var batchId = new Argument<Guid>("batch") { Description = "the batch id" };
 var watch = new Option<bool>("--watch") { Description = "follow the batch until scanning ends (or --until decided)" };

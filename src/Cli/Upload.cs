@@ -8,7 +8,7 @@ namespace VendorGate.Cli;
 
 /// <summary>What <c>vendorgate upload</c> was asked to do.</summary>
 public sealed record UploadRequest(string File, string Justification, string License, IReadOnlyList<string> Domains, string Source,
-    string? IdempotencyKey, string? SignKey, string? ReceiptFile, bool Gzip);
+    string? IdempotencyKey, string? SignKey, string? ReceiptFile, bool Gzip, TimeSpan Wait);
 
 /// <summary>An upload session this machine may resume (kept under the config folder's <c>uploads/</c> until committed).</summary>
 public sealed record UploadState(string Gateway, Guid SessionId);
@@ -29,11 +29,11 @@ public static class Upload
         }
         using var key = request.SignKey is null ? null : VendorKey.Load(request.SignKey);
         var client = Shell.Connect(profile);
-        var batch = await client.CreateBatchAsync(new CreateBatchRequest
+        var batch = await CreateAsync(shell, client, new CreateBatchRequest
         {
             Justification = request.Justification, License = request.License, Source = request.Source, DeclaredDomains = request.Domains,
             IdempotencyKey = request.IdempotencyKey ?? $"vendorgate-cli:{check.Digest}",
-        }, ct);
+        }, request.Wait, ct);
         if (batch.Status != "open")
         {
             if (batch.Digest != check.Digest)
@@ -66,6 +66,30 @@ public static class Upload
         config.DeleteState(batch.Id.ToString());
         return await FinishAsync(shell, client, batch.Id, receipt, blocks, request.ReceiptFile, ct);
     }
+
+    /// <summary>Opens the batch. While the Gateway's scans are behind it refuses new batches (503 <c>scans-behind</c>,
+    /// nothing created): wait as its <c>Retry-After</c> asks and try again, for up to <paramref name="wait"/>; then the
+    /// refusal is the answer (exit 4: run again later).</summary>
+    private static async Task<BatchView> CreateAsync(Shell shell, VendorGateClient client, CreateBatchRequest request, TimeSpan wait, CancellationToken ct)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                return await client.CreateBatchAsync(request, ct);
+            }
+            catch (VendorGateProblemException e) when (e.Code == "scans-behind" && waited + (e.RetryAfter ?? ScansBehindRetry) <= wait)
+            {
+                var delay = e.RetryAfter ?? ScansBehindRetry;
+                shell.Progress($"The Gateway's scans are behind: {e.Detail} Waiting {delay.TotalSeconds:N0} s (--wait {wait.TotalSeconds:N0} s, {waited.TotalSeconds:N0} s waited).");
+                await Task.Delay(delay, ct);
+                waited += delay;
+            }
+        }
+    }
+
+    private static readonly TimeSpan ScansBehindRetry = TimeSpan.FromSeconds(5);
 
     private static Task<UploadReceipt> CommitAsync(VendorGateClient client, UploadSessionView session, string? signature, CancellationToken ct) =>
         signature is null

@@ -9,12 +9,15 @@ using System.Text.Json.Serialization;
 namespace VendorGate.Client;
 
 /// <summary>A refusal from the Gateway: its RFC 9457 problem (status, machine-readable code, human detail).</summary>
-public sealed class VendorGateProblemException(HttpStatusCode status, string code, string detail, JsonElement problem)
+public sealed class VendorGateProblemException(HttpStatusCode status, string code, string detail, JsonElement problem, TimeSpan? retryAfter = null)
     : Exception($"{(int)status} {code}: {detail}")
 {
     public HttpStatusCode Status => status;
     public string Code => code;
     public string Detail => detail;
+
+    /// <summary>How long the Gateway asked the client to wait before trying again (<c>Retry-After</c> of a 503), if it did.</summary>
+    public TimeSpan? RetryAfter => retryAfter;
 
     /// <summary>The whole problem document (validation errors are under <c>errors</c>).</summary>
     public JsonElement Problem => problem;
@@ -198,7 +201,7 @@ public sealed partial class VendorGateClient(HttpClient http, string? credential
             }
             string Member(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
             var detail = Member("detail") is { Length: > 0 } d ? d : Member("title") is { Length: > 0 } t ? t : $"The Gateway answered {(int)response.StatusCode}.";
-            throw new VendorGateProblemException(response.StatusCode, Member("code"), detail, problem);
+            throw new VendorGateProblemException(response.StatusCode, Member("code"), detail, problem, response.Headers.RetryAfter?.Delta);
         }
     }
 }

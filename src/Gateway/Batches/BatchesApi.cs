@@ -29,8 +29,8 @@ public static class BatchesApi
         var group = batches.MapGroup("").WithTags("Batches").AddEndpointFilter<ValidationFilter>().ProducesProblem(401);
 
         group.MapPost("/", Create).RequireAuthorization(Policies.Upload)
-            .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch.")
-            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
+            .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch. While scans are behind: 503 scans-behind with Retry-After, nothing created.")
+            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(503);
         group.MapPut("/{batchId:guid}/content", UploadContent).RequireAuthorization(Policies.Upload)
             .WithMetadata(new StreamedBody("application/x-ndjson", "One JSON example per line; Content-Encoding: gzip allowed."))
             .WithName("UploadBatchContent").WithSummary("Streams the batch's NDJSON (gzip allowed) into quarantine; all lines valid or nothing is kept.")
@@ -70,7 +70,8 @@ public static class BatchesApi
 
     private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
         CreateBatchRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
-        [FromServices] Compliance.ComplianceService compliance, [FromServices] TimeProvider time, CancellationToken ct)
+        [FromServices] Compliance.ComplianceService compliance, [FromServices] ScanBacklog backlog, [FromServices] TimeProvider time,
+        HttpResponse response, CancellationToken ct)
     {
         if (caller.VendorId is { } vendorId && await RefusedForComplianceAsync(vendorId, compliance, ct) is { } refused)
         {
@@ -94,6 +95,10 @@ public static class BatchesApi
         if (request.ParentBatchId is { } parentId && await Visible(db, caller).AnyAsync(b => b.Id == parentId, ct) is false)
         {
             return Problems.Invalid("parentBatchId", "No batch with this id is visible to you.");
+        }
+        if (await backlog.RefusalAsync(response) is { } scansBehind)
+        {
+            return scansBehind; // after the idempotent replay above, which adds nothing to scan
         }
         var batch = new Batch
         {

@@ -4,7 +4,7 @@ namespace VendorGate.Gateway.Scanning;
 
 public static class ScanningSetup
 {
-    /// <summary>The scan stage: the scan job (whole, or sharded across worker processes), the scan policy (severities), the content scan loop, every scanner's options, and every
+    /// <summary>The scan stage: the scan job (whole, or sharded across worker processes), the scan policy (severities), the back-pressure on intake while scans are behind, the content scan loop, every scanner's options, and every
     /// scanner in this assembly (found by type: a new scanner needs no registration).</summary>
     public static IServiceCollection AddScanning(this IServiceCollection services)
     {
@@ -15,6 +15,11 @@ public static class ScanningSetup
             .PostConfigure<IConfiguration>((o, configuration) =>
                 o.ShardExamples ??= string.IsNullOrEmpty(configuration.GetConnectionString("Postgres")) ? 0 : ScanOptions.DefaultShardExamples)
             .ValidateOnStart();
+        services.AddOptions<ScanBacklogOptions>().BindConfiguration(ScanBacklogOptions.Section)
+            .Validate(o => o.MaxSeconds >= 0 && o.MinExamplesPerSecond > 0,
+                "VendorGate:Scan:Backlog:MaxSeconds is 0 (never refuse) or more; MinExamplesPerSecond is more than 0")
+            .ValidateOnStart();
+        services.AddSingleton<ScanBacklog>();
         services.AddScoped<ScanBatchJob>();
         services.AddScoped<ScanShardJob>();
         services.AddScoped<ScanMergeJob>();

@@ -86,6 +86,48 @@ public sealed class VendorGateCli(Uri gateway, string? key) : IDisposable
 
     public Task<CliRun> RunAsync(params string[] args) => RunAsync(args, stdin: null);
 
+    /// <summary>Runs the CLI and, once a line of its stderr satisfies <paramref name="when"/>, runs <paramref name="then"/>
+    /// while the CLI goes on; fails the test if the CLI ends without printing such a line.</summary>
+    public async Task<CliRun> RunAsync(string[] args, Func<string, bool> when, Func<Task> then)
+    {
+        using var process = Start(args);
+        process.StandardInput.Close();
+        var stderr = new ConcurrentQueue<string>();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                stderr.Enqueue(line);
+                if (when(line))
+                {
+                    seen.TrySetResult();
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeout);
+        var ended = process.WaitForExitAsync(timeout.Token);
+        if (await Task.WhenAny(seen.Task, ended) != seen.Task)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"vendorgate {string.Join(' ', args)} ended (or hung) before the line awaited; stdout: {await stdout}; stderr: {string.Join('\n', stderr)}");
+        }
+        await then();
+        try
+        {
+            await ended;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"vendorgate {string.Join(' ', args)} ran longer than {Timeout}; stderr so far: {string.Join('\n', stderr)}");
+        }
+        process.WaitForExit(); // the last of stderr read
+        return new CliRun(process.ExitCode, await stdout, string.Join('\n', stderr));
+    }
+
     /// <summary>Starts the CLI and kills it once a line of its stderr satisfies <paramref name="killWhen"/>; fails
     /// the test, with what it printed, if the process ends first.</summary>
     public async Task<string> KillWhenAsync(string[] args, Func<string, bool> killWhen)

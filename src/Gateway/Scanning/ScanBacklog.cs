@@ -1,0 +1,142 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Scanning;
+
+/// <summary>How much scanning may wait before new batches are turned away.</summary>
+public sealed class ScanBacklogOptions
+{
+    public const string Section = "VendorGate:Scan:Backlog";
+
+    /// <summary>New batches are refused (503 with <c>Retry-After</c>) while the examples received and not yet scanned
+    /// would take longer than this to scan at the recent rate; 0 never refuses.</summary>
+    public double MaxSeconds { get; set; } = 20;
+
+    /// <summary>The rate assumed while too few scans finished recently to measure one (a fresh Gateway, a queue that was
+    /// idle), and the least one measured counts as: with no worker running, the backlog still has a bound.</summary>
+    public double MinExamplesPerSecond { get; set; } = 2_000;
+}
+
+/// <summary>What waits to be scanned, how fast scans have been finishing, and how many examples a batch has had lately
+/// (of those scanned or waiting; 0 when there are none).</summary>
+public sealed record ScanBacklogState(long WaitingExamples, int WaitingBatches, double ExamplesPerSecond, double MeanBatchExamples)
+{
+    public double Seconds => WaitingExamples / ExamplesPerSecond;
+
+    /// <summary>The backlog once <paramref name="batches"/> more batches of the mean size are received.</summary>
+    public ScanBacklogState With(int batches) =>
+        batches == 0 ? this : this with { WaitingExamples = WaitingExamples + (long)(batches * MeanBatchExamples), WaitingBatches = WaitingBatches + batches };
+}
+
+/// <summary>Back-pressure on intake. A batch is worth nothing to anyone until it is scanned and reviewed, and two cores
+/// scan on the order of 10,000 examples a second, a few times less than they receive: left alone, a busy intake builds
+/// a queue of scans minutes long that only grows (50 vendors for a minute left five minutes of scanning behind them).
+/// So a create is refused with 503 and <c>Retry-After</c> (problem <c>scans-behind</c>) while the examples received and
+/// not yet scanned would take more than <see cref="ScanBacklogOptions.MaxSeconds"/> to scan at the rate scans finished
+/// recently; nothing is created, so the retry (with the same idempotency key, as the CLI sends) is always safe. Uploads
+/// to batches already open are never refused. The measure reads the database, so every Gateway process sees the same
+/// queue, whichever processes scan; it is read at most once a second per process, and the creates a process admits
+/// in between count as batches of the mean size, so a crowd of vendors coming back at once does not all get in on one
+/// stale reading.</summary>
+public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklogOptions> options, TimeProvider time)
+{
+    /// <summary>How long a measure serves before it is read again.</summary>
+    public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>Scans finished longer ago than this say nothing about the rate now.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest <c>Retry-After</c> given. The time until the backlog is under the limit again is only as good as
+    /// the rate measured (a fresh Gateway assumes the least rate), so clients come back soon and are told again; a refusal
+    /// costs a cached comparison.</summary>
+    public const int MaxRetryAfterSeconds = 5;
+
+    private const int RecentScans = 200;
+
+    private readonly Lock _gate = new();
+    private Measure? _last;
+
+    /// <summary>A reading of the database, and the creates this process admitted since.</summary>
+    private sealed class Measure(DateTimeOffset at, Task<ScanBacklogState> state)
+    {
+        public DateTimeOffset At => at;
+        public Task<ScanBacklogState> State => state;
+        public int Admitted;
+    }
+
+    /// <summary>The reading at most <see cref="Fresh"/> old, taken now if there is none.</summary>
+    private Measure Current()
+    {
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            if (_last is not { } last || now - last.At >= Fresh || last.State.IsFaulted)
+            {
+                _last = last = new Measure(now, MeasureAsync(now));
+            }
+            return last;
+        }
+    }
+
+    /// <summary>Null when a new batch is admitted; else the 503 to answer, with <c>Retry-After</c> set on
+    /// <paramref name="response"/>.</summary>
+    public async Task<ProblemHttpResult?> RefusalAsync(HttpResponse response)
+    {
+        var max = options.Value.MaxSeconds;
+        if (max <= 0)
+        {
+            return null;
+        }
+        var measure = Current();
+        var state = (await measure.State).With(Volatile.Read(ref measure.Admitted)); // the backlog now, as far as this process knows
+        if (state.Seconds <= max)
+        {
+            Interlocked.Increment(ref measure.Admitted);
+            return null;
+        }
+        var retryAfter = (int)Math.Clamp(Math.Ceiling(state.Seconds - max), 1, MaxRetryAfterSeconds);
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(503, "scans-behind",
+            $"{state.WaitingExamples:N0} examples in {state.WaitingBatches:N0} batches wait to be scanned, about {state.Seconds:N0} s at the recent "
+            + $"{state.ExamplesPerSecond:N0} examples/s (new batches wait while it is over {max:N0} s); nothing was created: retry after {retryAfter} s.",
+            new Dictionary<string, object?>
+            {
+                ["waitingExamples"] = state.WaitingExamples, ["waitingBatches"] = state.WaitingBatches,
+                ["examplesPerSecond"] = Math.Round(state.ExamplesPerSecond), ["retryAfterSeconds"] = retryAfter,
+            });
+    }
+
+    private async Task<ScanBacklogState> MeasureAsync(DateTimeOffset now)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
+        var waiting = await db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Received || b.Status == BatchStatus.Scanning)
+            .Select(b => new { Count = b.Count ?? 0, Scanned = b.ScannedExamples ?? 0 }).ToListAsync();
+        // The newest batches that were scanned (v7 ids: newest first; SQLite cannot order DateTimeOffset), kept if recent.
+        var scanned = (await db.Batches.AsNoTracking().Where(b => b.ScannedAt != null).OrderByDescending(b => b.Id).Take(RecentScans)
+            .Select(b => new { b.ScannedAt, b.Count }).ToListAsync())
+            .Where(b => now - b.ScannedAt!.Value <= Window).Select(b => (b.ScannedAt!.Value, b.Count ?? 0)).ToList();
+        var sizes = waiting.Select(w => w.Count).Concat(scanned.Select(s => s.Item2)).ToList();
+        return new ScanBacklogState(waiting.Sum(w => Math.Max(w.Count - w.Scanned, 0)), waiting.Count,
+            Math.Max(Rate(scanned), options.Value.MinExamplesPerSecond), sizes.Count == 0 ? 0 : sizes.Average());
+    }
+
+    /// <summary>Examples scanned a second between the first and the last of <paramref name="scans"/> finishing (the
+    /// first's examples were scanned before that span began); 0 when fewer than three finished or within a second. While
+    /// a queue waits, scans finish back to back, so this is what the scanners can do.</summary>
+    public static double Rate(IReadOnlyList<(DateTimeOffset ScannedAt, long Examples)> scans)
+    {
+        if (scans.Count < 3)
+        {
+            return 0;
+        }
+        var ordered = scans.OrderBy(s => s.ScannedAt).ToList();
+        var span = (ordered[^1].ScannedAt - ordered[0].ScannedAt).TotalSeconds;
+        return span < 1 ? 0 : ordered.Skip(1).Sum(s => s.Examples) / span;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using VendorGate.Client;
+using VendorGate.Gateway.Scanning;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Tests.Infrastructure;
+using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
+
+namespace VendorGate.Gateway.Tests.Scanning;
+
+/// <summary>Back-pressure on intake: while received batches would take longer than the limit to scan, a create is
+/// refused with 503 and Retry-After and leaves nothing behind; once the scans catch up it succeeds.</summary>
+public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
+{
+    private readonly Actors _actors = new(app);
+
+    [Fact]
+    public async Task A_create_while_scans_are_behind_is_refused_with_retry_after_and_succeeds_once_they_catch_up()
+    {
+        app.Clock.Advance(ScanBacklog.Fresh); // a reading of this test's own: the class's tests share the Gateway
+        var vendor = await _actors.NewVendorAsync();
+        var key = Actors.Unique("key");
+        var first = await FillTheBacklogAsync(vendor.Annotator, key);
+        var batchesBefore = await CountBatchesAsync();
+
+        var refused = await Assert.ThrowsAsync<VendorGateProblemException>(() => vendor.Annotator.CreateBatchAsync());
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "scans-behind"), (refused.Status, refused.Code));
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter); // 3 s waiting, 1 s allowed
+        Assert.Equal(30, refused.Problem.GetProperty("waitingExamples").GetInt64());
+        Assert.Equal(1, refused.Problem.GetProperty("waitingBatches").GetInt32());
+        Assert.Equal(batchesBefore, await CountBatchesAsync()); // nothing was created
+        // The same create again (its idempotency key) adds nothing to scan: answered as before.
+        Assert.Equal(first.Id, (await vendor.Annotator.CreateBatchAsync(idempotencyKey: key)).Id);
+
+        await ScanAsync(first.Id);
+        app.Clock.Advance(ScanBacklog.Fresh);
+
+        var admitted = await vendor.Annotator.CreateBatchAsync();
+        Assert.Equal("open", admitted.Status);
+    }
+
+    [Fact]
+    public async Task The_CLI_waits_while_scans_are_behind_and_uploads_once_they_catch_up_or_exits_4_with_no_wait()
+    {
+        app.Clock.Advance(ScanBacklog.Fresh);
+        var vendor = await _actors.NewVendorAsync();
+        var waiting = await FillTheBacklogAsync(vendor.Annotator);
+        using var cli = new VendorGateCli(app.ListeningAddress, vendor.Annotator.DefaultRequestHeaders.Authorization!.Parameter);
+        await File.WriteAllTextAsync(cli.File("examples.ndjson"), Lines(new { prompt = Actors.Unique("p"), completion = "c" }));
+        string[] upload = ["upload", cli.File("examples.ndjson"), "--justification", "Examples for the scan backlog tests", "--license", "CC-BY-4.0", "--domain", "billing", "--json"];
+
+        var noWait = await cli.RunAsync([.. upload, "--wait", "0"]);
+        var waited = await cli.RunAsync([.. upload, "--wait", "60"], line => line.Contains("scans are behind"), () => ScanAsync(waiting.Id));
+
+        Assert.Equal(4, noWait.Code);
+        Assert.Equal("scans-behind", noWait.Json.GetProperty("error").GetProperty("code").GetString());
+        Assert.True(waited.Code == 0, waited.ToString());
+        Assert.Equal("received", waited.Json.GetProperty("status").GetString());
+        await ScanAsync(Guid.Parse(waited.Json.GetProperty("batchId").GetString()!)); // nothing left waiting for the class's other tests
+    }
+
+    /// <summary>A batch of 30 examples, received and (no job server) waiting: 3 s of scanning at the assumed 10 examples/s,
+    /// over the 1 s allowed; the clock moved on so that the next create reads the backlog again.</summary>
+    private async Task<BatchView> FillTheBacklogAsync(HttpClient annotator, string? idempotencyKey = null)
+    {
+        var batch = await annotator.CreateBatchAsync(idempotencyKey: idempotencyKey);
+        var lines = Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" }).ToArray();
+        (await annotator.UploadAsync(batch.Id, Lines(lines))).EnsureSuccessStatusCode();
+        app.Clock.Advance(ScanBacklog.Fresh);
+        return batch;
+    }
+
+    private async Task ScanAsync(Guid batchId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ScanBatchJob>().RunAsync(batchId, CancellationToken.None);
+    }
+
+    private async Task<int> CountBatchesAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<VendorGateDb>().Batches.CountAsync();
+    }
+}
+
+/// <summary>No job server (what is received waits), at most 1 s of scanning waiting, 10 examples/s assumed.</summary>
+internal static class ScanBacklogSettings
+{
+    public static Dictionary<string, string?> Limited(Dictionary<string, string?> settings) => new(settings)
+    {
+        ["VendorGate:Jobs:RunServer"] = "false", ["VendorGate:Scan:Backlog:MaxSeconds"] = "1", ["VendorGate:Scan:Backlog:MinExamplesPerSecond"] = "10",
+    };
+}
+
+public sealed class ScanBacklogEmbeddedGateway : EmbeddedGateway
+{
+    public ScanBacklogEmbeddedGateway() => UseKestrel(0); // for the CLI, run as a process
+
+    protected override Dictionary<string, string?> Settings => ScanBacklogSettings.Limited(base.Settings);
+}
+
+public sealed class ScanBacklogProductionGateway : ProductionGateway
+{
+    public ScanBacklogProductionGateway() => UseKestrel(0);
+
+    protected override Dictionary<string, string?> Settings => ScanBacklogSettings.Limited(base.Settings);
+}
+
+public sealed class ScanBacklogOnEmbedded(ScanBacklogEmbeddedGateway app) : ScanBacklogTests<ScanBacklogEmbeddedGateway>(app);
+
+public sealed class ScanBacklogOnProduction(ScanBacklogProductionGateway app) : ScanBacklogTests<ScanBacklogProductionGateway>(app);
+
+public sealed class ScanBacklogRateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_rate_counts_the_examples_scanned_between_the_first_and_the_last_scan_finishing()
+    {
+        // Finished at 0, 2 and 4 s: the 300 + 500 examples of the last two were scanned in those 4 s.
+        Assert.Equal(200, ScanBacklog.Rate([(T0.AddSeconds(4), 500), (T0, 1_000), (T0.AddSeconds(2), 300)]));
+    }
+
+    [Fact]
+    public void Too_few_scans_or_too_short_a_span_measure_nothing()
+    {
+        Assert.Equal(0, ScanBacklog.Rate([(T0, 1_000), (T0.AddSeconds(5), 1_000)]));
+        Assert.Equal(0, ScanBacklog.Rate([(T0, 1_000), (T0.AddMilliseconds(400), 1_000), (T0.AddMilliseconds(900), 1_000)]));
+    }
+}
