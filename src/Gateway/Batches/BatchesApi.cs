@@ -73,6 +73,16 @@ public static class BatchesApi
         [FromServices] Compliance.ComplianceService compliance, [FromServices] ScanBacklog backlog, [FromServices] TimeProvider time,
         HttpResponse response, CancellationToken ct)
     {
+        var existing = request.IdempotencyKey is { } key
+            ? await db.Batches.AsNoTracking().Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
+                .FirstOrDefaultAsync(b => b.SubmitterId == caller.Id && b.IdempotencyKey == key, ct)
+            : null;
+        // First, as it is the cheapest check and while scans are behind most creates are refused (a retried create that
+        // was answered before adds nothing to scan and is answered again).
+        if (existing is null && await backlog.RefusalAsync(response) is { } scansBehind)
+        {
+            return scansBehind;
+        }
         if (caller.VendorId is { } vendorId && await RefusedForComplianceAsync(vendorId, compliance, ct) is { } refused)
         {
             return refused;
@@ -85,8 +95,7 @@ public static class BatchesApi
                 : "Contributors upload only with source 'internal' or 'synthetic'.");
         }
         var requestDigest = Convert.ToHexStringLower(SHA256.HashData(JsonCanonicalizer.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web))));
-        if (request.IdempotencyKey is { } key
-            && await db.Batches.AsNoTracking().Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides).FirstOrDefaultAsync(b => b.SubmitterId == caller.Id && b.IdempotencyKey == key, ct) is { } existing)
+        if (existing is not null)
         {
             return existing.RequestDigest == requestDigest
                 ? TypedResults.Ok(BatchView.Of(existing, caller.Handle))
@@ -95,10 +104,6 @@ public static class BatchesApi
         if (request.ParentBatchId is { } parentId && await Visible(db, caller).AnyAsync(b => b.Id == parentId, ct) is false)
         {
             return Problems.Invalid("parentBatchId", "No batch with this id is visible to you.");
-        }
-        if (await backlog.RefusalAsync(response) is { } scansBehind)
-        {
-            return scansBehind; // after the idempotent replay above, which adds nothing to scan
         }
         var batch = new Batch
         {
