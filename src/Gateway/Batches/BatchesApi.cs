@@ -79,7 +79,7 @@ public static class BatchesApi
             : null;
         // First, as it is the cheapest check and while scans are behind most creates are refused (a retried create that
         // was answered before adds nothing to scan and is answered again).
-        if (existing is null && await backlog.RefusalAsync(response) is { } scansBehind)
+        if (existing is null && await backlog.RefusalAsync(caller.VendorId ?? caller.Id, response) is { } scansBehind)
         {
             return scansBehind;
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -22,16 +23,10 @@ public sealed class ScanBacklogOptions
     public double MinExamplesPerSecond { get; set; } = 2_000;
 }
 
-/// <summary>What waits to be scanned, how fast scans have been finishing, and how many examples a batch has had lately
-/// (of those scanned or waiting; 0 when there are none).</summary>
-public sealed record ScanBacklogState(long WaitingExamples, int WaitingBatches, double ExamplesPerSecond, double MeanBatchExamples)
-{
-    public double Seconds => WaitingExamples / ExamplesPerSecond;
-
-    /// <summary>The backlog once <paramref name="batches"/> more batches of the mean size are received.</summary>
-    public ScanBacklogState With(int batches) =>
-        batches == 0 ? this : this with { WaitingExamples = WaitingExamples + (long)(batches * MeanBatchExamples), WaitingBatches = WaitingBatches + batches };
-}
+/// <summary>What waits to be scanned, in all and by party (a vendor; a staff contributor on their own), how fast scans
+/// have been finishing, and how many examples a batch has had lately (of those scanned or waiting; 0 when there are none).</summary>
+public sealed record ScanBacklogState(long WaitingExamples, int WaitingBatches, double ExamplesPerSecond, double MeanBatchExamples,
+    IReadOnlyDictionary<Guid, long> WaitingByParty);
 
 /// <summary>Back-pressure on intake. A batch is worth nothing to anyone until it is scanned and reviewed, and two cores
 /// scan on the order of 10,000 examples a second, a few times less than they receive: left alone, a busy intake builds
@@ -42,7 +37,11 @@ public sealed record ScanBacklogState(long WaitingExamples, int WaitingBatches, 
 /// to batches already open are never refused. The measure reads the database, so every Gateway process sees the same
 /// queue, whichever processes scan; it is read at most once a second per process, and the creates a process admits
 /// in between count as batches of the mean size, so a crowd of vendors coming back at once does not all get in on one
-/// stale reading.</summary>
+/// stale reading.
+/// <para>Over the limit, a party (a vendor, or a staff contributor) whose own waiting examples are under an equal share of
+/// it (the limit divided among the parties with batches waiting, the caller counted) is still admitted: one vendor's
+/// flood (a million examples is a minute and more of scanning) turns away that vendor, not everyone. The shares add up to
+/// the limit, so the whole exceeds it only by what parties already hold beyond their share.</para></summary>
 public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklogOptions> options, TimeProvider time)
 {
     /// <summary>How long a measure serves before it is read again.</summary>
@@ -61,12 +60,13 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
     private readonly Lock _gate = new();
     private Measure? _last;
 
-    /// <summary>A reading of the database, and the creates this process admitted since.</summary>
+    /// <summary>A reading of the database, and the creates this process admitted since, in all and by party.</summary>
     private sealed class Measure(DateTimeOffset at, Task<ScanBacklogState> state)
     {
         public DateTimeOffset At => at;
         public Task<ScanBacklogState> State => state;
         public int Admitted;
+        public readonly ConcurrentDictionary<Guid, int> AdmittedBy = new();
     }
 
     /// <summary>The reading at most <see cref="Fresh"/> old, taken now if there is none.</summary>
@@ -83,31 +83,41 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         }
     }
 
-    /// <summary>Null when a new batch is admitted; else the 503 to answer, with <c>Retry-After</c> set on
-    /// <paramref name="response"/>.</summary>
-    public async Task<ProblemHttpResult?> RefusalAsync(HttpResponse response)
+    /// <summary>Null when a new batch of <paramref name="party"/> (its vendor; else the principal) is admitted; else the
+    /// 503 to answer, with <c>Retry-After</c> set on <paramref name="response"/>.</summary>
+    public async Task<ProblemHttpResult?> RefusalAsync(Guid party, HttpResponse response)
     {
         var max = options.Value.MaxSeconds;
         if (max <= 0)
         {
             return null;
         }
+        // The backlog now, as far as this process knows: the reading, and the batches admitted since at the mean size.
         var measure = Current();
-        var state = (await measure.State).With(Volatile.Read(ref measure.Admitted)); // the backlog now, as far as this process knows
-        if (state.Seconds <= max)
+        var reading = await measure.State;
+        var rate = reading.ExamplesPerSecond;
+        var seconds = (reading.WaitingExamples + Volatile.Read(ref measure.Admitted) * reading.MeanBatchExamples) / rate;
+        var own = (reading.WaitingByParty.GetValueOrDefault(party) + measure.AdmittedBy.GetValueOrDefault(party) * reading.MeanBatchExamples) / rate;
+        var parties = reading.WaitingByParty.Count + measure.AdmittedBy.Keys.Count(p => !reading.WaitingByParty.ContainsKey(p))
+            + (reading.WaitingByParty.ContainsKey(party) || measure.AdmittedBy.ContainsKey(party) ? 0 : 1);
+        var share = max / parties;
+        if (seconds <= max || own < share)
         {
             Interlocked.Increment(ref measure.Admitted);
+            measure.AdmittedBy.AddOrUpdate(party, 1, (_, n) => n + 1);
             return null;
         }
-        var retryAfter = (int)Math.Clamp(Math.Ceiling(state.Seconds - max), 1, MaxRetryAfterSeconds);
+        var retryAfter = (int)Math.Clamp(Math.Ceiling(Math.Min(seconds - max, own - share)), 1, MaxRetryAfterSeconds);
         response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Problems.Create(503, "scans-behind",
-            $"{state.WaitingExamples:N0} examples in {state.WaitingBatches:N0} batches wait to be scanned, about {state.Seconds:N0} s at the recent "
-            + $"{state.ExamplesPerSecond:N0} examples/s (new batches wait while it is over {max:N0} s); nothing was created: retry after {retryAfter} s.",
+            $"{reading.WaitingExamples:N0} examples in {reading.WaitingBatches:N0} batches wait to be scanned, about {seconds:N0} s at the recent "
+            + $"{rate:N0} examples/s (new batches wait while it is over {max:N0} s), {own:N0} s of them yours (over your equal share, "
+            + $"{share:N1} s among {parties} submitters waiting); nothing was created: retry after {retryAfter} s.",
             new Dictionary<string, object?>
             {
-                ["waitingExamples"] = state.WaitingExamples, ["waitingBatches"] = state.WaitingBatches,
-                ["examplesPerSecond"] = Math.Round(state.ExamplesPerSecond), ["retryAfterSeconds"] = retryAfter,
+                ["waitingExamples"] = reading.WaitingExamples, ["waitingBatches"] = reading.WaitingBatches,
+                ["yourWaitingExamples"] = reading.WaitingByParty.GetValueOrDefault(party),
+                ["examplesPerSecond"] = Math.Round(rate), ["retryAfterSeconds"] = retryAfter,
             });
     }
 
@@ -116,14 +126,15 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
         var waiting = await db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Received || b.Status == BatchStatus.Scanning)
-            .Select(b => new { Count = b.Count ?? 0, Scanned = b.ScannedExamples ?? 0 }).ToListAsync();
+            .Select(b => new { Party = b.VendorId ?? b.SubmitterId, Count = b.Count ?? 0, Scanned = b.ScannedExamples ?? 0 }).ToListAsync();
         // The newest batches that were scanned (v7 ids: newest first; SQLite cannot order DateTimeOffset), kept if recent.
         var scanned = (await db.Batches.AsNoTracking().Where(b => b.ScannedAt != null).OrderByDescending(b => b.Id).Take(RecentScans)
             .Select(b => new { b.ScannedAt, b.Count }).ToListAsync())
             .Where(b => now - b.ScannedAt!.Value <= Window).Select(b => (b.ScannedAt!.Value, b.Count ?? 0)).ToList();
         var sizes = waiting.Select(w => w.Count).Concat(scanned.Select(s => s.Item2)).ToList();
         return new ScanBacklogState(waiting.Sum(w => Math.Max(w.Count - w.Scanned, 0)), waiting.Count,
-            Math.Max(Rate(scanned), options.Value.MinExamplesPerSecond), sizes.Count == 0 ? 0 : sizes.Average());
+            Math.Max(Rate(scanned), options.Value.MinExamplesPerSecond), sizes.Count == 0 ? 0 : sizes.Average(),
+            waiting.GroupBy(w => w.Party).ToDictionary(g => g.Key, g => g.Sum(w => Math.Max(w.Count - w.Scanned, 0))));
     }
 
     /// <summary>Examples scanned a second between the first and the last of <paramref name="scans"/> finishing (the

@@ -42,6 +42,28 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> whe
     }
 
     [Fact]
+    public async Task One_vendors_flood_turns_away_that_vendor_while_another_with_nothing_waiting_is_admitted()
+    {
+        app.Clock.Advance(ScanBacklog.Fresh);
+        var (flooding, other) = (await _actors.NewVendorAsync(), await _actors.NewVendorAsync());
+        var flood = await FillTheBacklogAsync(flooding.Annotator); // 3 s of scanning waiting, over the 1 s allowed, all of it one vendor's
+
+        var refused = await Assert.ThrowsAsync<VendorGateProblemException>(() => flooding.Annotator.CreateBatchAsync());
+        var admitted = await other.Annotator.CreateBatchAsync(); // nothing of its own waiting: under its share (1 s between the two)
+        var lines = Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" }).ToArray();
+        (await other.Annotator.UploadAsync(admitted.Id, Lines(lines))).EnsureSuccessStatusCode();
+        app.Clock.Advance(ScanBacklog.Fresh);
+        var otherRefused = await Assert.ThrowsAsync<VendorGateProblemException>(() => other.Annotator.CreateBatchAsync()); // now over its share too
+
+        Assert.Equal(("scans-behind", 30L), (refused.Code, refused.Problem.GetProperty("yourWaitingExamples").GetInt64()));
+        Assert.Equal("open", admitted.Status);
+        Assert.Equal(("scans-behind", 60L, 30L), (otherRefused.Code, otherRefused.Problem.GetProperty("waitingExamples").GetInt64(),
+            otherRefused.Problem.GetProperty("yourWaitingExamples").GetInt64()));
+        await ScanAsync(flood.Id);
+        await ScanAsync(admitted.Id);
+    }
+
+    [Fact]
     public async Task The_CLI_waits_while_scans_are_behind_and_uploads_once_they_catch_up_or_exits_4_with_no_wait()
     {
         app.Clock.Advance(ScanBacklog.Fresh);
