@@ -66,6 +66,7 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         public DateTimeOffset At => at;
         public Task<ScanBacklogState> State => state;
         public int Admitted;
+        public int AdmittedOverLimit;
         public readonly ConcurrentDictionary<Guid, int> AdmittedBy = new();
     }
 
@@ -101,10 +102,16 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         var parties = reading.WaitingByParty.Count + measure.AdmittedBy.Keys.Count(p => !reading.WaitingByParty.ContainsKey(p))
             + (reading.WaitingByParty.ContainsKey(party) || measure.AdmittedBy.ContainsKey(party) ? 0 : 1);
         var share = max / parties;
-        if (seconds <= max || own < share)
+        // Over the limit, those under their share get in at the pace the scanners drain: a reading's worth of scanning
+        // a reading (else every vendor whose batch was just scanned comes in on the same second, a wave).
+        if (seconds <= max || own < share && Volatile.Read(ref measure.AdmittedOverLimit) * reading.MeanBatchExamples / rate < Fresh.TotalSeconds)
         {
             Interlocked.Increment(ref measure.Admitted);
             measure.AdmittedBy.AddOrUpdate(party, 1, (_, n) => n + 1);
+            if (seconds > max)
+            {
+                Interlocked.Increment(ref measure.AdmittedOverLimit);
+            }
             return null;
         }
         var retryAfter = (int)Math.Clamp(Math.Ceiling(Math.Min(seconds - max, own - share)), 1, MaxRetryAfterSeconds);

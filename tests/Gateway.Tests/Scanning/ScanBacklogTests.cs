@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using VendorGate.Client;
 using VendorGate.Gateway.Scanning;
 using VendorGate.Gateway.Storage;
@@ -11,9 +13,23 @@ namespace VendorGate.Gateway.Tests.Scanning;
 
 /// <summary>Back-pressure on intake: while received batches would take longer than the limit to scan, a create is
 /// refused with 503 and Retry-After and leaves nothing behind; once the scans catch up it succeeds.</summary>
-public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : GatewayApplication
+public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp>, IAsyncLifetime where TApp : GatewayApplication
 {
     private readonly Actors _actors = new(app);
+
+    /// <summary>The batches a test left received: scanned after it, passed or failed, so the class's other tests (one
+    /// Gateway) start with nothing waiting.</summary>
+    private readonly List<Guid> _received = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var id in _received)
+        {
+            await ScanAsync(id); // a batch scanned already is left alone
+        }
+    }
 
     [Fact]
     public async Task A_create_while_scans_are_behind_is_refused_with_retry_after_and_succeeds_once_they_catch_up()
@@ -46,12 +62,13 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> whe
     {
         app.Clock.Advance(ScanBacklog.Fresh);
         var (flooding, other) = (await _actors.NewVendorAsync(), await _actors.NewVendorAsync());
-        var flood = await FillTheBacklogAsync(flooding.Annotator); // 3 s of scanning waiting, over the 1 s allowed, all of it one vendor's
+        await FillTheBacklogAsync(flooding.Annotator); // 3 s of scanning waiting, over the 1 s allowed, all of it one vendor's
 
         var refused = await Assert.ThrowsAsync<VendorGateProblemException>(() => flooding.Annotator.CreateBatchAsync());
         var admitted = await other.Annotator.CreateBatchAsync(); // nothing of its own waiting: under its share (1 s between the two)
         var lines = Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" }).ToArray();
         (await other.Annotator.UploadAsync(admitted.Id, Lines(lines))).EnsureSuccessStatusCode();
+        _received.Add(admitted.Id);
         app.Clock.Advance(ScanBacklog.Fresh);
         var otherRefused = await Assert.ThrowsAsync<VendorGateProblemException>(() => other.Annotator.CreateBatchAsync()); // now over its share too
 
@@ -59,8 +76,33 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal("open", admitted.Status);
         Assert.Equal(("scans-behind", 60L, 30L), (otherRefused.Code, otherRefused.Problem.GetProperty("waitingExamples").GetInt64(),
             otherRefused.Problem.GetProperty("yourWaitingExamples").GetInt64()));
-        await ScanAsync(flood.Id);
-        await ScanAsync(admitted.Id);
+    }
+
+    [Fact]
+    public async Task Over_the_limit_those_under_their_share_get_in_at_the_pace_the_scanners_drain()
+    {
+        app.Clock.Advance(ScanBacklog.Fresh);
+        var flooding = await _actors.NewVendorAsync();
+        await FillTheBacklogAsync(flooding.Annotator); // 30 examples, 3 s at 10 examples/s: over the 1 s allowed
+        // A clock that moves only when told: which creates share a reading is the test's to say.
+        var clock = new StoppedClock(app.Clock.GetUtcNow());
+        var backlog = new ScanBacklog(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Services.GetRequiredService<IOptions<ScanBacklogOptions>>(), clock);
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid()); // vendors with nothing waiting
+
+        var firstAdmitted = await backlog.RefusalAsync(first, new DefaultHttpContext().Response) is null;
+        var secondAdmitted = await backlog.RefusalAsync(second, new DefaultHttpContext().Response) is null; // the same reading: the first took its second of scanning
+        clock.Advance(ScanBacklog.Fresh);
+        var secondAdmittedLater = await backlog.RefusalAsync(second, new DefaultHttpContext().Response) is null; // a new reading, a new second
+
+        Assert.Equal((true, false, true), (firstAdmitted, secondAdmitted, secondAdmittedLater));
+    }
+
+    /// <summary>A clock that stands still until advanced.</summary>
+    private sealed class StoppedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
     }
 
     [Fact]
@@ -75,12 +117,15 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> whe
 
         var noWait = await cli.RunAsync([.. upload, "--wait", "0"]);
         var waited = await cli.RunAsync([.. upload, "--wait", "60"], line => line.Contains("scans are behind"), () => ScanAsync(waiting.Id));
+        if (waited.Stdout.Length > 0 && waited.Json.TryGetProperty("batchId", out var uploaded))
+        {
+            _received.Add(Guid.Parse(uploaded.GetString()!));
+        }
 
         Assert.Equal(4, noWait.Code);
         Assert.Equal("scans-behind", noWait.Json.GetProperty("error").GetProperty("code").GetString());
         Assert.True(waited.Code == 0, waited.ToString());
         Assert.Equal("received", waited.Json.GetProperty("status").GetString());
-        await ScanAsync(Guid.Parse(waited.Json.GetProperty("batchId").GetString()!)); // nothing left waiting for the class's other tests
     }
 
     /// <summary>A batch of 30 examples, received and (no job server) waiting: 3 s of scanning at the assumed 10 examples/s,
@@ -90,6 +135,7 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var batch = await annotator.CreateBatchAsync(idempotencyKey: idempotencyKey);
         var lines = Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" }).ToArray();
         (await annotator.UploadAsync(batch.Id, Lines(lines))).EnsureSuccessStatusCode();
+        _received.Add(batch.Id);
         app.Clock.Advance(ScanBacklog.Fresh);
         return batch;
     }
