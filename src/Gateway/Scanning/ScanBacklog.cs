@@ -41,7 +41,9 @@ public sealed record ScanBacklogState(long WaitingExamples, int WaitingBatches, 
 /// <para>Over the limit, a party (a vendor, or a staff contributor) whose own waiting examples are under an equal share of
 /// it (the limit divided among the parties with batches waiting, the caller counted) is still admitted: one vendor's
 /// flood (a million examples is a minute and more of scanning) turns away that vendor, not everyone. The shares add up to
-/// the limit, so the whole exceeds it only by what parties already hold beyond their share.</para></summary>
+/// the limit, so the whole exceeds it only by what parties already hold beyond their share. They get in at the pace the
+/// scanners drain, a second of scanning per reading (per process): every vendor whose batch was just scanned is under its
+/// share on the same reading, and 200 of them came back in waves of 180 without it.</para></summary>
 public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklogOptions> options, TimeProvider time)
 {
     /// <summary>How long a measure serves before it is read again.</summary>
