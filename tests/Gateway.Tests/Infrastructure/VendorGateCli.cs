@@ -90,10 +90,46 @@ public sealed class VendorGateCli(Uri gateway, string? key) : IDisposable
     /// while the CLI goes on; fails the test if the CLI ends without printing such a line.</summary>
     public async Task<CliRun> RunAsync(string[] args, Func<string, bool> when, Func<Task> then)
     {
-        using var process = Start(args);
+        var (process, stderr, stdout, _) = await StartUntilAsync(args, when);
+        using (process)
+        {
+            await then();
+            using var timeout = new CancellationTokenSource(Timeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"vendorgate {string.Join(' ', args)} ran longer than {Timeout}; stderr so far: {string.Join('\n', stderr)}");
+            }
+            process.WaitForExit(); // the last of stderr read
+            return new CliRun(process.ExitCode, await stdout, string.Join('\n', stderr));
+        }
+    }
+
+    /// <summary>Starts the CLI and kills it once a line of its stderr satisfies <paramref name="killWhen"/>; fails
+    /// the test, with what it printed, if the process ends first.</summary>
+    public async Task<string> KillWhenAsync(string[] args, Func<string, bool> killWhen)
+    {
+        var (process, _, _, line) = await StartUntilAsync(args, killWhen);
+        using (process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        return line;
+    }
+
+    /// <summary>Starts the CLI, collecting its stderr lines, and waits for the first that satisfies <paramref name="when"/>;
+    /// fails the test, with what it printed, if the process ends (or hangs) first.</summary>
+    private async Task<(Process Process, ConcurrentQueue<string> Stderr, Task<string> Stdout, string Line)> StartUntilAsync(string[] args, Func<string, bool> when)
+    {
+        var process = Start(args);
         process.StandardInput.Close();
         var stderr = new ConcurrentQueue<string>();
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -101,64 +137,18 @@ public sealed class VendorGateCli(Uri gateway, string? key) : IDisposable
                 stderr.Enqueue(line);
                 if (when(line))
                 {
-                    seen.TrySetResult();
-                }
-            }
-        };
-        process.BeginErrorReadLine();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        var ended = process.WaitForExitAsync(timeout.Token);
-        if (await Task.WhenAny(seen.Task, ended) != seen.Task)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"vendorgate {string.Join(' ', args)} ended (or hung) before the line awaited; stdout: {await stdout}; stderr: {string.Join('\n', stderr)}");
-        }
-        await then();
-        try
-        {
-            await ended;
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"vendorgate {string.Join(' ', args)} ran longer than {Timeout}; stderr so far: {string.Join('\n', stderr)}");
-        }
-        process.WaitForExit(); // the last of stderr read
-        return new CliRun(process.ExitCode, await stdout, string.Join('\n', stderr));
-    }
-
-    /// <summary>Starts the CLI and kills it once a line of its stderr satisfies <paramref name="killWhen"/>; fails
-    /// the test, with what it printed, if the process ends first.</summary>
-    public async Task<string> KillWhenAsync(string[] args, Func<string, bool> killWhen)
-    {
-        using var process = Start(args);
-        process.StandardInput.Close();
-        var lines = new ConcurrentQueue<string>();
-        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lines.Enqueue(line);
-                if (killWhen(line))
-                {
                     seen.TrySetResult(line);
                 }
             }
         };
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        var ended = process.WaitForExitAsync();
-        var first = await Task.WhenAny(seen.Task, ended, Task.Delay(Timeout));
-        if (first != seen.Task)
+        if (await Task.WhenAny(seen.Task, process.WaitForExitAsync(), Task.Delay(Timeout)) != seen.Task)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"vendorgate ended (or hung) before the line to kill it at; stdout: {await stdout}; stderr: {string.Join('\n', lines)}");
+            Assert.Fail($"vendorgate {string.Join(' ', args)} ended (or hung) before the line awaited; stdout: {await stdout}; stderr: {string.Join('\n', stderr)}");
         }
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        return await seen.Task;
+        return (process, stderr, stdout, await seen.Task);
     }
 
     public void Dispose() => Directory.Delete(_temporary, recursive: true);
