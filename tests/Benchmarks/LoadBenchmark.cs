@@ -110,11 +110,11 @@ public static class LoadBenchmark
             {
                 for (var n = 0; clock.Elapsed < stopAt; n++)
                 {
-                    var first = clock.Elapsed;
+                    var (content, first) = (Content(pool, v, n, o.Lines), clock.Elapsed);
                     var started = first;
                     while (clock.Elapsed < stopAt)
                     {
-                        var upload = await UploadAsync(client, Content(pool, v, n, o.Lines)) with { Started = started, FirstAttempt = first };
+                        var upload = await UploadAsync(client, content) with { Started = started, FirstAttempt = first };
                         if (upload.RetryAfter is not { } wait)
                         {
                             uploads.Add(upload);
