@@ -679,6 +679,12 @@ public sealed record OverrideView
     public required DateTimeOffset At { get; init; }
 }
 
+public sealed record PartyBacklogView
+{
+    public required Guid Id { get; init; }
+    public required long WaitingExamples { get; init; }
+}
+
 public sealed record PeerSummary
 {
     public required int Annotators { get; init; }
@@ -869,6 +875,17 @@ public sealed record RevocationViewPage
 {
     public required IReadOnlyList<RevocationView> Items { get; init; }
     public string? NextCursor { get; init; }
+}
+
+public sealed record ScanBacklogView
+{
+    public required long WaitingExamples { get; init; }
+    public required int WaitingBatches { get; init; }
+    public required double ExamplesPerSecond { get; init; }
+    public required double Seconds { get; init; }
+    public required double LimitSeconds { get; init; }
+    public required bool Refusing { get; init; }
+    public required IReadOnlyList<PartyBacklogView> Parties { get; init; }
 }
 
 public sealed record ScanProgressView
@@ -1472,6 +1489,11 @@ public sealed partial class VendorGateClient
     [Operation("DELETE", "/v1/scan/signatures/{id}")]
     public Task<SignatureView> RetireKnownBadSignatureAsync(Guid id, CancellationToken ct = default) =>
         JsonAsync<SignatureView>(HttpMethod.Delete, $"/v1/scan/signatures/{Segment(id)}", null, ct);
+
+    /// <summary>What waits to be scanned, how long it takes at the recent rate, and whose it is: new batches are refused (503 scans-behind) while it is over the limit.</summary>
+    [Operation("GET", "/v1/scan/backlog")]
+    public Task<ScanBacklogView> GetScanBacklogAsync(CancellationToken ct = default) =>
+        JsonAsync<ScanBacklogView>(HttpMethod.Get, $"/v1/scan/backlog", null, ct);
 
     /// <summary>Candidate triggers ranked over all batches (or one vendor's, or one annotator's), with the annotators they concentrate on.</summary>
     [Operation("GET", "/v1/scan/trigger-candidates")]

@@ -86,6 +86,9 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         }
     }
 
+    /// <summary>The backlog as last read from the database (at most <see cref="Fresh"/> ago).</summary>
+    public Task<ScanBacklogState> CurrentAsync() => Current().State;
+
     /// <summary>Null when a new batch of <paramref name="party"/> (its vendor; else the principal) is admitted; else the
     /// 503 to answer, with <c>Retry-After</c> set on <paramref name="response"/>.</summary>
     public async Task<ProblemHttpResult?> RefusalAsync(Guid party, HttpResponse response)

@@ -55,6 +55,14 @@ public sealed record SignatureView(Guid Id, string Incident, string Kind, string
 
 public sealed record RescanView(Guid Id, string Status);
 
+/// <summary>What waits to be scanned (<see cref="ScanBacklog"/>): in all, how long that is at the recent rate, the limit
+/// over which new batches are refused (0: never), and who it belongs to, most first (a vendor's id, or a staff
+/// contributor's principal id).</summary>
+public sealed record ScanBacklogView(long WaitingExamples, int WaitingBatches, double ExamplesPerSecond, double Seconds, double LimitSeconds,
+    bool Refusing, IReadOnlyList<PartyBacklogView> Parties);
+
+public sealed record PartyBacklogView(Guid Id, long WaitingExamples);
+
 /// <summary>Security's known-bad signatures, the trigger candidates found so far, annotator profiles, and rescans.</summary>
 public static class ScanningApi
 {
@@ -69,6 +77,8 @@ public static class ScanningApi
             .WithSummary("Known-bad signatures, oldest first; retired ones with ?includeRetired=true. Page with ?cursor=.").ProducesValidationProblem();
         group.MapDelete("/signatures/{id:guid}", RetireSignature).RequireAuthorization(Policies.Override).WithName("RetireKnownBadSignature")
             .WithSummary("Retires a signature: later scans no longer use it (security).").ProducesProblem(404);
+        group.MapGet("/backlog", Backlog).RequireAuthorization(Policies.ReadScans).WithName("GetScanBacklog")
+            .WithSummary("What waits to be scanned, how long it takes at the recent rate, and whose it is: new batches are refused (503 scans-behind) while it is over the limit.");
         group.MapGet("/trigger-candidates", TriggerCandidates).RequireAuthorization(Policies.ReadScans).WithName("ListTriggerCandidates")
             .WithSummary("Candidate triggers ranked over all batches (or one vendor's, or one annotator's), with the annotators they concentrate on.");
         return routes;
@@ -130,6 +140,15 @@ public static class ScanningApi
             await audit.RecordAsync(caller.Actor, "signature.retire", $"signature:{id}", new { signature.Incident }, ct);
         }
         return TypedResults.Ok(SignatureView.Of(signature));
+    }
+
+    private static async Task<Ok<ScanBacklogView>> Backlog([FromServices] ScanBacklog backlog, [FromServices] Microsoft.Extensions.Options.IOptions<ScanBacklogOptions> options)
+    {
+        var state = await backlog.CurrentAsync();
+        var seconds = state.WaitingExamples / state.ExamplesPerSecond;
+        var limit = options.Value.MaxSeconds;
+        return TypedResults.Ok(new ScanBacklogView(state.WaitingExamples, state.WaitingBatches, Math.Round(state.ExamplesPerSecond), Math.Round(seconds, 1), limit,
+            limit > 0 && seconds > limit, state.WaitingByParty.OrderByDescending(p => p.Value).Take(50).Select(p => new PartyBacklogView(p.Key, p.Value)).ToList()));
     }
 
     private static async Task<Ok<IReadOnlyList<RankedTrigger>>> TriggerCandidates(

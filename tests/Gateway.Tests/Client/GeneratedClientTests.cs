@@ -32,7 +32,7 @@ public sealed class GeneratedClientTests
             .SelectMany(p => p.Value.EnumerateObject().Select(o => $"{o.Name.ToUpperInvariant()} {p.Name}")).ToHashSet();
         var methods = typeof(VendorGateClient).GetMethods().Select(m => m.GetCustomAttribute<OperationAttribute>()).OfType<OperationAttribute>()
             .Select(o => $"{o.Method} {o.Path}").ToHashSet();
-        Assert.Equal(101, documented.Count); // a guard that the document was read, not an empty set compared with another
+        Assert.Equal(102, documented.Count); // a guard that the document was read, not an empty set compared with another
         Assert.Empty(documented.Except(methods));
         Assert.Empty(methods.Except(documented));
     }

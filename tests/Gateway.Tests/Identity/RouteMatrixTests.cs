@@ -150,6 +150,7 @@ public abstract class RouteMatrixTests<TApp>(TApp app) : IClassFixture<TApp> whe
             R("POST /v1/scan/signatures", c => c.PostAsJsonAsync("/v1/scan/signatures", new { incident = "", kind = "regex", pattern = "(" }), ["security"], HttpStatusCode.BadRequest),
             R("GET /v1/scan/signatures", c => c.GetAsync("/v1/scan/signatures"), ScanReaders, HttpStatusCode.OK),
             R("DELETE /v1/scan/signatures/{id:guid}", c => c.DeleteAsync($"/v1/scan/signatures/{none}"), ["security"], HttpStatusCode.NotFound),
+            R("GET /v1/scan/backlog", c => c.GetAsync("/v1/scan/backlog"), ScanReaders, HttpStatusCode.OK),
             R("GET /v1/scan/trigger-candidates", c => c.GetAsync("/v1/scan/trigger-candidates"), ScanReaders, HttpStatusCode.OK),
 
             R("PUT /v1/eval/coverage/{domain}", c => c.PutAsJsonAsync("/v1/eval/coverage/matrix", new { probeIds = new[] { "no-such-probe" } }), ["maintainer"], HttpStatusCode.BadRequest),

@@ -47,6 +47,10 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp>, IA
         Assert.Equal(30, refused.Problem.GetProperty("waitingExamples").GetInt64());
         Assert.Equal(1, refused.Problem.GetProperty("waitingBatches").GetInt32());
         Assert.Equal(batchesBefore, await CountBatchesAsync()); // nothing was created
+        var security = (await _actors.NewStaffAsync("security")).Client;
+        var backlog = await security.Typed().GetScanBacklogAsync();
+        Assert.Equal((30L, 1, 10.0, 3.0, 1.0, true), (backlog.WaitingExamples, backlog.WaitingBatches, backlog.ExamplesPerSecond, backlog.Seconds, backlog.LimitSeconds, backlog.Refusing));
+        Assert.Equal([(vendor.VendorId, 30L)], backlog.Parties.Select(p => (p.Id, p.WaitingExamples)));
         // The same create again (its idempotency key) adds nothing to scan: answered as before.
         Assert.Equal(first.Id, (await vendor.Annotator.CreateBatchAsync(idempotencyKey: key)).Id);
 
