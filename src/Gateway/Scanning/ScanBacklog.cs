@@ -78,7 +78,7 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            if (_last is not { } last || now - last.At >= Fresh || last.State.IsFaulted)
+            if (_last is not { } last || now - last.At >= Fresh || now < last.At || last.State.IsFaulted) // a clock set back reads again too
             {
                 _last = last = new Measure(now, MeasureAsync(now));
             }
