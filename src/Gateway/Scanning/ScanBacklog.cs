@@ -139,13 +139,13 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         var db = scope.ServiceProvider.GetRequiredService<VendorGateDb>();
         var waiting = await db.Batches.AsNoTracking().Where(b => b.Status == BatchStatus.Received || b.Status == BatchStatus.Scanning)
             .Select(b => new { Party = b.VendorId ?? b.SubmitterId, Count = b.Count ?? 0, Scanned = b.ScannedExamples ?? 0 }).ToListAsync();
-        // The newest batches that were scanned (v7 ids: newest first; SQLite cannot order DateTimeOffset), kept if recent.
+        // The newest batches that were scanned (v7 ids: newest first; SQLite cannot order DateTimeOffset): their sizes say
+        // what batches are like, those finished recently what the scanners do (after a restart, sizes but no rate).
         var scanned = (await db.Batches.AsNoTracking().Where(b => b.ScannedAt != null).OrderByDescending(b => b.Id).Take(RecentScans)
-            .Select(b => new { b.ScannedAt, b.Count }).ToListAsync())
-            .Where(b => now - b.ScannedAt!.Value <= Window).Select(b => (b.ScannedAt!.Value, b.Count ?? 0)).ToList();
-        var sizes = waiting.Select(w => w.Count).Concat(scanned.Select(s => s.Item2)).ToList();
+            .Select(b => new { b.ScannedAt, b.Count }).ToListAsync()).Select(b => (ScannedAt: b.ScannedAt!.Value, Count: b.Count ?? 0)).ToList();
+        var sizes = waiting.Select(w => w.Count).Concat(scanned.Select(s => s.Count)).ToList();
         return new ScanBacklogState(waiting.Sum(w => Math.Max(w.Count - w.Scanned, 0)), waiting.Count,
-            Math.Max(Rate(scanned), options.Value.MinExamplesPerSecond), sizes.Count == 0 ? 0 : sizes.Average(),
+            Math.Max(Rate(scanned.Where(b => now - b.ScannedAt <= Window).ToList()), options.Value.MinExamplesPerSecond), sizes.Count == 0 ? 0 : sizes.Average(),
             waiting.GroupBy(w => w.Party).ToDictionary(g => g.Key, g => g.Sum(w => Math.Max(w.Count - w.Scanned, 0))));
     }
 
