@@ -123,7 +123,7 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Problems.Create(503, "scans-behind",
             $"{reading.WaitingExamples:N0} examples in {reading.WaitingBatches:N0} batches wait to be scanned, about {seconds:N0} s at the recent "
-            + $"{rate:N0} examples/s (new batches wait while it is over {max:N0} s), {own:N0} s of them yours (over your equal share, "
+            + $"{rate:N0} examples/s (new batches wait while it is over {max:N0} s), {own:N1} s of them yours (an equal share is "
             + $"{share:N1} s among {parties} submitters waiting); nothing was created: retry after {retryAfter} s.",
             new Dictionary<string, object?>
             {
