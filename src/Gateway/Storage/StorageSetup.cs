@@ -25,6 +25,7 @@ public static class StorageSetup
             .Validate(o => o.Ingest.MaxConcurrentUploads >= 1, "VendorGate:Ingest:MaxConcurrentUploads must be at least 1")
             .Validate(o => o.Export.ShardBytes >= 1 << 10, "VendorGate:Export:ShardBytes must be at least 1 KiB")
             .Validate(o => o.SqliteBusyTimeout >= TimeSpan.FromSeconds(1), "VendorGate:SqliteBusyTimeout must be at least a second")
+            .Validate(o => o.SqliteWalCheckpointPages > 0, "VendorGate:SqliteWalCheckpointPages must be more than 0")
             .ValidateOnStart();
 
         // Pooled contexts: a request's context is set up once and reset after use, not built afresh (its internal
@@ -44,7 +45,7 @@ public static class StorageSetup
             {
                 var options = sp.GetRequiredService<IOptions<VendorGateOptions>>().Value;
                 o.UseSqlite($"Data Source={Path.Combine(options.FullDataDir, "vendorgate.db")};Default Timeout={(int)Math.Ceiling(options.SqliteBusyTimeout.TotalSeconds)}", OneQuery)
-                    .AddInterceptors(new SqliteBusyWait(options.SqliteBusyTimeout)).ConfigureWarnings(NoModelDiffOnMigrate);
+                    .AddInterceptors(new SqliteConnectionSettings(options.SqliteBusyTimeout, options.SqliteWalCheckpointPages)).ConfigureWarnings(NoModelDiffOnMigrate);
             });
         }
 

@@ -22,6 +22,10 @@ public sealed class VendorGateOptions
     /// answered 503 <c>database-busy</c>.</summary>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Pages of the embedded database's write-ahead log before a commit checkpoints it
+    /// (<see cref="SqliteConnectionSettings"/>).</summary>
+    public int SqliteWalCheckpointPages { get; set; } = 20_000;
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 }
 

@@ -7,25 +7,27 @@ namespace VendorGate.Gateway.Tests.Database;
 public sealed class SqliteBusyWaitTests
 {
     [Fact]
-    public async Task Every_connection_opened_waits_for_the_write_lock_as_long_as_configured()
+    public async Task Every_connection_opened_waits_for_the_write_lock_and_checkpoints_its_log_as_configured()
     {
         var file = Path.Combine(Path.GetTempPath(), $"vg-busy-{Guid.NewGuid():N}.db");
         try
         {
             await using var db = new SqliteVendorGateDb(new DbContextOptionsBuilder<SqliteVendorGateDb>()
-                .UseSqlite($"Data Source={file}").AddInterceptors(new SqliteBusyWait(TimeSpan.FromSeconds(7))).Options);
-            async Task<long> BusyTimeoutAsync()
+                .UseSqlite($"Data Source={file}").AddInterceptors(new SqliteConnectionSettings(TimeSpan.FromSeconds(7), walCheckpointPages: 12_345)).Options);
+            async Task<(long, long)> SettingsAsync()
             {
                 await using var command = db.Database.GetDbConnection().CreateCommand();
                 command.CommandText = "PRAGMA busy_timeout";
-                return (long)(await command.ExecuteScalarAsync())!;
+                var busyTimeout = (long)(await command.ExecuteScalarAsync())!;
+                command.CommandText = "PRAGMA wal_autocheckpoint";
+                return (busyTimeout, (long)(await command.ExecuteScalarAsync())!);
             }
 
             await db.Database.OpenConnectionAsync();
-            Assert.Equal(7_000, await BusyTimeoutAsync());
+            Assert.Equal((7_000, 12_345), await SettingsAsync());
             await db.Database.CloseConnectionAsync();
             db.Database.OpenConnection();
-            Assert.Equal(7_000, await BusyTimeoutAsync());
+            Assert.Equal((7_000, 12_345), await SettingsAsync());
             await db.Database.CloseConnectionAsync();
 
             await using var plain = new SqliteConnection($"Data Source={file};Pooling=False"); // not a pooled connection the interceptor saw
@@ -33,6 +35,8 @@ public sealed class SqliteBusyWaitTests
             await using var unset = plain.CreateCommand();
             unset.CommandText = "PRAGMA busy_timeout";
             Assert.NotEqual(7_000L, (long)(await unset.ExecuteScalarAsync())!); // the interceptor set it, not the driver
+            unset.CommandText = "PRAGMA wal_autocheckpoint";
+            Assert.Equal((long)SqliteConnectionSettings.SqliteDefaultWalCheckpointPages, (long)(await unset.ExecuteScalarAsync())!);
         }
         finally
         {
