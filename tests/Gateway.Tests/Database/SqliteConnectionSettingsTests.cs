@@ -4,7 +4,7 @@ using VendorGate.Gateway.Storage;
 
 namespace VendorGate.Gateway.Tests.Database;
 
-public sealed class SqliteBusyWaitTests
+public sealed class SqliteConnectionSettingsTests
 {
     [Fact]
     public async Task Every_connection_opened_waits_for_the_write_lock_and_checkpoints_its_log_as_configured()
