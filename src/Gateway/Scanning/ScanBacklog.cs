@@ -26,7 +26,11 @@ public sealed class ScanBacklogOptions
 /// <summary>What waits to be scanned, in all and by party (a vendor; a staff contributor on their own), how fast scans
 /// have been finishing, and how many examples a batch has had lately (of those scanned or waiting; 0 when there are none).</summary>
 public sealed record ScanBacklogState(long WaitingExamples, int WaitingBatches, double ExamplesPerSecond, double MeanBatchExamples,
-    IReadOnlyDictionary<Guid, long> WaitingByParty);
+    IReadOnlyDictionary<Guid, long> WaitingByParty)
+{
+    /// <summary>How long what waits takes to scan at the recent rate.</summary>
+    public double Seconds => WaitingExamples / ExamplesPerSecond;
+}
 
 /// <summary>Back-pressure on intake. A batch is worth nothing to anyone until it is scanned and reviewed, and two cores
 /// scan on the order of 10,000 examples a second, a few times less than they receive: left alone, a busy intake builds
@@ -144,9 +148,10 @@ public sealed class ScanBacklog(IServiceScopeFactory scopes, IOptions<ScanBacklo
         var scanned = (await db.Batches.AsNoTracking().Where(b => b.ScannedAt != null).OrderByDescending(b => b.Id).Take(RecentScans)
             .Select(b => new { b.ScannedAt, b.Count }).ToListAsync()).Select(b => (ScannedAt: b.ScannedAt!.Value, Count: b.Count ?? 0)).ToList();
         var sizes = waiting.Select(w => w.Count).Concat(scanned.Select(s => s.Count)).ToList();
-        return new ScanBacklogState(waiting.Sum(w => Math.Max(w.Count - w.Scanned, 0)), waiting.Count,
+        var byParty = waiting.GroupBy(w => w.Party).ToDictionary(g => g.Key, g => g.Sum(w => Math.Max(w.Count - w.Scanned, 0)));
+        return new ScanBacklogState(byParty.Values.Sum(), waiting.Count,
             Math.Max(Rate(scanned.Where(b => now - b.ScannedAt <= Window).ToList()), options.Value.MinExamplesPerSecond), sizes.Count == 0 ? 0 : sizes.Average(),
-            waiting.GroupBy(w => w.Party).ToDictionary(g => g.Key, g => g.Sum(w => Math.Max(w.Count - w.Scanned, 0))));
+            byParty);
     }
 
     /// <summary>Examples scanned a second between the first and the last of <paramref name="scans"/> finishing (the

@@ -145,10 +145,9 @@ public static class ScanningApi
     private static async Task<Ok<ScanBacklogView>> Backlog([FromServices] ScanBacklog backlog, [FromServices] Microsoft.Extensions.Options.IOptions<ScanBacklogOptions> options)
     {
         var state = await backlog.CurrentAsync();
-        var seconds = state.WaitingExamples / state.ExamplesPerSecond;
         var limit = options.Value.MaxSeconds;
-        return TypedResults.Ok(new ScanBacklogView(state.WaitingExamples, state.WaitingBatches, Math.Round(state.ExamplesPerSecond), Math.Round(seconds, 1), limit,
-            limit > 0 && seconds > limit, state.WaitingByParty.OrderByDescending(p => p.Value).Take(50).Select(p => new PartyBacklogView(p.Key, p.Value)).ToList()));
+        return TypedResults.Ok(new ScanBacklogView(state.WaitingExamples, state.WaitingBatches, Math.Round(state.ExamplesPerSecond), Math.Round(state.Seconds, 1), limit,
+            limit > 0 && state.Seconds > limit, state.WaitingByParty.OrderByDescending(p => p.Value).Take(50).Select(p => new PartyBacklogView(p.Key, p.Value)).ToList()));
     }
 
     private static async Task<Ok<IReadOnlyList<RankedTrigger>>> TriggerCandidates(

@@ -70,8 +70,7 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp>, IA
 
         var refused = await Assert.ThrowsAsync<VendorGateProblemException>(() => flooding.Annotator.CreateBatchAsync());
         var admitted = await other.Annotator.CreateBatchAsync(); // nothing of its own waiting: under its share (1 s between the two)
-        var lines = Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" }).ToArray();
-        (await other.Annotator.UploadAsync(admitted.Id, Lines(lines))).EnsureSuccessStatusCode();
+        (await other.Annotator.UploadAsync(admitted.Id, ThirtyExamples())).EnsureSuccessStatusCode();
         _received.Add(admitted.Id);
         app.Clock.Advance(ScanBacklog.Fresh);
         var otherRefused = await Assert.ThrowsAsync<VendorGateProblemException>(() => other.Annotator.CreateBatchAsync()); // now over its share too
@@ -137,12 +136,14 @@ public abstract class ScanBacklogTests<TApp>(TApp app) : IClassFixture<TApp>, IA
     private async Task<BatchView> FillTheBacklogAsync(HttpClient annotator, string? idempotencyKey = null)
     {
         var batch = await annotator.CreateBatchAsync(idempotencyKey: idempotencyKey);
-        var lines = Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" }).ToArray();
-        (await annotator.UploadAsync(batch.Id, Lines(lines))).EnsureSuccessStatusCode();
+        (await annotator.UploadAsync(batch.Id, ThirtyExamples())).EnsureSuccessStatusCode();
         _received.Add(batch.Id);
         app.Clock.Advance(ScanBacklog.Fresh);
         return batch;
     }
+
+    private static string ThirtyExamples() =>
+        Lines([.. Enumerable.Range(0, 30).Select(i => (object)new { prompt = Actors.Unique("p"), completion = $"c {i}" })]);
 
     private async Task ScanAsync(Guid batchId)
     {
