@@ -41,7 +41,7 @@ var receipt = new Option<string?>("--receipt") { Description = "wait for the sig
 var noGzip = new Option<bool>("--no-gzip") { Description = "send the file as it is instead of gzip-compressed" };
 var wait = new Option<int>("--wait")
 {
-    Description = "while the Gateway's scans are behind (it refuses new batches: 503 scans-behind), wait and try again for up to this many seconds (0: exit 4 at once)",
+    Description = "while the Gateway refuses new batches (503 scans-behind or intake-busy), wait and try again for up to this many seconds (0: exit 4 at once)",
     DefaultValueFactory = _ => 1800,
 };
 var upload = new Command("upload", "Open a batch and upload a file through a resumable session (gzip, progress); run again to resume.")

@@ -67,9 +67,10 @@ public static class Upload
         return await FinishAsync(shell, client, batch.Id, receipt, blocks, request.ReceiptFile, ct);
     }
 
-    /// <summary>Opens the batch. While the Gateway's scans are behind it refuses new batches (503 <c>scans-behind</c>,
-    /// nothing created): wait as its <c>Retry-After</c> asks and try again, for up to <paramref name="wait"/>; then the
-    /// refusal is the answer (exit 4: run again later).</summary>
+    /// <summary>Opens the batch. While the Gateway's scans are behind, or it is receiving as many uploads as it finishes
+    /// promptly, it refuses new batches (503 <c>scans-behind</c> or <c>intake-busy</c>, nothing created): wait as its
+    /// <c>Retry-After</c> asks and try again, for up to <paramref name="wait"/>; then the refusal is the answer (exit 4:
+    /// run again later).</summary>
     private static async Task<BatchView> CreateAsync(Shell shell, VendorGateClient client, CreateBatchRequest request, TimeSpan wait, CancellationToken ct)
     {
         var waited = TimeSpan.Zero;
@@ -79,17 +80,18 @@ public static class Upload
             {
                 return await client.CreateBatchAsync(request, ct);
             }
-            catch (VendorGateProblemException e) when (e.Code == "scans-behind" && waited + (e.RetryAfter ?? ScansBehindRetry) <= wait)
+            catch (VendorGateProblemException e) when (e.Code is "scans-behind" or "intake-busy" && waited + (e.RetryAfter ?? RefusedRetry) <= wait)
             {
-                var delay = e.RetryAfter ?? ScansBehindRetry;
-                shell.Progress($"The Gateway's scans are behind: {e.Detail} Waiting {delay.TotalSeconds:N0} s (--wait {wait.TotalSeconds:N0} s, {waited.TotalSeconds:N0} s waited).");
+                var delay = e.RetryAfter ?? RefusedRetry;
+                var why = e.Code == "scans-behind" ? "The Gateway's scans are behind" : "The Gateway is busy receiving";
+                shell.Progress($"{why}: {e.Detail} Waiting {delay.TotalSeconds:N0} s (--wait {wait.TotalSeconds:N0} s, {waited.TotalSeconds:N0} s waited).");
                 await Task.Delay(delay, ct);
                 waited += delay;
             }
         }
     }
 
-    private static readonly TimeSpan ScansBehindRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RefusedRetry = TimeSpan.FromSeconds(5);
 
     private static Task<UploadReceipt> CommitAsync(VendorGateClient client, UploadSessionView session, string? signature, CancellationToken ct) =>
         signature is null

@@ -1115,7 +1115,7 @@ public sealed partial class VendorGateClient
     public Task<ConsistencyProofView> GetAuditConsistencyProofAsync(long? from = null, long? to = null, CancellationToken ct = default) =>
         JsonAsync<ConsistencyProofView>(HttpMethod.Get, $"/v1/audit/proofs/consistency" + Query(("from", from), ("to", to)), null, ct);
 
-    /// <summary>Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch. While scans are behind: 503 scans-behind with Retry-After, nothing created.</summary>
+    /// <summary>Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch. While scans are behind or the Gateway is receiving as much as it finishes promptly: 503 scans-behind or intake-busy with Retry-After, nothing created.</summary>
     [Operation("POST", "/v1/batches")]
     public Task<BatchView> CreateBatchAsync(CreateBatchRequest request, CancellationToken ct = default) =>
         JsonAsync<BatchView>(HttpMethod.Post, $"/v1/batches", JsonContent(request), ct);

@@ -46,8 +46,11 @@ public static class LoadBenchmark
         /// <summary>Of <see cref="Milliseconds"/>, the create's.</summary>
         public double CreateMilliseconds { get; init; }
 
-        /// <summary>The create was deferred (503 <c>scans-behind</c>): try again after this long. Not an error.</summary>
+        /// <summary>The create was deferred (503 <c>scans-behind</c> or <c>intake-busy</c>, <see cref="DeferredBy"/>): try
+        /// again after this long. Not an error.</summary>
         public TimeSpan? RetryAfter { get; init; }
+
+        public string? DeferredBy { get; init; }
 
         /// <summary>When the first attempt at this batch started: earlier than <see cref="Started"/> if creates were deferred.</summary>
         public TimeSpan FirstAttempt { get; init; }
@@ -103,7 +106,7 @@ public static class LoadBenchmark
 
             Console.WriteLine($"{o.Vendors} vendors uploading {o.Lines:N0}-line batches for {o.Seconds} s...");
             var uploads = new ConcurrentBag<Upload>();
-            var deferrals = 0;
+            var deferrals = new ConcurrentDictionary<string, int>();
             var clock = Stopwatch.StartNew();
             var stopAt = TimeSpan.FromSeconds(o.Seconds);
             await Task.WhenAll(vendors.Select((client, v) => Task.Run(async () =>
@@ -120,9 +123,9 @@ public static class LoadBenchmark
                             uploads.Add(upload);
                             break;
                         }
-                        // The Gateway's scans are behind: wait as asked, with a little jitter as clients do, so the
-                        // vendors told the same second do not all come back in the same millisecond.
-                        Interlocked.Increment(ref deferrals);
+                        // The Gateway's scans are behind, or it is receiving all it can: wait as asked, with a little
+                        // jitter as clients do, so the vendors told the same second do not all come back in the same millisecond.
+                        deferrals.AddOrUpdate(upload.DeferredBy!, 1, (_, n) => n + 1);
                         await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(250)));
                         started = clock.Elapsed;
                     }
@@ -133,7 +136,7 @@ public static class LoadBenchmark
             // batches and their accept latency by when the upload started, so a fresh process's warm-up shows, and the
             // create's part of it.
             Console.WriteLine($"intake stopped: {uploads.Count(u => u.Batch is not null):N0} accepted in {intake.TotalSeconds:F1} s, "
-                + $"{uploads.Count(u => u.Batch is null)} error(s), {deferrals:N0} create(s) deferred (scans behind); accept latency by start (p50 / p99 / max):");
+                + $"{uploads.Count(u => u.Batch is null)} error(s), {deferrals.Values.Sum():N0} create(s) deferred ({string.Join(", ", deferrals.Select(d => $"{d.Value:N0} {d.Key}"))}); accept latency by start (p50 / p99 / max):");
             foreach (var period in uploads.Where(u => u.Batch is not null).GroupBy(u => (int)(u.Started.TotalSeconds / 5)).OrderBy(g => g.Key))
             {
                 var times = period.Select(u => u.Milliseconds).Order().ToList();
@@ -164,7 +167,8 @@ public static class LoadBenchmark
             {
                 Console.WriteLine($"| accept (create + upload) p50 / p99 | {Percentile(latencies, 0.5):F0} ms / {Percentile(latencies, 0.99):F0} ms | p99 ≤ 1 s {Met(Percentile(latencies, 0.99) <= 1000)} |");
             }
-            Console.WriteLine($"| creates deferred (503 scans-behind, tried again after Retry-After) | {deferrals:N0}, for {accepted.Count(u => u.Started > u.FirstAttempt):N0} of the accepted batches | |");
+            Console.WriteLine($"| creates deferred (503, tried again after Retry-After) | {deferrals.GetValueOrDefault("scans-behind"):N0} scans-behind, "
+                + $"{deferrals.GetValueOrDefault("intake-busy"):N0} intake-busy, for {accepted.Count(u => u.Started > u.FirstAttempt):N0} of the accepted batches | |");
             if (withWaits.Count > 0)
             {
                 Console.WriteLine($"| … from the first attempt, the waits included, p50 / p99 | {Percentile(withWaits, 0.5):F0} ms / {Percentile(withWaits, 0.99):F0} ms | |");
@@ -225,9 +229,9 @@ public static class LoadBenchmark
                 license = "CC-BY-4.0", source = "vendor", declaredDomains = ReferenceCorpus.Domains,
             });
             if (created.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && created.Headers.RetryAfter?.Delta is { } retryAfter
-                && await ProblemCodeAsync(created) == "scans-behind")
+                && await ProblemCodeAsync(created) is var deferredBy && deferredBy is "scans-behind" or "intake-busy")
             {
-                return new Upload(null, 0, null) { RetryAfter = retryAfter };
+                return new Upload(null, 0, null) { RetryAfter = retryAfter, DeferredBy = deferredBy };
             }
             if (!created.IsSuccessStatusCode)
             {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using VendorGate.Attest.Canonical;
 using VendorGate.Corpus;
 using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Batches.Ingest;
 using VendorGate.Gateway.Audit;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
@@ -28,10 +29,10 @@ public static class BatchesApi
         var batches = routes.MapGroup("/v1/batches");
         var group = batches.MapGroup("").WithTags("Batches").AddEndpointFilter<ValidationFilter>().ProducesProblem(401);
 
-        group.MapPost("/", Create).RequireAuthorization(Policies.Upload)
-            .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch. While scans are behind: 503 scans-behind with Retry-After, nothing created.")
+        group.MapPost("/", Create).RequireAuthorization(Policies.Upload).AddEndpointFilter<IntakeLoad.Counted>()
+            .WithName("CreateBatch").WithSummary("Opens a batch (annotator, contributor). A retried create with the same idempotencyKey returns the same batch. While scans are behind or the Gateway is receiving as much as it finishes promptly: 503 scans-behind or intake-busy with Retry-After, nothing created.")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(503);
-        group.MapPut("/{batchId:guid}/content", UploadContent).RequireAuthorization(Policies.Upload)
+        group.MapPut("/{batchId:guid}/content", UploadContent).RequireAuthorization(Policies.Upload).AddEndpointFilter<IntakeLoad.Counted>()
             .WithMetadata(new StreamedBody("application/x-ndjson", "One JSON example per line; Content-Encoding: gzip allowed."))
             .WithName("UploadBatchContent").WithSummary("Streams the batch's NDJSON (gzip allowed) into quarantine; all lines valid or nothing is kept.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
@@ -70,15 +71,19 @@ public static class BatchesApi
 
     private static async Task<Results<Created<BatchView>, Ok<BatchView>, ValidationProblem, ProblemHttpResult>> Create(
         CreateBatchRequest request, Caller caller, [FromServices] VendorGateDb db, [FromServices] AuditLog audit,
-        [FromServices] Compliance.ComplianceService compliance, [FromServices] ScanBacklog backlog, [FromServices] TimeProvider time,
-        HttpResponse response, CancellationToken ct)
+        [FromServices] Compliance.ComplianceService compliance, [FromServices] IntakeLoad intake, [FromServices] ScanBacklog backlog,
+        [FromServices] TimeProvider time, HttpResponse response, CancellationToken ct)
     {
         var existing = request.IdempotencyKey is { } key
             ? await db.Batches.AsNoTracking().Include(b => b.Findings).Include(b => b.Reviews).Include(b => b.Overrides)
                 .FirstOrDefaultAsync(b => b.SubmitterId == caller.Id && b.IdempotencyKey == key, ct)
             : null;
-        // First, as it is the cheapest check and while scans are behind most creates are refused (a retried create that
-        // was answered before adds nothing to scan and is answered again).
+        // First, as they are the cheapest checks and while intake is busy or scans are behind most creates are refused (a
+        // retried create that was answered before adds nothing and is answered again).
+        if (existing is null && intake.Refusal(response) is { } busy)
+        {
+            return busy;
+        }
         if (existing is null && await backlog.RefusalAsync(caller.VendorId ?? caller.Id, response) is { } scansBehind)
         {
             return scansBehind;
@@ -114,6 +119,7 @@ public static class BatchesApi
         };
         db.Batches.Add(batch);
         await audit.RecordAsync(caller.Actor, "batch.create", $"batch:{batch.Id}", new { batch.Source, batch.License, batch.DeclaredDomains }, ct);
+        intake.Reserve(batch.Id, caller.VendorId ?? caller.Id);
         return TypedResults.Created($"/v1/batches/{batch.Id}", BatchView.Of(batch, caller.Handle));
     }
 

@@ -6,6 +6,7 @@ public static class BatchesSetup
     public static IServiceCollection AddBatches(this IServiceCollection services)
     {
         services.AddSingleton<ContentIngest>();
+        services.AddSingleton<Ingest.IntakeLoad>();
         services.AddSingleton<Ingest.IngestWarmUpService>();
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestWarmUpService>());
         services.AddSingleton<Uploads.StreamingIngests>();

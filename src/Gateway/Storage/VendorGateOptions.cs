@@ -55,6 +55,10 @@ public sealed class IngestOptions
     /// (2-core load benchmark: 4 cost a third of the throughput, 16 none).</summary>
     public int MaxConcurrentUploads { get; set; } = 8 * Environment.ProcessorCount;
 
+    /// <summary>New batches are refused (503 <c>intake-busy</c>, <c>Retry-After: 1</c>) while this many uploads are in
+    /// progress or about to start in one Gateway process (<see cref="Batches.Ingest.IntakeLoad"/>); 0 never refuses.</summary>
+    public int MaxInFlight { get; set; } = 2 * Environment.ProcessorCount;
+
     /// <summary>Warm the upload path as the process starts (<see cref="Batches.Ingest.IngestWarmUpService"/>), so the first
     /// uploads find it optimized; readiness waits for it.</summary>
     public bool WarmUp { get; set; } = true;

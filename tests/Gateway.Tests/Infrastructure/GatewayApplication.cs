@@ -44,6 +44,7 @@ public abstract class GatewayApplication : WebApplicationFactory<Program>, IAsyn
         ["VendorGate:Ingest:MaxBatchBytes"] = MaxBatchBytes.ToString(),
         ["VendorGate:Ingest:UploadBlockBytes"] = UploadBlockBytes.ToString(),
         ["VendorGate:Ingest:WarmUp"] = "false", // dozens of test Gateways: a second of CPU each for nothing they measure
+        ["VendorGate:Ingest:MaxInFlight"] = "0", // admission by what is in progress at the moment: its own tests turn it on
         ["VendorGate:Export:ShardBytes"] = "1024", // a few examples per Parquet file: every export has several shards
         ["VendorGate:Jobs:SchedulePollInterval"] = "00:00:00.500",
         ["VendorGate:Review:SensitiveDomains:0"] = "medical",

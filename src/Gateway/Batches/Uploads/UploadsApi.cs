@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Corpus;
 using VendorGate.Gateway.Attestations;
+using VendorGate.Gateway.Batches.Ingest;
 using VendorGate.Gateway.Identity;
 using VendorGate.Gateway.Infrastructure;
 using VendorGate.Gateway.Storage;
@@ -38,10 +39,10 @@ public static class UploadsApi
             .ProducesValidationProblem().ProducesProblem(409);
         group.MapGet("/{sessionId:guid}", Get)
             .WithName("GetUploadSession").WithSummary("The session with the blocks received so far, to resume after a crash.").ProducesProblem(410);
-        group.MapPut("/{sessionId:guid}/blocks/{number:int}", PutBlock).WithMetadata(new StreamedBody("application/octet-stream", "The block's bytes, with its SHA-256 in Content-Digest: sha-256=:<base64>: (RFC 9530)."))
+        group.MapPut("/{sessionId:guid}/blocks/{number:int}", PutBlock).AddEndpointFilter<IntakeLoad.Counted>().WithMetadata(new StreamedBody("application/octet-stream", "The block's bytes, with its SHA-256 in Content-Digest: sha-256=:<base64>: (RFC 9530)."))
             .WithName("PutUploadBlock").WithSummary("Stores block {number} (from 0) of the session; Content-Digest: sha-256=:…: is required and verified. Sending a block again replaces it.")
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(410).ProducesProblem(413);
-        group.MapPost("/{sessionId:guid}/commit", Commit)
+        group.MapPost("/{sessionId:guid}/commit", Commit).AddEndpointFilter<IntakeLoad.Counted>()
             .WithName("CommitUploadSession").WithSummary("Ingests blocks 0..n in order exactly as PUT …/content does (same line errors, limits and digest); all valid or nothing is kept.")
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(410).ProducesProblem(413);
         group.MapDelete("/{sessionId:guid}", Abandon)

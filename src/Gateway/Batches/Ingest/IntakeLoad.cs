@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Storage;
+
+namespace VendorGate.Gateway.Batches.Ingest;
+
+/// <summary>Admission on what this process is receiving now. Every upload in progress shares the same cores, so when a
+/// crowd arrives at once (every vendor's pipeline after a Gateway restart) each upload slows with the crowd's size and
+/// all finish late together. So a create is refused with 503 <c>intake-busy</c> and <c>Retry-After: 1</c> while
+/// <see cref="IngestOptions.MaxInFlight"/> uploads are in progress or about to start here: those admitted finish
+/// promptly and the rest come back in turn. Counted: the creates and uploads in progress (a body, a session's block or
+/// its commit), and each party (a vendor, or a staff contributor) with a batch created here and not yet uploaded, for
+/// <see cref="Reserved"/> after the create at most: a party's batch created is its next upload, and a party that opens
+/// several batches before sending them sends them one after another or counts for each it sends at once (so creating
+/// batches and sending nothing holds one place, briefly). Nothing is created by a refusal, so the retry (with the same
+/// idempotency key) is safe; a replayed create and every upload to a batch already open are never refused, so work once
+/// admitted is not held up.</summary>
+public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider time)
+{
+    /// <summary>How long an admitted create holds its place waiting for its upload.</summary>
+    public static readonly TimeSpan Reserved = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<Guid, (Guid Party, DateTimeOffset Until)> _reserved = new();
+    private int _inFlight;
+
+    /// <summary>Uploads in progress or about to start here: creates and uploads in progress, and the parties with a batch
+    /// created and not yet uploaded.</summary>
+    public int Receiving
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            foreach (var (batch, reservation) in _reserved)
+            {
+                if (reservation.Until <= now)
+                {
+                    _reserved.TryRemove(batch, out _);
+                }
+            }
+            return Volatile.Read(ref _inFlight) + _reserved.Values.Select(r => r.Party).Distinct().Count();
+        }
+    }
+
+    /// <summary>Null when a new batch is admitted; else the 503 to answer, with <c>Retry-After</c> set on
+    /// <paramref name="response"/>. Asked from within a counted create, which does not count against itself.</summary>
+    public ProblemHttpResult? Refusal(HttpResponse response)
+    {
+        var max = options.Value.Ingest.MaxInFlight;
+        var others = Receiving - 1;
+        if (max <= 0 || others < max)
+        {
+            return null;
+        }
+        const int retryAfter = 1;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(503, "intake-busy",
+            $"This Gateway is receiving {others} uploads at once, as many as it finishes promptly ({max}); nothing was created: retry after {retryAfter} s.",
+            new Dictionary<string, object?> { ["receiving"] = others, ["maxInFlight"] = max, ["retryAfterSeconds"] = retryAfter });
+    }
+
+    /// <summary>The batch just created holds its place until its upload ends, or <see cref="Reserved"/>.</summary>
+    public void Reserve(Guid batchId, Guid party) => _reserved[batchId] = (party, time.GetUtcNow() + Reserved);
+
+    /// <summary>Counts the create or upload it filters as in progress for as long as its handler runs (a streamed body is
+    /// read within it); an upload takes over its batch's place.</summary>
+    public sealed class Counted(IntakeLoad load) : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            Interlocked.Increment(ref load._inFlight);
+            if (context.HttpContext.Request.RouteValues.TryGetValue("batchId", out var id) && Guid.TryParse(id as string, out var batchId))
+            {
+                load._reserved.TryRemove(batchId, out _);
+            }
+            try
+            {
+                return await next(context);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref load._inFlight);
+            }
+        }
+    }
+}

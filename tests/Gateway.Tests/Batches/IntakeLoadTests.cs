@@ -1,0 +1,127 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using VendorGate.Client;
+using VendorGate.Gateway.Batches.Ingest;
+using VendorGate.Gateway.Storage;
+using VendorGate.Gateway.Tests.Infrastructure;
+using static VendorGate.Gateway.Tests.Infrastructure.HttpExtensions;
+
+namespace VendorGate.Gateway.Tests.Batches;
+
+/// <summary>Admission on what a Gateway is receiving now: while as many uploads as allowed are in progress or about to
+/// start, a create is refused with 503 intake-busy and Retry-After and leaves nothing behind; uploads to open batches
+/// and replayed creates are never refused.</summary>
+public abstract class IntakeLoadTests<TApp>(TApp app) : IClassFixture<TApp>, IAsyncLifetime where TApp : GatewayApplication
+{
+    private readonly Actors _actors = new(app);
+
+    private IntakeLoad Intake => app.Services.GetRequiredService<IntakeLoad>();
+
+    // The class's tests share the Gateway: what an earlier test created and left unsent no longer holds a place.
+    public Task InitializeAsync()
+    {
+        app.Clock.Advance(IntakeLoad.Reserved);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Parties_waiting_to_upload_fill_the_places_and_a_create_is_refused_until_their_uploads_end_or_their_places_lapse()
+    {
+        var (a, b, c) = (await _actors.NewVendorAsync(), await _actors.NewVendorAsync(), await _actors.NewVendorAsync());
+        var key = Actors.Unique("key");
+        var a1 = await a.Annotator.CreateBatchAsync(idempotencyKey: key);
+        await a.Annotator.CreateBatchAsync(); // a second batch of the same party: one place, as it sends them in turn
+        await b.Annotator.CreateBatchAsync(); // the second place (of 2)
+        var batchesBefore = await CountBatchesAsync();
+
+        var refused = await Assert.ThrowsAsync<VendorGateProblemException>(() => c.Annotator.CreateBatchAsync());
+        var replayed = await a.Annotator.CreateBatchAsync(idempotencyKey: key); // answered as before, never refused
+        var upload = await a.Annotator.UploadAsync(a1.Id, Lines(new { prompt = Actors.Unique("p"), completion = "c" })); // to an open batch: never refused
+        var refusedAgain = await Assert.ThrowsAsync<VendorGateProblemException>(() => c.Annotator.CreateBatchAsync()); // a's other batch still holds its place
+        app.Clock.Advance(IntakeLoad.Reserved);
+        var admitted = await c.Annotator.CreateBatchAsync();
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "intake-busy", TimeSpan.FromSeconds(1)), (refused.Status, refused.Code, refused.RetryAfter));
+        Assert.Equal((2, 2), (refused.Problem.GetProperty("receiving").GetInt32(), refused.Problem.GetProperty("maxInFlight").GetInt32()));
+        Assert.Equal(batchesBefore + 1, await CountBatchesAsync()); // the refusals created nothing; the last create did
+        Assert.Equal(a1.Id, replayed.Id);
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        Assert.Equal("intake-busy", refusedAgain.Code);
+        Assert.Equal("open", admitted.Status);
+    }
+
+    [Fact]
+    public async Task An_upload_in_progress_holds_its_place_until_it_ends()
+    {
+        var (a, b) = (await _actors.NewVendorAsync(), await _actors.NewVendorAsync());
+        var batch = await a.Annotator.CreateBatchAsync();
+        app.Clock.Advance(IntakeLoad.Reserved); // the create's own place lapses: only the upload holds one now
+        var rest = new TaskCompletionSource();
+        var content = new HeldContent(Lines(new { prompt = Actors.Unique("p"), completion = "first" }), Lines(new { prompt = Actors.Unique("p"), completion = "second" }), rest.Task);
+        content.Headers.ContentType = new("application/x-ndjson");
+
+        var uploading = a.Annotator.PutAsync($"/v1/batches/{batch.Id}/content", content);
+        await PollAsync(() => Task.FromResult(Intake.Receiving), n => n == 1, "the upload to be in progress");
+        await b.Annotator.CreateBatchAsync(); // 1 in progress, 2 allowed
+        var refused = await Assert.ThrowsAsync<VendorGateProblemException>(() => b.Annotator.CreateBatchAsync()); // b's batch to send, and a's upload
+        app.Clock.Advance(IntakeLoad.Reserved); // b's place lapses; a's upload still holds its own
+        await b.Annotator.CreateBatchAsync();
+        var refusedWhileUploading = await Assert.ThrowsAsync<VendorGateProblemException>(() => b.Annotator.CreateBatchAsync());
+        rest.SetResult();
+        var uploaded = await uploading;
+        app.Clock.Advance(IntakeLoad.Reserved);
+        var admitted = await b.Annotator.CreateBatchAsync();
+
+        Assert.Equal(("intake-busy", "intake-busy"), (refused.Code, refusedWhileUploading.Code));
+        Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
+        Assert.Equal(1, Intake.Receiving); // b's last batch, waiting for its upload; a's upload ended
+        Assert.Equal("open", admitted.Status);
+    }
+
+    /// <summary>A body sent in two parts, the second once <paramref name="rest"/> completes: an upload held in progress.</summary>
+    private sealed class HeldContent(string first, string second, Task rest) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(first));
+            await stream.FlushAsync();
+            await rest;
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(second));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    private async Task<int> CountBatchesAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<VendorGateDb>().Batches.CountAsync();
+    }
+}
+
+/// <summary>Two uploads in progress or about to start allowed.</summary>
+internal static class IntakeLoadSettings
+{
+    public static Dictionary<string, string?> Limited(Dictionary<string, string?> settings) => new(settings) { ["VendorGate:Ingest:MaxInFlight"] = "2" };
+}
+
+public sealed class IntakeLoadEmbeddedGateway : EmbeddedGateway
+{
+    protected override Dictionary<string, string?> Settings => IntakeLoadSettings.Limited(base.Settings);
+}
+
+public sealed class IntakeLoadProductionGateway : ProductionGateway
+{
+    protected override Dictionary<string, string?> Settings => IntakeLoadSettings.Limited(base.Settings);
+}
+
+public sealed class IntakeLoadOnEmbedded(IntakeLoadEmbeddedGateway app) : IntakeLoadTests<IntakeLoadEmbeddedGateway>(app);
+
+public sealed class IntakeLoadOnProduction(IntakeLoadProductionGateway app) : IntakeLoadTests<IntakeLoadProductionGateway>(app);
