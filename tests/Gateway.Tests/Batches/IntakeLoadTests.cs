@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using VendorGate.Client;
@@ -81,15 +83,42 @@ public abstract class IntakeLoadTests<TApp>(TApp app) : IClassFixture<TApp>, IAs
         Assert.Equal("open", admitted.Status);
     }
 
+    [Fact]
+    public async Task The_blocks_a_session_sends_at_once_are_one_upload()
+    {
+        var (a, b) = (await _actors.NewVendorAsync(), await _actors.NewVendorAsync());
+        var batch = await a.Annotator.CreateBatchAsync();
+        var session = await a.Annotator.Typed().CreateUploadSessionAsync(batch.Id, new CreateUploadRequest());
+        app.Clock.Advance(IntakeLoad.Reserved); // the create's own place lapses: only the blocks hold one now
+        var rest = new TaskCompletionSource();
+        var blocks = new[] { "first", "second" }.Select((text, n) =>
+        {
+            var (head, tail) = (Lines(new { prompt = Actors.Unique("p"), completion = text }), Lines(new { prompt = Actors.Unique("p"), completion = text }));
+            var content = new HeldContent(head, tail, rest.Task);
+            content.Headers.Add("Content-Digest", $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(head + tail)))}:");
+            return a.Annotator.PutAsync($"/v1/batches/{batch.Id}/uploads/{session.Id}/blocks/{n}", content);
+        }).ToList();
+
+        await PollAsync(() => Task.FromResult(Intake.Requests), n => n == 2, "both blocks to be in progress");
+        var receiving = Intake.Receiving;
+        var admitted = await b.Annotator.CreateBatchAsync(); // the two blocks hold one place of 2
+        rest.SetResult();
+        var sent = await Task.WhenAll(blocks);
+
+        Assert.Equal(1, receiving);
+        Assert.Equal("open", admitted.Status);
+        Assert.All(sent, r => Assert.True(r.IsSuccessStatusCode, r.StatusCode.ToString()));
+    }
+
     /// <summary>A body sent in two parts, the second once <paramref name="rest"/> completes: an upload held in progress.</summary>
     private sealed class HeldContent(string first, string second, Task rest) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {
-            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(first));
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(first));
             await stream.FlushAsync();
             await rest;
-            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(second));
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(second));
         }
 
         protected override bool TryComputeLength(out long length)

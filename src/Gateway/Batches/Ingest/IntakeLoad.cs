@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -11,36 +10,52 @@ namespace VendorGate.Gateway.Batches.Ingest;
 /// crowd arrives at once (every vendor's pipeline after a Gateway restart) each upload slows with the crowd's size and
 /// all finish late together. So a create is refused with 503 <c>intake-busy</c> and <c>Retry-After: 1</c> while
 /// <see cref="IngestOptions.MaxInFlight"/> uploads are in progress or about to start here: those admitted finish
-/// promptly and the rest come back in turn. Counted: the creates and uploads in progress (a body, a session's block or
-/// its commit), and each party (a vendor, or a staff contributor) with a batch created here and not yet uploaded, for
-/// <see cref="Reserved"/> after the create at most: a party's batch created is its next upload, and a party that opens
-/// several batches before sending them sends them one after another or counts for each it sends at once (so creating
-/// batches and sending nothing holds one place, briefly). Nothing is created by a refusal, so the retry (with the same
-/// idempotency key) is safe; a replayed create and every upload to a batch already open are never refused, so work once
-/// admitted is not held up.</summary>
+/// promptly and the rest come back in turn. Counted: each create in progress, each batch whose content is arriving (a
+/// body, or a session's blocks and commit: the blocks a session sends at once are one upload), and each party (a vendor,
+/// or a staff contributor) with a batch created here and not yet uploaded, for <see cref="Reserved"/> after the create
+/// at most: a party's batch created is its next upload, and a party that opens several batches before sending them sends
+/// them one after another or counts for each it sends at once (so creating batches and sending nothing holds one place,
+/// briefly). Nothing is created by a refusal, so the retry (with the same idempotency key) is safe; a replayed create
+/// and every upload to a batch already open are never refused, so work once admitted is not held up.</summary>
 public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider time)
 {
     /// <summary>How long an admitted create holds its place waiting for its upload.</summary>
     public static readonly TimeSpan Reserved = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<Guid, (Guid Party, DateTimeOffset Until)> _reserved = new();
-    private int _inFlight;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, int> _arriving = []; // requests in progress by batch (a create: a key of its own)
+    private readonly Dictionary<Guid, (Guid Party, DateTimeOffset Until)> _reserved = [];
 
-    /// <summary>Uploads in progress or about to start here: creates and uploads in progress, and the parties with a batch
-    /// created and not yet uploaded.</summary>
+    /// <summary>Uploads in progress or about to start here: creates in progress, batches whose content is arriving, and
+    /// the parties with a batch created and not yet uploaded.</summary>
     public int Receiving
     {
         get
         {
-            var now = time.GetUtcNow();
-            foreach (var (batch, reservation) in _reserved)
+            lock (_gate)
             {
-                if (reservation.Until <= now)
+                var now = time.GetUtcNow();
+                foreach (var (batch, reservation) in _reserved)
                 {
-                    _reserved.TryRemove(batch, out _);
+                    if (reservation.Until <= now)
+                    {
+                        _reserved.Remove(batch);
+                    }
                 }
+                return _arriving.Count + _reserved.Values.Select(r => r.Party).Distinct().Count();
             }
-            return Volatile.Read(ref _inFlight) + _reserved.Values.Select(r => r.Party).Distinct().Count();
+        }
+    }
+
+    /// <summary>Creates and uploads (bodies, blocks, commits) in progress here, each request counted.</summary>
+    public int Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _arriving.Values.Sum();
+            }
         }
     }
 
@@ -61,8 +76,37 @@ public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider
             new Dictionary<string, object?> { ["receiving"] = others, ["maxInFlight"] = max, ["retryAfterSeconds"] = retryAfter });
     }
 
-    /// <summary>The batch just created holds its place until its upload ends, or <see cref="Reserved"/>.</summary>
-    public void Reserve(Guid batchId, Guid party) => _reserved[batchId] = (party, time.GetUtcNow() + Reserved);
+    /// <summary>The batch just created holds its party's place until its upload starts, or <see cref="Reserved"/>.</summary>
+    public void Reserve(Guid batchId, Guid party)
+    {
+        lock (_gate)
+        {
+            _reserved[batchId] = (party, time.GetUtcNow() + Reserved);
+        }
+    }
+
+    private void Enter(Guid key, bool upload)
+    {
+        lock (_gate)
+        {
+            _arriving[key] = _arriving.GetValueOrDefault(key) + 1;
+            if (upload)
+            {
+                _reserved.Remove(key);
+            }
+        }
+    }
+
+    private void Leave(Guid key)
+    {
+        lock (_gate)
+        {
+            if (--_arriving[key] == 0)
+            {
+                _arriving.Remove(key);
+            }
+        }
+    }
 
     /// <summary>Counts the create or upload it filters as in progress for as long as its handler runs (a streamed body is
     /// read within it); an upload takes over its batch's place.</summary>
@@ -70,18 +114,16 @@ public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
-            Interlocked.Increment(ref load._inFlight);
-            if (context.HttpContext.Request.RouteValues.TryGetValue("batchId", out var id) && Guid.TryParse(id as string, out var batchId))
-            {
-                load._reserved.TryRemove(batchId, out _);
-            }
+            var batch = context.HttpContext.Request.RouteValues["batchId"] is string id && Guid.TryParse(id, out var batchId) ? batchId : (Guid?)null;
+            var key = batch ?? Guid.NewGuid();
+            load.Enter(key, upload: batch is not null);
             try
             {
                 return await next(context);
             }
             finally
             {
-                Interlocked.Decrement(ref load._inFlight);
+                load.Leave(key);
             }
         }
     }
