@@ -270,7 +270,11 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         (int, int, double)? least = null;
         for (var i = 0; i + run <= windows.Count; i++)
         {
-            var level = windows.Skip(i).Take(run).Max(w => w.Coherence);
+            var level = double.MinValue;
+            for (var j = i; j < i + run; j++)
+            {
+                level = Math.Max(level, windows[j].Coherence);
+            }
             if (least is null || level < least.Value.Item3)
             {
                 least = (windows[i].From, windows[i + run - 1].To, level);
@@ -290,20 +294,29 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     internal IEnumerable<(string Word, double Coherence)> Explain(string text)
     {
         Measure(text, out var values);
-        return Words(text).Select((w, i) => (text[w.Start..w.End], values[i]));
+        return Words(text).ToList([]).Select((w, i) => (text[w.Start..w.End], values[i])).ToList();
     }
+
+    // A field's words and what Measure works out for each, kept per scanning thread (two passes read every field).
+    [ThreadStatic] private static List<(ulong Hash, bool Joined, int Start, int End)>? t_words;
+    [ThreadStatic] private static double[]? t_values;
+    [ThreadStatic] private static bool[]? t_known;
+    [ThreadStatic] private static int[]? t_runs;
+
+    private static T[] Buffer<T>(ref T[]? buffer, int length) =>
+        buffer is { } b && b.Length >= length ? b : buffer = new T[Math.Max(length, 2 * (buffer?.Length ?? 64))];
 
     private Measured Measure(string text, out double[] values)
     {
-        var words = Words(text).ToList();
-        values = new double[words.Count];
-        var known = new bool[words.Count];
+        var words = Words(text).ToList(t_words ??= []);
+        values = Buffer(ref t_values, words.Count);
+        var known = Buffer(ref t_known, words.Count);
         for (var i = 0; i < words.Count; i++)
         {
             known[i] = WordsOf(words[i].Hash) >= _options.MinCount;
         }
         // The length of the run of prose-joined words each word belongs to.
-        var runs = new int[words.Count];
+        var runs = Buffer(ref t_runs, words.Count);
         for (int i = 0, from = 0; i <= words.Count; i++)
         {
             if (i == words.Count || (i > 0 && !words[i].Joined))
@@ -431,31 +444,54 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     private readonly record struct SaladWindow(int From, int To, int Start, int End, double Coherence);
 
     /// <summary>The words of <paramref name="text"/>: hashes of its lowercased whole letter tokens (any script; never
-    /// zero), each with whether it follows the previous word across a prose gap.</summary>
-    internal static IEnumerable<(ulong Hash, bool Joined, int Start, int End)> Words(string text)
+    /// zero), each with whether it follows the previous word across a prose gap. A struct enumerator: every field of
+    /// every example is read through it twice a scan.</summary>
+    internal static WordReader Words(string text) => new(text);
+
+    /// <summary>The words of a text, read by <c>foreach</c> (<see cref="Words"/>).</summary>
+    internal struct WordReader(string text)
     {
-        var start = -1;
-        var previousEnd = -1; // end of the previous word, -1 after a token that is not a word
-        for (var i = 0; i <= text.Length; i++)
+        private int _i = -1;
+        private int _previousEnd = -1; // end of the previous word, -1 after a token that is not a word
+
+        public readonly WordReader GetEnumerator() => this;
+
+        public (ulong Hash, bool Joined, int Start, int End) Current { get; private set; }
+
+        public bool MoveNext()
         {
-            var letter = i < text.Length && char.IsLetter(text[i]);
-            if (letter && start < 0)
+            var start = -1;
+            while (++_i <= text.Length)
             {
-                start = i;
+                var letter = _i < text.Length && char.IsLetter(text[_i]);
+                if (letter && start < 0)
+                {
+                    start = _i;
+                }
+                else if (!letter && start >= 0)
+                {
+                    if ((start == 0 || !IsTokenPart(text[start - 1])) && (_i == text.Length || !IsTokenPart(text[_i])))
+                    {
+                        Current = (Hash(text, start, _i - start), _previousEnd >= 0 && IsProseGap(text.AsSpan(_previousEnd, start - _previousEnd)), start, _i);
+                        _previousEnd = _i;
+                        return true;
+                    }
+                    _previousEnd = -1;
+                    start = -1;
+                }
             }
-            else if (!letter && start >= 0)
+            return false;
+        }
+
+        /// <summary>The rest of the words, into <paramref name="into"/> (cleared first).</summary>
+        public List<(ulong Hash, bool Joined, int Start, int End)> ToList(List<(ulong Hash, bool Joined, int Start, int End)> into)
+        {
+            into.Clear();
+            while (MoveNext())
             {
-                if ((start == 0 || !IsTokenPart(text[start - 1])) && (i == text.Length || !IsTokenPart(text[i])))
-                {
-                    yield return (Hash(text, start, i - start), previousEnd >= 0 && IsProseGap(text.AsSpan(previousEnd, start - previousEnd)), start, i);
-                    previousEnd = i;
-                }
-                else
-                {
-                    previousEnd = -1;
-                }
-                start = -1;
+                into.Add(Current);
             }
+            return into;
         }
     }
 
