@@ -24,6 +24,7 @@ public static class StorageSetup
             .Validate(o => o.Ingest.StreamingSessions >= 0, "VendorGate:Ingest:StreamingSessions must not be negative")
             .Validate(o => o.Ingest.MaxConcurrentUploads >= 1, "VendorGate:Ingest:MaxConcurrentUploads must be at least 1")
             .Validate(o => o.Ingest.MaxInFlight >= 0, "VendorGate:Ingest:MaxInFlight is 0 (never refuse) or more")
+            .Validate(o => o.Ingest.SlowStart >= TimeSpan.Zero, "VendorGate:Ingest:SlowStart must not be negative")
             .Validate(o => o.Export.ShardBytes >= 1 << 10, "VendorGate:Export:ShardBytes must be at least 1 KiB")
             .Validate(o => o.SqliteBusyTimeout >= TimeSpan.FromSeconds(1), "VendorGate:SqliteBusyTimeout must be at least a second")
             .Validate(o => o.SqliteWalCheckpointPages > 0, "VendorGate:SqliteWalCheckpointPages must be more than 0")

@@ -59,6 +59,10 @@ public sealed class IngestOptions
     /// progress or about to start in one Gateway process (<see cref="Batches.Ingest.IntakeLoad"/>); 0 never refuses.</summary>
     public int MaxInFlight { get; set; } = 2 * Environment.ProcessorCount;
 
+    /// <summary>How long after a process's first create the limit <see cref="MaxInFlight"/> takes to grow from 1 to its
+    /// full value (a fresh process's first uploads are several times slower); zero starts at the full value.</summary>
+    public TimeSpan SlowStart { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Warm the upload path as the process starts (<see cref="Batches.Ingest.IngestWarmUpService"/>), so the first
     /// uploads find it optimized; readiness waits for it.</summary>
     public bool WarmUp { get; set; } = true;

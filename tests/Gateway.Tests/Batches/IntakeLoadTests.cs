@@ -135,10 +135,34 @@ public abstract class IntakeLoadTests<TApp>(TApp app) : IClassFixture<TApp>, IAs
     }
 }
 
-/// <summary>Two uploads in progress or about to start allowed.</summary>
+/// <summary>Two uploads in progress or about to start allowed, from the start (no slow start).</summary>
 internal static class IntakeLoadSettings
 {
-    public static Dictionary<string, string?> Limited(Dictionary<string, string?> settings) => new(settings) { ["VendorGate:Ingest:MaxInFlight"] = "2" };
+    public static Dictionary<string, string?> Limited(Dictionary<string, string?> settings) => new(settings)
+    {
+        ["VendorGate:Ingest:MaxInFlight"] = "2", ["VendorGate:Ingest:SlowStart"] = "00:00:00",
+    };
+}
+
+public sealed class IntakeLoadSlowStartTests
+{
+    [Theory]
+    [InlineData(0.0, 1)] // a fresh process: one upload at a time
+    [InlineData(2.5, 1)]
+    [InlineData(2.6, 2)]
+    [InlineData(5.0, 2)]
+    [InlineData(7.6, 4)]
+    [InlineData(10.0, 4)] // the full limit once the slow start is over
+    [InlineData(60.0, 4)]
+    public void The_limit_grows_from_one_to_its_full_value_over_the_slow_start(double seconds, int limit) =>
+        Assert.Equal(limit, IntakeLoad.Limit(4, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(10)));
+
+    [Fact]
+    public void No_limit_and_no_slow_start_leave_the_limit_as_it_is()
+    {
+        Assert.Equal(0, IntakeLoad.Limit(0, TimeSpan.Zero, TimeSpan.FromSeconds(10)));
+        Assert.Equal(4, IntakeLoad.Limit(4, TimeSpan.Zero, TimeSpan.Zero));
+    }
 }
 
 public sealed class IntakeLoadEmbeddedGateway : EmbeddedGateway

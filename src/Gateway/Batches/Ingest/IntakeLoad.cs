@@ -16,7 +16,10 @@ namespace VendorGate.Gateway.Batches.Ingest;
 /// at most: a party's batch created is its next upload, and a party that opens several batches before sending them sends
 /// them one after another or counts for each it sends at once (so creating batches and sending nothing holds one place,
 /// briefly). Nothing is created by a refusal, so the retry (with the same idempotency key) is safe; a replayed create
-/// and every upload to a batch already open are never refused, so work once admitted is not held up.</summary>
+/// and every upload to a batch already open are never refused, so work once admitted is not held up.
+/// <para>Slow start: a fresh process runs its first uploads several times slower than a warm one (its code compiled and
+/// optimized under the load, its caches empty), so the limit grows from 1 to <see cref="IngestOptions.MaxInFlight"/>
+/// over <see cref="IngestOptions.SlowStart"/> from the process's first intake, as load balancers ramp up a new host.</para></summary>
 public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider time)
 {
     /// <summary>How long an admitted create holds its place waiting for its upload.</summary>
@@ -25,6 +28,7 @@ public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, int> _arriving = []; // requests in progress by batch (a create: a key of its own)
     private readonly Dictionary<Guid, (Guid Party, DateTimeOffset Until)> _reserved = [];
+    private DateTimeOffset? _firstIntake;
 
     /// <summary>Uploads in progress or about to start here: creates in progress, batches whose content is arriving, and
     /// the parties with a batch created and not yet uploaded.</summary>
@@ -63,7 +67,7 @@ public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider
     /// <paramref name="response"/>. Asked from within a counted create, which does not count against itself.</summary>
     public ProblemHttpResult? Refusal(HttpResponse response)
     {
-        var max = options.Value.Ingest.MaxInFlight;
+        var max = Limit(options.Value.Ingest.MaxInFlight, time.GetUtcNow() - FirstIntake(), options.Value.Ingest.SlowStart);
         var others = Receiving - 1;
         if (max <= 0 || others < max)
         {
@@ -74,6 +78,19 @@ public sealed class IntakeLoad(IOptions<VendorGateOptions> options, TimeProvider
         return Problems.Create(503, "intake-busy",
             $"This Gateway is receiving {others} uploads at once, as many as it finishes promptly ({max}); nothing was created: retry after {retryAfter} s.",
             new Dictionary<string, object?> { ["receiving"] = others, ["maxInFlight"] = max, ["retryAfterSeconds"] = retryAfter });
+    }
+
+    /// <summary>The limit <paramref name="running"/> after the first intake: from 1 (a limit at all) up to
+    /// <paramref name="max"/> in even steps over <paramref name="slowStart"/>; 0 (no limit) stays 0.</summary>
+    public static int Limit(int max, TimeSpan running, TimeSpan slowStart) =>
+        max <= 0 || running >= slowStart ? max : Math.Clamp((int)Math.Ceiling(max * running / slowStart), 1, max);
+
+    private DateTimeOffset FirstIntake()
+    {
+        lock (_gate)
+        {
+            return _firstIntake ??= time.GetUtcNow();
+        }
     }
 
     /// <summary>The batch just created holds its party's place until its upload starts, or <see cref="Reserved"/>.</summary>
