@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Storage.Blobs;
@@ -17,8 +18,9 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
     public const string CorpusCode = "near-duplicate-of-corpus";
     private static readonly string[] Corpus = BatchStatus.Accepted;
     internal const int Bands = 6;
-    private const int Hashes = 24, Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
-    private static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
+    internal const int Hashes = 24;
+    private const int Rows = Hashes / Bands, Shingle = 4, MinWords = 8;
+    internal static readonly ulong[] Seeds = Enumerable.Range(1, Hashes).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL).ToArray();
 
     private ulong[] _bands = [];
     // The word hashes of the example being read, one list per scanning thread, reused example after example.
@@ -65,19 +67,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
             return;
         }
         Span<ulong> minima = stackalloc ulong[Hashes];
-        minima.Fill(ulong.MaxValue);
-        for (var i = 0; i + Shingle <= words.Count; i++)
-        {
-            var shingle = words[i] ^ (words[i + 1] * 31) ^ (words[i + 2] * 961) ^ (words[i + 3] * 29791);
-            for (var h = 0; h < Hashes; h++)
-            {
-                var value = Mix(shingle ^ Seeds[h]);
-                if (value < minima[h])
-                {
-                    minima[h] = value;
-                }
-            }
-        }
+        MinHash(words, minima);
         var slot = (example.Line - 1) * Bands;
         for (var b = 0; b < Bands; b++)
         {
@@ -203,7 +193,34 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
             near.Take(ExampleHits.MaxEvidence).Select(p => $"line {p.Item2 + 1} ≈ line {p.Item1 + 1}").ToList());
     }
 
-    private static ulong Mix(ulong x)
+    /// <summary>Per seed, the least hash of <paramref name="words"/>' 4-shingles: each shingle's 24 hashes four at a time
+    /// (<see cref="Mix(Vector256{ulong})"/>, the same bits as <see cref="Mix(ulong)"/> on each lane).</summary>
+    internal static void MinHash(List<ulong> words, Span<ulong> minima)
+    {
+        Span<Vector256<ulong>> lanes = stackalloc Vector256<ulong>[Hashes / 4];
+        lanes.Fill(Vector256<ulong>.AllBitsSet);
+        var seeds = MemoryMarshal.Cast<ulong, Vector256<ulong>>(Seeds);
+        for (var i = 0; i + Shingle <= words.Count; i++)
+        {
+            var shingle = Vector256.Create(words[i] ^ (words[i + 1] * 31) ^ (words[i + 2] * 961) ^ (words[i + 3] * 29791));
+            for (var v = 0; v < lanes.Length; v++)
+            {
+                lanes[v] = Vector256.Min(lanes[v], Mix(shingle ^ seeds[v]));
+            }
+        }
+        MemoryMarshal.Cast<Vector256<ulong>, ulong>(lanes).CopyTo(minima);
+    }
+
+    private static Vector256<ulong> Mix(Vector256<ulong> x)
+    {
+        x ^= x >>> 33;
+        x *= 0xFF51AFD7ED558CCDUL;
+        x ^= x >>> 33;
+        x *= 0xC4CEB9FE1A85EC53UL;
+        return x ^ (x >>> 33);
+    }
+
+    internal static ulong Mix(ulong x)
     {
         x ^= x >> 33;
         x *= 0xFF51AFD7ED558CCDUL;
