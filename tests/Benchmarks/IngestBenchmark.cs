@@ -66,7 +66,8 @@ public static class IngestBenchmark
             var batchId = await OpenBatchAsync(http);
             await using (var file = new FileStream(corpus, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
             {
-                var content = new StreamContent(file, 1 << 20);
+                var sent = new SentClock(file);
+                var content = new StreamContent(sent, 1 << 20);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
                 var cpuBefore = gateway.CpuTime();
                 var clock = Stopwatch.StartNew();
@@ -80,6 +81,7 @@ public static class IngestBenchmark
                     Console.Error.WriteLine($"upload failed: {(int)response.StatusCode} {body}");
                     return 1;
                 }
+                Console.WriteLine($"  body sent {sent.Elapsed.TotalSeconds:F2} s, answered {(wall - sent.Elapsed).TotalSeconds:F2} s later");
                 Console.WriteLine($"run {run + 1}: {wall.TotalSeconds:F2} s, Gateway CPU {cpuUsed.TotalSeconds:F2} s, peak RSS {rss / 1048576.0:F0} MB");
                 runs.Add((wall, cpuUsed, body));
                 await ScannedAsync(batchId);
@@ -167,6 +169,37 @@ public static class IngestBenchmark
         Console.WriteLine($"| Gateway peak RSS over the whole run, scans of 4 batches included (VmHWM) | {lifetimePeakMb:F0} MB | |");
         Directory.Delete(dataDir, recursive: true);
         return 0;
+    }
+
+    /// <summary>A body read through to its end: how long from the first read to the end.</summary>
+    private sealed class SentClock(Stream inner) : Stream
+    {
+        private long _started;
+        public TimeSpan Elapsed { get; private set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Ended(inner.Read(buffer, offset, count));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => Ended(await inner.ReadAsync(buffer, cancellationToken));
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Ended(int n)
+        {
+            if (_started == 0)
+            {
+                _started = Stopwatch.GetTimestamp();
+            }
+            if (n == 0 && Elapsed == TimeSpan.Zero)
+            {
+                Elapsed = Stopwatch.GetElapsedTime(_started);
+            }
+            return n;
+        }
     }
 
     /// <summary>Blocks in flight at a time, as the CLI sends them.</summary>
