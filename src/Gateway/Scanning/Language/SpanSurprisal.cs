@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.RegularExpressions;
 using VendorGate.Gateway.Batches;
 
@@ -84,7 +87,7 @@ public static partial class SpanSurprisal
     /// one space; <paramref name="origin"/> maps each back to its position in the text.</summary>
     private static int Normalize(string text, char[] normalized, int[] origin)
     {
-        var masked = RandomByDesign().EnumerateMatches(text);
+        var masked = RandomByDesign().EnumerateMatches(MayHaveRandomRun(text) ? text : "");
         var (maskStart, maskEnd) = (int.MaxValue, int.MaxValue);
         if (NextMask(ref masked, text) is { } first)
         {
@@ -115,6 +118,63 @@ public static partial class SpanSurprisal
         return n;
     }
 
+    /// <summary>False only when <see cref="RandomByDesign"/> finds nothing in <paramref name="text"/> that
+    /// <see cref="NextMask"/> would keep, found in one pass (most prose; a long hyphenated name, a file path or an
+    /// identifier too): it has no <c>://</c>, no 8 hex words in a row (words of ASCII letters, digits and underscores,
+    /// split only by what the regex's separators allow), and no run of base64 characters long enough to keep (16 with a
+    /// digit or from <c>http</c>, or 40 with the two <c>=</c> it may end in). The regex tries every position of every
+    /// word, the most of measuring a text before this.</summary>
+    internal static bool MayHaveRandomRun(ReadOnlySpan<char> text)
+    {
+        if (text.IndexOf("://", StringComparison.Ordinal) >= 0)
+        {
+            return true;
+        }
+        if (!HasLongRun(text))
+        {
+            return false;
+        }
+        var (start, run, word, hexWords) = (0, 0, 0, 0);
+        var (digit, hex) = (false, true); // the current run has a digit; the current word so far is (0x) hex digits
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var c = i < text.Length ? text[i] : '\0';
+            if (char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-')
+            {
+                start = run++ == 0 ? i : start;
+                digit |= char.IsAsciiDigit(c);
+            }
+            else
+            {
+                if (run >= 16 && (digit || run >= 38 || text[start..].StartsWith("http", StringComparison.Ordinal)))
+                {
+                    return true;
+                }
+                (run, digit) = (0, false);
+            }
+            if (char.IsAsciiLetterOrDigit(c) || c == '_')
+            {
+                word++;
+                hex &= char.IsAsciiHexDigit(c) || c is 'x' or 'X';
+                continue;
+            }
+            if (word > 0)
+            {
+                hexWords = hex && word is >= 2 and <= 10 ? hexWords + 1 : 0;
+                if (hexWords >= 8)
+                {
+                    return true;
+                }
+                (word, hex) = (0, true);
+            }
+            if (!char.IsWhiteSpace(c) && c is not (':' or '.' or ',' or '-'))
+            {
+                hexWords = 0;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The next stretch that is random by design, or null. A match that runs past the regex's time limit (a
     /// loaded machine, a pathological text) ends the masking of this text instead of failing the whole scan: the rest
     /// of the text is judged unmasked, which can only flag more, never less.</summary>
@@ -123,14 +183,81 @@ public static partial class SpanSurprisal
         while (TryMoveNext(ref matches))
         {
             var m = matches.Current;
-            var value = text.AsSpan(m.Index, m.Length);
-            if (m.Length >= 16 && (value.IndexOfAnyInRange('0', '9') >= 0 || value.StartsWith("http", StringComparison.Ordinal) || m.Length >= 40))
+            if (IsKept(text.AsSpan(m.Index, m.Length)))
             {
                 return (m.Index, m.Index + m.Length);
             }
         }
         return null;
     }
+
+    /// <summary>Whether <paramref name="text"/> has a run of 16 base64 characters or one of 23 a hex dump could be made
+    /// of (8 words of 2 hex digits, 7 separators: hex digits, x, the regex's separators, and, for its Unicode spaces,
+    /// every control character and those from U+0080 to U+00FF and U+2000 to U+206F, U+1680 and U+3000), which every
+    /// match <see cref="NextMask"/> keeps but a URL needs; found 16 characters at a time, for the few texts that have one
+    /// to be looked at closely.</summary>
+    private static bool HasLongRun(ReadOnlySpan<char> text)
+    {
+        const int Base64Run = 16, DumpRun = 23;
+        var chars = MemoryMarshal.Cast<char, ushort>(text);
+        var (base64, dump) = (0, 0); // the runs' lengths up to here
+        var i = 0;
+        for (; i + 16 <= chars.Length; i += 16)
+        {
+            var v = Vector256.Create(chars.Slice(i, 16));
+            var lower = v | Vector256.Create((ushort)0x20);
+            var digit = Vector256.LessThanOrEqual(v - Vector256.Create((ushort)'0'), Vector256.Create((ushort)9));
+            var letter = Vector256.LessThanOrEqual(lower - Vector256.Create((ushort)'a'), Vector256.Create((ushort)25));
+            var dash = Vector256.Equals(v, Vector256.Create((ushort)'-'));
+            var base64Chars = digit | letter | dash | Vector256.Equals(v, Vector256.Create((ushort)'+')) | Vector256.Equals(v, Vector256.Create((ushort)'/'))
+                | Vector256.Equals(v, Vector256.Create((ushort)'_'));
+            var dumpChars = digit | dash | Vector256.LessThanOrEqual(lower - Vector256.Create((ushort)'a'), Vector256.Create((ushort)5))
+                | Vector256.Equals(lower, Vector256.Create((ushort)'x')) | Vector256.Equals(v, Vector256.Create((ushort)':'))
+                | Vector256.Equals(v, Vector256.Create((ushort)'.')) | Vector256.Equals(v, Vector256.Create((ushort)','))
+                | Vector256.LessThanOrEqual(v, Vector256.Create((ushort)' ')) | Vector256.LessThanOrEqual(v - Vector256.Create((ushort)0x80), Vector256.Create((ushort)0x7F))
+                | Vector256.LessThanOrEqual(v - Vector256.Create((ushort)0x2000), Vector256.Create((ushort)0x6F))
+                | Vector256.Equals(v, Vector256.Create((ushort)0x1680)) | Vector256.Equals(v, Vector256.Create((ushort)0x3000));
+            if (Reaches(base64Chars.ExtractMostSignificantBits(), ref base64, Base64Run) || Reaches(dumpChars.ExtractMostSignificantBits(), ref dump, DumpRun))
+            {
+                return true;
+            }
+        }
+        for (; i < chars.Length; i++)
+        {
+            var c = (char)chars[i];
+            base64 = char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-' ? base64 + 1 : 0;
+            dump = char.IsAsciiHexDigit(c) || c is 'x' or 'X' or ':' or '.' or ',' or '-' or <= ' ' or >= '\u0080' and <= '\u00FF' or >= '\u2000' and <= '\u206F' or '\u1680' or '\u3000'
+                ? dump + 1 : 0;
+            if (base64 >= Base64Run || dump >= DumpRun)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Whether a run of <paramref name="length"/> is reached with the next 16 characters, of which
+    /// <paramref name="mask"/> has a bit (in text order) for each in the run's class; <paramref name="run"/> is the length
+    /// of the run that reaches their end, before and after. A run inside them is shorter than 16.</summary>
+    private static bool Reaches(uint mask, ref int run, int length)
+    {
+        if (mask == 0xFFFF)
+        {
+            run += 16;
+            return run >= length;
+        }
+        if (run + BitOperations.TrailingZeroCount(~mask) >= length)
+        {
+            return true;
+        }
+        run = BitOperations.LeadingZeroCount(~(mask << 16));
+        return false;
+    }
+
+    /// <summary>A match of <see cref="RandomByDesign"/> that is masked: 16 characters with a digit or from <c>http</c>,
+    /// or 40.</summary>
+    internal static bool IsKept(ReadOnlySpan<char> match) =>
+        match.Length >= 16 && (match.IndexOfAnyInRange('0', '9') >= 0 || match.StartsWith("http", StringComparison.Ordinal) || match.Length >= 40);
 
     private static bool TryMoveNext(ref Regex.ValueMatchEnumerator matches)
     {
@@ -146,5 +273,5 @@ public static partial class SpanSurprisal
 
     // URLs, runs of base64 / base64url / hex alphabets, and hex dumps (eight or more hex words in a row).
     [GeneratedRegex(@"https?://\S+|[A-Za-z0-9+/_-]{16,}={0,2}|(?:\b(?:0x)?[0-9A-Fa-f]{2,8}\b[\s:.,-]*){8,}", RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex RandomByDesign();
+    internal static partial Regex RandomByDesign();
 }
