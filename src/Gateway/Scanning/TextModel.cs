@@ -45,6 +45,10 @@ public sealed class TextModel
         {
             return false;
         }
+        if (!word.ContainsAnyExceptInRange('a', 'z'))
+        {
+            return _lexicon.Contains(word); // as trigger discovery asks: lowercase already
+        }
         Span<char> lower = stackalloc char[word.Length];
         word.ToLowerInvariant(lower);
         return _lexicon.Contains(lower);
