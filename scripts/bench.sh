@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a performance benchmark on demand (not part of the test suite). Builds Release first.
-#   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS
+#   bash scripts/bench.sh ingest [examples]    upload the reference corpus over HTTP vs sha256sum, Gateway peak RSS; through
+#                                              upload sessions (their digests worked out as sent, and beforehand), the CLI
 #   bash scripts/bench.sh scan [examples]      scan the reference corpus with every scanner (target: 1M in 60 s on 2 cores);
 #                                              CORPUS=adversarial: words from 5,000 random letter strings instead;
 #                                              CORPUS=realistic: real text (prose, code, 13 languages, chat, tables, maths)
