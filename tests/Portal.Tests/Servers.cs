@@ -27,10 +27,29 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Everything the process wrote so far (its log), to check what it must never log.</summary>
     public string Output => string.Join("\n", _output);
 
+    /// <summary>Starts the project's server on <paramref name="listenOn"/>, or on a free port: another process may take
+    /// that port between its finding and the server's bind (the suites run side by side), so a server that could not
+    /// bind it is started again on another, up to three times.</summary>
     public static async Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment, int? listenOn = null)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(project, readyPath, environment, listenOn ?? FreePort());
+            }
+            catch (PortTakenException) when (listenOn is null && attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>The server could not bind its port: another process took it first.</summary>
+    public sealed class PortTakenException(string message) : Exception(message);
+
+    private static async Task<ServerProcess> StartOnceAsync(string project, string readyPath, IDictionary<string, string> environment, int port)
+    {
         var dll = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0", $"VendorGate.{project}.dll");
-        var port = listenOn ?? FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -63,23 +82,38 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var address = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = address };
-        for (var i = 0; i < 300; i++)
+        // Short requests: whatever else holds the port may take a connection and never answer.
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        var lastSeen = "no answer yet";
+        for (var ready = Stopwatch.StartNew(); ready.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited;)
         {
             try
             {
-                if ((await http.GetAsync(readyPath)).StatusCode == HttpStatusCode.OK)
+                var status = (await http.GetAsync(readyPath)).StatusCode;
+                if (status == HttpStatusCode.OK)
                 {
                     return new ServerProcess(process, address, output);
                 }
+                lastSeen = $"{(int)status} from {readyPath}";
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                lastSeen = e.Message;
             }
             await Task.Delay(100);
         }
-        process.Kill(true);
-        throw new InvalidOperationException($"{project} did not become ready on {address}");
+        var exited = process.HasExited;
+        if (!exited)
+        {
+            process.Kill(true);
+        }
+        await process.WaitForExitAsync(); // its last lines read
+        var log = string.Join("\n", output.TakeLast(15));
+        if (exited && output.Any(line => line.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new PortTakenException($"{project} could not bind {address}: another process took the port first");
+        }
+        throw new InvalidOperationException($"{project} did not become ready on {address} ({(exited ? $"it exited with code {process.ExitCode}" : "30 s")}; last seen: {lastSeen}); its last lines:\n{log}");
     }
 
     /// <summary>The repository root (where VendorGate.sln is).</summary>
@@ -161,9 +195,37 @@ public abstract class PortalFixture : IAsyncLifetime
             ["VendorGate__Identity__Oidc__0__Audience"] = OidcProvider.Audience,
             ["VendorGate__Ingest__WarmUp"] = "false", // a second of CPU for nothing the pages measure (the README test keeps it)
         });
-        var portalPort = ServerProcess.FreePort();
+        Portal = await StartPortalAsync();
+        AdminToken = File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim();
+        Admin = Client(AdminToken);
+        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>The Portal, registered at the OpenID provider with its sign-in address first: on a port found free, and
+    /// on another (registered again) when a process took that one before the Portal could bind it.</summary>
+    private async Task<ServerProcess> StartPortalAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartPortalAsync(ServerProcess.FreePort());
+            }
+            catch (ServerProcess.PortTakenException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private async Task<ServerProcess> StartPortalAsync(int portalPort)
+    {
         var (clientId, clientSecret) = await OidcProvider.RegisterClientAsync($"http://127.0.0.1:{portalPort}/signin-oidc");
-        Portal = await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string>
+        return await ServerProcess.StartAsync("Portal", "/SignIn", new Dictionary<string, string>
         {
             ["Portal__GatewayUrl"] = Gateway.Address.ToString(),
             ["VendorGate__Clock__Offset"] = _clockOffset,
@@ -176,14 +238,6 @@ public abstract class PortalFixture : IAsyncLifetime
             ["Portal__Attention__QuarantineDays"] = "0", // a quarantine cannot be made a week old in a test: any counts
             ["Logging__LogLevel__Default"] = "Information", // everything it logs is checked for keys
         }, portalPort);
-        AdminToken = File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim();
-        Admin = Client(AdminToken);
-        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
     }
 
     /// <summary>How the Gateway process is configured, beyond its data folder.</summary>
