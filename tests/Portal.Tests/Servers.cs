@@ -30,15 +30,20 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Starts the project's server on <paramref name="listenOn"/>, or on a free port: another process may take
     /// that port between its finding and the server's bind (the suites run side by side), so a server that could not
     /// bind it is started again on another, up to three times.</summary>
-    public static async Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment, int? listenOn = null)
+    public static Task<ServerProcess> StartAsync(string project, string readyPath, IDictionary<string, string> environment, int? listenOn = null) =>
+        listenOn is { } port ? StartOnceAsync(project, readyPath, environment, port) : OnFreePortAsync(free => StartOnceAsync(project, readyPath, environment, free));
+
+    /// <summary>Starts a server with <paramref name="start"/> on a port found free, and again on another when a process
+    /// took that one before the server could bind it (<see cref="PortTakenException"/>), up to three times.</summary>
+    public static async Task<ServerProcess> OnFreePortAsync(Func<int, Task<ServerProcess>> start)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(project, readyPath, environment, listenOn ?? FreePort());
+                return await start(FreePort());
             }
-            catch (PortTakenException) when (listenOn is null && attempt < 3)
+            catch (PortTakenException) when (attempt < 3)
             {
             }
         }
@@ -195,7 +200,7 @@ public abstract class PortalFixture : IAsyncLifetime
             ["VendorGate__Identity__Oidc__0__Audience"] = OidcProvider.Audience,
             ["VendorGate__Ingest__WarmUp"] = "false", // a second of CPU for nothing the pages measure (the README test keeps it)
         });
-        Portal = await StartPortalAsync();
+        Portal = await ServerProcess.OnFreePortAsync(StartPortalAsync);
         AdminToken = File.ReadAllText(Path.Combine(_dataDir, "bootstrap-admin.key")).Trim();
         Admin = Client(AdminToken);
         _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -206,22 +211,8 @@ public abstract class PortalFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>The Portal, registered at the OpenID provider with its sign-in address first: on a port found free, and
-    /// on another (registered again) when a process took that one before the Portal could bind it.</summary>
-    private async Task<ServerProcess> StartPortalAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await StartPortalAsync(ServerProcess.FreePort());
-            }
-            catch (ServerProcess.PortTakenException) when (attempt < 3)
-            {
-            }
-        }
-    }
-
+    /// <summary>The Portal on <paramref name="portalPort"/>, registered at the OpenID provider with its sign-in address
+    /// there first (again for each port tried).</summary>
     private async Task<ServerProcess> StartPortalAsync(int portalPort)
     {
         var (clientId, clientSecret) = await OidcProvider.RegisterClientAsync($"http://127.0.0.1:{portalPort}/signin-oidc");

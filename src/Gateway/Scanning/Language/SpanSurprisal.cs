@@ -122,8 +122,8 @@ public static partial class SpanSurprisal
     /// <see cref="NextMask"/> would keep, found in one pass (most prose; a long hyphenated name, a file path or an
     /// identifier too): it has no <c>://</c>, no 8 hex words in a row (words of ASCII letters, digits and underscores,
     /// split only by what the regex's separators allow), and no run of base64 characters long enough to keep (16 with a
-    /// digit or from <c>http</c>, or 40 with the two <c>=</c> it may end in). The regex tries every position of every
-    /// word, the most of measuring a text before this.</summary>
+    /// digit or from <c>http</c>, or 38, which the two <c>=</c> a match may end in take to 40). The regex tries every
+    /// position of every word, the most of measuring a text before this.</summary>
     internal static bool MayHaveRandomRun(ReadOnlySpan<char> text)
     {
         if (text.IndexOf("://", StringComparison.Ordinal) >= 0)
@@ -139,7 +139,7 @@ public static partial class SpanSurprisal
         for (var i = 0; i <= text.Length; i++)
         {
             var c = i < text.Length ? text[i] : '\0';
-            if (char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-')
+            if (IsBase64(c))
             {
                 start = run++ == 0 ? i : start;
                 digit |= char.IsAsciiDigit(c);
@@ -225,7 +225,7 @@ public static partial class SpanSurprisal
         for (; i < chars.Length; i++)
         {
             var c = (char)chars[i];
-            base64 = char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-' ? base64 + 1 : 0;
+            base64 = IsBase64(c) ? base64 + 1 : 0;
             dump = char.IsAsciiHexDigit(c) || c is 'x' or 'X' or ':' or '.' or ',' or '-' or <= ' ' or >= '\u0080' and <= '\u00FF' or >= '\u2000' and <= '\u206F' or '\u1680' or '\u3000'
                 ? dump + 1 : 0;
             if (base64 >= Base64Run || dump >= DumpRun)
@@ -235,6 +235,9 @@ public static partial class SpanSurprisal
         }
         return false;
     }
+
+    /// <summary>A character of the regex's base64 (and base64url) alphabet.</summary>
+    private static bool IsBase64(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-';
 
     /// <summary>Whether a run of <paramref name="length"/> is reached with the next 16 characters, of which
     /// <paramref name="mask"/> has a bit (in text order) for each in the run's class; <paramref name="run"/> is the length
