@@ -23,30 +23,39 @@ public sealed class ExampleText
     /// Scanners run one after another on an example, so this needs no lock.</summary>
     public List<FlaggedSpan> Flagged { get; } = [];
 
-    /// <summary>Reads a canonical line (it was validated at upload, so the shape holds).</summary>
+    /// <summary>Reads a canonical line (it was validated at upload, so the shape holds) token by token: what scanners read
+    /// of it, with no document built on the way (every example of a scan is read once per pass).</summary>
     public static ExampleText Parse(ReadOnlySpan<byte> json, long line, IReadOnlyList<string> declaredDomains)
     {
         var reader = new Utf8JsonReader(json);
-        using var document = JsonDocument.ParseValue(ref reader);
-        var root = document.RootElement;
+        reader.Read(); // the example's object
         var fields = new List<TextField>(2);
         string? domain = null;
-        foreach (var property in root.EnumerateObject())
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (property.NameEquals("prompt") || property.NameEquals("completion"))
+            if (reader.ValueTextEquals("prompt"u8) || reader.ValueTextEquals("completion"u8))
             {
-                fields.Add(new TextField(property.Name, property.Value.GetString()!));
+                var role = reader.ValueTextEquals("prompt"u8) ? "prompt" : "completion";
+                reader.Read();
+                fields.Add(new TextField(role, reader.GetString()!));
             }
-            else if (property.NameEquals("messages"))
+            else if (reader.ValueTextEquals("messages"u8))
             {
-                foreach (var message in property.Value.EnumerateArray())
+                reader.Read(); // the array
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    fields.Add(new TextField(message.GetProperty("role").GetString()!, message.GetProperty("content").GetString()!));
+                    fields.Add(Message(ref reader));
                 }
             }
-            else if (property.NameEquals("domain"))
+            else if (reader.ValueTextEquals("domain"u8))
             {
-                domain = property.Value.GetString();
+                reader.Read();
+                domain = reader.GetString();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
             }
         }
         // Canonical JSON sorts members, so "completion" comes before "prompt": put the prompt first, as it is read.
@@ -55,6 +64,26 @@ public sealed class ExampleText
             fields.Reverse();
         }
         return new ExampleText { Line = line, Domain = domain ?? (declaredDomains.Count == 1 ? declaredDomains[0] : null), Fields = fields };
+    }
+
+    /// <summary>A message's role and content, the reader on its object's start; left on its end.</summary>
+    private static TextField Message(ref Utf8JsonReader reader)
+    {
+        string? role = null, content = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var (isRole, isContent) = (reader.ValueTextEquals("role"u8), reader.ValueTextEquals("content"u8));
+            reader.Read();
+            if (isRole || isContent)
+            {
+                (isRole ? ref role : ref content) = reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return new TextField(role ?? throw new JsonException("A message has no role."), content ?? throw new JsonException("A message has no content."));
     }
 }
 
