@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Hashing;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
@@ -24,7 +25,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     // N-grams at spans flagged in the second pass (word salad), and how many examples hold each (a third pass).
     private readonly ConcurrentDictionary<string, CandidateLines> _atLate = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, int> _lateFrequency = new();
-    private HashSet<ulong>? _lateHashes;
+    private CandidateHashes? _lateHashes;
     private readonly ConcurrentDictionary<string, CandidateLines> _madeUp = new(StringComparer.Ordinal);
     private readonly long[] _madeUpBits = new long[1 << 17]; // 2^23 bits, 1 MB: pairs that may be in _madeUp
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
@@ -33,7 +34,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     // map's locks, and asked once per n-gram it serialized the scan of batches full of made-up words (20,000 such
     // examples scanned 21x slower than the reference corpus).
     private int _atFlaggedDistinct, _atLateDistinct, _madeUpDistinct, _madeUpWordsDistinct;
-    private HashSet<ulong>? _candidateHashes;
+    private CandidateHashes? _candidateHashes;
     // A field's tokens and their hashes, one list each per scanning thread, reused example after example.
     [ThreadStatic] private static List<(int Start, int Length)>? t_words;
     [ThreadStatic] private static List<ulong>? t_hashes;
@@ -204,7 +205,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         }
         if (!_atFlagged.IsEmpty)
         {
-            CountExamples(example, LazyInitializer.EnsureInitialized(ref _candidateHashes, () => _atFlagged.Keys.Select(HashOf).ToHashSet()), _documentFrequency);
+            CountExamples(example, LazyInitializer.EnsureInitialized(ref _candidateHashes, () => new(_atFlagged.Keys.Select(HashOf))), _documentFrequency);
         }
     }
 
@@ -213,10 +214,38 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     public bool NeedsFinalPass => !_atLate.IsEmpty;
 
     public void InspectFinal(ExampleText example, ExampleHits hits) =>
-        CountExamples(example, LazyInitializer.EnsureInitialized(ref _lateHashes, () => _atLate.Keys.Select(HashOf).ToHashSet()), _lateFrequency);
+        CountExamples(example, LazyInitializer.EnsureInitialized(ref _lateHashes, () => new(_atLate.Keys.Select(HashOf))), _lateFrequency);
+
+    /// <summary>The hashes of the candidate n-grams, a bit for each in a small array in front of the set (32 bits or more
+    /// per hash, 2 MB at most): nearly every n-gram of an example is no candidate, and the bit answers it without a probe
+    /// of the set.</summary>
+    private sealed class CandidateHashes
+    {
+        private readonly HashSet<ulong> _hashes;
+        private readonly ulong[] _bits;
+        private readonly int _shift;
+
+        public CandidateHashes(IEnumerable<ulong> hashes)
+        {
+            _hashes = hashes.ToHashSet();
+            var bits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, _hashes.Count)) + 6, 10, 24);
+            (_bits, _shift) = (new ulong[1 << (bits - 6)], 64 - bits);
+            foreach (var hash in _hashes)
+            {
+                var bit = hash >> _shift;
+                _bits[bit >> 6] |= 1UL << (int)(bit & 63);
+            }
+        }
+
+        public bool Contains(ulong hash)
+        {
+            var bit = hash >> _shift;
+            return (_bits[bit >> 6] & (1UL << (int)(bit & 63))) != 0 && _hashes.Contains(hash);
+        }
+    }
 
     /// <summary>Counts <paramref name="example"/> once for each of <paramref name="candidates"/> it holds.</summary>
-    private static void CountExamples(ExampleText example, HashSet<ulong> candidates, ConcurrentDictionary<ulong, int> frequency)
+    private static void CountExamples(ExampleText example, CandidateHashes candidates, ConcurrentDictionary<ulong, int> frequency)
     {
         HashSet<ulong>? seen = null;
         var words = t_words ??= [];
