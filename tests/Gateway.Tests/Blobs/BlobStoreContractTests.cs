@@ -35,17 +35,19 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
         return await reader.ReadToEndAsync();
     }
 
-    [Fact]
-    public async Task A_scratch_blob_is_create_only_and_invisible_until_committed_like_any_other()
+    [Theory]
+    [InlineData("scratch")]
+    [InlineData("bulk")]
+    public async Task A_scratch_or_bulk_blob_is_create_only_and_invisible_until_committed_like_any_other(string kind)
     {
-        var name = Name("scratch");
-        await using (var upload = await Store.StartScratchUploadAsync(name))
+        var name = Name(kind);
+        await using (var upload = await StartAsync(kind, name))
         {
             await upload.Content.WriteAsync("block"u8.ToArray());
             Assert.False(await Store.ExistsAsync(name));
             await upload.CommitAsync();
         }
-        await using (var again = await Store.StartScratchUploadAsync(name))
+        await using (var again = await StartAsync(kind, name))
         {
             await again.Content.WriteAsync("other"u8.ToArray());
             await Assert.ThrowsAsync<BlobAlreadyExistsException>(() => again.CommitAsync());
@@ -54,18 +56,26 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
         Assert.Equal("block", await ReadAsync(name));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_blob_written_in_uneven_pieces_across_several_blocks_reads_back_byte_for_byte(bool scratch)
+    private Task<IBlobUpload> StartAsync(string kind, string name) => kind switch
     {
-        // Azure stages 4 MiB blocks from buffers that grow with what is written; the filesystem writes scratch blobs
-        // around the page cache in aligned 1 MiB pieces: small writes, a flush part way, one write spanning several
+        "scratch" => Store.StartScratchUploadAsync(name),
+        "bulk" => Store.StartBulkUploadAsync(name),
+        _ => Store.StartUploadAsync(name),
+    };
+
+    [Theory]
+    [InlineData("durable")]
+    [InlineData("scratch")]
+    [InlineData("bulk")]
+    public async Task A_blob_written_in_uneven_pieces_across_several_blocks_reads_back_byte_for_byte(string kind)
+    {
+        // Azure stages 4 MiB blocks from buffers that grow with what is written; the filesystem writes scratch and bulk
+        // blobs around the page cache in aligned 1 MiB pieces: small writes, a flush part way, one write spanning several
         // pieces, and a tail, in that order.
         var content = new byte[(9 << 20) + 12_345];
         new Random(7).NextBytes(content);
         var name = Name("large");
-        await using (var upload = scratch ? await Store.StartScratchUploadAsync(name) : await Store.StartUploadAsync(name))
+        await using (var upload = await StartAsync(kind, name))
         {
             var offset = 0;
             foreach (var size in new[] { 10, 70_000, 200_000, 6 << 20 })
@@ -168,14 +178,16 @@ public sealed class FileSystemBlobStoreContract : BlobStoreContractTests
     protected override Task<IBlobStore> CreateAsync() => Task.FromResult<IBlobStore>(new FileSystemBlobStore(_root));
 
     [Fact]
-    public async Task Scratch_blobs_are_written_around_the_page_cache_and_others_through_it()
+    public async Task Scratch_and_bulk_blobs_are_written_around_the_page_cache_and_others_through_it()
     {
         // The temporary folder's file system offers direct I/O (ext4, and tmpfs since Linux 6.6); where one does not,
-        // scratch blobs go through the page cache like the others.
+        // scratch and bulk blobs go through the page cache like the others.
         await using var scratch = await Store.StartScratchUploadAsync("scratch/probe");
+        await using var bulk = await Store.StartBulkUploadAsync("bulk/probe");
         await using var durable = await Store.StartUploadAsync("durable/probe");
 
         Assert.IsType<UncachedFileStream>(scratch.Content);
+        Assert.IsType<UncachedFileStream>(bulk.Content);
         Assert.IsType<FileStream>(durable.Content);
     }
 

@@ -40,10 +40,10 @@ public sealed class ContentIngest(IBlobStore blobs, IOptions<VendorGateOptions> 
     {
         var upload = Guid.NewGuid().ToString("N");
         var (contentBlob, indexBlob) = ($"quarantine/{batch.Id}/{upload}.ndjson", $"quarantine/{batch.Id}/{upload}.index");
-        var content = await blobs.StartUploadAsync(contentBlob, cancellationToken);
+        var content = await blobs.StartBulkUploadAsync(contentBlob, cancellationToken);
         try
         {
-            var index = await blobs.StartUploadAsync(indexBlob, cancellationToken);
+            var index = await blobs.StartBulkUploadAsync(indexBlob, cancellationToken);
             var limits = options.Value.Ingest;
             return new IngestRun(body, contentBlob, content, indexBlob, index, stop => ExampleIngest.RunAsync(body, content.Content, index.Content,
                 new IngestLimits(limits.MaxLineBytes, limits.MaxBatchBytes), batch.DeclaredDomains.Split(' '), stop, bodyBytes), cancellationToken);

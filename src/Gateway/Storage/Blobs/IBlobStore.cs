@@ -25,6 +25,11 @@ public interface IBlobStore : IBlobReader
     /// lost to a power cut is sent again). A store without a cheaper way writes it as any other.</summary>
     Task<IBlobUpload> StartScratchUploadAsync(string name, CancellationToken cancellationToken = default) => StartUploadAsync(name, cancellationToken);
 
+    /// <summary>Starts writing a large blob written once in big pieces and read back as a stream, if at all, later (a
+    /// batch's content and index): as <see cref="StartUploadAsync"/>, durable at the commit, but the store need not keep
+    /// it in a cache meanwhile. A store without a cheaper way writes it as any other.</summary>
+    Task<IBlobUpload> StartBulkUploadAsync(string name, CancellationToken cancellationToken = default) => StartUploadAsync(name, cancellationToken);
+
     Task DeleteIfExistsAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Throws when the store cannot be reached (readiness).</summary>

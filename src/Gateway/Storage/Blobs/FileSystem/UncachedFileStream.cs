@@ -154,6 +154,13 @@ internal sealed class UncachedFileStream : Stream
         _file.SetLength(Length);
     }
 
+    /// <summary>Flushes, then makes the file durable (fsync): a direct write may still sit in the device's cache.</summary>
+    public void FlushToDisk()
+    {
+        Flush();
+        _file.Flush(flushToDisk: true);
+    }
+
     public override Task FlushAsync(CancellationToken cancellationToken)
     {
         Flush();
