@@ -125,6 +125,23 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
     private int AdjacentOf(ulong pair) => _batch.Adjacent.Estimate(pair) + (_reference?.Adjacent.Estimate(pair) ?? 0);
 
+    /// <summary>How many words ahead the second pass asks for the counters it will read (<see cref="CountMinSketch.Prefetch"/>).</summary>
+    private const int Ahead = 16;
+
+    private void PrefetchWord(ulong word)
+    {
+        _batch.Words.Prefetch(word);
+        _reference?.Words.Prefetch(word);
+    }
+
+    private void PrefetchPair(ulong pair)
+    {
+        _batch.Adjacent.Prefetch(pair);
+        _batch.Distant.Prefetch(pair);
+        _reference?.Adjacent.Prefetch(pair);
+        _reference?.Distant.Prefetch(pair);
+    }
+
     private int DistantOf(ulong pair) => _batch.Distant.Estimate(pair) + (_reference?.Distant.Estimate(pair) ?? 0);
 
     public void InspectAgain(ExampleText example, ExampleHits hits)
@@ -313,6 +330,10 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         var known = Buffer(ref t_known, words.Count);
         for (var i = 0; i < words.Count; i++)
         {
+            if (i + Ahead < words.Count)
+            {
+                PrefetchWord(words[i + Ahead].Hash);
+            }
             known[i] = WordsOf(words[i].Hash) >= _options.MinCount;
         }
         // The length of the run of prose-joined words each word belongs to.
@@ -329,6 +350,10 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         int judged = 0, inSentences = 0;
         for (var i = 0; i < words.Count; i++)
         {
+            if (i + Ahead < words.Count && words[i + Ahead].Joined && known[i + Ahead - 1] && known[i + Ahead])
+            {
+                PrefetchPair(Pair(words[i + Ahead - 1].Hash, words[i + Ahead].Hash));
+            }
             var (first, second) = (i == 0 ? 0 : words[i - 1].Hash, words[i].Hash);
             if (i == 0 || !words[i].Joined || !known[i - 1] || !known[i])
             {
