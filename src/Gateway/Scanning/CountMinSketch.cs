@@ -62,6 +62,7 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
     /// <summary>Asks for the key's two counters to be brought into the cache, without waiting for them: a reader that
     /// knows which keys it will estimate next asks a few keys ahead, so the trips to memory of a large sketch overlap
     /// (word salad's second pass estimates every word and pair of a field one after another). Changes no count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(ulong hash)
     {
         if (Sse.IsSupported)
@@ -71,6 +72,7 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe void PrefetchCounter(int i)
     {
         // A prefetch never faults and changes nothing: should the collector move the counters between this and the
