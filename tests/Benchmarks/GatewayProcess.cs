@@ -19,8 +19,27 @@ public sealed class GatewayProcess : IAsyncDisposable
             .ToDictionary(k => k["GATEWAY_".Length..], k => Environment.GetEnvironmentVariable(k)!);
 
     /// <summary>Starts a Gateway; with <paramref name="cpu"/>, pinned to that one core (taskset) and told it has one, as a
-    /// machine of its own would be.</summary>
+    /// machine of its own would be. On a port found free, and on another when a process took that one before the Gateway
+    /// could bind it, up to three times.</summary>
     public static async Task<GatewayProcess> StartAsync(string gatewayDll, string dataDir, IDictionary<string, string>? environment = null, int? cpu = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (gateway, portTaken) = await StartOnceAsync(gatewayDll, dataDir, environment, cpu);
+            if (gateway is not null)
+            {
+                return gateway;
+            }
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"the Gateway could not bind a free port three times: {portTaken}");
+            }
+        }
+    }
+
+    /// <summary>The Gateway once ready, or null and why when it exited because its port was taken; any other failure
+    /// throws with what the Gateway last wrote.</summary>
+    private static async Task<(GatewayProcess? Gateway, string? PortTaken)> StartOnceAsync(string gatewayDll, string dataDir, IDictionary<string, string>? environment, int? cpu)
     {
         var port = FreePort();
         string[] command = ["dotnet", gatewayDll, "--urls", $"http://127.0.0.1:{port}"];
@@ -42,19 +61,36 @@ public sealed class GatewayProcess : IAsyncDisposable
             start.Environment["DOTNET_PROCESSOR_COUNT"] = "1";
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("gateway: " + e.Data); }; // warnings and errors only (Logging:LogLevel:Default=Warning)
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("gateway: " + e.Data); };
+        var last = new Queue<string>(); // the last lines it wrote, for a failure to quote
+        void Received(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            Console.Error.WriteLine("gateway: " + e.Data); // warnings and errors only (Logging:LogLevel:Default=Warning)
+            lock (last)
+            {
+                last.Enqueue(e.Data);
+                if (last.Count > 15)
+                {
+                    last.Dequeue();
+                }
+            }
+        }
+        process.OutputDataReceived += Received;
+        process.ErrorDataReceived += Received;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var address = new Uri($"http://127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = address };
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 300 && !process.HasExited; i++)
         {
             try
             {
                 if ((await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK)
                 {
-                    return new GatewayProcess(process, address);
+                    return (new GatewayProcess(process, address), null);
                 }
             }
             catch (HttpRequestException)
@@ -62,8 +98,27 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        process.Kill(true);
-        throw new InvalidOperationException("the Gateway did not become ready");
+        var exited = process.HasExited;
+        if (exited)
+        {
+            await process.WaitForExitAsync(); // its last lines read
+        }
+        else
+        {
+            process.Kill(true);
+        }
+        string[] lines;
+        lock (last)
+        {
+            lines = [.. last];
+        }
+        var code = exited ? process.ExitCode : (int?)null;
+        process.Dispose();
+        if (code is not null && lines.Any(line => line.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, $"{address} was taken before the Gateway bound it");
+        }
+        throw new InvalidOperationException($"the Gateway did not become ready on {address} ({(code is { } c ? $"it exited with code {c}" : "30 s")}); its last lines:\n{string.Join('\n', lines)}");
     }
 
     /// <summary>CPU time the process has used (all threads).</summary>
