@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using VendorGate.Gateway.Batches;
 
 namespace VendorGate.Gateway.Scanning;
@@ -59,25 +58,22 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
 
     public int Estimate(ulong hash) => Math.Min(At(First(hash)), At(Second(hash)));
 
-    /// <summary>Asks for the key's two counters to be brought into the cache, without waiting for them: a reader that
-    /// knows which keys it will estimate next asks a few keys ahead, so the trips to memory of a large sketch overlap
-    /// (word salad's second pass estimates every word and pair of a field one after another). Changes no count.</summary>
+    /// <summary>Asks for the key's two counters to be brought into the cache, without waiting for them
+    /// (<see cref="CacheHint"/>): a reader that knows which keys it will estimate next asks a few keys ahead (word salad's
+    /// second pass estimates every word and pair of a field one after another). Changes no count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(ulong hash)
     {
-        if (Sse.IsSupported)
+        if (narrow)
         {
-            PrefetchCounter(First(hash));
-            PrefetchCounter(Second(hash));
+            CacheHint.Prefetch(ref _narrow[First(hash)]);
+            CacheHint.Prefetch(ref _narrow[Second(hash)]);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void PrefetchCounter(int i)
-    {
-        // A prefetch never faults and changes nothing: should the collector move the counters between this and the
-        // read (a large sketch never moves: ScanMemory pins it), a line was fetched for nothing.
-        Sse.Prefetch0(narrow ? Unsafe.AsPointer(ref _narrow[i]) : Unsafe.AsPointer(ref _counts[i]));
+        else
+        {
+            CacheHint.Prefetch(ref _counts[First(hash)]);
+            CacheHint.Prefetch(ref _counts[Second(hash)]);
+        }
     }
 
     private int At(int i) => narrow ? Volatile.Read(ref _narrow[i]) : Volatile.Read(ref _counts[i]);

@@ -80,6 +80,10 @@ public sealed class CharacterModel
         var document = DocumentCounts.For(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
+            if (i + Ahead < text.Length)
+            {
+                PrefetchNGrams(text, i + Ahead);
+            }
             // keys[k] is the n-gram of the k+1 characters ending at i; a shorter context at the start of the text.
             var longest = Math.Min(Order, i + 1);
             var hash = Seed;
@@ -130,6 +134,21 @@ public sealed class CharacterModel
             bits[i] = (float)Math.Min(cap, -Math.Log2(p));
             keys.CopyTo(previous);
             counts.CopyTo(contexts);
+        }
+    }
+
+    /// <summary>How many characters ahead <see cref="Surprisals"/> asks for the slots it will read.</summary>
+    private const int Ahead = 8;
+
+    /// <summary>Asks for the first slots of the n-grams of two characters and more ending at <paramref name="i"/>
+    /// (<see cref="CacheHint"/>; the unigrams are few and stay in the cache).</summary>
+    private void PrefetchNGrams(ReadOnlySpan<char> text, int i)
+    {
+        var hash = Mix(Seed, text[i]);
+        for (var k = 1; k < Order && k <= i; k++)
+        {
+            hash = Mix(hash, text[i - k]);
+            CacheHint.Prefetch(ref _slots[SlotOf(Key(hash))]);
         }
     }
 
