@@ -56,18 +56,39 @@ public sealed partial class PiiScanner : IExampleScanner
         }
     }
 
-    private static bool HasDigitRun(string text)
+    /// <summary>Whether <paramref name="text"/> has 7 ASCII digits with nothing but spaces, <c>-</c>, <c>.</c> and
+    /// parentheses between them: none of the patterns below can match without. Prose has few digits, so the next digit is
+    /// looked for many characters at a time, and only from there one character at a time.</summary>
+    internal static bool HasDigitRun(ReadOnlySpan<char> text)
     {
-        var run = 0;
-        foreach (var c in text)
+        for (var i = 0; ;)
         {
-            run = char.IsAsciiDigit(c) ? run + 1 : c is ' ' or '-' or '.' or '(' or ')' ? run : 0;
-            if (run >= 7)
+            var next = text[i..].IndexOfAnyInRange('0', '9');
+            if (next < 0)
             {
-                return true;
+                return false;
+            }
+            var run = 0;
+            for (i += next; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (char.IsAsciiDigit(c))
+                {
+                    if (++run >= 7)
+                    {
+                        return true;
+                    }
+                }
+                else if (c is not (' ' or '-' or '.' or '(' or ')'))
+                {
+                    break;
+                }
+            }
+            if (i >= text.Length)
+            {
+                return false;
             }
         }
-        return false;
     }
 
     public static bool Luhn(string digits)
