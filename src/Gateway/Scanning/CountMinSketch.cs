@@ -4,7 +4,8 @@ using VendorGate.Gateway.Batches;
 namespace VendorGate.Gateway.Scanning;
 
 /// <summary>Approximate counts in fixed memory: two rows of 2^bits counters, each key counted in one counter per row
-/// (low and high half of its 64-bit hash). The estimate is the smaller counter: never below the true count. Thread-safe.
+/// (low and high half of its 64-bit hash). The estimate is the smaller counter: never below the true count. Thread-safe:
+/// the counters are written under a lock and read without one.
 /// Sketches of the same size add up (<see cref="Merge"/>): the shards of a scan count apart and their sums are merged.
 /// A <paramref name="narrow"/> sketch has 16-bit counters that stop at <see cref="NarrowLimit"/>: half the memory,
 /// for counts that matter only while they are small or as a ratio (word salad's words and word pairs: 80 MB instead
@@ -19,6 +20,12 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
     private readonly ulong _mask = (1UL << bits) - 1;
     private readonly int _size = 1 << bits;
 
+    /// <summary>Writers take this lock and add with plain instructions: an atomic instruction per counter waits for
+    /// everything before it (the word-salad sketches' compare-and-swaps were about a tenth of a realistic scan's
+    /// samples), and the lock, taken once for an example's keys (a few microseconds: their counters were read just
+    /// before), does not.</summary>
+    private readonly Lock _writing = new();
+
     /// <summary>About one counter per 8 bytes of content, 2^12 to 2^22 per row (32 MB at most; 16 MB narrow).</summary>
     public static CountMinSketch ForContent(long? contentBytes, int extraBits = 0, bool narrow = false) =>
         new(Math.Clamp((int)Math.Ceiling(Math.Log2(Math.Max(1, contentBytes ?? 0) / 8.0)), 12, 22) + extraBits, narrow);
@@ -27,8 +34,11 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
 
     public void Increment(ulong hash)
     {
-        Add(First(hash), 1);
-        Add(Second(hash), 1);
+        lock (_writing)
+        {
+            AddLocked(First(hash), 1);
+            AddLocked(Second(hash), 1);
+        }
     }
 
     /// <summary>The key's counter in the first row (the low half of its hash) and in the second (the high half).</summary>
@@ -36,10 +46,9 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
 
     private int Second(ulong hash) => _size + (int)((hash >> 32) & _mask);
 
-    /// <summary>Counts every key of <paramref name="hashes"/> once. Their counters are read first, all of them, and
-    /// only then incremented: an increment is an atomic instruction, which waits for everything before it, so counters
-    /// far apart in a large sketch (a vocabulary of thousands of words) each cost a whole trip to memory one after
-    /// another when incremented as they come; read together, the trips overlap.</summary>
+    /// <summary>Counts every key of <paramref name="hashes"/> once: their counters read first, all of them, so that the
+    /// trips to memory overlap (reads that do not wait on one another wait for memory together), then incremented under
+    /// the lock, taken once.</summary>
     public void IncrementAll(ReadOnlySpan<ulong> hashes)
     {
         var touched = 0;
@@ -48,9 +57,13 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
             touched |= narrow ? _narrow[First(hash)] | _narrow[Second(hash)] : _counts[First(hash)] | _counts[Second(hash)];
         }
         t_touched = touched; // used, so the reads stay
-        foreach (var hash in hashes)
+        lock (_writing)
         {
-            Increment(hash);
+            foreach (var hash in hashes)
+            {
+                AddLocked(First(hash), 1);
+                AddLocked(Second(hash), 1);
+            }
         }
     }
 
@@ -78,22 +91,18 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
 
     private int At(int i) => narrow ? Volatile.Read(ref _narrow[i]) : Volatile.Read(ref _counts[i]);
 
-    private void Add(int i, int n)
+    /// <summary>Adds <paramref name="n"/> to counter <paramref name="i"/>, the lock held; a narrow counter stops
+    /// at <see cref="NarrowLimit"/>. Written whole (an aligned 16- or 32-bit store), so a reader without the lock sees
+    /// the count before or after.</summary>
+    private void AddLocked(int i, int n)
     {
-        if (!narrow)
+        if (narrow)
         {
-            Interlocked.Add(ref _counts[i], n);
-            return;
+            _narrow[i] = (ushort)Math.Min(NarrowLimit, _narrow[i] + n);
         }
-        ref var counter = ref _narrow[i];
-        for (var seen = Volatile.Read(ref counter); seen < NarrowLimit;)
+        else
         {
-            var was = Interlocked.CompareExchange(ref counter, (ushort)Math.Min(NarrowLimit, seen + n), seen);
-            if (was == seen)
-            {
-                return;
-            }
-            seen = was;
+            _counts[i] += n;
         }
     }
 
@@ -139,9 +148,12 @@ public sealed class CountMinSketch(int bits, bool narrow = false)
             {
                 var n = Math.Min(buffer.Length, run - done);
                 reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
-                for (var i = 0; i < n; i++)
+                lock (_writing)
                 {
-                    Add(at + done + i, buffer[i]);
+                    for (var i = 0; i < n; i++)
+                    {
+                        AddLocked(at + done + i, buffer[i]);
+                    }
                 }
                 done += n;
             }

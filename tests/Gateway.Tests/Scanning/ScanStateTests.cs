@@ -34,6 +34,56 @@ public sealed class ScanStateTests
         Assert.Equal(CountMinSketch.NarrowLimit, narrow.Estimate(42));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Examples_counted_together_from_many_threads_give_the_counters_of_keys_counted_one_by_one(bool narrow)
+    {
+        // 4,000 examples of 1 to 300 keys, drawn from a skewed vocabulary (a few keys in nearly every example, past a
+        // narrow counter's limit, and counters in every stripe), counted by IncrementAll on every core at once.
+        var random = new Random(23);
+        var examples = Enumerable.Range(0, 4_000).Select(_ => Enumerable.Range(0, random.Next(1, 300))
+            .Select(_ => (ulong)(random.Next(4) == 0 ? random.Next(4) : random.Next(50_000)) * 0x9E3779B97F4A7C15UL + 1).ToArray()).ToList();
+        var (together, oneByOne) = (new CountMinSketch(12, narrow), new CountMinSketch(12, narrow));
+        for (var round = 0; round < 3; round++)
+        {
+            Parallel.ForEach(examples, keys => together.IncrementAll(keys));
+        }
+        foreach (var key in Enumerable.Repeat(examples, 3).SelectMany(e => e).SelectMany(keys => keys))
+        {
+            oneByOne.Increment(key);
+        }
+
+        Assert.Equal(Bytes(oneByOne), Bytes(together));
+        var hot = 1UL; // the first of the four keys in a quarter of every example's places: about 110,000 times
+        Assert.True(oneByOne.Estimate(hot) >= Math.Min(CountMinSketch.NarrowLimit, 3 * examples.Sum(keys => keys.Count(k => k == hot))));
+        // Merged, the two count as the keys counted six times over, one by one.
+        var (merged, sixTimes) = (new CountMinSketch(12, narrow), new CountMinSketch(12, narrow));
+        merged.Merge(Written(together.Write));
+        merged.Merge(Written(oneByOne.Write));
+        foreach (var key in Enumerable.Repeat(examples, 6).SelectMany(e => e).SelectMany(keys => keys))
+        {
+            sixTimes.Increment(key);
+        }
+        Assert.Equal(Bytes(sixTimes), Bytes(merged));
+        Assert.Equal(narrow ? CountMinSketch.NarrowLimit : 2 * oneByOne.Estimate(hot), merged.Estimate(hot));
+    }
+
+    [Fact]
+    public void Counters_written_from_every_core_at_once_lose_no_count()
+    {
+        // The same eight keys from every thread, over and over: any two writers of a counter at once would lose counts.
+        var keys = Enumerable.Range(1, 8).Select(k => (ulong)k * 0x9E3779B97F4A7C15UL).ToArray();
+        var sketch = new CountMinSketch(12);
+        Parallel.For(0, 100_000, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount) }, _ => sketch.IncrementAll(keys));
+        Parallel.For(0, 100_000, _ => sketch.Increment(keys[0]));
+
+        Assert.Equal(200_000, sketch.Estimate(keys[0]));
+        Assert.All(keys[1..], key => Assert.Equal(100_000, sketch.Estimate(key)));
+    }
+
+    private static byte[] Bytes(CountMinSketch sketch) => ((MemoryStream)Written(sketch.Write).BaseStream).ToArray();
+
     [Fact]
     public void Narrow_sketches_merge_by_adding_and_stop_at_the_limit()
     {
