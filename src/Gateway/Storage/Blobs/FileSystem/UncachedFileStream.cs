@@ -5,10 +5,11 @@ using VendorGate.Gateway.Infrastructure;
 namespace VendorGate.Gateway.Storage.Blobs.FileSystem;
 
 /// <summary>
-/// A new file written around the page cache (Linux <c>O_DIRECT</c>), for scratch blobs: an upload session's blocks are
-/// kept for resuming and almost never read back, so copying them into the page cache and writing them back later only
-/// costs CPU (about a third of what a session spent beside the single <c>PUT</c>: <c>bash scripts/bench.sh ingest</c>)
-/// and evicts pages that are read.
+/// A new file written around the page cache (Linux <c>O_DIRECT</c>), for blobs read back seldom or once: an upload
+/// session's blocks are kept for resuming and almost never read back, and a batch's content and index are read once by
+/// its scan, so copying them into the page cache and writing them back later only costs CPU (about a third of what a
+/// session spent beside the single <c>PUT</c>, and a quarter of the <c>PUT</c>'s own: <c>bash scripts/bench.sh ingest</c>)
+/// and evicts pages that are read. A durable blob is made so by <see cref="FlushToDisk"/> at its commit.
 /// <para><c>O_DIRECT</c> writes whole aligned pieces from aligned memory: bytes are gathered in a pinned buffer and
 /// written a buffer at a time; a flush writes the partial buffer padded to the alignment and truncates the file to its
 /// length, keeping the partial buffer for the next write to complete in place. Whole pages of a write that lie aligned
