@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.ML.Tokenizers;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Scanning.Language;
 
 namespace VendorGate.Gateway.Scanning;
 
@@ -11,12 +12,12 @@ public sealed class TextModel
 {
     private static readonly Lazy<TextModel> Instance = new(() => new TextModel(TiktokenTokenizer.CreateForModel("gpt-4")));
 
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lexicon;
+    private readonly PackedWordSet _lexicon;
 
     private TextModel(TiktokenTokenizer tokenizer)
     {
         Tokenizer = tokenizer;
-        var lexicon = new HashSet<string>(StringComparer.Ordinal);
+        var lexicon = new List<string>();
         for (var id = 0; id < 100_256; id++)
         {
             if (tokenizer.Decode([id]) is { Length: >= 3 } piece && piece[0] == ' ' && piece.AsSpan(1).ContainsAnyExceptInRange('a', 'z') is false)
@@ -24,12 +25,16 @@ public sealed class TextModel
                 lexicon.Add(piece[1..]);
             }
         }
-        _lexicon = lexicon.GetAlternateLookup<ReadOnlySpan<char>>();
+        Lexicon = lexicon;
+        _lexicon = new PackedWordSet(lexicon);
     }
 
     public static TextModel Shared => Instance.Value;
 
     public TiktokenTokenizer Tokenizer { get; }
+
+    /// <summary>The lowercase English words the tokenizer holds whole.</summary>
+    internal IReadOnlyList<string> Lexicon { get; }
 
     /// <summary>Vocabulary size of cl100k (without special tokens).</summary>
     public const int VocabularySize = 100_256;
