@@ -50,6 +50,7 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     [ThreadStatic] private static List<ulong>? t_hashes;
     [ThreadStatic] private static List<(int Start, int Length, ulong Hash)>? t_ngrams;
     [ThreadStatic] private static HashSet<ulong>? t_seen;
+    [ThreadStatic] private static List<ulong>? t_ngramHashes;
 
     public IReadOnlyList<FindingKind> Kinds => [Kind];
 
@@ -76,13 +77,16 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
         {
             Interlocked.Increment(ref _refusals);
         }
+        var hashes = t_ngramHashes ??= [];
+        hashes.Clear();
         foreach (var (_, _, hash) in NGrams(TokenHashes(example)))
         {
-            _examples.Increment(hash);
-            if (refused)
-            {
-                _refused.Increment(hash);
-            }
+            hashes.Add(hash);
+        }
+        _examples.IncrementAll(CollectionsMarshal.AsSpan(hashes)); // under one lock, the counters read first
+        if (refused)
+        {
+            _refused.IncrementAll(CollectionsMarshal.AsSpan(hashes));
         }
     }
 

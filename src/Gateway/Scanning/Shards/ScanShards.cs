@@ -21,7 +21,7 @@ namespace VendorGate.Gateway.Scanning;
 /// hits are those of every pass so far).</para></summary>
 public static class ScanShards
 {
-    private const string Magic = "VGS1";
+    private const string Magic = "VGS2"; // 2: count-min sketches in blocks
 
     /// <summary>How many shards to scan <paramref name="batch"/> in: 1 (whole) up to <paramref name="perShard"/> examples.</summary>
     public static int CountFor(Batch batch, int perShard) =>
