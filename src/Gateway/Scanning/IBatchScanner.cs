@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Attest.Digests;
 using VendorGate.Gateway.Batches;
@@ -48,32 +49,48 @@ public sealed class BatchScanContext(Batch batch, byte[]? digests, ScanReads rea
     public ReadOnlySpan<byte> DigestAt(int line) =>
         (Digests ?? throw new InvalidOperationException("This part of the scan has not read the batch's digests.")).AsSpan(line * BatchDigest.Size, BatchDigest.Size);
 
-    /// <summary>The batch's example digests in line order, from its quarantine index (many records a read, into a
-    /// pooled buffer).</summary>
+    /// <summary>The batch's example digests in line order, from its quarantine index.</summary>
     public static async Task<byte[]> ReadDigestsAsync(IBlobReader blobs, Batch batch, CancellationToken cancellationToken)
+    {
+        var digests = ScanMemory.Array<byte>(checked((int)batch.Count!.Value * BatchDigest.Size));
+        var at = 0;
+        await foreach (var piece in ReadDigestPiecesAsync(blobs, batch, cancellationToken))
+        {
+            piece.Span.CopyTo(digests.AsSpan(at));
+            at += piece.Length;
+        }
+        return digests;
+    }
+
+    /// <summary>The batch's example digests in line order, a piece at a time (many records a read, into pooled buffers): a
+    /// piece is valid until the next is asked for.</summary>
+    public static async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadDigestPiecesAsync(IBlobReader blobs, Batch batch,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         const int Record = QuarantineIndex.RecordSize;
         var count = checked((int)batch.Count!.Value);
-        var digests = ScanMemory.Array<byte>(count * BatchDigest.Size);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(QuarantineIndex.ReadBufferBytes(count));
+        var records = System.Buffers.ArrayPool<byte>.Shared.Rent(QuarantineIndex.ReadBufferBytes(count));
+        var digests = System.Buffers.ArrayPool<byte>.Shared.Rent(records.Length / Record * BatchDigest.Size);
         try
         {
             await using var index = await blobs.OpenReadAsync(batch.IndexBlob!, cancellationToken: cancellationToken);
             for (var line = 0; line < count;)
             {
-                var records = Math.Min(count - line, buffer.Length / Record);
-                await index.ReadExactlyAsync(buffer.AsMemory(0, records * Record), cancellationToken);
-                for (var r = 0; r < records; r++, line++)
+                var n = Math.Min(count - line, records.Length / Record);
+                await index.ReadExactlyAsync(records.AsMemory(0, n * Record), cancellationToken);
+                for (var r = 0; r < n; r++)
                 {
-                    QuarantineIndex.Digest(buffer.AsSpan(r * Record, Record)).CopyTo(digests.AsSpan(line * BatchDigest.Size));
+                    QuarantineIndex.Digest(records.AsSpan(r * Record, Record)).CopyTo(digests.AsSpan(r * BatchDigest.Size));
                 }
+                line += n;
+                yield return digests.AsMemory(0, n * BatchDigest.Size);
             }
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(records);
+            System.Buffers.ArrayPool<byte>.Shared.Return(digests);
         }
-        return digests;
     }
 }
 

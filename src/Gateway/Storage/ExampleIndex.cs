@@ -12,7 +12,12 @@ namespace VendorGate.Gateway.Storage;
 public sealed class ExampleIndex(VendorGateDb db)
 {
     /// <summary>Replaces the batch's rows with one per digest (<paramref name="digests"/> = n × 32 bytes, line order).</summary>
-    public async Task ReplaceAsync(Guid batchId, ReadOnlyMemory<byte> digests, CancellationToken cancellationToken = default)
+    public Task ReplaceAsync(Guid batchId, ReadOnlyMemory<byte> digests, CancellationToken cancellationToken = default) =>
+        ReplaceAsync(batchId, new[] { digests }.ToAsyncEnumerable(), cancellationToken);
+
+    /// <summary>Replaces the batch's rows with one per digest, the digests in line order in pieces of n × 32 bytes (read
+    /// as they are written: a 1M batch's 32 MB of digests are not held at once).</summary>
+    public async Task ReplaceAsync(Guid batchId, IAsyncEnumerable<ReadOnlyMemory<byte>> digests, CancellationToken cancellationToken = default)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -36,21 +41,26 @@ public sealed class ExampleIndex(VendorGateDb db)
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, Guid batchId, ReadOnlyMemory<byte> digests, CancellationToken cancellationToken)
+    private static async Task CopyAsync(NpgsqlConnection connection, Guid batchId, IAsyncEnumerable<ReadOnlyMemory<byte>> digests, CancellationToken cancellationToken)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             """COPY example_occurrences ("BatchId", "Line", "Digest") FROM STDIN (FORMAT BINARY)""", cancellationToken);
-        for (var line = 0; line * BatchDigest.Size < digests.Length; line++)
+        var line = 0;
+        await foreach (var piece in digests.WithCancellation(cancellationToken))
         {
-            await writer.StartRowAsync(cancellationToken);
-            await writer.WriteAsync(batchId, NpgsqlDbType.Uuid, cancellationToken);
-            await writer.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
-            await writer.WriteAsync(digests.Slice(line * BatchDigest.Size, BatchDigest.Size).ToArray(), NpgsqlDbType.Bytea, cancellationToken);
+            for (var at = 0; at < piece.Length; at += BatchDigest.Size, line++)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(batchId, NpgsqlDbType.Uuid, cancellationToken);
+                await writer.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
+                await writer.WriteAsync(piece.Slice(at, BatchDigest.Size).ToArray(), NpgsqlDbType.Bytea, cancellationToken);
+            }
         }
         await writer.CompleteAsync(cancellationToken);
     }
 
-    private static async Task InsertAsync(DbConnection connection, DbTransaction tx, Guid batchId, ReadOnlyMemory<byte> digests, CancellationToken cancellationToken)
+    private static async Task InsertAsync(DbConnection connection, DbTransaction tx, Guid batchId, IAsyncEnumerable<ReadOnlyMemory<byte>> digests,
+        CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -59,11 +69,15 @@ public sealed class ExampleIndex(VendorGateDb db)
         var l = Parameter(command, "$l", 0);
         var d = Parameter(command, "$d", Array.Empty<byte>());
         await command.PrepareAsync(cancellationToken);
-        for (var line = 0; line * BatchDigest.Size < digests.Length; line++)
+        var line = 0;
+        await foreach (var piece in digests.WithCancellation(cancellationToken))
         {
-            l.Value = line;
-            d.Value = digests.Slice(line * BatchDigest.Size, BatchDigest.Size).ToArray();
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            for (var at = 0; at < piece.Length; at += BatchDigest.Size, line++)
+            {
+                l.Value = line;
+                d.Value = piece.Slice(at, BatchDigest.Size).ToArray();
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         GC.KeepAlive(b);
     }
