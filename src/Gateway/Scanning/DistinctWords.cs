@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using VendorGate.Gateway.Scanning.Language;
 
 namespace VendorGate.Gateway.Scanning;
@@ -6,21 +8,31 @@ namespace VendorGate.Gateway.Scanning;
 /// <summary>The words of a text as <see cref="GibberishScanner"/> judges how often they repeat: letter runs of two or
 /// more, lowercased, and in a large alphabet (Han, kana, Hangul), which does not separate words, each pair of adjacent
 /// characters (natural text repeats its pairs). Each word is read with its place and a number shared by equal words,
-/// without a string per word. One instance per thread, reused from text to text.</summary>
+/// without a string per word (equal words are found in a table of the text's own, compared where they lie in the
+/// lowercased text). One instance per thread, reused from text to text.</summary>
 internal sealed class DistinctWords
 {
     [ThreadStatic] private static DistinctWords? t_current;
 
-    private Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    // The text's letters lowercased (and a large alphabet's pairs as they are): the words are read from here.
     private char[] _lower = new char[1024];
     private (int Start, int End, int Id)[] _words = new (int, int, int)[256];
     private int _count;
+    // The text's distinct words, numbered as first read: where each was first read and its hash; and an open-addressed
+    // table from hash to number, of _mask + 1 slots (grown with the text's words). A slot is the text's when its stamp
+    // is the text's, so a text starts with an empty table without clearing one.
+    private (int Start, int Length, uint Hash)[] _first = new (int, int, uint)[256];
+    private int _distinct;
+    private int[] _slots = new int[1024];
+    private uint[] _stamps = new uint[1024];
+    private uint _stamp;
+    private int _mask;
 
     /// <summary>How many words <paramref name="text"/> has, and how many of them differ.</summary>
     public static (int Words, int Distinct) Count(ReadOnlySpan<char> text)
     {
         var words = Read(text);
-        return (words._count, words._ids.Count);
+        return (words._count, words._distinct);
     }
 
     /// <summary>Whether some span from the start of a window to the end of the window count − 1 further, for any of
@@ -44,8 +56,8 @@ internal sealed class DistinctWords
 
     private bool AnySpanMayHave(IReadOnlyList<(int Start, int End)> windows, int count, int minWords, double minShare)
     {
-        var seen = ArrayPool<int>.Shared.Rent(Math.Max(1, _ids.Count));
-        Array.Clear(seen, 0, _ids.Count);
+        var seen = ArrayPool<int>.Shared.Rent(Math.Max(1, _distinct));
+        Array.Clear(seen, 0, _distinct);
         try
         {
             // The words wholly inside a span are the words[lo..hi): their starts and ends rise, as the spans' do.
@@ -85,14 +97,24 @@ internal sealed class DistinctWords
     {
         var words = t_current ??= new DistinctWords();
         words.Reset(text.Length);
-        var ids = words._ids.GetAlternateLookup<ReadOnlySpan<char>>();
         var lower = words._lower;
         var start = -1; // of the letter run being read
         for (var i = 0; i <= text.Length; i++)
         {
             var c = i < text.Length ? text[i] : ' ';
-            var large = SpanSurprisal.IsLargeAlphabet(c);
-            if (!large && char.IsLetter(c))
+            bool large;
+            if (c < 128)
+            {
+                // ASCII: a letter is A–Z or a–z, and lowercase is one bit away
+                if ((char)(c | 0x20) is >= 'a' and <= 'z')
+                {
+                    lower[i] = (char)(c | 0x20);
+                    start = start < 0 ? i : start;
+                    continue;
+                }
+                large = false;
+            }
+            else if (!(large = SpanSurprisal.IsLargeAlphabet(c)) && char.IsLetter(c))
             {
                 lower[i] = char.ToLowerInvariant(c);
                 start = start < 0 ? i : start;
@@ -100,12 +122,13 @@ internal sealed class DistinctWords
             }
             if (start >= 0 && i - start >= 2)
             {
-                words.Add(start, i, lower.AsSpan(start, i - start), ids);
+                words.Add(start, i);
             }
             start = -1;
             if (large && i + 1 < text.Length && SpanSurprisal.IsLargeAlphabet(text[i + 1]))
             {
-                words.Add(i, i + 2, text.Slice(i, 2), ids);
+                (lower[i], lower[i + 1]) = (c, text[i + 1]);
+                words.Add(i, i + 2);
             }
         }
         return words;
@@ -113,30 +136,85 @@ internal sealed class DistinctWords
 
     private void Reset(int length)
     {
-        _count = 0;
-        if (_ids.Count > 1 << 16 || _words.Length > 1 << 16 || _lower.Length > 1 << 20)
+        (_count, _distinct) = (0, 0);
+        if (_slots.Length > 1 << 17 || _words.Length > 1 << 16 || _lower.Length > 1 << 20)
         {
             // A huge text's words and letters are not kept for the thread's life.
-            (_ids, _words, _lower) = (new Dictionary<string, int>(StringComparer.Ordinal), new (int, int, int)[256], new char[1024]);
+            (_slots, _stamps, _first, _words, _lower) = (new int[1024], new uint[1024], new (int, int, uint)[256], new (int, int, int)[256], new char[1024]);
+            _stamp = 0;
         }
-        _ids.Clear();
-        if (_lower.Length < length)
+        NextStamp();
+        _mask = 63;
+        if (_lower.Length < length + 1)
         {
-            _lower = new char[Math.Max(length, _lower.Length * 2)];
+            _lower = new char[Math.Max(length + 1, _lower.Length * 2)];
         }
     }
 
-    private void Add(int start, int end, ReadOnlySpan<char> word, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> ids)
+    /// <summary>Empties the table: slots of an older stamp are free.</summary>
+    private void NextStamp()
     {
-        if (!ids.TryGetValue(word, out var id))
+        if (++_stamp == 0)
         {
-            id = _ids.Count;
-            ids[word] = id;
+            Array.Clear(_stamps);
+            _stamp = 1;
+        }
+    }
+
+    /// <summary>Reads the word at <c>_lower[start..end)</c>: its number, a new one if the text had not held it.</summary>
+    private void Add(int start, int end)
+    {
+        var word = _lower.AsSpan(start, end - start);
+        var hash = (uint)XxHash3.HashToUInt64(MemoryMarshal.AsBytes(word));
+        int id;
+        for (var i = (int)hash & _mask; ; i = (i + 1) & _mask)
+        {
+            if (_stamps[i] != _stamp)
+            {
+                id = _distinct++;
+                if (id == _first.Length)
+                {
+                    Array.Resize(ref _first, id * 2);
+                }
+                _first[id] = (start, word.Length, hash);
+                (_stamps[i], _slots[i]) = (_stamp, id);
+                if (_distinct * 2 > _mask + 1)
+                {
+                    Grow();
+                }
+                break;
+            }
+            var (at, length, other) = _first[_slots[i]];
+            if (other == hash && length == word.Length && _lower.AsSpan(at, length).SequenceEqual(word))
+            {
+                id = _slots[i];
+                break;
+            }
         }
         if (_count == _words.Length)
         {
             Array.Resize(ref _words, _count * 2);
         }
         _words[_count++] = (start, end, id);
+    }
+
+    /// <summary>Doubles the table and places every distinct word again.</summary>
+    private void Grow()
+    {
+        _mask = _mask * 2 + 1;
+        if (_slots.Length <= _mask)
+        {
+            (_slots, _stamps, _stamp) = (new int[_mask + 1], new uint[_mask + 1], 0);
+        }
+        NextStamp();
+        for (var id = 0; id < _distinct; id++)
+        {
+            var i = (int)_first[id].Hash & _mask;
+            while (_stamps[i] == _stamp)
+            {
+                i = (i + 1) & _mask;
+            }
+            (_stamps[i], _slots[i]) = (_stamp, id);
+        }
     }
 }

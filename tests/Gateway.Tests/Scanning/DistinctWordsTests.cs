@@ -9,10 +9,11 @@ namespace VendorGate.Gateway.Tests.Scanning;
 /// the character model for a field never skips one that a run could flag.</summary>
 public sealed class DistinctWordsTests
 {
-    // Pieces of text the words are made of: cases, accents, digits, punctuation, Han, kana, Hangul, a surrogate pair.
+    // Pieces of text the words are made of: cases, accents, digits, punctuation (and the ASCII characters either side of
+    // the letters' ranges), Han, kana, Hangul, a surrogate pair.
     private static readonly string[] Pieces =
     [
-        "the", "The", "cat", "CAT", "été", "ÉTÉ", "x", "1", "23", " ", " ", ", ", ". ", "-", "\n",
+        "the", "The", "cat", "CAT", "été", "ÉTÉ", "x", "1", "23", " ", " ", ", ", ". ", "-", "\n", "@", "[", "`", "{", "_", "\u00b5",
         "\u4e00", "\u4e8c", "\u4e09", "\u3042", "\uac00", "\ud83d\ude00", "zq", "wombat", "Straße",
     ];
 
@@ -99,6 +100,63 @@ public sealed class DistinctWordsTests
                 Assert.False(words >= minWords && (double)distinct / words >= minShare,
                     $"ruled out, yet {distinct} of {words} words differ in \"{text[places[i].Start..places[i + count - 1].End]}\"");
             }
+        }
+        Assert.True(ruledOut > 50 && allowed > 50, $"{ruledOut} ruled out, {allowed} allowed: the trials should see both");
+    }
+
+    /// <summary>The words of <paramref name="text"/> with their places, as <see cref="Reference"/> reads them.</summary>
+    private static List<(int Start, int End, string Word)> ReferenceWords(string text)
+    {
+        var words = new List<(int, int, string)>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && !SpanSurprisal.IsLargeAlphabet(text[i]) && char.IsLetter(text[i]))
+            {
+                start = start < 0 ? i : start;
+                continue;
+            }
+            if (start >= 0 && i - start >= 2)
+            {
+                words.Add((start, i, text[start..i].ToLowerInvariant()));
+            }
+            start = -1;
+            if (i + 1 < text.Length && SpanSurprisal.IsLargeAlphabet(text[i]) && SpanSurprisal.IsLargeAlphabet(text[i + 1]))
+            {
+                words.Add((i, i + 2, text.Substring(i, 2)));
+            }
+        }
+        return words;
+    }
+
+    [Fact]
+    public void The_bound_counts_the_words_wholly_inside_a_span_and_two_more_as_documented()
+    {
+        var random = new Random(29);
+        var (allowed, ruledOut) = (0, 0);
+        for (var trial = 0; trial < 3000; trial++)
+        {
+            // Long texts with large vocabularies too: the table of a text's words grows many times over.
+            var text = RandomText(random, random.Next(20, trial % 10 == 0 ? 3000 : 200), vocabulary: random.Next(1, trial % 10 == 0 ? 5000 : 60));
+            var places = new List<(int Start, int End)>();
+            var (start, end) = (0, 0);
+            while (start < text.Length)
+            {
+                end = Math.Min(text.Length, Math.Max(end, start + 1 + random.Next(40)));
+                places.Add((start, end));
+                start += 1 + random.Next(20);
+            }
+            var (count, minWords, minShare) = (random.Next(1, 4), random.Next(2, 12), random.NextDouble());
+            var words = ReferenceWords(text);
+            var expected = Enumerable.Range(0, Math.Max(0, places.Count - count + 1)).Any(i =>
+            {
+                var inside = words.Where(w => w.Start >= places[i].Start && w.End <= places[i + count - 1].End).ToList();
+                var distinct = inside.Select(w => w.Word).Distinct(StringComparer.Ordinal).Count();
+                return inside.Count + 2 >= minWords && (double)(distinct + 2) / (inside.Count + 2) >= minShare;
+            });
+            Assert.True(expected == DistinctWords.AnySpanMayHave(text, places, minWords, minShare, count), $"\"{text}\": expected {expected}");
+            Assert.Equal(Reference(text), DistinctWords.Count(text));
+            (allowed, ruledOut) = expected ? (allowed + 1, ruledOut) : (allowed, ruledOut + 1);
         }
         Assert.True(ruledOut > 50 && allowed > 50, $"{ruledOut} ruled out, {allowed} allowed: the trials should see both");
     }
