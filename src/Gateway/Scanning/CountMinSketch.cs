@@ -7,13 +7,13 @@ namespace VendorGate.Gateway.Scanning;
 /// <summary>Approximate counts in fixed memory: two rows of 2^bits counters, each key counted in one counter per row.
 /// The estimate is the smaller counter: never below the true count. Thread-safe: the counters are written under a lock
 /// and read without one.
-/// A key's two counters lie in one block of 16 counters, one in each half (the block chosen by the low bits of its 64-bit
-/// hash, the counter in each half by two slices of its high half), and a block lies within one 64-byte cache line: one
-/// trip to memory per key instead of two. The sketches
-/// of a 1M scan are far larger than the processor's caches, and word salad's first pass counts five keys per word
-/// (the word, its pair with the next one and with three further on): those trips were an eighth of a realistic scan.
-/// Each half is a row of its own (a key's counters differ in both); what a block's shared load costs in accuracy is
-/// small beside the counts the scanners read. Narrow and wide sketches place a key alike.
+/// A key's two counters lie in one block of 16 counters, one in each half (the block chosen by the low bits of its
+/// 64-bit hash, the counter in each half by two slices of its high half), and a block lies within one 64-byte cache
+/// line: one trip to memory per key instead of two. The sketches of a 1M scan are far larger than the processor's
+/// caches, and word salad's first pass counts five keys per word (the word, its pair with the next one and with three
+/// further on): those trips were an eighth of a realistic scan. Each half is a row of its own (a key's counters differ
+/// in both); the estimates' expected error is a plain sketch's, but a key's two counters are overcounted together when
+/// their block is crowded (README, "eleventh session"). Narrow and wide sketches place a key alike.
 /// Sketches of the same size add up (<see cref="Merge"/>): the shards of a scan count apart and their sums are merged.
 /// A narrow sketch has 16-bit counters that stop at <see cref="NarrowLimit"/>: half the memory,
 /// for counts that matter only while they are small or as a ratio (word salad's words and word pairs: 80 MB instead

@@ -27,34 +27,27 @@ public sealed class DistinctWordsTests
         return text.ToString();
     }
 
-    /// <summary>The words as the scanner counted them before they had places: strings in a set.</summary>
+    /// <summary>How many words <paramref name="span"/> has and how many differ, as the scanner counted them before they
+    /// had places: strings in a set.</summary>
     private static (int Words, int Distinct) Reference(string span)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var (words, word) = (0, new StringBuilder());
-        for (var i = 0; i <= span.Length; i++)
+        var words = ReferenceWords(span);
+        return (words.Count, words.Select(w => w.Word).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    /// <summary>Windows whose starts and ends rise, as the scanner's do, anywhere in a text of <paramref name="length"/>
+    /// characters (cutting words or not).</summary>
+    private static List<(int Start, int End)> RandomPlaces(Random random, int length)
+    {
+        var places = new List<(int Start, int End)>();
+        var (start, end) = (0, 0);
+        while (start < length)
         {
-            if (i < span.Length && SpanSurprisal.IsLargeAlphabet(span[i]))
-            {
-                if (i + 1 < span.Length && SpanSurprisal.IsLargeAlphabet(span[i + 1]))
-                {
-                    words++;
-                    seen.Add(span.Substring(i, 2));
-                }
-            }
-            else if (i < span.Length && char.IsLetter(span[i]))
-            {
-                word.Append(char.ToLowerInvariant(span[i]));
-                continue;
-            }
-            if (word.Length >= 2)
-            {
-                words++;
-                seen.Add(word.ToString());
-            }
-            word.Clear();
+            end = Math.Min(length, Math.Max(end, start + 1 + random.Next(40)));
+            places.Add((start, end));
+            start += 1 + random.Next(20);
         }
-        return (words, seen.Count);
+        return places;
     }
 
     [Fact]
@@ -78,15 +71,7 @@ public sealed class DistinctWordsTests
         for (var trial = 0; trial < 3000; trial++)
         {
             var text = RandomText(random, random.Next(20, 200), vocabulary: random.Next(1, 60));
-            // Windows whose starts and ends rise, as the scanner's do, anywhere in the text (cutting words or not).
-            var places = new List<(int Start, int End)>();
-            var (start, end) = (0, 0);
-            while (start < text.Length)
-            {
-                end = Math.Min(text.Length, Math.Max(end, start + 1 + random.Next(40)));
-                places.Add((start, end));
-                start += 1 + random.Next(20);
-            }
+            var places = RandomPlaces(random, text.Length);
             var (count, minWords, minShare) = (random.Next(1, 4), random.Next(2, 12), random.NextDouble());
             if (DistinctWords.AnySpanMayHave(text, places, minWords, minShare, count))
             {
@@ -104,7 +89,8 @@ public sealed class DistinctWordsTests
         Assert.True(ruledOut > 50 && allowed > 50, $"{ruledOut} ruled out, {allowed} allowed: the trials should see both");
     }
 
-    /// <summary>The words of <paramref name="text"/> with their places, as <see cref="Reference"/> reads them.</summary>
+    /// <summary>The words of <paramref name="text"/> with their places, read character by character: letter runs of two or
+    /// more, lowercased, and each pair of adjacent characters of a large alphabet.</summary>
     private static List<(int Start, int End, string Word)> ReferenceWords(string text)
     {
         var words = new List<(int, int, string)>();
@@ -138,14 +124,7 @@ public sealed class DistinctWordsTests
         {
             // Long texts with large vocabularies too: the table of a text's words grows many times over.
             var text = RandomText(random, random.Next(20, trial % 10 == 0 ? 3000 : 200), vocabulary: random.Next(1, trial % 10 == 0 ? 5000 : 60));
-            var places = new List<(int Start, int End)>();
-            var (start, end) = (0, 0);
-            while (start < text.Length)
-            {
-                end = Math.Min(text.Length, Math.Max(end, start + 1 + random.Next(40)));
-                places.Add((start, end));
-                start += 1 + random.Next(20);
-            }
+            var places = RandomPlaces(random, text.Length);
             var (count, minWords, minShare) = (random.Next(1, 4), random.Next(2, 12), random.NextDouble());
             var words = ReferenceWords(text);
             var expected = Enumerable.Range(0, Math.Max(0, places.Count - count + 1)).Any(i =>
