@@ -15,4 +15,8 @@ public sealed class ScanOptions
     public int? ShardExamples { get; set; }
 
     public const int DefaultShardExamples = 250_000;
+
+    /// <summary>A batch of this many examples or more, scanned whole, has its example index written while its passes run
+    /// (below, first: <see cref="ScanBatchJob"/> says why).</summary>
+    public int IndexBesidePassesFrom { get; set; } = 100_000;
 }

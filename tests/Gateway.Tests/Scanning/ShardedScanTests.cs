@@ -129,14 +129,43 @@ public abstract class ShardedScanTests<TApp>(TApp app) : IClassFixture<TApp> whe
         return (vendor, id);
     }
 
-    /// <summary>Scans the batch again, whole (sharding off), and reads it.</summary>
-    private async Task<BatchView> ScanWholeAsync(VendorActors vendor, Guid id)
+    [Fact]
+    public async Task A_batch_whose_index_is_written_beside_its_passes_is_indexed_and_judged_as_one_indexed_first()
+    {
+        var (vendor, id) = await UploadPoisonedAsync(seed: 3);
+        await app.Jobs.RunAllAsync(app.Services);
+        var first = await ScanWholeAsync(vendor, id);
+        var rows = await IndexRowsAsync(id);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<VendorGateDb>().ExampleOccurrences.Where(o => o.BatchId == id).ExecuteDeleteAsync();
+        }
+
+        var beside = await ScanWholeAsync(vendor, id, indexBesidePassesFrom: 1);
+
+        Assert.Equal(1_491, rows.Count);
+        Assert.Equal(rows, await IndexRowsAsync(id));
+        Assert.Equal(beside.Count, beside.Scan!.Scanned);
+        Assert.Equal(Canonical(Comparable(first)), Canonical(Comparable(beside)));
+    }
+
+    private async Task<List<string>> IndexRowsAsync(Guid id)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<VendorGateDb>().ExampleOccurrences.Where(o => o.BatchId == id).ToListAsync())
+            .Select(o => $"{o.Line} {Convert.ToHexString(o.Digest)}").Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Scans the batch again, whole (sharding off), and reads it; its example index written first unless it
+    /// holds <paramref name="indexBesidePassesFrom"/> examples or more.</summary>
+    private async Task<BatchView> ScanWholeAsync(VendorActors vendor, Guid id, int indexBesidePassesFrom = int.MaxValue)
     {
         await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<VendorGateDb>().Batches.Where(b => b.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BatchStatus.Received));
-            var whole = ActivatorUtilities.CreateInstance<ScanBatchJob>(scope.ServiceProvider, Options.Create(new ScanOptions { ShardExamples = 0 }));
+            var whole = ActivatorUtilities.CreateInstance<ScanBatchJob>(scope.ServiceProvider,
+                Options.Create(new ScanOptions { ShardExamples = 0, IndexBesidePassesFrom = indexBesidePassesFrom }));
             await whole.RunAsync(id, CancellationToken.None);
         }
         var batch = await vendor.Annotator.Typed().GetBatchAsync(id);
