@@ -58,8 +58,15 @@ public sealed class CharacterModel
     /// <summary>The model built from the shipped reference counts.</summary>
     public static CharacterModel Shared => Instance.Value;
 
-    /// <summary>The character as the model sees it.</summary>
-    public static char Normalize(char c) => char.IsWhiteSpace(c) ? ' ' : char.IsDigit(c) ? '0' : char.ToLowerInvariant(c);
+    /// <summary>The character as the model sees it (<see cref="Normalizing"/>), from a table of every UTF-16 code unit
+    /// (128 KB, built once): the gibberish scanner normalizes every character of a batch, and lowercasing one outside
+    /// ASCII is a call into ICU.</summary>
+    public static char Normalize(char c) => Normalized[c];
+
+    /// <summary>Whitespace is a space, a decimal digit of any script is '0', the rest lowercase (invariant).</summary>
+    internal static char Normalizing(char c) => char.IsWhiteSpace(c) ? ' ' : char.IsDigit(c) ? '0' : char.ToLowerInvariant(c);
+
+    private static readonly char[] Normalized = [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => Normalizing((char)c))];
 
     /// <summary>Surprisal in bits of each character of <paramref name="text"/> (already normalized, whitespace runs
     /// collapsed), each capped at <paramref name="cap"/> bits so that one odd character cannot make a window.
