@@ -34,6 +34,9 @@
 #   bash scripts/bench.sh explore              window measures per clean set and family (MEANRUN=k CLEAN=n: the highest
 #                                              k-window mean cost per example, how LongRunMeanBits was chosen)
 #   bash scripts/bench.sh auth [rounds]        401 latency of an unknown key id vs a known id with a wrong secret (uniform time)
+#   bash scripts/bench.sh scanners [examples] [rounds=5] [only=name]  each example scanner's cost per byte, in-process on one
+#                                              thread, over the first examples (20,000) of CORPUS (realistic), least of the
+#                                              rounds; then all of them together as the scan job runs them, on every core
 #   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +48,7 @@ case "$what" in
   poison) exec dotnet "$bench" poison "${@:2}" ;;
   backdoors) exec dotnet "$bench" backdoors "${@:2}" ;;
   salad) exec dotnet "$bench" salad ;;
+  scanners) exec dotnet "$bench" scanners "${@:2}" ;;
   reference) exec dotnet "$bench" reference "$root/src/Gateway/Scanning/Language/Reference/charlm.bin.gz" ;;
 esac
 if [ "$what" = scan-workers ] || { [ "$what" = load ] && [[ " ${*:2} " == *" backend=production "* ]]; }; then

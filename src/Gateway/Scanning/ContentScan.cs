@@ -10,6 +10,12 @@ namespace VendorGate.Gateway.Scanning;
 /// The scan job and the evaluation harness run it whole; a sharded scan runs its passes over shards apart (<see cref="ScanShardJob"/>).</summary>
 public static class ContentScan
 {
+    /// <summary>Examples parsed together and then read by one scanner after another (each scanner reads them all, in the
+    /// scanners' order): a scanner's tables and buffers stay in the processor's caches across the group instead of
+    /// being pushed out by the other scanners' at every example (the sum of the scanners' costs alone is well below
+    /// their cost interleaved). Scanners still read an example in their order, so what one marks on it (a flagged
+    /// span) is there for the next.</summary>
+    private const int GroupSize = 64;
     private const int ChunkSize = 4 << 20; // canonical lines stay far below: uploads allow 1 MiB lines
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(2);
 
@@ -128,17 +134,25 @@ public static class ContentScan
         var rest = chunk.Buffer.AsSpan(0, chunk.Length);
         var line = chunk.FirstLine;
         var count = 0;
+        var group = new List<ExampleText>(GroupSize);
         while (!rest.IsEmpty)
         {
             var end = rest.IndexOf((byte)'\n');
             var json = end < 0 ? rest : rest[..end];
             rest = end < 0 ? [] : rest[(end + 1)..];
-            var example = ExampleText.Parse(json, line++, context.DeclaredDomains);
-            foreach (var scanner in scanners)
+            group.Add(ExampleText.Parse(json, line++, context.DeclaredDomains));
+            if (group.Count == GroupSize || rest.IsEmpty)
             {
-                inspect(scanner, example, context.Hits);
+                foreach (var scanner in scanners)
+                {
+                    foreach (var example in group)
+                    {
+                        inspect(scanner, example, context.Hits);
+                    }
+                }
+                count += group.Count;
+                group.Clear();
             }
-            count++;
         }
         return count;
     }
