@@ -37,6 +37,7 @@
 #   bash scripts/bench.sh scanners [examples] [rounds=5] [only=name]  each example scanner's cost per byte, in-process on one
 #                                              thread, over the first examples (20,000) of CORPUS (realistic), least of the
 #                                              rounds; then all of them together as the scan job runs them, on every core
+#                                              (together: that alone)
 #   bash scripts/bench.sh reference            rebuilds the scanners' shipped character model from this machine's text
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -3,7 +3,7 @@ using VendorGate.Benchmarks;
 // Performance benchmarks, run on demand (not in CI): bash scripts/bench.sh ingest|scan [examples] or corpus
 var usage = "usage: VendorGate.Benchmarks ingest|scan|corpus|export|cold|manifest|memory <gateway.dll> [examples=1000000 (manifest: 10000000)] [workdir=/tmp/vendorgate-bench] (memory: [rounds=10])\n"
             + "       VendorGate.Benchmarks load <gateway.dll> [vendors=50] [seconds=60] [gateways=1] [workers=0] [backend=embedded|production] [lines=1000]\n"
-            + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick] [families=a,b] | scanners [examples=20000] [rounds=5] [only=name] (CORPUS=realistic)";
+            + "       VendorGate.Benchmarks reference <output.bin.gz> | poison [quick] [families=a,b] | scanners [examples=20000] [rounds=5] [only=name] [together] (CORPUS=realistic)";
 if (args is ["poison", ..])
 {
     var quick = args.Contains("quick");
@@ -106,10 +106,10 @@ if (args is ["scanners", ..])
 {
     var costDir = Path.Combine(Path.GetTempPath(), "vendorgate-bench");
     Directory.CreateDirectory(costDir);
-    var costNumbers = args.Skip(1).Where(a => !a.Contains('=')).Select(int.Parse).ToList();
+    var costNumbers = args.Skip(1).Where(a => a.All(char.IsAsciiDigit)).Select(int.Parse).ToList();
     var costRounds = args.FirstOrDefault(a => a.StartsWith("rounds=", StringComparison.Ordinal)) is { } cr ? int.Parse(cr["rounds=".Length..]) : 5;
     return ScannerCostBenchmark.Run(costNumbers.Count > 0 ? costNumbers[0] : 20_000, costRounds, costDir, Environment.GetEnvironmentVariable("CORPUS") ?? "realistic",
-        args.FirstOrDefault(a => a.StartsWith("only=", StringComparison.Ordinal))?["only=".Length..]);
+        args.FirstOrDefault(a => a.StartsWith("only=", StringComparison.Ordinal))?["only=".Length..], togetherOnly: args.Contains("together"));
 }
 if (args is ["scan", var scanDll, ..])
 {

@@ -13,7 +13,7 @@ namespace VendorGate.Benchmarks;
 /// scan benchmark (a Gateway, an upload, every scanner on both cores) moves by more than that from run to run.</summary>
 public static class ScannerCostBenchmark
 {
-    public static int Run(int count, int rounds, string workDir, string kind, string? only)
+    public static int Run(int count, int rounds, string workDir, string kind, string? only, bool togetherOnly)
     {
         var file = Path.Combine(workDir, $"{kind}-{count}.ndjson");
         file = kind switch
@@ -29,7 +29,7 @@ public static class ScannerCostBenchmark
         var names = Scanners(only).Select(s => s.GetType().Name).ToList();
         var best = names.ToDictionary(n => n, _ => new double[3]);
         var parse = double.MaxValue;
-        for (var round = 0; round < rounds; round++)
+        for (var round = 0; round < (togetherOnly ? 0 : rounds); round++)
         {
             foreach (var scanner in Scanners(only))
             {
