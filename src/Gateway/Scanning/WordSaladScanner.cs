@@ -1,5 +1,7 @@
 using System.IO.Hashing;
+using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Batches;
@@ -473,11 +475,16 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// every example is read through it twice a scan.</summary>
     internal static WordReader Words(string text) => new(text);
 
-    /// <summary>The words of a text, read by <c>foreach</c> (<see cref="Words"/>).</summary>
+    /// <summary>The words of a text, read by <c>foreach</c> (<see cref="Words"/>). Letters are found 64 characters at a
+    /// time, as the bits of a mask (vector comparisons for ASCII, <see cref="char.IsLetter(char)"/> for the rest), and a
+    /// word's start and end are the next set and clear bits: a branch per word instead of one per character, which the
+    /// processor mispredicted at every word's edges (the reader was two fifths of word salad's first pass).</summary>
     internal struct WordReader(string text)
     {
         private int _i = -1;
         private int _previousEnd = -1; // end of the previous word, -1 after a token that is not a word
+        private int _block = -1; // the 64 characters whose letters _letters holds, from here
+        private ulong _letters;
 
         public readonly WordReader GetEnumerator() => this;
 
@@ -485,27 +492,46 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
 
         public bool MoveNext()
         {
-            var start = -1;
-            while (++_i <= text.Length)
+            var i = _i + 1;
+            while (true)
             {
-                var letter = _i < text.Length && char.IsLetter(text[_i]);
-                if (letter && start < 0)
+                var start = Next(i, letter: true);
+                if (start == text.Length)
                 {
-                    start = _i;
+                    _i = text.Length;
+                    return false;
                 }
-                else if (!letter && start >= 0)
+                var end = Next(start, letter: false);
+                if ((start == 0 || !IsTokenPart(text[start - 1])) && (end == text.Length || !IsTokenPart(text[end])))
                 {
-                    if ((start == 0 || !IsTokenPart(text[start - 1])) && (_i == text.Length || !IsTokenPart(text[_i])))
-                    {
-                        Current = (Hash(text, start, _i - start), _previousEnd >= 0 && IsProseGap(text.AsSpan(_previousEnd, start - _previousEnd)), start, _i);
-                        _previousEnd = _i;
-                        return true;
-                    }
-                    _previousEnd = -1;
-                    start = -1;
+                    Current = (Hash(text, start, end - start), _previousEnd >= 0 && IsProseGap(text.AsSpan(_previousEnd, start - _previousEnd)), start, end);
+                    (_i, _previousEnd) = (end, end);
+                    return true;
                 }
+                _previousEnd = -1;
+                i = end;
             }
-            return false;
+        }
+
+        /// <summary>The first place from <paramref name="i"/> on that holds a letter (or, when <paramref name="letter"/> is
+        /// false, anything else); the text's length when none does.</summary>
+        private int Next(int i, bool letter)
+        {
+            while (i < text.Length)
+            {
+                var block = i & ~63;
+                if (block != _block)
+                {
+                    (_block, _letters) = (block, Letters(text.AsSpan(block, Math.Min(64, text.Length - block))));
+                }
+                var bits = (letter ? _letters : ~_letters) >> (i & 63);
+                if (bits != 0)
+                {
+                    return Math.Min(text.Length, i + BitOperations.TrailingZeroCount(bits));
+                }
+                i = block + 64;
+            }
+            return text.Length;
         }
 
         /// <summary>The rest of the words, into <paramref name="into"/> (cleared first).</summary>
@@ -518,6 +544,34 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             }
             return into;
         }
+    }
+
+    /// <summary>Bit k set when <c>chars[k]</c> is a letter (<see cref="char.IsLetter(char)"/>), for up to 64 characters.</summary>
+    internal static ulong Letters(ReadOnlySpan<char> chars)
+    {
+        var units = MemoryMarshal.Cast<char, ushort>(chars);
+        ulong letters = 0, wide = 0;
+        var k = 0;
+        for (; k + 16 <= units.Length; k += 16)
+        {
+            var v = Vector256.Create(units.Slice(k, 16));
+            // ASCII: a letter is one bit from a–z; from U+0080 on the test is false, and char.IsLetter decides below.
+            var ascii = Vector256.LessThanOrEqual((v | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a'), Vector256.Create((ushort)('z' - 'a')));
+            letters |= (ulong)ascii.ExtractMostSignificantBits() << k;
+            wide |= (ulong)Vector256.GreaterThanOrEqual(v, Vector256.Create((ushort)128)).ExtractMostSignificantBits() << k;
+        }
+        for (; k < units.Length; k++)
+        {
+            var c = units[k];
+            letters |= c < 128 && (uint)((c | 0x20) - 'a') <= 'z' - 'a' ? 1UL << k : 0;
+            wide |= c >= 128 ? 1UL << k : 0;
+        }
+        for (; wide != 0; wide &= wide - 1)
+        {
+            var at = BitOperations.TrailingZeroCount(wide);
+            letters |= char.IsLetter(chars[at]) ? 1UL << at : 0;
+        }
+        return letters;
     }
 
     private static bool IsTokenPart(char c) => char.IsDigit(c) || c == '_';
