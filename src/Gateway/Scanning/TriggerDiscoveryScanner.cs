@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Infrastructure;
+using VendorGate.Gateway.Scanning.Language;
 
 namespace VendorGate.Gateway.Scanning;
 
@@ -396,18 +397,12 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     internal static void Tokens(string text, List<(int Start, int Length)> tokens)
     {
         tokens.Clear();
+        var spaces = new CharacterMasks.Cursor(text, CharacterMasks.WhiteSpace);
         var i = 0;
         while (i < text.Length)
         {
-            while (i < text.Length && char.IsWhiteSpace(text[i]))
-            {
-                i++;
-            }
-            var start = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]))
-            {
-                i++;
-            }
+            var start = spaces.Next(i, set: false);
+            i = spaces.Next(start, set: true);
             int s = start, e = i;
             while (s < e && text[s] is '"' or '\'' or '(' or '“' or '«')
             {

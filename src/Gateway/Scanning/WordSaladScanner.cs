@@ -1,10 +1,9 @@
 using System.IO.Hashing;
-using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Scanning.Language;
 
 namespace VendorGate.Gateway.Scanning;
 
@@ -483,8 +482,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     {
         private int _i = -1;
         private int _previousEnd = -1; // end of the previous word, -1 after a token that is not a word
-        private int _block = -1; // the 64 characters whose letters _letters holds, from here
-        private ulong _letters;
+        private CharacterMasks.Cursor _letters = new(text, CharacterMasks.Letters);
 
         public readonly WordReader GetEnumerator() => this;
 
@@ -495,13 +493,13 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             var i = _i + 1;
             while (true)
             {
-                var start = Next(i, letter: true);
+                var start = _letters.Next(i, set: true);
                 if (start == text.Length)
                 {
                     _i = text.Length;
                     return false;
                 }
-                var end = Next(start, letter: false);
+                var end = _letters.Next(start, set: false);
                 if ((start == 0 || !IsTokenPart(text[start - 1])) && (end == text.Length || !IsTokenPart(text[end])))
                 {
                     Current = (Hash(text, start, end - start), _previousEnd >= 0 && IsProseGap(text.AsSpan(_previousEnd, start - _previousEnd)), start, end);
@@ -511,27 +509,6 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 _previousEnd = -1;
                 i = end;
             }
-        }
-
-        /// <summary>The first place from <paramref name="i"/> on that holds a letter (or, when <paramref name="letter"/> is
-        /// false, anything else); the text's length when none does.</summary>
-        private int Next(int i, bool letter)
-        {
-            while (i < text.Length)
-            {
-                var block = i & ~63;
-                if (block != _block)
-                {
-                    (_block, _letters) = (block, Letters(text.AsSpan(block, Math.Min(64, text.Length - block))));
-                }
-                var bits = (letter ? _letters : ~_letters) >> (i & 63);
-                if (bits != 0)
-                {
-                    return Math.Min(text.Length, i + BitOperations.TrailingZeroCount(bits));
-                }
-                i = block + 64;
-            }
-            return text.Length;
         }
 
         /// <summary>The rest of the words, into <paramref name="into"/> (cleared first).</summary>
@@ -544,34 +521,6 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             }
             return into;
         }
-    }
-
-    /// <summary>Bit k set when <c>chars[k]</c> is a letter (<see cref="char.IsLetter(char)"/>), for up to 64 characters.</summary>
-    internal static ulong Letters(ReadOnlySpan<char> chars)
-    {
-        var units = MemoryMarshal.Cast<char, ushort>(chars);
-        ulong letters = 0, wide = 0;
-        var k = 0;
-        for (; k + 16 <= units.Length; k += 16)
-        {
-            var v = Vector256.Create(units.Slice(k, 16));
-            // ASCII: a letter is one bit from a–z; from U+0080 on the test is false, and char.IsLetter decides below.
-            var ascii = Vector256.LessThanOrEqual((v | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a'), Vector256.Create((ushort)('z' - 'a')));
-            letters |= (ulong)ascii.ExtractMostSignificantBits() << k;
-            wide |= (ulong)Vector256.GreaterThanOrEqual(v, Vector256.Create((ushort)128)).ExtractMostSignificantBits() << k;
-        }
-        for (; k < units.Length; k++)
-        {
-            var c = units[k];
-            letters |= c < 128 && (uint)((c | 0x20) - 'a') <= 'z' - 'a' ? 1UL << k : 0;
-            wide |= c >= 128 ? 1UL << k : 0;
-        }
-        for (; wide != 0; wide &= wide - 1)
-        {
-            var at = BitOperations.TrailingZeroCount(wide);
-            letters |= char.IsLetter(chars[at]) ? 1UL << at : 0;
-        }
-        return letters;
     }
 
     private static bool IsTokenPart(char c) => char.IsDigit(c) || c == '_';
