@@ -57,8 +57,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
                 if (at > start)
                 {
                     var word = text[start..Math.Min(at, start + lower.Length)];
-                    var n = word.ToLowerInvariant(lower);
-                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(lower[..n])));
+                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(ToLowerInvariant(word, lower))));
                 }
             }
         }
@@ -78,6 +77,23 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
             }
             _bands[slot + b] = (band | 1) ^ (ulong)b; // distinct per band, never 0
         }
+    }
+
+    /// <summary><paramref name="word"/> lowercased (invariant culture) into <paramref name="lower"/>: a word of ASCII (most
+    /// words of most batches) here, A–Z one bit away, rather than by the culture's casing, which was a third of this
+    /// scanner's cost.</summary>
+    internal static ReadOnlySpan<char> ToLowerInvariant(ReadOnlySpan<char> word, Span<char> lower)
+    {
+        for (var i = 0; i < word.Length; i++)
+        {
+            var c = word[i];
+            if (c >= 128)
+            {
+                return lower[..word.ToLowerInvariant(lower)];
+            }
+            lower[i] = (uint)(c - 'A') <= 'Z' - 'A' ? (char)(c | 0x20) : c;
+        }
+        return lower[..word.Length];
     }
 
     public void WriteState(int pass, BinaryWriter writer)
