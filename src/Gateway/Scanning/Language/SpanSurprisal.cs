@@ -139,10 +139,11 @@ public static partial class SpanSurprisal
         for (var i = 0; i <= text.Length; i++)
         {
             var c = i < text.Length ? text[i] : '\0';
-            if (IsBase64(c))
+            var kind = c < 128 ? Kinds[c] : char.IsWhiteSpace(c) ? Gap : None;
+            if ((kind & Base64) != 0)
             {
                 start = run++ == 0 ? i : start;
-                digit |= char.IsAsciiDigit(c);
+                digit |= (kind & Digit) != 0;
             }
             else
             {
@@ -152,10 +153,10 @@ public static partial class SpanSurprisal
                 }
                 (run, digit) = (0, false);
             }
-            if (char.IsAsciiLetterOrDigit(c) || c == '_')
+            if ((kind & WordPart) != 0)
             {
                 word++;
-                hex &= char.IsAsciiHexDigit(c) || c is 'x' or 'X';
+                hex &= (kind & HexPart) != 0;
                 continue;
             }
             if (word > 0)
@@ -167,13 +168,22 @@ public static partial class SpanSurprisal
                 }
                 (word, hex) = (0, true);
             }
-            if (!char.IsWhiteSpace(c) && c is not (':' or '.' or ',' or '-'))
+            if ((kind & Gap) == 0)
             {
                 hexWords = 0;
             }
         }
         return false;
     }
+
+    // What MayHaveRandomRun asks of a character, for ASCII from a table (it was a chain of tests per character): in the
+    // base64 alphabet; a digit; part of a word (letter, digit, underscore); part of a hex word (hex digit, x); what may
+    // lie between a hex dump's words (whitespace, ':', '.', ',', '-'). Beyond ASCII only whitespace is any of these.
+    private const byte None = 0, Base64 = 1, Digit = 2, WordPart = 4, HexPart = 8, Gap = 16;
+
+    private static readonly byte[] Kinds = [.. Enumerable.Range(0, 128).Select(i => (char)i).Select(c => (byte)(
+        (IsBase64(c) ? Base64 : None) | (char.IsAsciiDigit(c) ? Digit : None) | (char.IsAsciiLetterOrDigit(c) || c == '_' ? WordPart : None)
+        | (char.IsAsciiHexDigit(c) || c is 'x' or 'X' ? HexPart : None) | (char.IsWhiteSpace(c) || c is ':' or '.' or ',' or '-' ? Gap : None)))];
 
     /// <summary>The next stretch that is random by design, or null. A match that runs past the regex's time limit (a
     /// loaded machine, a pathological text) ends the masking of this text instead of failing the whole scan: the rest

@@ -71,4 +71,74 @@ public sealed class SpanSurprisalMaskTests
             Assert.True(SpanSurprisal.MayHaveRandomRun(run) || !kept, run);
         }
     }
+
+    /// <summary>The check answers as its definition, one character at a time with the char tests, does (its characters'
+    /// kinds come from a table): on texts made of the pieces, and of every ASCII character and some beyond.</summary>
+    [Fact]
+    public void The_check_answers_as_its_definition_does()
+    {
+        var random = new Random(53);
+        string[] characters = [.. Enumerable.Range(0, 128).Select(c => ((char)c).ToString()), "é", "\u00A0", "\u0085", "\u1680", "\u2028", "\u3000", "中"];
+        var (yes, no) = (0, 0);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var pieces = (i % 4) switch { 0 => characters, 1 => Pieces, 2 => HexPieces, _ => CaseOfX };
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 60))
+                .Select(_ => pieces[random.Next(pieces.Length)] + (random.Next(4) > 0 ? Separators[random.Next(Separators.Length)] : "")));
+            var expected = Definition(text);
+            Assert.True(expected == SpanSurprisal.MayHaveRandomRun(text), $"expected {expected}: '{text}'");
+            (yes, no) = expected ? (yes + 1, no) : (yes, no + 1);
+        }
+        Assert.True(yes > 10_000 && no > 10_000, $"{yes} true, {no} false: the texts should see both");
+    }
+
+    // Hex words with either x, and what breaks them.
+    private static readonly string[] CaseOfX = ["0X1F", "0xab", "DE", "X9", "xX", "0X", "g1", "Xg"];
+
+    private static bool Definition(string text)
+    {
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            return true;
+        }
+        var (start, run, word, hexWords) = (0, 0, 0, 0);
+        var (digit, hex) = (false, true);
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var c = i < text.Length ? text[i] : '\0';
+            if (char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-')
+            {
+                start = run++ == 0 ? i : start;
+                digit |= char.IsAsciiDigit(c);
+            }
+            else
+            {
+                if (run >= 16 && (digit || run >= 38 || text[start..].StartsWith("http", StringComparison.Ordinal)))
+                {
+                    return true;
+                }
+                (run, digit) = (0, false);
+            }
+            if (char.IsAsciiLetterOrDigit(c) || c == '_')
+            {
+                word++;
+                hex &= char.IsAsciiHexDigit(c) || c is 'x' or 'X';
+                continue;
+            }
+            if (word > 0)
+            {
+                hexWords = hex && word is >= 2 and <= 10 ? hexWords + 1 : 0;
+                if (hexWords >= 8)
+                {
+                    return true;
+                }
+                (word, hex) = (0, true);
+            }
+            if (!char.IsWhiteSpace(c) && c is not (':' or '.' or ',' or '-'))
+            {
+                hexWords = 0;
+            }
+        }
+        return false;
+    }
 }
