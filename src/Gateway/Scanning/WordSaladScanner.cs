@@ -320,6 +320,8 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     [ThreadStatic] private static double[]? t_values;
     [ThreadStatic] private static bool[]? t_known;
     [ThreadStatic] private static int[]? t_runs;
+    [ThreadStatic] private static Dictionary<ulong, int>? t_freshCounts;
+    [ThreadStatic] private static bool[]? t_marks;
 
     private static T[] Buffer<T>(ref T[]? buffer, int length) =>
         buffer is { } b && b.Length >= length ? b : buffer = new T[Math.Max(length, 2 * (buffer?.Length ?? 64))];
@@ -415,7 +417,11 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         {
             return null;
         }
-        var counts = new Dictionary<ulong, int>(length);
+        // Per scanning thread, reused from field to field (a huge field's is not kept: clearing it would cost every field
+        // after it): the run's words counted, and whether each word's gap holds a mark.
+        var counts = t_freshCounts is { Count: <= 4096 } reused ? reused : t_freshCounts = new Dictionary<ulong, int>(2 * length);
+        counts.Clear();
+        var marks = Buffer(ref t_marks, words.Count);
         FreshRun? freshest = null;
         int repeats = 0, knownWords = 0, marked = 0, from = 0;
         bool Marked(int i) => !IsBlank(text.AsSpan(words[i - 1].End, words[i].Start - words[i - 1].End));
@@ -434,7 +440,8 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
             counts[words[i].Hash] = c + 1;
             repeats += c > 0 ? 1 : 0;
             knownWords += known[i] ? 1 : 0;
-            marked += i > from && Marked(i) ? 1 : 0;
+            marks[i] = i > from && Marked(i); // once a word: when it leaves the window below, the same answer
+            marked += marks[i] ? 1 : 0;
             if (i - from == length)
             {
                 var old = words[from].Hash;
@@ -442,7 +449,7 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
                 counts[old]--;
                 knownWords -= known[from] ? 1 : 0;
                 from++;
-                marked -= Marked(from) ? 1 : 0;
+                marked -= marks[from] ? 1 : 0;
             }
             if (i - from + 1 == length && repeats <= _options.FreshRepeats && knownWords <= _options.FreshKnown * length && marked * 2 < length - 1
                 && (freshest is null || repeats < freshest.Value.Repeats))

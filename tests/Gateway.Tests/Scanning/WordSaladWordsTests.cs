@@ -92,4 +92,56 @@ public sealed class WordSaladWordsTests
             Assert.True(OneByOne(text).SequenceEqual(read), $"\"{text}\": expected {string.Join(' ', OneByOne(text))}, read {string.Join(' ', read)}");
         }
     }
+
+    /// <summary>The run of words that repeats least, found by sliding a window along each long run (counts kept as words
+    /// enter and leave it), is the one every window counted from scratch finds: fields of a small and of a large
+    /// vocabulary, with prose gaps, marks and gaps that break a run, read one after another by the same thread.</summary>
+    [Fact]
+    public void The_freshest_run_is_the_one_counting_every_window_afresh_finds()
+    {
+        var options = new WordSaladOptions();
+        var scanner = new WordSaladScanner(Microsoft.Extensions.Options.Options.Create(options));
+        var random = new Random(59);
+        // The first four: half of them a mark, so the rule that a run is no list (fewer than half its gaps marked) binds.
+        string[] gaps = [" ", ". ", ", ", " ", " ", " (", "\n", " - ", " 1 "];
+        var found = 0;
+        for (var n = 0; n < 600; n++)
+        {
+            var vocabulary = n % 3 == 0 ? 40 : 5_000;
+            var text = string.Concat(Enumerable.Range(0, random.Next(60, 400)).Select(_ =>
+                new string((char)('a' + random.Next(26)), 1) + Word(random.Next(vocabulary)) + gaps[random.Next(n % 2 == 0 ? 4 : gaps.Length)]));
+            var expected = Freshest(text, options);
+            var actual = scanner.FreshestRun(text);
+            Assert.Equal(expected, actual is { } run ? (run.From, run.Start, run.End, run.Repeats) : null);
+            found += expected is null ? 0 : 1;
+        }
+        Assert.True(found is > 50 and < 550, $"{found} of 600 fields have a fresh run: the trials should see both");
+
+        static string Word(int i) => string.Concat(i.ToString().Select(d => (char)('a' + d - '0')));
+    }
+
+    /// <summary>Every window of <see cref="WordSaladOptions.FreshWords"/> words inside one run of prose-joined words,
+    /// counted from scratch (no word is known to an empty batch): the first with the fewest repeats of those the options
+    /// flag.</summary>
+    private static (int From, int Start, int End, int Repeats)? Freshest(string text, WordSaladOptions options)
+    {
+        var words = WordSaladScanner.Words(text).ToList([]);
+        var length = options.FreshWords;
+        (int, int, int, int)? freshest = null;
+        for (var from = 0; from + length <= words.Count; from++)
+        {
+            if (Enumerable.Range(from + 1, length - 1).Any(k => !words[k].Joined))
+            {
+                continue; // not one run
+            }
+            var window = words.Skip(from).Take(length).ToList();
+            var repeats = window.Count - window.Select(w => w.Hash).Distinct().Count();
+            var marked = Enumerable.Range(from + 1, length - 1).Count(k => !string.IsNullOrWhiteSpace(text[words[k - 1].End..words[k].Start]));
+            if (repeats <= options.FreshRepeats && marked * 2 < length - 1 && (freshest is null || repeats < freshest.Value.Item4))
+            {
+                freshest = (from, window[0].Start, window[^1].End, repeats);
+            }
+        }
+        return freshest;
+    }
 }
