@@ -535,6 +535,10 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// <summary>Whitespace with at most one punctuation mark of prose; CJK punctuation needs no space.</summary>
     private static bool IsProseGap(ReadOnlySpan<char> gap)
     {
+        if (gap is [' '])
+        {
+            return true; // most gaps, answered before the loop
+        }
         var spaces = 0;
         var marks = 0;
         foreach (var c in gap)
