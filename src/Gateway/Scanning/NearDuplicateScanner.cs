@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
+using VendorGate.Gateway.Scanning.Language;
 using VendorGate.Gateway.Storage.Blobs;
 
 namespace VendorGate.Gateway.Scanning;
@@ -57,7 +58,7 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
                 if (at > start)
                 {
                     var word = text[start..Math.Min(at, start + lower.Length)];
-                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(ToLowerInvariant(word, lower))));
+                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CharacterMasks.ToLowerInvariant(word, lower))));
                 }
             }
         }
@@ -77,23 +78,6 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
             }
             _bands[slot + b] = (band | 1) ^ (ulong)b; // distinct per band, never 0
         }
-    }
-
-    /// <summary><paramref name="word"/> lowercased (invariant culture) into <paramref name="lower"/>: a word of ASCII (most
-    /// words of most batches) here, A–Z one bit away, rather than by the culture's casing, which was a third of this
-    /// scanner's cost.</summary>
-    internal static ReadOnlySpan<char> ToLowerInvariant(ReadOnlySpan<char> word, Span<char> lower)
-    {
-        for (var i = 0; i < word.Length; i++)
-        {
-            var c = word[i];
-            if (c >= 128)
-            {
-                return lower[..word.ToLowerInvariant(lower)];
-            }
-            lower[i] = (uint)(c - 'A') <= 'Z' - 'A' ? (char)(c | 0x20) : c;
-        }
-        return lower[..word.Length];
     }
 
     public void WriteState(int pass, BinaryWriter writer)

@@ -564,22 +564,11 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
         return marks <= 1 && spaces > 0;
     }
 
-    /// <summary>The hash of the word's first 64 letters lowercased (invariant culture). A word of ASCII letters (most
-    /// words of most batches) is lowercased here, one bit a letter, rather than by the culture's casing.</summary>
+    /// <summary>The hash of the word's first 64 letters lowercased (invariant culture).</summary>
     private static ulong Hash(string text, int start, int length)
     {
         Span<char> lower = stackalloc char[Math.Min(length, 64)];
-        var word = text.AsSpan(start, lower.Length);
-        var i = 0;
-        for (; i < word.Length && word[i] < 128; i++)
-        {
-            lower[i] = (char)(word[i] | 0x20); // a letter: A–Z or a–z
-        }
-        if (i < word.Length)
-        {
-            word.ToLowerInvariant(lower);
-        }
-        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes((ReadOnlySpan<char>)lower)) | 1;
+        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CharacterMasks.ToLowerInvariant(text.AsSpan(start, lower.Length), lower))) | 1;
     }
 
     internal static ulong Pair(ulong first, ulong second) => (first * 0x9E3779B97F4A7C15UL) ^ second;

@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 
 namespace VendorGate.Gateway.Scanning.Language;
 
-/// <summary>A class of characters as the bits of a mask, up to 64 characters at a time: vector comparisons for ASCII,
-/// the <see cref="char"/> test for the rest. A reader that splits text at the edges of a class (letters, whitespace)
+/// <summary>ASCII's fast paths through the scanners' character tests. A class of characters as the bits of a mask, up
+/// to 64 characters at a time: vector comparisons for ASCII, the <see cref="char"/> test for the rest. A reader that splits text at the edges of a class (letters, whitespace)
 /// finds each edge as the next set or clear bit (<see cref="Cursor"/>): a branch per word instead of one per character,
 /// which the processor mispredicts at every word's edges.</summary>
 internal static class CharacterMasks
@@ -63,6 +63,23 @@ internal static class CharacterMasks
             set |= T.Is(chars[at]) ? 1UL << at : 0;
         }
         return set;
+    }
+
+    /// <summary><paramref name="word"/> lowercased (invariant culture) into <paramref name="lower"/> (as long as it): a word
+    /// of ASCII (most words of most batches) here, A–Z one bit away, the rest by the culture's casing, which cost a third
+    /// of the near-duplicate scanner's time when it did every word.</summary>
+    public static ReadOnlySpan<char> ToLowerInvariant(ReadOnlySpan<char> word, Span<char> lower)
+    {
+        for (var i = 0; i < word.Length; i++)
+        {
+            var c = word[i];
+            if (c >= 128)
+            {
+                return lower[..word.ToLowerInvariant(lower)];
+            }
+            lower[i] = (uint)(c - 'A') <= 'Z' - 'A' ? (char)(c | 0x20) : c;
+        }
+        return lower[..word.Length];
     }
 
     /// <summary>Walks a text by the edges of a class: the mask of the 64 characters it is in is kept until it moves on.</summary>
