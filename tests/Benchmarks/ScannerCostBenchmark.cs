@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
-using VendorGate.Gateway.Batches;
 using VendorGate.Gateway.Scanning;
+using VendorGate.PoisonLab;
 
 namespace VendorGate.Benchmarks;
 
@@ -33,7 +33,7 @@ public static class ScannerCostBenchmark
         {
             foreach (var scanner in Scanners(only))
             {
-                var context = Context(lines.Count, bytes);
+                var context = ScannerEvaluation.Context(lines.Count, bytes);
                 scanner.PrepareAsync(context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
                 var times = best[scanner.GetType().Name];
                 for (var pass = 1; pass <= 3; pass++)
@@ -67,7 +67,7 @@ public static class ScannerCostBenchmark
         var (wall, cpu) = (double.MaxValue, double.MaxValue);
         for (var round = 0; round < rounds; round++)
         {
-            var context = Context(lines.Count, bytes);
+            var context = ScannerEvaluation.Context(lines.Count, bytes);
             var (clock, cpuBefore) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
             ContentScan.RunAsync(context, Scanners(only), _ => Task.FromResult<Stream>(new MemoryStream(content, writable: false)),
                 static (_, _) => Task.CompletedTask, CancellationToken.None).GetAwaiter().GetResult();
@@ -102,18 +102,6 @@ public static class ScannerCostBenchmark
         new TriggerDiscoveryScanner(), new NearDuplicateScanner(), new BehaviourSplitScanner(), new PiiScanner(),
         new AnnotatorProfileScanner(), new HiddenCharacterScanner(), new EvalCoverageScanner(Options.Create(new EvalCoverageOptions())),
     ];
-
-    private static BatchScanContext Context(int count, long bytes)
-    {
-        var batch = new Batch
-        {
-            Justification = "benchmark", License = "MIT", Source = BatchSources.Vendor, DeclaredDomains = "", RequestDigest = "",
-            ContentBytes = bytes, Count = count,
-        };
-        batch.Apply(BatchLifecycle.Upload);
-        batch.Apply(BatchLifecycle.StartScan);
-        return new BatchScanContext(batch, new byte[count * 32], ScanReads.None, blobs: null!, scannedAt: DateTimeOffset.UnixEpoch);
-    }
 
     private static List<ExampleText> Parse(List<byte[]> lines, BatchScanContext context) =>
         [.. lines.Select((line, i) => ExampleText.Parse(line, i + 1, context.DeclaredDomains))];

@@ -19,17 +19,24 @@ public static class ScannerEvaluation
     public static ExampleHits Run(IReadOnlyList<IExampleScanner> scanners, IReadOnlyList<string> examples)
     {
         var content = Encoding.UTF8.GetBytes(string.Concat(examples.Select(e => e + "\n")));
-        var batch = new Gateway.Batches.Batch
-        {
-            Justification = "evaluation", License = "MIT", Source = Gateway.Batches.BatchSources.Vendor,
-            DeclaredDomains = "", RequestDigest = "", ContentBytes = content.Length, Count = examples.Count,
-        };
-        batch.Apply(Gateway.Batches.BatchLifecycle.Upload);
-        batch.Apply(Gateway.Batches.BatchLifecycle.StartScan);
-        var context = new BatchScanContext(batch, new byte[examples.Count * 32], ScanReads.None, blobs: null!, scannedAt: DateTimeOffset.UnixEpoch);
+        var context = Context(examples.Count, content.Length);
         ContentScan.RunAsync(context, scanners, _ => Task.FromResult<Stream>(new MemoryStream(content, writable: false)),
             static (_, _) => Task.CompletedTask, CancellationToken.None).GetAwaiter().GetResult();
         return context.Hits;
+    }
+
+    /// <summary>A scan of a batch of its own, <paramref name="count"/> examples in <paramref name="bytes"/>, being scanned:
+    /// no database, no blobs, no corpus.</summary>
+    public static BatchScanContext Context(int count, long bytes)
+    {
+        var batch = new Gateway.Batches.Batch
+        {
+            Justification = "evaluation", License = "MIT", Source = Gateway.Batches.BatchSources.Vendor,
+            DeclaredDomains = "", RequestDigest = "", ContentBytes = bytes, Count = count,
+        };
+        batch.Apply(Gateway.Batches.BatchLifecycle.Upload);
+        batch.Apply(Gateway.Batches.BatchLifecycle.StartScan);
+        return new BatchScanContext(batch, new byte[count * 32], ScanReads.None, blobs: null!, scannedAt: DateTimeOffset.UnixEpoch);
     }
 
     public static GibberishScanner Gibberish() => new(Options.Create(new GibberishOptions
