@@ -85,7 +85,8 @@ public static class UploadsApi
         Caller caller, [FromServices] VendorGateDb db, [FromServices] IBlobStore blobs, [FromServices] StreamingIngests streaming,
         [FromServices] Microsoft.Extensions.Options.IOptions<VendorGateOptions> options, [FromServices] TimeProvider time, CancellationToken ct)
     {
-        var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct);
+        // Without its blocks: a session of hundreds of blocks would otherwise load and track every one for each block sent.
+        var (session, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, withBlocks: false);
         if (problem is not null)
         {
             return problem;
@@ -142,10 +143,10 @@ public static class UploadsApi
             // next few (stored first and read back otherwise).
             held = await streaming.HoldAsync(session, batch!, block, bytes, db, ct);
             await blobs.WriteOnceAsync(blob, bytes, scratch: true, ct);
-            var row = session.Blocks.FirstOrDefault(b => b.Number == number);
+            var row = await db.UploadBlocks.FindAsync([sessionId, number], ct);
             if (row is null)
             {
-                session.Blocks.Add(new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
+                db.UploadBlocks.Add(new UploadBlock { SessionId = sessionId, Number = number, Sha256 = digest, Blob = blob, Size = length });
             }
             else
             {
@@ -256,7 +257,7 @@ public static class UploadsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Abandon(Guid batchId, Guid sessionId, Caller caller, [FromServices] VendorGateDb db,
         [FromServices] IBlobStore blobs, [FromServices] StreamingIngests streaming, [FromServices] TimeProvider time, CancellationToken ct)
     {
-        var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true);
+        var (_, problem) = await SessionAsync(batchId, sessionId, caller, db, time, ct, allowExpired: true, withBlocks: false);
         if (problem is not null)
         {
             return problem;
@@ -267,11 +268,13 @@ public static class UploadsApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>The caller's own session of the batch (another's, or one of a batch the caller cannot see, is not found).</summary>
+    /// <summary>The caller's own session of the batch (another's, or one of a batch the caller cannot see, is not found),
+    /// with its blocks unless <paramref name="withBlocks"/> is false.</summary>
     private static async Task<(UploadSession? Session, ProblemHttpResult? Problem)> SessionAsync(Guid batchId, Guid sessionId, Caller caller,
-        VendorGateDb db, TimeProvider time, CancellationToken ct, bool allowExpired = false)
+        VendorGateDb db, TimeProvider time, CancellationToken ct, bool allowExpired = false, bool withBlocks = true)
     {
-        var session = await db.UploadSessions.Include(s => s.Blocks).FirstOrDefaultAsync(s => s.Id == sessionId && s.BatchId == batchId && s.CreatedBy == caller.Id, ct);
+        IQueryable<UploadSession> sessions = withBlocks ? db.UploadSessions.Include(s => s.Blocks) : db.UploadSessions;
+        var session = await sessions.FirstOrDefaultAsync(s => s.Id == sessionId && s.BatchId == batchId && s.CreatedBy == caller.Id, ct);
         if (session is null)
         {
             return (null, Problems.NotFound("Upload session"));
