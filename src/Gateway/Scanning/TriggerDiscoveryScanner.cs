@@ -204,18 +204,27 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 Count(_atLate, ref _atLateDistinct, late, example.Line);
             }
         }
-        if (!_atFlagged.IsEmpty)
+        if (LazyInitializer.EnsureInitialized(ref _candidateHashes, () => new(Repeated(_atFlagged, null))) is { IsEmpty: false } candidates)
         {
-            CountExamples(example, LazyInitializer.EnsureInitialized(ref _candidateHashes, () => new(_atFlagged.Keys.Select(HashOf))), _documentFrequency);
+            CountExamples(example, candidates, _documentFrequency);
         }
     }
 
+    /// <summary>The hashes of the n-grams of <paramref name="counts"/> flagged in two examples or more (with
+    /// <paramref name="also"/>'s): only those can be candidates (<see cref="Candidates"/>), so only they are counted in
+    /// every example. One flagged once in the first pass and again in the second is counted in the final pass, which
+    /// counts the same examples. A batch with a single flagged example then reads nothing more.</summary>
+    private static IEnumerable<ulong> Repeated(ConcurrentDictionary<string, CandidateLines> counts, ConcurrentDictionary<string, CandidateLines>? also) =>
+        counts.Where(c => c.Value.Count + (also?.GetValueOrDefault(c.Key)?.Count ?? 0) >= 2).Select(c => HashOf(c.Key));
+
     private bool FlaggedFirst(long line) => line / 64 < _flaggedFirst.Length && (Volatile.Read(ref _flaggedFirst[line / 64]) & (1L << (int)(line % 64))) != 0;
 
-    public bool NeedsFinalPass => !_atLate.IsEmpty;
+    public bool NeedsFinalPass => !LateHashes.IsEmpty;
 
-    public void InspectFinal(ExampleText example, ExampleHits hits) =>
-        CountExamples(example, LazyInitializer.EnsureInitialized(ref _lateHashes, () => new(_atLate.Keys.Select(HashOf))), _lateFrequency);
+    public void InspectFinal(ExampleText example, ExampleHits hits) => CountExamples(example, LateHashes, _lateFrequency);
+
+    /// <summary>The n-grams at spans flagged in the second pass that can be candidates, counted in the final pass.</summary>
+    private CandidateHashes LateHashes => LazyInitializer.EnsureInitialized(ref _lateHashes, () => new(Repeated(_atLate, _atFlagged)));
 
     /// <summary>The hashes of the candidate n-grams, a bit for each in a small array in front of the set (32 bits or more
     /// per hash, 2 MB at most): nearly every n-gram of an example is no candidate, and the bit answers it without a probe
@@ -237,6 +246,8 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 _bits[bit >> 6] |= 1UL << (int)(bit & 63);
             }
         }
+
+        public bool IsEmpty => _hashes.Count == 0;
 
         public bool Contains(ulong hash)
         {
