@@ -20,13 +20,7 @@ public sealed class DuplicateInBatchScanner(IOptions<DuplicateOptions> options) 
 
     public Task<IReadOnlyList<ScanFinding>> ScanAsync(BatchScanContext context, CancellationToken cancellationToken)
     {
-        // Line numbers sorted by digest (then line): 4 bytes an example instead of a hash set of digests.
-        var order = ScanMemory.Array<int>(context.Count);
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-        Array.Sort(order, (a, b) => context.DigestAt(a).SequenceCompareTo(context.DigestAt(b)) is var c and not 0 ? c : a.CompareTo(b));
+        var order = SortedByDigest(context);
 
         var repeats = new List<long>();
         (int First, int Occurrences) most = (0, 0);
@@ -63,5 +57,32 @@ public sealed class DuplicateInBatchScanner(IOptions<DuplicateOptions> options) 
                 repeats.Take(BatchScanContext.MaxLinesPerFinding).ToList()),
         ];
         return Task.FromResult(findings);
+    }
+
+    /// <summary>Line numbers (from 0) sorted by digest, then line: 4 bytes an example instead of a hash set of digests.
+    /// Sorted by the digests' first 8 bytes as numbers first (a comparison of whole digests per step was a second of
+    /// the single-threaded end of a 1M scan), then each run of equal prefixes (repeats, mostly) by whole digest and line.</summary>
+    internal static int[] SortedByDigest(BatchScanContext context)
+    {
+        var order = ScanMemory.Array<int>(context.Count);
+        var prefixes = new ulong[context.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            (order[i], prefixes[i]) = (i, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(context.DigestAt(i)));
+        }
+        Array.Sort(prefixes, order);
+        var byDigest = Comparer<int>.Create((a, b) => context.DigestAt(a).SequenceCompareTo(context.DigestAt(b)) is var c and not 0 ? c : a.CompareTo(b));
+        for (int from = 0, to = 1; to <= order.Length; to++)
+        {
+            if (to == order.Length || prefixes[to] != prefixes[from])
+            {
+                if (to - from > 1)
+                {
+                    Array.Sort(order, from, to - from, byDigest);
+                }
+                from = to;
+            }
+        }
+        return order;
     }
 }
