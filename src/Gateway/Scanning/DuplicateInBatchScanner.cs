@@ -65,7 +65,7 @@ public sealed class DuplicateInBatchScanner(IOptions<DuplicateOptions> options) 
     internal static int[] SortedByDigest(BatchScanContext context)
     {
         var order = ScanMemory.Array<int>(context.Count);
-        var prefixes = new ulong[context.Count];
+        var prefixes = ScanMemory.Array<ulong>(context.Count);
         for (var i = 0; i < order.Length; i++)
         {
             (order[i], prefixes[i]) = (i, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(context.DigestAt(i)));
