@@ -35,33 +35,32 @@ public sealed class NearDuplicateScanner : IExampleScanner, IBatchScanner
         return ValueTask.CompletedTask;
     }
 
-    public void Inspect(ExampleText example, ExampleHits hits)
+    /// <summary>The hashes of the words of <paramref name="example"/>'s fields into <paramref name="words"/> (cleared
+    /// first): words split at whitespace, found 64 characters at a time (<see cref="CharacterMasks.Cursor"/>), each hashed
+    /// by its first 64 characters lowercased. Band keys stored by earlier scans are compared with new ones: the hashes
+    /// must not change.</summary>
+    internal static List<ulong> WordHashes(ExampleText example, List<ulong> words)
     {
-        var words = t_words ??= new List<ulong>(1024);
         words.Clear();
         Span<char> lower = stackalloc char[64];
         foreach (var field in example.Fields)
         {
-            var text = field.Text.AsSpan();
-            var at = 0;
-            while (at < text.Length)
+            var text = field.Text;
+            var spaces = new CharacterMasks.Cursor(text, CharacterMasks.WhiteSpace);
+            for (var at = spaces.Next(0, set: false); at < text.Length;)
             {
-                while (at < text.Length && char.IsWhiteSpace(text[at]))
-                {
-                    at++;
-                }
-                var start = at;
-                while (at < text.Length && !char.IsWhiteSpace(text[at]))
-                {
-                    at++;
-                }
-                if (at > start)
-                {
-                    var word = text[start..Math.Min(at, start + lower.Length)];
-                    words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CharacterMasks.ToLowerInvariant(word, lower))));
-                }
+                var end = spaces.Next(at, set: true);
+                var word = CharacterMasks.ToLowerInvariant(text, at, Math.Min(end - at, lower.Length), lower);
+                words.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(word)));
+                at = spaces.Next(end, set: false);
             }
         }
+        return words;
+    }
+
+    public void Inspect(ExampleText example, ExampleHits hits)
+    {
+        var words = WordHashes(example, t_words ??= new List<ulong>(1024));
         if (words.Count < MinWords)
         {
             return;

@@ -567,8 +567,8 @@ public sealed class WordSaladScanner(IOptions<WordSaladOptions> options) : IExam
     /// <summary>The hash of the word's first 64 letters lowercased (invariant culture).</summary>
     private static ulong Hash(string text, int start, int length)
     {
-        Span<char> lower = stackalloc char[Math.Min(length, 64)];
-        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CharacterMasks.ToLowerInvariant(text.AsSpan(start, lower.Length), lower))) | 1;
+        Span<char> lower = stackalloc char[64];
+        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CharacterMasks.ToLowerInvariant(text, start, Math.Min(length, lower.Length), lower))) | 1;
     }
 
     internal static ulong Pair(ulong first, ulong second) => (first * 0x9E3779B97F4A7C15UL) ^ second;

@@ -1,3 +1,7 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
 using VendorGate.Gateway.Scanning;
 
 namespace VendorGate.Gateway.Tests.Scanning;
@@ -20,6 +24,28 @@ public sealed class NearDuplicateMinHashTests
 
             Assert.Equal(OneAtATime(words), minima);
         }
+    }
+
+    /// <summary>The word hashes band keys are made of are those of the definition, one character at a time: words split
+    /// at whitespace (any), each hashed by its first 64 characters lowercased, whatever follows a word.</summary>
+    [Fact]
+    public void Word_hashes_are_those_of_whitespace_split_lowercased_words()
+    {
+        string[] pieces = ["a", "The", "QUICK", "naïve", "École", "ΣΟΦΙΑ", "中文", "x1", "(foo)", "a.b", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "İ",
+            " ", "  ", "\t", "\n", "\u00A0", "\u2003", "\u3000", "\U0001D400", new string('Z', 70), new string('q', 63)];
+        var random = new Random(53);
+        var words = 0;
+        for (var n = 0; n < 3_000; n++)
+        {
+            var fields = Enumerable.Range(0, 2).Select(_ => string.Concat(Enumerable.Range(0, random.Next(0, 40)).Select(_ => pieces[random.Next(pieces.Length)]))).ToArray();
+            var line = JsonSerializer.Serialize(new { prompt = fields[0], completion = fields[1] });
+            var example = ExampleText.Parse(Encoding.UTF8.GetBytes(line), 1, []);
+            var expected = example.Fields.SelectMany(f => f.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+                .Select(w => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(w[..Math.Min(64, w.Length)].ToLowerInvariant().AsSpan()))).ToList();
+            Assert.Equal(expected, NearDuplicateScanner.WordHashes(example, []));
+            words += expected.Count;
+        }
+        Assert.True(words > 10_000, $"{words} words");
     }
 
     private static ulong[] OneAtATime(List<ulong> words)

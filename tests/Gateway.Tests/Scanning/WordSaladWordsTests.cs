@@ -23,6 +23,29 @@ public sealed class WordSaladWordsTests
         Assert.NotEqual(WordSaladScanner.Words("the").ToList([])[0].Hash, WordSaladScanner.Words("tha").ToList([])[0].Hash);
     }
 
+    /// <summary>A word's hash is its own, whatever text follows it: words are lowercased sixteen characters at a time
+    /// where the text goes on that far, and characters past the word's end (non-ASCII ones included) must not count.</summary>
+    [Fact]
+    public void A_word_hashes_alike_alone_and_followed_by_any_text()
+    {
+        string[] words = ["a", "The", "QUICK", "brownFox", "École", "naïve", "ΣΟΦΙΑ", "München", "abcdefghijklmnop", "ABCDEFGHIJKLMNOPQ",
+            "Donaudampfschifffahrtsgesellschaft", "İstanbul", "fifteenletterss"];
+        string[] gaps = [" ", ", ", ". ", "\n", "—", "中", "é", "Ω"];
+        var random = new Random(11);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 20)).Select(_ => words[random.Next(words.Length)] + gaps[random.Next(gaps.Length)]));
+            foreach (var word in WordSaladScanner.Words(text).ToList([]))
+            {
+                var alone = WordSaladScanner.Words(text[word.Start..word.End]).ToList([]);
+                Assert.Equal(alone.Single().Hash, word.Hash);
+                var length = Math.Min(64, word.End - word.Start); // a word is hashed by its first 64 letters
+                Assert.Equal(text.Substring(word.Start, length).ToLowerInvariant(),
+                    VendorGate.Gateway.Scanning.Language.CharacterMasks.ToLowerInvariant(text, word.Start, length, new char[64]).ToString());
+            }
+        }
+    }
+
     /// <summary>The definition, one character at a time: a run of letters (<see cref="char.IsLetter(char)"/>) is a word
     /// unless a digit or an underscore touches it; a word is joined to the one before when only a prose gap lies
     /// between and no rejected run came in between.</summary>

@@ -82,6 +82,27 @@ internal static class CharacterMasks
         return lower[..word.Length];
     }
 
+    /// <summary>The <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/>
+    /// lowercased (invariant culture) into <paramref name="lower"/> (at least 16 long): a word of up to 16 characters with
+    /// 16 characters of text from its start (most words of most texts) in one vector step, whatever follows it (only its
+    /// own characters decide whether it is ASCII), the rest as <see cref="ToLowerInvariant(ReadOnlySpan{char}, Span{char})"/>
+    /// does (word salad lowercases every word of every field twice a scan; the loop was a tenth of its time).</summary>
+    public static ReadOnlySpan<char> ToLowerInvariant(ReadOnlySpan<char> text, int start, int length, Span<char> lower)
+    {
+        if (length <= 16 && start + 16 <= text.Length)
+        {
+            var units = Vector256.Create(MemoryMarshal.Cast<char, ushort>(text.Slice(start, 16)));
+            var wide = Vector256.GreaterThanOrEqual(units, Vector256.Create((ushort)128)).ExtractMostSignificantBits();
+            if ((wide & ((1u << length) - 1)) == 0)
+            {
+                var upper = Vector256.LessThanOrEqual(units - Vector256.Create((ushort)'A'), Vector256.Create((ushort)('Z' - 'A')));
+                (units | (upper & Vector256.Create((ushort)0x20))).CopyTo(MemoryMarshal.Cast<char, ushort>(lower));
+                return lower[..length];
+            }
+        }
+        return ToLowerInvariant(text.Slice(start, length), lower);
+    }
+
     /// <summary>Walks a text by the edges of a class: the mask of the 64 characters it is in is kept until it moves on.</summary>
     internal struct Cursor(string text, Cursor.Classify mask)
     {
