@@ -87,7 +87,7 @@ public static partial class SpanSurprisal
     /// one space; <paramref name="origin"/> maps each back to its position in the text.</summary>
     private static int Normalize(string text, char[] normalized, int[] origin)
     {
-        var masked = RandomByDesign().EnumerateMatches(MayHaveRandomRun(text) ? text : "");
+        var masked = new RandomRuns(MayHaveRandomRun(text) ? text : "");
         var (maskStart, maskEnd) = (int.MaxValue, int.MaxValue);
         if (NextMask(ref masked, text) is { } first)
         {
@@ -185,17 +185,15 @@ public static partial class SpanSurprisal
         (IsBase64(c) ? Base64 : None) | (char.IsAsciiDigit(c) ? Digit : None) | (char.IsAsciiLetterOrDigit(c) || c == '_' ? WordPart : None)
         | (char.IsAsciiHexDigit(c) || c is 'x' or 'X' ? HexPart : None) | (char.IsWhiteSpace(c) || c is ':' or '.' or ',' or '-' ? Gap : None)))];
 
-    /// <summary>The next stretch that is random by design, or null. A match that runs past the regex's time limit (a
-    /// loaded machine, a pathological text) ends the masking of this text instead of failing the whole scan: the rest
-    /// of the text is judged unmasked, which can only flag more, never less.</summary>
-    private static (int Start, int End)? NextMask(ref Regex.ValueMatchEnumerator matches, string text)
+    /// <summary>The next stretch that is random by design, or null.</summary>
+    private static (int Start, int End)? NextMask(ref RandomRuns matches, string text)
     {
-        while (TryMoveNext(ref matches))
+        while (matches.MoveNext())
         {
-            var m = matches.Current;
-            if (IsKept(text.AsSpan(m.Index, m.Length)))
+            var (index, length) = matches.Current;
+            if (IsKept(text.AsSpan(index, length)))
             {
-                return (m.Index, m.Index + m.Length);
+                return (index, index + length);
             }
         }
         return null;
@@ -272,19 +270,8 @@ public static partial class SpanSurprisal
     internal static bool IsKept(ReadOnlySpan<char> match) =>
         match.Length >= 16 && (match.IndexOfAnyInRange('0', '9') >= 0 || match.StartsWith("http", StringComparison.Ordinal) || match.Length >= 40);
 
-    private static bool TryMoveNext(ref Regex.ValueMatchEnumerator matches)
-    {
-        try
-        {
-            return matches.MoveNext();
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return false;
-        }
-    }
-
-    // URLs, runs of base64 / base64url / hex alphabets, and hex dumps (eight or more hex words in a row).
-    [GeneratedRegex(@"https?://\S+|[A-Za-z0-9+/_-]{16,}={0,2}|(?:\b(?:0x)?[0-9A-Fa-f]{2,8}\b[\s:.,-]*){8,}", RegexOptions.CultureInvariant, 1000)]
+    // URLs, runs of base64 / base64url / hex alphabets, and hex dumps (eight or more hex words in a row): the definition
+    // RandomRuns finds the matches of (the tests compare them text by text).
+    [GeneratedRegex(@"https?://\S+|[A-Za-z0-9+/_-]{16,}={0,2}|(?:\b(?:0x)?[0-9A-Fa-f]{2,8}\b[\s:.,-]*){8,}", RegexOptions.CultureInvariant)]
     internal static partial Regex RandomByDesign();
 }

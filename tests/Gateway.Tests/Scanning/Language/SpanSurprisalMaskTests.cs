@@ -92,6 +92,35 @@ public sealed class SpanSurprisalMaskTests
         Assert.True(yes > 10_000 && no > 10_000, $"{yes} true, {no} false: the texts should see both");
     }
 
+    /// <summary>The one-pass matcher finds every match the regex finds, at the same place and of the same length, on
+    /// texts of the pieces, of every ASCII character, and of characters beyond ASCII that \b and \s judge apart (marks,
+    /// connectors, other scripts' digits, the zero-width joiners, Unicode spaces); and long runs of each kind.</summary>
+    [Fact]
+    public void The_matcher_finds_what_the_regex_finds()
+    {
+        var random = new Random(61);
+        string[] characters = [.. Enumerable.Range(0, 128).Select(c => ((char)c).ToString()), "é", "\u00A0", "\u0085", "\u1680", "\u2028",
+            "\u3000", "中", "\u0301", "\u0903", "\u203F", "\u0663", "\u200C", "\u200D", "\u200B", "\u180E", "\u00B2", "Ⅻ", "\uD83D\uDE00"];
+        string[] longRuns = ["http://", "https://", new string('a', 15), new string('a', 16), new string('7', 17) + "===", "0x1f2e", "de:ad:be:ef:00:11:22:33 ",
+            string.Join(' ', Enumerable.Repeat("ab", 7)) + " ", string.Join('-', Enumerable.Repeat("ab", 9)), "https://x.y/" + new string('q', 30)];
+        var (matches, texts) = (0, 0);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var pieces = (i % 5) switch { 0 => characters, 1 => Pieces, 2 => HexPieces, 3 => CaseOfX, _ => longRuns.Concat(Pieces).ToArray() };
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 60))
+                .Select(_ => pieces[random.Next(pieces.Length)] + (random.Next(4) > 0 ? Separators[random.Next(Separators.Length)] : "")));
+            var expected = SpanSurprisal.RandomByDesign().Matches(text).Select(m => (m.Index, m.Length)).ToList();
+            var found = new List<(int, int)>();
+            foreach (var match in new RandomRuns(text))
+            {
+                found.Add(match);
+            }
+            Assert.True(expected.SequenceEqual(found), $"'{text}': the regex found {string.Join(' ', expected)}, the matcher {string.Join(' ', found)}");
+            (matches, texts) = (matches + expected.Count, texts + (expected.Count > 0 ? 1 : 0));
+        }
+        Assert.True(matches > 50_000 && texts > 30_000, $"{matches} matches in {texts} texts: the texts should exercise every alternative");
+    }
+
     // Hex words with either x, and what breaks them.
     private static readonly string[] CaseOfX = ["0X1F", "0xab", "DE", "X9", "xX", "0X", "g1", "Xg"];
 
