@@ -19,7 +19,7 @@ internal ref struct RandomRuns(ReadOnlySpan<char> text)
 
     private readonly ReadOnlySpan<char> _text = text;
     private int _at;
-    private int _runEnd; // where the run of base64 characters that the last one read is in ends
+    private int _runEnd; // the end of the run of base64 characters the last position tried is in (0: none read since a match)
 
     public (int Index, int Length) Current { get; private set; }
 
@@ -31,7 +31,7 @@ internal ref struct RandomRuns(ReadOnlySpan<char> text)
         for (var p = _at; p < text.Length; p++)
         {
             var c = text[p];
-            if (c >= 128 || !IsBase64(c))
+            if (!SpanSurprisal.IsBase64(c))
             {
                 continue; // every match starts with a base64 character ('h' and the hex digits are)
             }
@@ -61,8 +61,6 @@ internal ref struct RandomRuns(ReadOnlySpan<char> text)
         return false;
     }
 
-    private static bool IsBase64(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-';
-
     /// <summary><c>https?://\S+</c> at the start of <paramref name="text"/>: its length, or 0.</summary>
     private static int Url(ReadOnlySpan<char> text, int p)
     {
@@ -84,7 +82,7 @@ internal ref struct RandomRuns(ReadOnlySpan<char> text)
     private static int Base64Run(ReadOnlySpan<char> text)
     {
         var n = 0;
-        while (n < text.Length && IsBase64(text[n]))
+        while (n < text.Length && SpanSurprisal.IsBase64(text[n]))
         {
             n++;
         }

@@ -122,8 +122,8 @@ public static partial class SpanSurprisal
     /// <see cref="NextMask"/> would keep, found in one pass (most prose; a long hyphenated name, a file path or an
     /// identifier too): it has no <c>://</c>, no 8 hex words in a row (words of ASCII letters, digits and underscores,
     /// split only by what the regex's separators allow), and no run of base64 characters long enough to keep (16 with a
-    /// digit or from <c>http</c>, or 38, which the two <c>=</c> a match may end in take to 40). The regex tries every
-    /// position of every word, the most of measuring a text before this.</summary>
+    /// digit or from <c>http</c>, or 38, which the two <c>=</c> a match may end in take to 40). Most texts then skip the
+    /// search for matches (<see cref="RandomRuns"/>), which reads every character.</summary>
     internal static bool MayHaveRandomRun(ReadOnlySpan<char> text)
     {
         if (text.IndexOf("://", StringComparison.Ordinal) >= 0)
@@ -245,7 +245,7 @@ public static partial class SpanSurprisal
     }
 
     /// <summary>A character of the regex's base64 (and base64url) alphabet.</summary>
-    private static bool IsBase64(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-';
+    internal static bool IsBase64(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '_' or '-';
 
     /// <summary>Whether a run of <paramref name="length"/> is reached with the next 16 characters, of which
     /// <paramref name="mask"/> has a bit (in text order) for each in the run's class; <paramref name="run"/> is the length
