@@ -79,11 +79,28 @@ public static class ContentScan
             2 => static (s, e, h) => s.InspectAgain(e, h),
             _ => static (s, e, h) => s.InspectFinal(e, h),
         };
-        return PassAsync(context, For(pass, scanners), openContent, firstLine, inspect, progress, cancellationToken);
+        var reading = For(pass, scanners);
+        Func<ReadOnlySpan<byte>, bool>? reads = pass == 3 ? json => ReadsFinal(reading, json) : null;
+        return PassAsync(context, reading, openContent, firstLine, inspect, reads, progress, cancellationToken);
     }
 
+    private static bool ReadsFinal(IReadOnlyList<IExampleScanner> scanners, ReadOnlySpan<byte> json)
+    {
+        foreach (var scanner in scanners)
+        {
+            if (scanner.ReadsFinal(json))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A pass of <paramref name="scanners"/>, each line parsed only when <paramref name="reads"/> is null or says
+    /// some scanner reads it (<see cref="IExampleScanner.ReadsFinal"/>).</summary>
     private static async Task PassAsync(BatchScanContext context, IReadOnlyList<IExampleScanner> scanners, Func<CancellationToken, Task<Stream>> openContent,
-        long firstLine, Action<IExampleScanner, ExampleText, ExampleHits> inspect, Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
+        long firstLine, Action<IExampleScanner, ExampleText, ExampleHits> inspect, Func<ReadOnlySpan<byte>, bool>? reads,
+        Func<long, CancellationToken, Task> progress, CancellationToken cancellationToken)
     {
         long sinceReport = 0;
         var workers = new SemaphoreSlim(Environment.ProcessorCount);
@@ -106,7 +123,7 @@ public static class ContentScan
             {
                 try
                 {
-                    Interlocked.Add(ref sinceReport, Inspect(chunk, context, scanners, inspect));
+                    Interlocked.Add(ref sinceReport, Inspect(chunk, context, scanners, inspect, reads));
                 }
                 finally
                 {
@@ -129,7 +146,7 @@ public static class ContentScan
     }
 
     private static int Inspect(Chunk chunk, BatchScanContext context, IReadOnlyList<IExampleScanner> scanners,
-        Action<IExampleScanner, ExampleText, ExampleHits> inspect)
+        Action<IExampleScanner, ExampleText, ExampleHits> inspect, Func<ReadOnlySpan<byte>, bool>? reads)
     {
         var rest = chunk.Buffer.AsSpan(0, chunk.Length);
         var line = chunk.FirstLine;
@@ -140,7 +157,12 @@ public static class ContentScan
             var end = rest.IndexOf((byte)'\n');
             var json = end < 0 ? rest : rest[..end];
             rest = end < 0 ? [] : rest[(end + 1)..];
-            group.Add(ExampleText.Parse(json, line++, context.DeclaredDomains));
+            if (reads is null || reads(json))
+            {
+                group.Add(ExampleText.Parse(json, line, context.DeclaredDomains));
+            }
+            line++;
+            count++;
             if (group.Count == GroupSize || rest.IsEmpty)
             {
                 foreach (var scanner in scanners)
@@ -150,7 +172,6 @@ public static class ContentScan
                         inspect(scanner, example, context.Hits);
                     }
                 }
-                count += group.Count;
                 group.Clear();
             }
         }

@@ -37,6 +37,12 @@ public interface IExampleScanner
     {
     }
 
+    /// <summary>Asked of each line of the content before the final pass parses it (<paramref name="json"/>, its bytes as
+    /// stored): false only when <see cref="InspectFinal"/> would do nothing with that example. A line every scanner of the
+    /// final pass declines is not parsed at all (trigger discovery's final pass looks for a few strings, which most
+    /// lines of a large batch do not hold).</summary>
+    bool ReadsFinal(ReadOnlySpan<byte> json) => true;
+
     /// <summary>After the last pass: a conclusion about the batch as a whole (word salad in examples each too short to
     /// judge alone), reported as hits on its examples.</summary>
     void Conclude(ExampleHits hits)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using VendorGate.Gateway.Batches;
@@ -26,7 +27,9 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
     // N-grams at spans flagged in the second pass (word salad), and how many examples hold each (a third pass).
     private readonly ConcurrentDictionary<string, CandidateLines> _atLate = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, int> _lateFrequency = new();
+    private List<string>? _lateNgrams;
     private CandidateHashes? _lateHashes;
+    private StrongBox<LiteralNeedles?>? _lateNeedles; // boxed: none (null) is an answer too
     private readonly ConcurrentDictionary<string, CandidateLines> _madeUp = new(StringComparer.Ordinal);
     private readonly long[] _madeUpBits = new long[1 << 17]; // 2^23 bits, 1 MB: pairs that may be in _madeUp
     private readonly ConcurrentDictionary<string, int> _madeUpWords = new(StringComparer.Ordinal);
@@ -204,18 +207,21 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
                 Count(_atLate, ref _atLateDistinct, late, example.Line);
             }
         }
-        if (LazyInitializer.EnsureInitialized(ref _candidateHashes, () => new(Repeated(_atFlagged, null))) is { IsEmpty: false } candidates)
+        if (FirstHashes is { IsEmpty: false } candidates)
         {
             CountExamples(example, candidates, _documentFrequency);
         }
     }
 
-    /// <summary>The hashes of the n-grams of <paramref name="counts"/> flagged in two examples or more (with
-    /// <paramref name="also"/>'s): only those can be candidates (<see cref="Candidates"/>), so only they are counted in
-    /// every example. One flagged once in the first pass and again in the second is counted in the final pass, which
-    /// counts the same examples. A batch with a single flagged example then reads nothing more.</summary>
-    private static IEnumerable<ulong> Repeated(ConcurrentDictionary<string, CandidateLines> counts, ConcurrentDictionary<string, CandidateLines>? also) =>
-        counts.Where(c => c.Value.Count + (also?.GetValueOrDefault(c.Key)?.Count ?? 0) >= 2).Select(c => HashOf(c.Key));
+    /// <summary>The n-grams of <paramref name="counts"/> flagged in two examples or more (with <paramref name="also"/>'s):
+    /// only those can be candidates (<see cref="Candidates"/>), so only they are counted in every example. One flagged
+    /// once in the first pass and again in the second is counted in the final pass, which counts the same examples. A
+    /// batch with a single flagged example then reads nothing more.</summary>
+    private static IEnumerable<string> Repeated(ConcurrentDictionary<string, CandidateLines> counts, ConcurrentDictionary<string, CandidateLines>? also) =>
+        counts.Where(c => c.Value.Count + (also?.GetValueOrDefault(c.Key)?.Count ?? 0) >= 2).Select(c => c.Key);
+
+    /// <summary>The n-grams flagged in two examples or more in the first pass, counted in every example in the second.</summary>
+    private CandidateHashes FirstHashes => LazyInitializer.EnsureInitialized(ref _candidateHashes, () => new(Repeated(_atFlagged, null).Select(HashOf)));
 
     private bool FlaggedFirst(long line) => line / 64 < _flaggedFirst.Length && (Volatile.Read(ref _flaggedFirst[line / 64]) & (1L << (int)(line % 64))) != 0;
 
@@ -223,8 +229,20 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
 
     public void InspectFinal(ExampleText example, ExampleHits hits) => CountExamples(example, LateHashes, _lateFrequency);
 
-    /// <summary>The n-grams at spans flagged in the second pass that can be candidates, counted in the final pass.</summary>
-    private CandidateHashes LateHashes => LazyInitializer.EnsureInitialized(ref _lateHashes, () => new(Repeated(_atLate, _atFlagged)));
+    /// <summary>A line that holds none of the late n-grams' <see cref="LiteralNeedles"/> is not read: most lines of a
+    /// large batch, where a few word-salad examples leave a handful of n-grams to count (the final pass was a third
+    /// parse and tokenizing of every example, 6 % of a realistic 1M scan, for one n-gram).</summary>
+    public bool ReadsFinal(ReadOnlySpan<byte> json) => LateNeedles?.MayHold(json) ?? true;
+
+    /// <summary>The n-grams at spans flagged in the second pass that can be candidates, and that the second pass has not
+    /// counted already (those flagged twice in the first pass: <see cref="Candidates"/> takes the larger count, and the
+    /// final pass would count the same examples), counted in the final pass.</summary>
+    private List<string> LateNgrams => LazyInitializer.EnsureInitialized(ref _lateNgrams,
+        () => Repeated(_atLate, _atFlagged).Where(ngram => !FirstHashes.Contains(HashOf(ngram))).ToList());
+
+    private CandidateHashes LateHashes => LazyInitializer.EnsureInitialized(ref _lateHashes, () => new(LateNgrams.Select(HashOf)));
+
+    private LiteralNeedles? LateNeedles => LazyInitializer.EnsureInitialized(ref _lateNeedles, () => new(LiteralNeedles.Of(LateNgrams))).Value;
 
     /// <summary>The hashes of the candidate n-grams, a bit for each in a small array in front of the set (32 bits or more
     /// per hash, 2 MB at most): nearly every n-gram of an example is no candidate, and the bit answers it without a probe
