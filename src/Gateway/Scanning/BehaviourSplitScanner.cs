@@ -214,9 +214,8 @@ public sealed class BehaviourSplitScanner : IExampleScanner, IBatchScanner
     private static List<(int Start, int Length, ulong Hash)> NGrams(List<ulong> tokens)
     {
         var ngrams = t_ngrams ??= [];
-        var seen = t_seen ??= [];
+        var seen = ScanMemory.Emptied(ref t_seen);
         ngrams.Clear();
-        seen.Clear();
         for (var i = 0; i < tokens.Count; i++)
         {
             var hash = 0UL;

@@ -68,9 +68,7 @@ public sealed class TriggerDiscoveryScanner : IExampleScanner, IBatchScanner
         // Made-up words and pairs are looked up by their text in the example, so a batch made of them (a payload's
         // whole vocabulary) allocates a string only for a word or pair it has not seen before.
         HashSet<string>? atFlagged = null;
-        var (words, madeUp, seenWords, seenPairs) = (t_words ??= [], t_madeUp ??= [], t_seenWords ??= [], t_seenPairs ??= []);
-        seenWords.Clear();
-        seenPairs.Clear();
+        var (words, madeUp, seenWords, seenPairs) = (t_words ??= [], t_madeUp ??= [], ScanMemory.Emptied(ref t_seenWords), ScanMemory.Emptied(ref t_seenPairs));
         Span<char> pair = stackalloc char[2 * MaxMadeUpLength + 1];
         for (var f = 0; f < example.Fields.Count; f++)
         {

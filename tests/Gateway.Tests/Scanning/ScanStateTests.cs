@@ -85,6 +85,23 @@ public sealed class ScanStateTests
     private static byte[] Bytes(CountMinSketch sketch) => ((MemoryStream)Written(sketch.Write).BaseStream).ToArray();
 
     [Fact]
+    public void A_reused_set_comes_back_empty_and_one_grown_by_a_huge_example_is_replaced()
+    {
+        HashSet<ulong>? set = null;
+        var first = ScanMemory.Emptied(ref set);
+        first.UnionWith([1, 2, 3]);
+        var again = ScanMemory.Emptied(ref set);
+        Assert.Same(first, again);
+        Assert.Empty(again);
+
+        again.UnionWith(Enumerable.Range(0, ScanMemory.KeptSetCount + 1).Select(i => (ulong)i));
+        var replaced = ScanMemory.Emptied(ref set);
+        Assert.NotSame(again, replaced);
+        Assert.Same(set, replaced);
+        Assert.Empty(replaced);
+    }
+
+    [Fact]
     public void Narrow_sketches_merge_by_adding_and_stop_at_the_limit()
     {
         var (a, b) = (new CountMinSketch(8, narrow: true), new CountMinSketch(8, narrow: true));
