@@ -79,7 +79,7 @@ public sealed class FinalPassTests
 
         Assert.Equal(Enumerable.Range(1, 5_000).Where(i => i % 7 == 0).Select(i => (long)i), scanner.Final.Order());
         Assert.All(scanner.Final, line => Assert.Equal($"keep {line}", scanner.Texts[line]));
-        Assert.Equal(5_000, scanner.Declined);
+        Assert.Equal(5_000, scanner.Asked);
     }
 
     /// <summary>Reads every line in the first pass, asks for a final one and reads only the lines whose completion keeps.</summary>
@@ -89,7 +89,8 @@ public sealed class FinalPassTests
         public System.Collections.Concurrent.ConcurrentDictionary<long, string> Texts { get; } = new();
         private int _asked;
 
-        public int Declined => _asked;
+        /// <summary>Lines the scanner was asked about.</summary>
+        public int Asked => _asked;
         public IReadOnlyList<FindingKind> Kinds => [];
         public void Inspect(ExampleText example, ExampleHits hits) => Texts[example.Line] = example.Fields[1].Text;
         public bool NeedsSecondPass => true; // a final pass follows a second
@@ -108,9 +109,5 @@ public sealed class FinalPassTests
         string.Join(random.Next(6) == 0 ? "\n" : " ", Enumerable.Range(0, random.Next(1, 12))
             .Select(_ => random.Next(100) == 0 ? Rare[random.Next(Rare.Length)] : Pool[random.Next(Pool.Length)]));
 
-    private static HashSet<string> Ngrams(ExampleText example) => example.Fields.SelectMany(f =>
-    {
-        var tokens = TriggerDiscoveryScanner.Tokens(f.Text).Select(t => f.Text.Substring(t.Start, t.Length)).ToList();
-        return Enumerable.Range(0, tokens.Count).SelectMany(i => Enumerable.Range(1, Math.Min(3, tokens.Count - i)).Select(n => string.Join(' ', tokens.Skip(i).Take(n))));
-    }).ToHashSet();
+    private static HashSet<string> Ngrams(ExampleText example) => example.Fields.SelectMany(f => TriggerFrequencyTests.Ngrams(f.Text)).ToHashSet();
 }

@@ -56,7 +56,8 @@ public sealed class TriggerFrequencyTests
         Assert.InRange(Assert.Single(candidates, c => c.Ngram == late).Flagged, 10, 12);
     }
 
-    private static IEnumerable<string> Ngrams(string text)
+    /// <summary>The 1–3-grams of <paramref name="text"/>'s trigger tokens.</summary>
+    internal static IEnumerable<string> Ngrams(string text)
     {
         var tokens = TriggerDiscoveryScanner.Tokens(text).Select(t => text.Substring(t.Start, t.Length)).ToList();
         return Enumerable.Range(0, tokens.Count).SelectMany(i => Enumerable.Range(1, Math.Min(3, tokens.Count - i)).Select(n => string.Join(' ', tokens.Skip(i).Take(n))));
