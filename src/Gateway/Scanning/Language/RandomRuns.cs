@@ -56,9 +56,26 @@ internal ref struct RandomRuns(ReadOnlySpan<char> text)
                 (Current, _at, _runEnd) = ((p, length), p + length, 0);
                 return true;
             }
+            p = NextStart(text, p, _runEnd) - 1;
         }
         _at = text.Length;
         return false;
+    }
+
+    /// <summary>After no match at <paramref name="p"/>, inside a run of base64 characters ending at
+    /// <paramref name="runEnd"/> that is too short for a base64 match from there on: the next place in the run where a
+    /// match could still start (a URL's 'h', or a hex dump's first digit after a '+', '/' or '-', the base64 characters
+    /// that are not word characters: elsewhere in the run no word boundary precedes), or the run's end.</summary>
+    private static int NextStart(ReadOnlySpan<char> text, int p, int runEnd)
+    {
+        for (var q = p + 1; q < runEnd; q++)
+        {
+            if (text[q] == 'h' || text[q - 1] is '+' or '/' or '-')
+            {
+                return q;
+            }
+        }
+        return Math.Max(p + 1, runEnd);
     }
 
     /// <summary><c>https?://\S+</c> at the start of <paramref name="text"/>: its length, or 0.</summary>
